@@ -1,0 +1,214 @@
+/** Agents and their API keys. Keys are shown once and stored as SHA-256 hashes. */
+import { AGENT_SCOPES, type AgentScope } from '../../shared/api/contract.js';
+import type { Agent, AgentKey } from '../../shared/api/agents.js';
+import type { ListPage } from '../../shared/api/common.js';
+import type { AuditService } from '../audit/service.js';
+import { toIso, type Clock } from '../common/clock.js';
+import { hashSecret, newSecret, type Ids } from '../common/ids.js';
+import { immediate, type Db } from '../db/connection.js';
+import { conflict, notFound } from '../server/errors.js';
+import { decodeCursor, isString, page } from '../server/pagination.js';
+
+interface AgentRow {
+  id: string;
+  name: string;
+  role: string | null;
+  team_id: string | null;
+  leader_agent_id: string | null;
+  status: 'active' | 'disabled';
+  created_at: string;
+  updated_at: string;
+}
+
+interface KeyRow {
+  id: string;
+  agent_id: string;
+  key_hash: string;
+  prefix: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+const toAgent = (r: AgentRow): Agent => ({ object: 'agent', ...r });
+const toKey = (r: KeyRow): AgentKey => ({
+  id: r.id,
+  object: 'agent_key',
+  agent_id: r.agent_id,
+  prefix: r.prefix,
+  scopes: JSON.parse(r.scopes) as AgentScope[],
+  created_at: r.created_at,
+  revoked_at: r.revoked_at,
+  last_used_at: r.last_used_at,
+});
+
+export interface AgentPatch {
+  status?: 'active' | 'disabled';
+  role?: string | null;
+  team_id?: string | null;
+  leader_agent_id?: string | null;
+}
+
+export class AgentService {
+  private readonly byKeyHash;
+  private readonly byId;
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+  ) {
+    this.byKeyHash = db.prepare<[string], KeyRow & { agent_status: string }>(
+      `SELECT k.*, a.status AS agent_status FROM agent_keys k JOIN agents a ON a.id = k.agent_id
+       WHERE k.key_hash = ? AND k.revoked_at IS NULL`,
+    );
+    this.byId = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE id = ?');
+  }
+
+  find(id: string): Agent | undefined {
+    const row = this.byId.get(id);
+    return row ? toAgent(row) : undefined;
+  }
+
+  get(id: string): Agent {
+    const agent = this.find(id);
+    if (!agent) throw notFound('agent', id);
+    return agent;
+  }
+
+  findByName(name: string): Agent | undefined {
+    const row = this.db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE name = ?').get(name);
+    return row ? toAgent(row) : undefined;
+  }
+
+  create(
+    input: { name: string; role?: string; team_id?: string; leader_agent_id?: string; scopes?: AgentScope[] },
+    actor: string,
+  ): Agent & { api_key: string; key: AgentKey } {
+    return immediate(this.db, () => {
+      if (this.findByName(input.name)) throw conflict(`an agent named ${input.name} already exists`, 'name');
+      if (input.leader_agent_id && !this.find(input.leader_agent_id)) {
+        throw notFound('agent', input.leader_agent_id);
+      }
+      const now = toIso(this.clock.now());
+      const row: AgentRow = {
+        id: this.ids.next('agt'),
+        name: input.name,
+        role: input.role ?? null,
+        team_id: input.team_id ?? null,
+        leader_agent_id: input.leader_agent_id ?? null,
+        status: 'active',
+        created_at: now,
+        updated_at: now,
+      };
+      this.db
+        .prepare(
+          `INSERT INTO agents (id, name, role, team_id, leader_agent_id, status, created_at, updated_at)
+           VALUES (@id, @name, @role, @team_id, @leader_agent_id, @status, @created_at, @updated_at)`,
+        )
+        .run(row);
+      const agent = toAgent(row);
+      this.audit.append({ event_type: 'agent.created', actor, agent_id: agent.id, subject_id: agent.id, data: { agent } });
+      const { api_key, ...key } = this.issueKey(agent.id, input.scopes ?? [...AGENT_SCOPES], actor);
+      return { ...agent, api_key, key };
+    });
+  }
+
+  list(query: { limit: number; cursor?: string; status?: 'active' | 'disabled' }): ListPage<Agent> {
+    const after = decodeCursor(query.cursor, isString);
+    const rows = this.db
+      .prepare<unknown[], AgentRow>(
+        `SELECT * FROM agents WHERE (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
+      )
+      .all(query.status ?? null, query.status ?? null, after ?? null, after ?? null, query.limit + 1);
+    return page(rows, query.limit, toAgent, (r) => r.id);
+  }
+
+  update(id: string, patch: AgentPatch, actor: string): Agent {
+    return immediate(this.db, () => {
+      const before = this.get(id);
+      if (patch.leader_agent_id) {
+        if (patch.leader_agent_id === id) throw conflict('an agent cannot lead itself', 'leader_agent_id');
+        if (!this.find(patch.leader_agent_id)) throw notFound('agent', patch.leader_agent_id);
+      }
+      const next: AgentRow = {
+        ...before,
+        status: patch.status ?? before.status,
+        role: patch.role === undefined ? before.role : patch.role,
+        team_id: patch.team_id === undefined ? before.team_id : patch.team_id,
+        leader_agent_id: patch.leader_agent_id === undefined ? before.leader_agent_id : patch.leader_agent_id,
+        updated_at: toIso(this.clock.now()),
+      };
+      this.db
+        .prepare(
+          `UPDATE agents SET status = @status, role = @role, team_id = @team_id,
+           leader_agent_id = @leader_agent_id, updated_at = @updated_at WHERE id = @id`,
+        )
+        .run(next);
+      const agent = toAgent(next);
+      this.audit.append({ event_type: 'agent.updated', actor, agent_id: id, subject_id: id, data: { patch, agent } });
+      return agent;
+    });
+  }
+
+  listKeys(agentId: string): ListPage<AgentKey> {
+    this.get(agentId);
+    const rows = this.db
+      .prepare<[string], KeyRow>('SELECT * FROM agent_keys WHERE agent_id = ? ORDER BY created_at DESC, id DESC')
+      .all(agentId);
+    return { object: 'list', data: rows.map(toKey), has_more: false, next_cursor: null };
+  }
+
+  issueKey(agentId: string, scopes: readonly AgentScope[], actor: string): AgentKey & { api_key: string } {
+    return immediate(this.db, () => {
+      this.get(agentId);
+      const secret = newSecret('agent');
+      const row: KeyRow = {
+        id: this.ids.next('key'),
+        agent_id: agentId,
+        key_hash: hashSecret(secret),
+        prefix: secret.slice(0, 13),
+        scopes: JSON.stringify([...new Set(scopes)]),
+        created_at: toIso(this.clock.now()),
+        revoked_at: null,
+        last_used_at: null,
+      };
+      this.db
+        .prepare(
+          `INSERT INTO agent_keys (id, agent_id, key_hash, prefix, scopes, created_at)
+           VALUES (@id, @agent_id, @key_hash, @prefix, @scopes, @created_at)`,
+        )
+        .run(row);
+      const key = toKey(row);
+      this.audit.append({ event_type: 'key.created', actor, agent_id: agentId, subject_id: key.id, data: { key } });
+      return { ...key, api_key: secret };
+    });
+  }
+
+  revokeKey(agentId: string, keyId: string, actor: string): AgentKey {
+    return immediate(this.db, () => {
+      const row = this.db
+        .prepare<[string, string], KeyRow>('SELECT * FROM agent_keys WHERE id = ? AND agent_id = ?')
+        .get(keyId, agentId);
+      if (!row) throw notFound('key', keyId);
+      if (row.revoked_at) throw conflict(`key ${keyId} is already revoked`);
+      row.revoked_at = toIso(this.clock.now());
+      this.db.prepare('UPDATE agent_keys SET revoked_at = ? WHERE id = ?').run(row.revoked_at, keyId);
+      const key = toKey(row);
+      this.audit.append({ event_type: 'key.revoked', actor, agent_id: agentId, subject_id: keyId, data: { key } });
+      return key;
+    });
+  }
+
+  /**
+   * The agent behind a live key, or undefined. A disabled agent still authenticates (so it can
+   * read its own state); the kill-switch layer is what BLOCKs its actions.
+   */
+  resolveKey(secret: string): { agentId: string; keyId: string; scopes: AgentScope[] } | undefined {
+    const row = this.byKeyHash.get(hashSecret(secret));
+    if (!row) return undefined;
+    return { agentId: row.agent_id, keyId: row.id, scopes: JSON.parse(row.scopes) as AgentScope[] };
+  }
+}

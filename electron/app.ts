@@ -1,0 +1,143 @@
+/**
+ * createApp(config): everything stateful in Warden — the database, the services, the HTTP
+ * server, timers. Both entry points (Electron's main.ts and headless.ts) start it; tests drive
+ * it directly with a temp data dir, port 0, and injected clock and ids.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { AgentService } from './agents/service.js';
+import { agentRoutes } from './agents/routes.js';
+import { AuditService } from './audit/service.js';
+import { auditRoutes } from './audit/routes.js';
+import { systemClock, type Clock } from './common/clock.js';
+import { DB_FILE, DEFAULT_PORT, TOKEN_FILE } from './common/data-dir.js';
+import { randomIds, type Ids } from './common/ids.js';
+import { packageRoot, VERSION } from './common/version.js';
+import { openDatabase, type Db } from './db/connection.js';
+import { EventBus } from './events/bus.js';
+import { eventRoutes } from './events/routes.js';
+import { silentNotifier, type Notifier } from './notifier.js';
+import { OperatorService } from './operators/service.js';
+import { Api } from './server/api.js';
+import { createHttpServer } from './server/http.js';
+import { IdempotencyStore } from './server/idempotency.js';
+import { buildOpenApi } from './server/openapi.js';
+import type { Principal } from './server/principal.js';
+import { serveUi } from './server/static-ui.js';
+
+export interface AppConfig {
+  dataDir: string;
+  /** 0 picks a free port. Default 7419. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  clock?: Clock;
+  ids?: Ids;
+  durability?: 'normal' | 'full';
+  notifier?: Notifier;
+  /** Folder of the built renderer; null serves no UI. Default: dist/renderer of this package. */
+  rendererDir?: string | null;
+  /** SSE heartbeat interval. Default 15 s. */
+  heartbeatMs?: number;
+  logger?: boolean;
+}
+
+export interface App {
+  readonly config: Required<Pick<AppConfig, 'dataDir' | 'host'>>;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly operatorToken: string;
+  readonly services: Services;
+  /** Starts listening; resolves to the base URL. */
+  start(): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish, stops timers, closes the database. */
+  stop(): Promise<void>;
+  readonly url: string;
+}
+
+export interface Services {
+  audit: AuditService;
+  agents: AgentService;
+  operators: OperatorService;
+  idempotency: IdempotencyStore;
+}
+
+export async function createApp(config: AppConfig): Promise<App> {
+  const clock = config.clock ?? systemClock;
+  const ids = config.ids ?? randomIds;
+  const host = config.host ?? '127.0.0.1';
+  const notifier = config.notifier ?? silentNotifier;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(join(config.dataDir, DB_FILE), { durability: config.durability });
+
+  const bus = new EventBus(clock);
+  const audit = new AuditService(db, clock, ids);
+  const agents = new AgentService(db, audit, clock, ids);
+  const operators = new OperatorService(db, audit, clock, ids);
+  const idempotency = new IdempotencyStore(db, clock);
+  const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
+  idempotency.purgeExpired();
+
+  const services: Services = { audit, agents, operators, idempotency };
+  const stoppers: (() => void)[] = [];
+
+  const authenticate = (key: string): Principal | null => {
+    if (key.startsWith('wk_op_')) {
+      const op = operators.resolveToken(key);
+      return op ? { kind: 'operator', ...op } : null;
+    }
+    if (key.startsWith('wk_agent_')) {
+      const agent = agents.resolveKey(key);
+      return agent ? { kind: 'agent', ...agent } : null;
+    }
+    return null;
+  };
+
+  const http = createHttpServer({ host, logger: config.logger });
+  const api = new Api(http, authenticate, idempotency);
+  const openapi = buildOpenApi(VERSION);
+  api.handle('health', () => ({ ok: true as const, version: VERSION }));
+  api.handle('openapi', () => openapi);
+  agentRoutes(api, agents, operators);
+  auditRoutes(api, audit);
+  eventRoutes(api, bus, config.heartbeatMs ?? 15_000);
+
+  bus.subscribe((event) => {
+    if (event.type === 'budget.paused') {
+      const d = event.data as { scope?: string; scope_id?: string; reason?: string };
+      notifier.budgetPaused({ scope: String(d.scope ?? ''), scopeId: String(d.scope_id ?? ''), reason: String(d.reason ?? '') });
+    }
+  });
+
+  const rendererDir = config.rendererDir === undefined ? join(packageRoot(), 'dist', 'renderer') : config.rendererDir;
+  await serveUi(http, rendererDir);
+
+  let url = '';
+  let stopped = false;
+  return {
+    config: { dataDir: config.dataDir, host },
+    db,
+    clock,
+    bus,
+    operatorToken,
+    services,
+    get url() {
+      return url;
+    },
+    async start() {
+      await http.listen({ port: config.port ?? DEFAULT_PORT, host });
+      const { port } = http.server.address() as AddressInfo;
+      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      return url;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const stop of stoppers) stop();
+      await http.close();
+      db.close();
+    },
+  };
+}

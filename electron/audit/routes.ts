@@ -1,0 +1,57 @@
+import { Readable } from 'node:stream';
+import type { AuditEntry } from '../../shared/api/audit.js';
+import type { Api } from '../server/api.js';
+import { HttpError } from '../server/errors.js';
+import type { Principal } from '../server/principal.js';
+import type { AuditFilter, AuditService } from './service.js';
+
+const CSV_COLUMNS = ['seq', 'id', 'at', 'event_type', 'actor', 'agent_id', 'subject_id', 'data', 'hash'] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  // Quote everything that could break a row, and defuse spreadsheet formulas (=, +, -, @).
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+const csvRow = (e: AuditEntry) => CSV_COLUMNS.map((c) => csvCell(e[c])).join(',') + '\n';
+
+/** An agent reading the audit sees only rows about itself. */
+function scoped(filter: AuditFilter, principal: Principal | null): AuditFilter {
+  if (principal?.kind !== 'agent') return filter;
+  if (filter.agent_id && filter.agent_id !== principal.agentId) {
+    throw new HttpError(403, 'insufficient_scope', 'an agent key reads only its own audit rows', 'agent_id');
+  }
+  return { ...filter, agent_id: principal.agentId };
+}
+
+function checkRange(filter: AuditFilter): void {
+  if (filter.since && filter.until && Date.parse(filter.since) > Date.parse(filter.until)) {
+    throw new HttpError(400, 'invalid_parameter', 'since is after until', 'since');
+  }
+}
+
+export function auditRoutes(api: Api, audit: AuditService): void {
+  api.handle('listAudit', ({ query, principal }) => {
+    checkRange(query);
+    return audit.list({ ...query, ...scoped(query, principal) });
+  });
+  api.handle('verifyAudit', () => audit.verify());
+  api.handle('exportAudit', ({ query, principal, reply }) => {
+    checkRange(query);
+    const { format, ...filter } = query;
+    const batches = audit.iterate(scoped(filter, principal));
+    async function* lines() {
+      if (format === 'csv') yield CSV_COLUMNS.join(',') + '\n';
+      for (const batch of batches) {
+        yield batch.map((e) => (format === 'csv' ? csvRow(e) : JSON.stringify(e) + '\n')).join('');
+      }
+    }
+    const ext = format === 'csv' ? 'csv' : 'jsonl';
+    void reply
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+      .header('content-disposition', `attachment; filename="warden-audit.${ext}"`)
+      .send(Readable.from(lines()));
+    return undefined;
+  });
+}

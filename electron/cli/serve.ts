@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { runHeadless } from '../headless.js';
+import { parsePort } from './options.js';
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run Warden headless: the REST API and the operator UI for a browser')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort)
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--data-dir <dir>', 'data folder (default: WARDEN_DATA_DIR or the per-user app-data folder)')
+    .action(async (opts: { port?: number; host: string; dataDir?: string }) => {
+      await runHeadless({ port: opts.port, host: opts.host, dataDir: opts.dataDir });
+    });
+}

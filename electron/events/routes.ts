@@ -1,0 +1,29 @@
+/** `GET /v1/events`: the event bus as Server-Sent Events, with heartbeats to keep proxies and idle sockets alive. */
+import type { Api } from '../server/api.js';
+import type { EventBus } from './bus.js';
+
+export function eventRoutes(api: Api, bus: EventBus, heartbeatMs: number): void {
+  api.handle('events', ({ reply, request }) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 2000\n: connected\n\n`);
+    const unsubscribe = bus.subscribe((event) => {
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
+    heartbeat.unref();
+    const close = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+    request.raw.on('close', close);
+    res.on('error', close);
+    return undefined;
+  });
+}

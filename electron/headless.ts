@@ -1,0 +1,46 @@
+/**
+ * Plain-Node entry (`warden serve`): the same createApp() the desktop app runs, serving the API
+ * and the UI to a browser. Prints the ready line and a sign-in URL; SIGTERM/SIGINT stop cleanly.
+ */
+import { createApp, type App } from './app.js';
+import { DEFAULT_PORT, defaultDataDir } from './common/data-dir.js';
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+}
+
+export async function runHeadless(options: ServeOptions, out: (line: string) => void = console.log): Promise<App> {
+  const app = await createApp({
+    dataDir: options.dataDir ?? defaultDataDir(),
+    port: options.port ?? DEFAULT_PORT,
+    host: options.host ?? '127.0.0.1',
+    durability: process.env.WARDEN_DURABILITY === 'full' ? 'full' : 'normal',
+  });
+  let url: string;
+  try {
+    url = await app.start();
+  } catch (err) {
+    await app.stop();
+    throw err;
+  }
+  out(`warden listening on ${url}`);
+  out(`open ${url}/#token=${app.operatorToken}`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`warden: error while stopping after ${signal}:`, err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return app;
+}

@@ -1,0 +1,29 @@
+/**
+ * The port through which the app tells a human something needs them. The desktop adapter shows
+ * native notifications and a tray badge; headless runs use `silentNotifier`.
+ */
+export interface ApprovalNotice {
+  approvalId: string;
+  agentName: string;
+  tool: string;
+  explanation: string;
+  expiresAt: string;
+}
+
+export interface BudgetNotice {
+  scope: string;
+  scopeId: string;
+  reason: string;
+}
+
+export interface Notifier {
+  approvalRequested(notice: ApprovalNotice): void;
+  budgetPaused(notice: BudgetNotice): void;
+  pendingCountChanged(count: number): void;
+}
+
+export const silentNotifier: Notifier = {
+  approvalRequested: () => {},
+  budgetPaused: () => {},
+  pendingCountChanged: () => {},
+};

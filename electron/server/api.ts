@@ -1,0 +1,103 @@
+/**
+ * Binds the route contract (`shared/api`) to handlers: authenticates, validates params, query
+ * and body with the route's schemas, applies idempotency, and serializes the result. Domains
+ * register their handlers with `api.handle(name, fn)`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { ParsedInput, RouteDef, RouteOutput } from '../../shared/api/contract.js';
+import { routes, type RouteName, type Routes } from '../../shared/api/index.js';
+import { HttpError, fromZodError } from './errors.js';
+import { IdempotencyStore } from './idempotency.js';
+import { actorOf, authorize, type Principal } from './principal.js';
+
+export interface HandlerContext<D> extends ParsedInput<D> {
+  principal: Principal | null;
+  /** The audit actor string of the caller. */
+  actor: string;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export type Handler<D> = (ctx: HandlerContext<D>) => Promise<RouteOutput<D> | undefined> | RouteOutput<D> | undefined;
+
+export type Authenticate = (key: string) => Principal | null;
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match?.[1] ?? '';
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+}
+
+function parse<S extends z.ZodType | undefined>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZodError(result.error, where);
+  return result.data;
+}
+
+export class Api {
+  readonly handled = new Set<RouteName>();
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly authenticate: Authenticate,
+    private readonly idempotency: IdempotencyStore,
+  ) {}
+
+  /** The caller behind the request's key: null when none was sent; 401 when it is unknown. */
+  principalOf(request: FastifyRequest): Principal | null {
+    const key = presentedKey(request);
+    if (key === undefined) return null;
+    const principal = key ? this.authenticate(key) : null;
+    if (!principal) throw new HttpError(401, 'unauthenticated', 'the key is not valid (unknown, revoked or malformed)');
+    return principal;
+  }
+
+  handle<N extends RouteName>(name: N, handler: Handler<Routes[N]>): void {
+    const def = routes[name] as RouteDef;
+    if (this.handled.has(name)) throw new Error(`route ${name} registered twice`);
+    this.handled.add(name);
+    this.app.route({
+      method: def.method,
+      url: def.path,
+      handler: async (request, reply) => {
+        const principal = def.auth === 'public' && !presentedKey(request) ? null : this.principalOf(request);
+        authorize(def.auth, principal);
+        const params = parse(def.params, request.params, 'params');
+        const query = parse(def.query, request.query ?? {}, 'query');
+        const body = parse(def.body, request.body, 'body');
+
+        const idemKey = def.method === 'POST' ? request.headers['idempotency-key'] : undefined;
+        let idem: { principal: string; key: string; hash: string } | undefined;
+        if (typeof idemKey === 'string' && idemKey.length > 0) {
+          if (idemKey.length > 255) throw new HttpError(400, 'invalid_parameter', 'Idempotency-Key is longer than 255 characters', 'Idempotency-Key');
+          idem = { principal: actorOf(principal), key: idemKey, hash: IdempotencyStore.requestHash(def.method, request.url, request.body) };
+          const stored = this.idempotency.lookup(idem.principal, idem.key, idem.hash);
+          if (stored) {
+            return reply.code(stored.status).header('idempotent-replayed', 'true').type('application/json').send(stored.body);
+          }
+        }
+
+        const ctx = { params, query, body, principal, actor: actorOf(principal), request, reply } as HandlerContext<Routes[N]>;
+        let status = def.status ?? 200;
+        let payload: string;
+        try {
+          const result = await handler(ctx);
+          if (def.raw || reply.sent) return reply;
+          payload = JSON.stringify(result);
+        } catch (err) {
+          if (!(err instanceof HttpError) || !idem || err.status >= 500) throw err;
+          status = err.status;
+          payload = JSON.stringify(err.toBody());
+        }
+        if (idem) this.idempotency.save(idem.principal, idem.key, idem.hash, { status, body: payload });
+        return reply.code(status).type('application/json').send(payload);
+      },
+    });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The Fastify instance with every API convention that is not a route: one JSON parser for any
+ * content type, the 1 MiB limit, host/origin guards, and the error shape of API.md.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { HttpError } from './errors.js';
+import { installHostGuards } from './guards.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export interface HttpOptions {
+  host: string;
+  logger?: boolean;
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+}
+
+/** Maps anything thrown inside a request to API.md's error body. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = (err ?? {}) as FastifyLikeError;
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpError(413, 'payload_too_large', `the body is larger than ${BODY_LIMIT} bytes`);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HttpError(400, 'invalid_parameter', 'Content-Length does not match the body', 'content-length');
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return new HttpError(400, 'invalid_parameter', 'the URL is malformed');
+  }
+  if (err instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
+    return new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return new HttpError(e.statusCode, 'invalid_parameter', (e.message ?? 'bad request').toLowerCase());
+  }
+  return new HttpError(500, 'internal_error', 'internal error; the request changed nothing that was not committed');
+}
+
+export function createHttpServer(options: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: false,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  // Agents send JSON with whatever Content-Type their HTTP library picks (curl -d sends
+  // form-encoded); every body is parsed as JSON, with Fastify's prototype-poisoning protection.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    jsonParser(request, body as string, done);
+  });
+
+  installHostGuards(app, options.host);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) request.log.error({ err }, 'request failed');
+    if (httpError.status >= 500 && !options.logger) console.error('warden: request failed:', err);
+    void reply.code(httpError.status).type('application/json').send(JSON.stringify(httpError.toBody()));
+  });
+
+  return app;
+}

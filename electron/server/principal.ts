@@ -1,0 +1,39 @@
+/** Who is calling: the operator (every power) or an agent key (its scopes only). */
+import type { AgentScope, RouteAuth } from '../../shared/api/contract.js';
+import { HttpError } from './errors.js';
+
+export type Principal =
+  | { kind: 'operator'; operatorId: string; name: string }
+  | { kind: 'agent'; agentId: string; keyId: string; scopes: readonly AgentScope[] };
+
+/** The audit `actor` string: `operator:opr_…`, `agent:agt_…` or `system`. */
+export function actorOf(principal: Principal | null): string {
+  if (!principal) return 'system';
+  return principal.kind === 'operator' ? `operator:${principal.operatorId}` : `agent:${principal.agentId}`;
+}
+
+/** Throws 401/403 unless `principal` may call a route guarded by `auth`. */
+export function authorize(auth: RouteAuth, principal: Principal | null): void {
+  if (auth === 'public') return;
+  if (!principal) {
+    throw new HttpError(401, 'unauthenticated', 'a valid key is required: send Authorization: Bearer KEY or X-API-Key');
+  }
+  if (principal.kind === 'operator' || auth === 'authenticated') return;
+  // INVARIANT: an agent key never reaches an operator route, whatever scopes it carries.
+  if (auth === 'operator') {
+    throw new HttpError(403, 'insufficient_scope', 'this route needs the operator token; agent keys cannot call it');
+  }
+  if (!principal.scopes.includes(auth)) {
+    throw new HttpError(403, 'insufficient_scope', `this key lacks the ${auth} scope`);
+  }
+}
+
+export function requireAgent(principal: Principal | null): Extract<Principal, { kind: 'agent' }> {
+  if (principal?.kind !== 'agent') throw new HttpError(403, 'insufficient_scope', 'this route needs an agent key');
+  return principal;
+}
+
+export function requireOperator(principal: Principal | null): Extract<Principal, { kind: 'operator' }> {
+  if (principal?.kind !== 'operator') throw new HttpError(403, 'insufficient_scope', 'this route needs the operator token');
+  return principal;
+}

@@ -1,0 +1,121 @@
+/** Agents, their API keys, and operators. */
+import { z } from 'zod';
+import { AGENT_SCOPES, defineRoute } from './contract.js';
+import { IdParams, ListQuery, Timestamp, listOf } from './common.js';
+
+export const AgentStatus = z.enum(['active', 'disabled']);
+const Name = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"');
+const Label = z.string().min(1).max(64);
+
+export const Agent = z.object({
+  id: z.string(),
+  object: z.literal('agent'),
+  name: z.string(),
+  role: z.string().nullable(),
+  team_id: z.string().nullable(),
+  leader_agent_id: z.string().nullable(),
+  status: AgentStatus,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Agent = z.infer<typeof Agent>;
+
+export const AgentKey = z.object({
+  id: z.string(),
+  object: z.literal('agent_key'),
+  agent_id: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.enum(AGENT_SCOPES)),
+  created_at: Timestamp,
+  revoked_at: Timestamp.nullable(),
+  last_used_at: Timestamp.nullable(),
+});
+export type AgentKey = z.infer<typeof AgentKey>;
+
+export const Operator = z.object({
+  id: z.string(),
+  object: z.literal('operator'),
+  name: z.string(),
+  created_at: Timestamp,
+});
+export type Operator = z.infer<typeof Operator>;
+
+const Scopes = z.array(z.enum(AGENT_SCOPES)).min(1).max(AGENT_SCOPES.length);
+
+export const CreateAgentBody = z.strictObject({
+  name: Name,
+  role: Label.optional(),
+  team_id: Label.optional(),
+  leader_agent_id: z.string().min(1).max(100).optional(),
+  scopes: Scopes.optional(),
+});
+
+export const agentRoutes = {
+  createAgent: defineRoute({
+    method: 'POST', path: '/v1/agents', auth: 'operator', tag: 'agents', status: 201,
+    summary: 'Register an agent; the response carries its first API key, shown once.',
+    body: CreateAgentBody,
+    response: Agent.extend({ api_key: z.string(), key: AgentKey }),
+  }),
+  listAgents: defineRoute({
+    method: 'GET', path: '/v1/agents', auth: 'operator', tag: 'agents',
+    summary: 'List agents, newest first.',
+    query: ListQuery.extend({ status: AgentStatus.optional() }),
+    response: listOf(Agent),
+  }),
+  getAgent: defineRoute({
+    method: 'GET', path: '/v1/agents/:id', auth: 'operator', tag: 'agents',
+    summary: 'Read one agent.', params: IdParams, response: Agent,
+  }),
+  updateAgent: defineRoute({
+    method: 'PATCH', path: '/v1/agents/:id', auth: 'operator', tag: 'agents',
+    summary: 'Enable or disable an agent, or change its role or team.',
+    params: IdParams,
+    body: z.strictObject({
+      status: AgentStatus.optional(),
+      role: Label.nullable().optional(),
+      team_id: Label.nullable().optional(),
+      leader_agent_id: z.string().min(1).max(100).nullable().optional(),
+    }),
+    response: Agent,
+  }),
+  listAgentKeys: defineRoute({
+    method: 'GET', path: '/v1/agents/:id/keys', auth: 'operator', tag: 'agents',
+    summary: "List an agent's keys (never the secret).", params: IdParams, response: listOf(AgentKey),
+  }),
+  createAgentKey: defineRoute({
+    method: 'POST', path: '/v1/agents/:id/keys', auth: 'operator', tag: 'agents', status: 201,
+    summary: 'Issue a new key for an agent; the secret is shown once.',
+    params: IdParams,
+    body: z.strictObject({ scopes: Scopes.optional() }).optional(),
+    response: AgentKey.extend({ api_key: z.string() }),
+  }),
+  revokeAgentKey: defineRoute({
+    method: 'DELETE', path: '/v1/agents/:id/keys/:key_id', auth: 'operator', tag: 'agents',
+    summary: 'Revoke a key; it answers 401 from then on.',
+    params: z.strictObject({ id: z.string().min(1).max(100), key_id: z.string().min(1).max(100) }),
+    response: AgentKey,
+  }),
+  createOperator: defineRoute({
+    method: 'POST', path: '/v1/operators', auth: 'operator', tag: 'operators', status: 201,
+    summary: 'Add an operator identity with its own token (shown once).',
+    body: z.strictObject({ name: Name }),
+    response: Operator.extend({ token: z.string() }),
+  }),
+  listOperators: defineRoute({
+    method: 'GET', path: '/v1/operators', auth: 'operator', tag: 'operators',
+    summary: 'List operators.', query: ListQuery, response: listOf(Operator),
+  }),
+  me: defineRoute({
+    method: 'GET', path: '/v1/me', auth: 'authenticated', tag: 'agents',
+    summary: 'Who the presented key belongs to: the agent (with its scopes) or the operator.',
+    response: z.union([
+      Agent.extend({ scopes: z.array(z.enum(AGENT_SCOPES)), key_id: z.string() }),
+      Operator,
+    ]),
+  }),
+};

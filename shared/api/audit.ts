@@ -1,0 +1,46 @@
+/** The audit log: list, verify, export. */
+import { z } from 'zod';
+import { defineRoute } from './contract.js';
+import { ListQuery, Timestamp, listOf } from './common.js';
+
+export const AuditEntry = z.object({
+  id: z.string(),
+  object: z.literal('audit_event'),
+  seq: z.number().int(),
+  at: Timestamp,
+  event_type: z.string(),
+  actor: z.string(),
+  agent_id: z.string().nullable(),
+  subject_id: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AuditFilter = z.strictObject({
+  event_type: z.string().min(1).max(400).optional(),
+  agent_id: z.string().min(1).max(100).optional(),
+  actor: z.string().min(1).max(200).optional(),
+  since: Timestamp.optional(),
+  until: Timestamp.optional(),
+});
+
+export const auditRoutes = {
+  listAudit: defineRoute({
+    method: 'GET', path: '/v1/audit', auth: 'audit:read', tag: 'audit',
+    summary: 'Audit events, newest first. `event_type` takes a comma-separated list; a trailing `.*` matches a family.',
+    query: ListQuery.extend(AuditFilter.shape),
+    response: listOf(AuditEntry),
+  }),
+  verifyAudit: defineRoute({
+    method: 'GET', path: '/v1/audit/verify', auth: 'audit:read', tag: 'audit',
+    summary: 'Recompute the hash chain.',
+    response: z.object({ ok: z.boolean(), rows: z.number().int(), first_bad_id: z.string().nullable() }),
+  }),
+  exportAudit: defineRoute({
+    method: 'GET', path: '/v1/audit/export', auth: 'audit:read', tag: 'audit',
+    summary: 'Stream the (filtered) audit log as JSON lines or CSV, oldest first.',
+    query: AuditFilter.extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') }),
+    response: z.string(), raw: { contentType: 'application/x-ndjson' },
+  }),
+};

@@ -1,0 +1,66 @@
+/** Schemas shared by many routes: errors, ids, lists, timestamps. */
+import { z } from 'zod';
+
+export const ERROR_CODES = [
+  'missing_parameter',
+  'invalid_parameter',
+  'invalid_json',
+  'unauthenticated',
+  'insufficient_scope',
+  'forbidden_host',
+  'forbidden_origin',
+  'not_found',
+  'state_conflict',
+  'idempotency_conflict',
+  'approval_expired',
+  'already_resolved',
+  'payload_too_large',
+  'unprocessable',
+  'rate_limited',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    param: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** RFC 3339 UTC timestamp string. */
+export const Timestamp = z.iso.datetime({ offset: true });
+
+/** A prefixed object id such as `agt_…`. */
+export const idOf = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]{1,64}$`), `expected an id starting with ${prefix}_`);
+
+export const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
+
+/** `limit` (1–500, default 50) and `cursor`, the query of every list. */
+export const ListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    object: z.literal('list'),
+    data: z.array(item),
+    has_more: z.boolean(),
+    next_cursor: z.string().nullable(),
+  });
+
+export interface ListPage<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+/** Query booleans arrive as strings. */
+export const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const OkResponse = z.object({ ok: z.literal(true) });

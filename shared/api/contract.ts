@@ -1,0 +1,85 @@
+/**
+ * The one HTTP contract. Every route is declared once here (method, path, who may call it and
+ * the zod schemas of its params, query, body and response). The server validates with these
+ * schemas, `GET /openapi.json` is generated from them, and the typed client derives its types
+ * from them — nothing describes the same shape twice.
+ */
+import type { z } from 'zod';
+
+/** Scopes an agent key can carry. The operator token holds all of them. */
+export const AGENT_SCOPES = [
+  'actions:write',
+  'spend:write',
+  'guardrails:read',
+  'budgets:read',
+  'audit:read',
+  'approvals:read',
+] as const;
+export type AgentScope = (typeof AGENT_SCOPES)[number];
+
+/**
+ * Who may call a route: `public` needs no key, `authenticated` any valid key, `operator` the
+ * operator token, a scope an agent key carrying it (or the operator token).
+ */
+export type RouteAuth = 'public' | 'authenticated' | 'operator' | AgentScope;
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** Fastify-style path, e.g. `/v1/agents/:id`. */
+  path: string;
+  auth: RouteAuth;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: R;
+  /** Success status, 200 unless stated. */
+  status?: number;
+  /** The response is not JSON (SSE, file export); the handler writes it itself. */
+  raw?: { contentType: string };
+}
+
+/** Declares a route; the identity function exists to keep the generic types of each route. */
+export function defineRoute<
+  P extends z.ZodType = z.ZodNever,
+  Q extends z.ZodType = z.ZodNever,
+  B extends z.ZodType = z.ZodNever,
+  R extends z.ZodType = z.ZodType,
+>(def: RouteDef<P, Q, B, R>): RouteDef<P, Q, B, R> {
+  return def;
+}
+
+type Field<T, K extends string> = [T] extends [z.ZodNever] ? { [P in K]?: never } : { [P in K]: T };
+
+/** What a caller passes to a route: the input side of each schema (defaults may be omitted). */
+export type RouteInput<D> =
+  D extends RouteDef<infer P, infer Q, infer B, z.ZodType>
+    ? Field<z.input<P>, 'params'> & Partial<Field<z.input<Q>, 'query'>> & Field<z.input<B>, 'body'>
+    : never;
+
+/** What a route returns on success. */
+export type RouteOutput<D> = D extends RouteDef<z.ZodType, z.ZodType, z.ZodType, infer R> ? z.output<R> : never;
+
+/** The validated input the server hands to a route's handler. */
+export interface ParsedInput<D> {
+  params: D extends RouteDef<infer P, z.ZodType, z.ZodType, z.ZodType> ? z.output<P> : never;
+  query: D extends RouteDef<z.ZodType, infer Q, z.ZodType, z.ZodType> ? z.output<Q> : never;
+  body: D extends RouteDef<z.ZodType, z.ZodType, infer B, z.ZodType> ? z.output<B> : never;
+}
+
+/** Fills `:name` segments of a path. */
+export function fillPath(path: string, params: Record<string, string | number> | undefined): string {
+  return path.replace(/:([a-z_]+)/gi, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name}`);
+    return encodeURIComponent(String(value));
+  });
+}

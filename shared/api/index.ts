@@ -1,0 +1,16 @@
+/**
+ * Every route of the Warden API, by name. Each domain declares its routes in its own file;
+ * this index only gathers them. The server, the OpenAPI document and the client all read it.
+ */
+import { agentRoutes } from './agents.js';
+import { auditRoutes } from './audit.js';
+import { systemRoutes } from './system.js';
+
+export const routes = {
+  ...systemRoutes,
+  ...agentRoutes,
+  ...auditRoutes,
+};
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;

@@ -1,0 +1,21 @@
+/**
+ * Events published on the in-process bus and streamed to operators over `GET /v1/events`.
+ * Payloads are the API objects they concern, so the UI can update without a refetch.
+ */
+export const EVENT_TYPES = [
+  'approval.requested',
+  'approval.resolved',
+  'budget.warning',
+  'budget.cap_hit',
+  'budget.paused',
+  'budget.resumed',
+  'action.evaluated',
+  'kill_switch.changed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface WardenEvent<T extends EventType = EventType> {
+  type: T;
+  at: string;
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,70 @@
+/**
+ * Starts the built headless server (`node bin/warden.js serve --port 0`) with a temp data dir,
+ * the way a user runs it, and reads the ready line and sign-in URL from its stdout.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface E2eServer {
+  url: string;
+  signInUrl: string;
+  token: string;
+  dataDir: string;
+  stop(): Promise<void>;
+  api(method: string, path: string, body?: unknown, key?: string): Promise<any>;
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function startServer(): Promise<E2eServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-e2e-'));
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/warden.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const parts = buf.split('\n');
+      buf = parts.pop() ?? '';
+      lines.push(...parts);
+      if (lines.some((l) => l.startsWith('open '))) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const url = lines.find((l) => l.startsWith('warden listening on '))!.slice('warden listening on '.length);
+  const signInUrl = lines.find((l) => l.startsWith('open '))!.slice('open '.length);
+  const token = signInUrl.split('#token=')[1]!;
+  return {
+    url,
+    signInUrl,
+    token,
+    dataDir,
+    async api(method, path, body, key = token) {
+      const res = await fetch(url + path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
