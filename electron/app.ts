@@ -62,6 +62,9 @@ export interface Services {
   agents: AgentService;
   operators: OperatorService;
   idempotency: IdempotencyStore;
+  // [policies] service fields
+  // [budgets] service fields
+  // [actions] service fields
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -77,10 +80,21 @@ export async function createApp(config: AppConfig): Promise<App> {
   const agents = new AgentService(db, audit, clock, ids);
   const operators = new OperatorService(db, audit, clock, ids);
   const idempotency = new IdempotencyStore(db, clock);
+  // [policies] services
+  // [budgets] services
+  // [actions] services
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
 
-  const services: Services = { audit, agents, operators, idempotency };
+  const services: Services = {
+    audit,
+    agents,
+    operators,
+    idempotency,
+    // [policies] service entries
+    // [budgets] service entries
+    // [actions] service entries
+  };
   const stoppers: (() => void)[] = [];
 
   const authenticate = (key: string): Principal | null => {
@@ -103,6 +117,9 @@ export async function createApp(config: AppConfig): Promise<App> {
   agentRoutes(api, agents, operators);
   auditRoutes(api, audit);
   eventRoutes(api, bus, config.heartbeatMs ?? 15_000);
+  // [policies] routes
+  // [budgets] routes
+  // [actions] routes
 
   bus.subscribe((event) => {
     if (event.type === 'budget.paused') {
@@ -135,6 +152,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      // Timers first (reapers), then the server lets in-flight requests finish, then the database.
       for (const stop of stoppers) stop();
       await http.close();
       db.close();

@@ -10,6 +10,9 @@ export const routes = {
   ...systemRoutes,
   ...agentRoutes,
   ...auditRoutes,
+  // [policies] routes
+  // [budgets] routes
+  // [actions] routes
 };
 
 export type Routes = typeof routes;

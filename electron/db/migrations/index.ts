@@ -1,5 +1,8 @@
 /** Every migration in order. Append only: a shipped migration never changes. */
 import type { Migration } from '../migrate.js';
 import { foundation } from './0001-foundation.js';
+import { policies } from './0002-policies.js';
+import { budgets } from './0003-budgets.js';
+import { actions } from './0004-actions.js';
 
-export const MIGRATIONS: readonly Migration[] = [foundation];
+export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions];

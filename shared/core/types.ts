@@ -1,0 +1,183 @@
+/**
+ * Types of the pure decision core: what an agent proposes (an action), everything the core may
+ * read about the world (a snapshot, assembled by the caller with the time and counters in it),
+ * and what it answers (a decision with a full trace). No I/O happens on either side of this file.
+ */
+
+export type Verdict = 'ALLOW' | 'ALERT' | 'BLOCK';
+
+export const LAYERS = ['kill_switch', 'quota', 'tool_access', 'guardrails', 'settings', 'grants'] as const;
+export type LayerName = (typeof LAYERS)[number];
+
+export type BlockCode =
+  | 'no_matching_rule'
+  | 'constraint_failed'
+  | 'tool_denied'
+  | 'domain_not_allowed'
+  | 'budget_paused'
+  | 'budget_insufficient'
+  | 'quota_exceeded'
+  | 'agent_disabled'
+  | 'kill_switch'
+  | 'evaluation_error';
+
+/** What an agent proposes to do. */
+export interface ActionInput {
+  tool: string;
+  connector?: string;
+  args?: Record<string, unknown>;
+  value?: number;
+  categories?: string[];
+  cost_estimate_micro_usd?: number;
+  mission_id?: string;
+  resource?: { type: string; id: string };
+}
+
+export interface AgentContext {
+  id: string;
+  name: string;
+  role: string | null;
+  team_id: string | null;
+  leader_agent_id: string | null;
+  status: 'active' | 'disabled';
+}
+
+export type BudgetScope = 'agent' | 'team' | 'mission' | 'global';
+
+/** A budget that applies to the action's agent (its agent, team, mission or the global scope). */
+export interface BudgetState {
+  id: string;
+  scope: BudgetScope;
+  scope_id: string;
+  limit_micro_usd: number;
+  spent_micro_usd: number;
+  reserved_micro_usd: number;
+  mode: 'warn' | 'cap';
+  status: 'active' | 'paused';
+}
+
+export interface QuotaState {
+  runs_per_hour: number;
+  concurrent_executions: number;
+  /** Actions this agent started in the rolling hour before `now`. */
+  runs_last_hour: number;
+  /** This agent's allowed actions not yet completed. */
+  open_actions: number;
+}
+
+export interface ToolPolicy {
+  id: string;
+  tool_name: string;
+  allowed: boolean;
+  restrictions: { allowed_domains?: string[]; max_response_size_kb?: number };
+}
+
+export interface RoleOverride {
+  id: string;
+  role: string;
+  tool_name: string;
+  allowed: boolean;
+}
+
+/** An expression guard: a string in the PRODUCT.md grammar, or a composition of guards. */
+export type Guard = string | { all_of: Guard[] } | { any_of: Guard[] } | { not: Guard };
+
+export interface GuardrailRule {
+  tool?: string;
+  connector?: string;
+  agent_id?: string;
+  role?: string;
+  expr?: Guard;
+  max_value?: number;
+  decision: 'ALLOW' | 'ALERT';
+}
+
+export interface GuardrailPolicy {
+  id: string;
+  name: string;
+  version: number;
+  status: 'active' | 'disabled';
+  rules: GuardrailRule[];
+}
+
+export interface GovernanceSettings {
+  require_approval_for_external_comm: boolean;
+  require_approval_for_public_writes: boolean;
+  require_approval_for_permission_changes: boolean;
+  allow_self_approval: boolean;
+  approval_threshold: number;
+  approval_ttl_seconds: number;
+  category_flags: Record<string, boolean>;
+  unmatched_decision: 'ALERT' | 'BLOCK';
+}
+
+export interface GrantState {
+  id: string;
+  agent_id: string;
+  tool: string;
+  connector: string | null;
+  /** Per-arg exact values or globs; null matches any args. */
+  args_pattern: Record<string, unknown> | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/**
+ * Everything evaluation may read. The caller fills it (from SQLite, or hypothetical values for a
+ * dry run); `now` is the only clock the core sees.
+ */
+export interface Snapshot {
+  /** Epoch milliseconds. */
+  now: number;
+  agent: AgentContext | null;
+  kill_switch: { engaged: boolean; reason: string | null };
+  budgets: BudgetState[];
+  quota: QuotaState | null;
+  tool_policies: ToolPolicy[];
+  role_overrides: RoleOverride[];
+  /** Active guardrail policies, compiled and indexed once per change by `compileGuardrails`. */
+  guardrails: CompiledGuardrails;
+  settings: GovernanceSettings;
+  grants: GrantState[];
+  /** Extra facts for `$.context.*` guards (e.g. the mission). */
+  context?: Record<string, unknown>;
+}
+
+/**
+ * Opaque result of `compileGuardrails(policies)` (shared/core/guardrails.ts): parsed guards and
+ * rules indexed by tool and connector so evaluation does not scan every rule.
+ */
+export interface CompiledGuardrails {
+  readonly kind: 'compiled_guardrails';
+  readonly policies: readonly GuardrailPolicy[];
+}
+
+export interface MatchedRule {
+  policy_id: string;
+  policy_name: string;
+  policy_version: number;
+  /** Index of the rule in its policy's `rules`. */
+  rule: number;
+  decision: 'ALLOW' | 'ALERT';
+  constraint_failed?: string;
+}
+
+export interface LayerResult {
+  layer: LayerName;
+  /** `ABSTAIN` when the layer has nothing to say about this action. */
+  verdict: Verdict | 'ABSTAIN';
+  detail: string;
+}
+
+export interface Decision {
+  decision: Verdict;
+  block_code: BlockCode | null;
+  /** One sentence a human can read in a notification. */
+  explanation: string;
+  matched: MatchedRule[];
+  layers: LayerResult[];
+  /** False when an ALERT is required by the governance settings: no allow-always is offered. */
+  grantable: boolean;
+  /** The grant that lifted a guardrail ALERT, if any. */
+  grant_id: string | null;
+}
