@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/**/*.ts', 'electron/**/*.cts', 'test/**/*.ts', 'scripts/**/*.js', 'bin/**/*.js', '*.config.*'],
+    files: ['electron/**/*.ts', 'electron/**/*.cts', 'test/**/*.ts', 'scripts/**/*.js', 'bin/**/*.js', '*.config.*', 'renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.node } },
   },
   {
@@ -46,7 +46,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
+    files: ['renderer/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: nodeOnly, message: 'the renderer runs in a browser' }, { group: ['**/electron/**'], message: 'the renderer talks to the main process over HTTP only' }] }],
