@@ -4,6 +4,7 @@
  */
 import { agentRoutes } from './agents.js';
 import { auditRoutes } from './audit.js';
+import { budgetRoutes } from './budgets.js';
 import { systemRoutes } from './system.js';
 
 export const routes = {
@@ -12,6 +13,7 @@ export const routes = {
   ...auditRoutes,
   // [policies] routes
   // [budgets] routes
+  ...budgetRoutes,
   // [actions] routes
 };
 
