@@ -4,6 +4,7 @@
  */
 import { agentRoutes } from './agents.js';
 import { auditRoutes } from './audit.js';
+import { policyRoutes } from './policies.js';
 import { budgetRoutes } from './budgets.js';
 import { systemRoutes } from './system.js';
 
@@ -12,6 +13,7 @@ export const routes = {
   ...agentRoutes,
   ...auditRoutes,
   // [policies] routes
+  ...policyRoutes,
   // [budgets] routes
   ...budgetRoutes,
   // [actions] routes

@@ -158,6 +158,8 @@ export interface MatchedRule {
   policy_version: number;
   /** Index of the rule in its policy's `rules`. */
   rule: number;
+  /** The rule itself, as written in that version. */
+  rule_def: GuardrailRule;
   decision: 'ALLOW' | 'ALERT';
   constraint_failed?: string;
 }
