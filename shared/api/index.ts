@@ -2,6 +2,7 @@
  * Every route of the Warden API, by name. Each domain declares its routes in its own file;
  * this index only gathers them. The server, the OpenAPI document and the client all read it.
  */
+import { actionRoutes } from './actions.js';
 import { agentRoutes } from './agents.js';
 import { auditRoutes } from './audit.js';
 import { policyRoutes } from './policies.js';
@@ -17,6 +18,7 @@ export const routes = {
   // [budgets] routes
   ...budgetRoutes,
   // [actions] routes
+  ...actionRoutes,
 };
 
 export type Routes = typeof routes;
