@@ -10,6 +10,9 @@ import { AgentService } from './agents/service.js';
 import { agentRoutes } from './agents/routes.js';
 import { AuditService } from './audit/service.js';
 import { auditRoutes } from './audit/routes.js';
+import { BudgetService } from './budgets/service.js';
+import { budgetRoutes } from './budgets/routes.js';
+import { systemTimeZone } from './budgets/periods.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { DB_FILE, DEFAULT_PORT, TOKEN_FILE } from './common/data-dir.js';
 import { randomIds, type Ids } from './common/ids.js';
@@ -41,6 +44,8 @@ export interface AppConfig {
   /** SSE heartbeat interval. Default 15 s. */
   heartbeatMs?: number;
   logger?: boolean;
+  /** IANA zone for budget period boundaries. Default: the system's resolved zone. */
+  timeZone?: string;
 }
 
 export interface App {
@@ -64,6 +69,7 @@ export interface Services {
   idempotency: IdempotencyStore;
   // [policies] service fields
   // [budgets] service fields
+  budgets: BudgetService;
   // [actions] service fields
 }
 
@@ -82,6 +88,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const idempotency = new IdempotencyStore(db, clock);
   // [policies] services
   // [budgets] services
+  const budgets = new BudgetService(db, audit, bus, clock, ids, { timeZone: config.timeZone ?? systemTimeZone() });
+  budgets.rollDue();
   // [actions] services
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
@@ -93,6 +101,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     idempotency,
     // [policies] service entries
     // [budgets] service entries
+    budgets,
     // [actions] service entries
   };
   const stoppers: (() => void)[] = [];
@@ -119,6 +128,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   eventRoutes(api, bus, config.heartbeatMs ?? 15_000);
   // [policies] routes
   // [budgets] routes
+  budgetRoutes(api, budgets, agents);
+  stoppers.push(budgets.startReaper());
   // [actions] routes
 
   bus.subscribe((event) => {

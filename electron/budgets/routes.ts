@@ -1,0 +1,46 @@
+import type { AgentContext } from '../../shared/core/types.js';
+import type { AgentService } from '../agents/service.js';
+import type { Api } from '../server/api.js';
+import { HttpError } from '../server/errors.js';
+import type { BudgetService } from './service.js';
+
+export function budgetRoutes(api: Api, budgets: BudgetService, agents: AgentService): void {
+  api.handle('listBudgets', ({ query }) => budgets.list(query));
+  api.handle('getBudget', ({ params }) => budgets.get(params.scope, params.scope_id));
+  api.handle('listBudgetPeriods', ({ params, query }) => budgets.periods(params.scope, params.scope_id, query));
+  api.handle('setBudget', ({ body, actor }) => budgets.set(body, actor));
+  api.handle('pauseBudget', ({ params, body, actor }) => budgets.pause(params.scope, params.scope_id, body?.reason, actor));
+  api.handle('resumeBudget', ({ params, body, actor }) => budgets.resume(params.scope, params.scope_id, body?.grace_usd_cents, actor));
+  api.handle('deleteBudget', ({ params, actor }) => budgets.remove(params.scope, params.scope_id, actor));
+
+  api.handle('recordSpend', ({ body, principal, actor }) => {
+    let agent: AgentContext | null = null;
+    if (principal?.kind === 'agent') {
+      // An agent key always spends as itself.
+      if (body.agent_id !== undefined && body.agent_id !== principal.agentId) {
+        throw new HttpError(403, 'insufficient_scope', 'an agent key records spend only for its own agent', 'agent_id');
+      }
+      agent = agents.get(principal.agentId);
+    } else if (body.agent_id !== undefined) {
+      agent = agents.get(body.agent_id);
+    }
+    return budgets.recordSpend(
+      {
+        agent,
+        mission_id: body.mission_id ?? null,
+        action_id: body.action_id ?? null,
+        note: body.note ?? null,
+        ...(body.amount_micro_usd !== undefined ? { amount_micro_usd: body.amount_micro_usd } : {}),
+        ...(body.usage !== undefined ? { usage: body.usage } : {}),
+      },
+      actor,
+    );
+  });
+  api.handle('listSpend', ({ query, principal }) =>
+    budgets.listSpend(principal?.kind === 'agent' ? { ...query, agent_id: principal.agentId } : query),
+  );
+  api.handle('spendReport', ({ query }) => budgets.report(query));
+
+  api.handle('getKillSwitch', () => budgets.getKillSwitch());
+  api.handle('setKillSwitch', ({ body, actor }) => budgets.setKillSwitch(body.engaged, body.reason, actor));
+}
