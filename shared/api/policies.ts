@@ -86,7 +86,7 @@ export const GuardrailRuleSchema = z
   .superRefine((rule, ctx) => {
     if (rule.expr === undefined) return;
     const bad = guardError(rule.expr);
-    if (bad) ctx.addIssue({ code: 'custom', path: bad.path ? ['expr', ...bad.path] : ['expr'], message: bad.message });
+    if (bad) ctx.addIssue({ code: 'custom', path: ['expr', ...bad.path], message: bad.message });
   });
 export type GuardrailRuleInput = z.infer<typeof GuardrailRuleSchema>;
 

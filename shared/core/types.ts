@@ -141,6 +141,11 @@ export interface Snapshot {
   grants: GrantState[];
   /** Extra facts for `$.context.*` guards (e.g. the mission). */
   context?: Record<string, unknown>;
+  /**
+   * Categories declared for tools in the registry (`POST /v1/tools`), by tool name. The settings
+   * layer gates an action on the union of these and the action's own `categories`.
+   */
+  tool_categories?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -150,6 +155,50 @@ export interface Snapshot {
 export interface CompiledGuardrails {
   readonly kind: 'compiled_guardrails';
   readonly policies: readonly GuardrailPolicy[];
+  /**
+   * The rule index built by `compileGuardrails`. A value without it (built by hand) is indexed
+   * on the fly by `evaluate`, so it stays correct, only slower.
+   */
+  readonly index?: GuardrailIndex;
+}
+
+/** What `$.ROOT` paths of an expression guard read (see shared/core/expr.ts). */
+export interface GuardEnv {
+  args?: unknown;
+  context?: unknown;
+  agent?: unknown;
+  action?: unknown;
+}
+
+/** One rule of one active policy, with its guard compiled and its tool glob prepared. */
+export interface CompiledRule {
+  /** Position across all compiled rules (policy order, then rule order): matched rules report in it. */
+  readonly ordinal: number;
+  readonly policy: GuardrailPolicy;
+  readonly rule_index: number;
+  readonly rule: GuardrailRule;
+  /** Set when `rule.tool` holds a `*` other than a trailing `.*`-style prefix glob. */
+  readonly tool_regex: RegExp | null;
+  /** Compiled `expr`, or null when the rule has none. */
+  readonly guard: ((env: GuardEnv) => boolean) | null;
+  /** Why the rule could not be compiled; evaluation BLOCKs (fail closed) if such a rule is a candidate. */
+  readonly error: string | null;
+}
+
+/**
+ * Rules by how they match a tool, so a decision looks up a handful of buckets instead of
+ * scanning every rule: exact `tool` (then `connector`), a trailing-`*` prefix glob, or neither.
+ */
+export interface GuardrailIndex {
+  /** Exact tool → connector → rules; connector `''` holds rules without a connector matcher. */
+  readonly exact: ReadonlyMap<string, ReadonlyMap<string, readonly CompiledRule[]>>;
+  /** Prefix of a trailing-`*` glob (`fs.` for `fs.*`) → rules. */
+  readonly prefix: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Distinct prefix lengths present in `prefix`, so lookups try only those. */
+  readonly prefix_lengths: readonly number[];
+  /** Rules with no tool matcher, `*`, or another glob shape: checked for every action. */
+  readonly any: readonly CompiledRule[];
+  readonly rule_count: number;
 }
 
 export interface MatchedRule {

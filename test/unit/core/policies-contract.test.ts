@@ -11,14 +11,14 @@ describe('policies route contract', () => {
   });
 
   it('rejects a rule with a BLOCK decision and a non-positive max_value', () => {
-    const body = policyRoutes.createGuardrail.body;
+    const body = policyRoutes.createGuardrail.body!;
     expect(body.safeParse({ name: 'abc', rules: [{ decision: 'BLOCK' }] }).success).toBe(false);
     expect(body.safeParse({ name: 'abc', rules: [{ decision: 'ALLOW', max_value: 0 }] }).success).toBe(false);
     expect(body.safeParse({ name: 'abc', rules: [{ decision: 'ALLOW', max_value: 1, tool: 'fs.*' }] }).success).toBe(true);
   });
 
   it('rejects name and version in a PATCH', () => {
-    const body = policyRoutes.updateGuardrail.body;
+    const body = policyRoutes.updateGuardrail.body!;
     expect(body.safeParse({ name: 'x' }).success).toBe(false);
     expect(body.safeParse({ version: 2 }).success).toBe(false);
   });

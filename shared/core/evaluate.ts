@@ -1,0 +1,220 @@
+/**
+ * The decision core: `evaluate(action, snapshot)` runs the six layers of PRODUCT.md's pipeline
+ * and combines them with the truth table below. Pure: no I/O, no clock (time is `snapshot.now`).
+ *
+ * @example
+ *   const decision = evaluate({ tool: 'order.refund', value: 300 }, snapshot);
+ *   decision.decision    // 'BLOCK'
+ *   decision.explanation // 'value 300 exceeds max_value 250 on refund-ceiling v3; no other rule allows order.refund'
+ */
+import { evaluateGuardrails, type GuardrailOutcome } from './guardrails.js';
+import { findGrant } from './grants.js';
+import { evaluateToolAccess } from './tool-access.js';
+import type { ActionInput, BlockCode, Decision, GovernanceSettings, LayerResult, Snapshot, Verdict } from './types.js';
+
+export const DEFAULT_SETTINGS: GovernanceSettings = {
+  require_approval_for_external_comm: false,
+  require_approval_for_public_writes: false,
+  require_approval_for_permission_changes: false,
+  allow_self_approval: false,
+  approval_threshold: 1,
+  approval_ttl_seconds: 300,
+  category_flags: {},
+  unmatched_decision: 'ALERT',
+};
+
+const RANK: Record<Verdict, number> = { ALLOW: 0, ALERT: 1, BLOCK: 2 };
+
+/** BLOCK > ALERT > ALLOW. */
+export function mostCautious(a: Verdict, b: Verdict): Verdict {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** How cautious a verdict is: ALLOW 0, ALERT 1, BLOCK 2. */
+export const cautionOf = (v: Verdict): number => RANK[v];
+
+/**
+ * A BLOCK for when evaluation could not run (an error, an unreadable ledger): we fail closed.
+ * The actions pipeline uses it when it cannot assemble a snapshot.
+ */
+export function failClosed(reason: string): Decision {
+  return {
+    decision: 'BLOCK',
+    block_code: 'evaluation_error',
+    explanation: `blocked because the decision could not be evaluated (fail closed): ${reason}`,
+    matched: [],
+    layers: [],
+    grantable: false,
+    grant_id: null,
+  };
+}
+
+interface Gate {
+  verdict: 'BLOCK' | 'ABSTAIN';
+  code: BlockCode | null;
+  detail: string;
+}
+
+const usd = (micro: number) => `$${(micro / 1_000_000).toFixed(2)}`;
+
+function killSwitchLayer(action: ActionInput, s: Snapshot): Gate {
+  if (s.kill_switch.engaged) {
+    return { verdict: 'BLOCK', code: 'kill_switch', detail: `the global kill-switch is engaged${s.kill_switch.reason ? ` (${s.kill_switch.reason})` : ''}` };
+  }
+  if (s.agent && s.agent.status !== 'active') {
+    return { verdict: 'BLOCK', code: 'agent_disabled', detail: `agent ${s.agent.name} is disabled` };
+  }
+  const cost = action.cost_estimate_micro_usd ?? 0;
+  if (!Number.isSafeInteger(cost) || cost < 0) throw new Error(`cost_estimate_micro_usd ${String(cost)} is not a non-negative integer`);
+  // A paused budget is a kill-switch for its scope whatever its mode (a warn budget is only
+  // paused by hand).
+  for (const b of s.budgets) {
+    if (b.status === 'paused') {
+      return { verdict: 'BLOCK', code: 'budget_paused', detail: `the ${b.scope} budget ${b.scope_id} is paused` };
+    }
+  }
+  for (const b of s.budgets) {
+    if (b.mode !== 'cap') continue;
+    const committed = b.spent_micro_usd + b.reserved_micro_usd;
+    if (!Number.isFinite(committed) || committed + cost > b.limit_micro_usd) {
+      const left = Math.max(0, b.limit_micro_usd - committed);
+      return {
+        verdict: 'BLOCK',
+        code: 'budget_insufficient',
+        detail: `the ${b.scope} budget ${b.scope_id} has ${usd(left)} of ${usd(b.limit_micro_usd)} left, not enough for an estimate of ${usd(cost)}`,
+      };
+    }
+  }
+  return { verdict: 'ABSTAIN', code: null, detail: 'no kill-switch, pause or exhausted cap applies' };
+}
+
+function quotaLayer(s: Snapshot): Gate {
+  const q = s.quota;
+  if (!q) return { verdict: 'ABSTAIN', code: null, detail: 'no quota applies' };
+  if (q.runs_last_hour >= q.runs_per_hour) {
+    return { verdict: 'BLOCK', code: 'quota_exceeded', detail: `${q.runs_last_hour} actions in the last hour reach runs_per_hour ${q.runs_per_hour}` };
+  }
+  if (q.open_actions >= q.concurrent_executions) {
+    return { verdict: 'BLOCK', code: 'quota_exceeded', detail: `${q.open_actions} open actions reach concurrent_executions ${q.concurrent_executions}` };
+  }
+  return { verdict: 'ABSTAIN', code: null, detail: `within quota (${q.runs_last_hour}/${q.runs_per_hour} this hour, ${q.open_actions}/${q.concurrent_executions} open)` };
+}
+
+const BUILTIN_GATES = {
+  external_comm: 'require_approval_for_external_comm',
+  public_writes: 'require_approval_for_public_writes',
+  permission_changes: 'require_approval_for_permission_changes',
+} as const;
+
+/** The action's categories (its own and its tool's) that the settings gate. */
+function gatedCategories(action: ActionInput, s: Snapshot, settings: GovernanceSettings): string[] {
+  const gated: string[] = [];
+  const check = (c: string) => {
+    if (gated.includes(c)) return;
+    const builtin = BUILTIN_GATES[c as keyof typeof BUILTIN_GATES] as (typeof BUILTIN_GATES)[keyof typeof BUILTIN_GATES] | undefined;
+    const flags = settings.category_flags ?? {};
+    if ((builtin !== undefined && settings[builtin] === true) || (Object.prototype.hasOwnProperty.call(flags, c) && flags[c] === true)) gated.push(c);
+  };
+  for (const c of action.categories ?? []) check(c);
+  const fromTool = s.tool_categories?.[action.tool];
+  if (fromTool) for (const c of fromTool) check(c);
+  return gated;
+}
+
+/**
+ * How a guardrails verdict that is not BLOCK combines with the settings gate and grants.
+ * Read a row as: guardrails said G, settings gate S, a live grant R → verdict, grantable.
+ * INVARIANT: a grant lifts only a guardrail ALERT, never a settings ALERT; a settings ALERT is
+ * not grantable (the inbox offers no Allow always).
+ */
+const TRUTH_TABLE: Record<`${'ALLOW' | 'ALERT'} ${'gated' | 'open'} ${'grant' | 'none'}`, { verdict: Verdict; grantable: boolean; lifted: boolean }> = {
+  //  G      S      R        verdict             grantable
+  'ALLOW open none': { verdict: 'ALLOW', grantable: false, lifted: false },
+  'ALLOW open grant': { verdict: 'ALLOW', grantable: false, lifted: false }, // nothing to lift
+  'ALLOW gated none': { verdict: 'ALERT', grantable: false, lifted: false }, // settings ask every time
+  'ALLOW gated grant': { verdict: 'ALERT', grantable: false, lifted: false },
+  'ALERT open none': { verdict: 'ALERT', grantable: true, lifted: false },
+  'ALERT open grant': { verdict: 'ALLOW', grantable: false, lifted: true }, // allow-always
+  'ALERT gated none': { verdict: 'ALERT', grantable: false, lifted: false },
+  'ALERT gated grant': { verdict: 'ALERT', grantable: false, lifted: false }, // grant cannot lift settings
+};
+
+function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
+  if (typeof action?.tool !== 'string' || action.tool.length === 0) throw new Error('the action has no tool');
+  if (action.value !== undefined && (typeof action.value !== 'number' || !Number.isFinite(action.value))) {
+    throw new Error('value is not a finite number');
+  }
+  const settings = s.settings ?? DEFAULT_SETTINGS;
+  const unmatched = settings.unmatched_decision === 'BLOCK' ? 'BLOCK' : 'ALERT';
+
+  const kill = killSwitchLayer(action, s);
+  const quota = quotaLayer(s);
+  const tools = evaluateToolAccess(action, s.agent, s.tool_policies, s.role_overrides);
+  const g: GuardrailOutcome = evaluateGuardrails(s.guardrails, action, s.agent, s.context, unmatched);
+  const gated = gatedCategories(action, s, settings);
+
+  const layers: LayerResult[] = [
+    { layer: 'kill_switch', verdict: kill.verdict, detail: kill.detail },
+    { layer: 'quota', verdict: quota.verdict, detail: quota.detail },
+    { layer: 'tool_access', verdict: tools.verdict, detail: tools.detail },
+    { layer: 'guardrails', verdict: g.verdict, detail: g.detail },
+    {
+      layer: 'settings',
+      verdict: gated.length ? 'ALERT' : 'ABSTAIN',
+      detail: gated.length ? `the governance settings require approval for ${gated.join(', ')}` : 'no gated category',
+    },
+  ];
+
+  // Step 1: a BLOCK in any layer wins; the first blocking layer, in pipeline order, names the code.
+  const blocking: { code: BlockCode | null; detail: string } | null =
+    kill.verdict === 'BLOCK' ? { code: kill.code, detail: kill.detail }
+    : quota.verdict === 'BLOCK' ? { code: quota.code, detail: quota.detail }
+    : tools.verdict === 'BLOCK' ? { code: tools.block_code, detail: tools.detail }
+    : g.verdict === 'BLOCK' ? { code: g.block_code, detail: g.detail }
+    : null;
+  if (blocking) {
+    layers.push({ layer: 'grants', verdict: 'ABSTAIN', detail: 'a grant never lifts a BLOCK' });
+    return { decision: 'BLOCK', block_code: blocking.code ?? 'evaluation_error', explanation: blocking.detail, matched: g.matched, layers, grantable: false, grant_id: null };
+  }
+
+  // Step 2: the truth table. The grant is looked up only where it could matter.
+  const G = g.verdict as 'ALLOW' | 'ALERT';
+  const S = gated.length ? 'gated' : 'open';
+  const grant = G === 'ALERT' && S === 'open' ? findGrant(s.grants, s.agent?.id ?? null, action, s.now) : null;
+  const row = TRUTH_TABLE[`${G} ${S} ${grant ? 'grant' : 'none'}`];
+
+  layers.push(
+    grant
+      ? { layer: 'grants', verdict: 'ALLOW', detail: `grant ${grant.id} (allow always) covers ${action.tool}` }
+      : { layer: 'grants', verdict: 'ABSTAIN', detail: G === 'ALERT' && S === 'open' ? `no live grant covers ${action.tool}` : 'no guardrail ALERT to lift' },
+  );
+
+  let explanation: string;
+  if (row.lifted && grant) explanation = `allowed by grant ${grant.id} (allow always); without it, ${g.detail}`;
+  else if (row.verdict === 'ALLOW') explanation = g.detail;
+  else if (S === 'gated' && G === 'ALERT') explanation = `${g.detail}, and the governance settings require approval for ${gated.join(', ')}`;
+  else if (S === 'gated') explanation = `${action.tool} needs approval because the governance settings gate ${gated.join(', ')}`;
+  else explanation = g.detail;
+
+  return {
+    decision: row.verdict,
+    block_code: null,
+    explanation,
+    matched: g.matched,
+    layers,
+    grantable: row.grantable,
+    grant_id: row.lifted && grant ? grant.id : null,
+  };
+}
+
+/**
+ * Decides one action against a snapshot. Never throws: any error inside evaluation (a bad
+ * snapshot, an invalid rule, a bug) yields BLOCK `evaluation_error`.
+ */
+export function evaluate(action: ActionInput, snapshot: Snapshot): Decision {
+  try {
+    return evaluateUnchecked(action, snapshot);
+  } catch (err) {
+    return failClosed(err instanceof Error ? err.message : 'unknown error');
+  }
+}

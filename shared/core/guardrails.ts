@@ -1,0 +1,195 @@
+/**
+ * Guardrails (reference 002): compile active policies into an index once per change, then
+ * decide one action by looking up a handful of buckets.
+ *
+ * Semantics of the layer: collect every rule of every active policy whose matchers (`tool`,
+ * `connector`, `agent_id`, `role`, `expr`) fit the action. Any match whose `max_value`
+ * constraint fails → BLOCK. Otherwise any ALERT → ALERT, else any ALLOW → ALLOW. No match →
+ * the `unmatched_decision` setting (ALERT asks the operator; BLOCK is reference 002's
+ * default-closed rule). Nothing runs without a rule or a human either way.
+ */
+import { compileGuard, ExprError } from './expr.js';
+import { globRegex, isGlob } from './glob.js';
+import type {
+  ActionInput,
+  AgentContext,
+  CompiledGuardrails,
+  CompiledRule,
+  GuardEnv,
+  GuardrailIndex,
+  GuardrailPolicy,
+  MatchedRule,
+} from './types.js';
+
+const EMPTY: readonly CompiledRule[] = [];
+
+/**
+ * Compiles the active policies among `policies` (disabled ones are skipped): parses every
+ * guard once and indexes rules by tool and connector. A rule whose guard does not parse is kept
+ * with its `error`, so a decision it could apply to fails closed instead of silently skipping it.
+ *
+ * @example
+ *   const compiled = compileGuardrails([{ id: 'grd_1', name: 'refunds', version: 1, status: 'active',
+ *     rules: [{ tool: 'order.refund', decision: 'ALLOW', max_value: 250 }] }]);
+ */
+export function compileGuardrails(policies: readonly GuardrailPolicy[]): CompiledGuardrails {
+  const active = policies.filter((p) => p.status === 'active');
+  const exact = new Map<string, Map<string, CompiledRule[]>>();
+  const prefix = new Map<string, CompiledRule[]>();
+  const any: CompiledRule[] = [];
+  let ordinal = 0;
+  for (const policy of active) {
+    policy.rules.forEach((rule, rule_index) => {
+      let guard: CompiledRule['guard'] = null;
+      let error: string | null = null;
+      if (rule.expr !== undefined) {
+        try {
+          guard = compileGuard(rule.expr);
+        } catch (err) {
+          error = err instanceof ExprError ? err.message : 'invalid expression';
+        }
+      }
+      const tool = rule.tool;
+      const prefixGlob = tool !== undefined && tool.length > 1 && tool.endsWith('*') && tool.indexOf('*') === tool.length - 1;
+      const tool_regex = tool !== undefined && tool !== '*' && isGlob(tool) && !prefixGlob ? globRegex(tool) : null;
+      const compiled: CompiledRule = { ordinal: ordinal++, policy, rule_index, rule, tool_regex, guard, error };
+      if (tool === undefined || tool === '*' || tool_regex) {
+        any.push(compiled);
+      } else if (prefixGlob) {
+        const key = tool.slice(0, -1);
+        const bucket = prefix.get(key);
+        if (bucket) bucket.push(compiled);
+        else prefix.set(key, [compiled]);
+      } else {
+        let byConnector = exact.get(tool);
+        if (!byConnector) exact.set(tool, (byConnector = new Map()));
+        const key = rule.connector ?? '';
+        const bucket = byConnector.get(key);
+        if (bucket) bucket.push(compiled);
+        else byConnector.set(key, [compiled]);
+      }
+    });
+  }
+  const index: GuardrailIndex = {
+    exact,
+    prefix,
+    prefix_lengths: [...new Set([...prefix.keys()].map((k) => k.length))].sort((a, b) => a - b),
+    any,
+    rule_count: ordinal,
+  };
+  return { kind: 'compiled_guardrails', policies: active, index };
+}
+
+/** The rules that could apply to `tool` on `connector`, in policy-then-rule order. */
+export function candidateRules(index: GuardrailIndex, tool: string, connector: string | undefined): readonly CompiledRule[] {
+  let out: CompiledRule[] | null = null;
+  let single: readonly CompiledRule[] = EMPTY;
+  const add = (rules: readonly CompiledRule[] | undefined) => {
+    if (!rules || rules.length === 0) return;
+    if (single.length === 0 && out === null) {
+      single = rules;
+      return;
+    }
+    out ??= [...single];
+    for (const r of rules) out.push(r);
+  };
+  const byConnector = index.exact.get(tool);
+  if (byConnector) {
+    add(byConnector.get(''));
+    if (connector !== undefined && connector !== '') add(byConnector.get(connector));
+  }
+  for (const len of index.prefix_lengths) {
+    if (len > tool.length) break;
+    add(index.prefix.get(tool.slice(0, len)));
+  }
+  add(index.any);
+  if (out === null) return single;
+  return (out as CompiledRule[]).sort((a, b) => a.ordinal - b.ordinal);
+}
+
+export interface GuardrailOutcome {
+  verdict: 'ALLOW' | 'ALERT' | 'BLOCK';
+  block_code: 'constraint_failed' | 'no_matching_rule' | null;
+  /** True when no rule matched and `unmatched_decision` decided. */
+  unmatched: boolean;
+  matched: MatchedRule[];
+  detail: string;
+}
+
+const cite = (p: GuardrailPolicy) => `${p.name} v${p.version}`;
+
+/**
+ * Decides the guardrails layer for one action. Throws when a candidate rule could not be
+ * compiled; the caller turns any throw into BLOCK `evaluation_error`.
+ */
+export function evaluateGuardrails(
+  compiled: CompiledGuardrails,
+  action: ActionInput,
+  agent: AgentContext | null,
+  context: Record<string, unknown> | undefined,
+  unmatchedDecision: 'ALERT' | 'BLOCK',
+): GuardrailOutcome {
+  const index = compiled.index ?? compileGuardrails(compiled.policies).index!;
+  const candidates = candidateRules(index, action.tool, action.connector);
+  const matched: MatchedRule[] = [];
+  let env: GuardEnv | null = null;
+  let failed: { rule: CompiledRule; detail: string } | null = null;
+  let alert: CompiledRule | null = null;
+  let allow: CompiledRule | null = null;
+
+  for (const c of candidates) {
+    const rule = c.rule;
+    if (c.tool_regex && !c.tool_regex.test(action.tool)) continue;
+    if (rule.connector !== undefined && rule.connector !== action.connector) continue;
+    if (rule.agent_id !== undefined && rule.agent_id !== agent?.id) continue;
+    if (rule.role !== undefined && rule.role !== agent?.role) continue;
+    if (c.error !== null) {
+      throw new Error(`rule ${c.rule_index} of ${cite(c.policy)} has an invalid expression: ${c.error}`);
+    }
+    if (c.guard) {
+      env ??= { args: action.args ?? {}, context: context ?? {}, agent, action };
+      if (!c.guard(env)) continue;
+    }
+    const m: MatchedRule = {
+      policy_id: c.policy.id,
+      policy_name: c.policy.name,
+      policy_version: c.policy.version,
+      rule: c.rule_index,
+      rule_def: rule,
+      decision: rule.decision,
+    };
+    if (rule.max_value !== undefined) {
+      const value = action.value;
+      // INVARIANT: a ceiling with nothing to compare fails closed, or leaving `value` out would bypass it.
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        m.constraint_failed = 'max_value';
+        failed ??= { rule: c, detail: `${action.tool} carries no value to check against max_value ${rule.max_value} on ${cite(c.policy)}` };
+      } else if (value > rule.max_value) {
+        m.constraint_failed = 'max_value';
+        failed ??= { rule: c, detail: `value ${value} exceeds max_value ${rule.max_value} on ${cite(c.policy)}` };
+      }
+    }
+    if (m.constraint_failed === undefined) {
+      if (rule.decision === 'ALERT') alert ??= c;
+      else allow ??= c;
+    }
+    matched.push(m);
+  }
+
+  if (failed) {
+    const others = alert ?? allow;
+    const tail = others ? 'a failed constraint blocks whatever other rules say' : `no other rule allows ${action.tool}`;
+    return { verdict: 'BLOCK', block_code: 'constraint_failed', unmatched: false, matched, detail: `${failed.detail}; ${tail}` };
+  }
+  if (alert) {
+    return { verdict: 'ALERT', block_code: null, unmatched: false, matched, detail: `${cite(alert.policy)} requires approval for ${action.tool}` };
+  }
+  if (allow) {
+    const v = allow.rule.max_value !== undefined ? ` (value ${action.value} within max_value ${allow.rule.max_value})` : '';
+    return { verdict: 'ALLOW', block_code: null, unmatched: false, matched, detail: `${cite(allow.policy)} allows ${action.tool}${v}` };
+  }
+  if (unmatchedDecision === 'BLOCK') {
+    return { verdict: 'BLOCK', block_code: 'no_matching_rule', unmatched: true, matched, detail: `no rule allows ${action.tool} and unmatched actions are blocked` };
+  }
+  return { verdict: 'ALERT', block_code: null, unmatched: true, matched, detail: `no rule matches ${action.tool}, so it needs approval` };
+}

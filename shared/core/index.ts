@@ -1,0 +1,8 @@
+/** The pure decision core: types, the evaluator and its parts. */
+export * from './types.js';
+export { evaluate, failClosed, mostCautious, cautionOf, DEFAULT_SETTINGS } from './evaluate.js';
+export { compileGuardrails, candidateRules, evaluateGuardrails } from './guardrails.js';
+export { compileGuard, guardError, parseComparison, compare, ExprError } from './expr.js';
+export { evaluateToolAccess, hostMatches, hostsInArgs } from './tool-access.js';
+export { findGrant, argsMatch } from './grants.js';
+export { globMatch } from './glob.js';
