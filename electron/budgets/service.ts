@@ -229,7 +229,7 @@ export class BudgetService implements BudgetLedger {
       deleteHolds: db.prepare('DELETE FROM reservation_holds WHERE action_id = ?'),
       closeReservation: db.prepare('UPDATE reservations SET closed_at = ?, outcome = ? WHERE action_id = ?'),
       stale: db.prepare<[number], { action_id: string; agent_id: string }>(
-        'SELECT action_id, agent_id FROM reservations WHERE closed_at IS NULL AND created_ms < ? ORDER BY created_ms',
+        'SELECT action_id, agent_id FROM reservations WHERE closed_at IS NULL AND created_ms < ? ORDER BY created_ms LIMIT 1000',
       ),
       killSwitch: db.prepare<[], KillSwitchRow>('SELECT engaged, reason, changed_at, changed_by FROM kill_switch WHERE id = 1'),
       auditExists: db.prepare<[string], { id: string }>('SELECT id FROM audit WHERE id = ?'),
@@ -295,6 +295,8 @@ export class BudgetService implements BudgetLedger {
    */
   releaseStale(olderThanMs: number = this.reservationTimeoutMs): number {
     const cutoff = this.clock.now() - olderThanMs;
+    // Look before taking the write lock: the reaper runs every minute and usually finds nothing.
+    if (!this.db.inTransaction && this.s.stale.all(cutoff).length === 0) return 0;
     return immediate(this.db, () => {
       const stale = this.s.stale.all(cutoff);
       for (const r of stale) {
