@@ -1,24 +1,37 @@
 /**
  * Typed client for the Warden API, used by the renderer, the CLI and agents written in
- * TypeScript. Types come from the route contract, so a renamed field breaks the build.
+ * TypeScript. Types come from the route contract (`shared/api`), so a renamed field breaks the
+ * build of every caller instead of failing at run time.
  *
  * @example
  * const warden = new WardenClient({ baseUrl: 'http://127.0.0.1:7419', key: process.env.WARDEN_KEY });
  * const action = await warden.call('createAction', { body: { tool: 'shell.exec', args: { command: 'ls' } } });
+ *
+ * @example
+ * // Every agent, following `next_cursor` page by page:
+ * for await (const agent of warden.paginate('listAgents')) console.log(agent.name);
  */
 import { fillPath, type RouteInput, type RouteOutput } from './api/contract.js';
 import { routes, type RouteName, type Routes } from './api/index.js';
-import type { ErrorBody, ErrorCode } from './api/common.js';
+import type { ErrorBody, ErrorCode, ListPage } from './api/common.js';
+import type { WardenEvent } from './events.js';
+import type { Action, ActionInput, Approval } from './api/actions.js';
 
 export class WardenApiError extends Error {
   constructor(
     readonly status: number,
+    /** The server's error code; `network_error` when the server could not be reached at all. */
     readonly code: ErrorCode | 'network_error',
     message: string,
     readonly param?: string,
   ) {
     super(message);
     this.name = 'WardenApiError';
+  }
+
+  /** True when no HTTP answer came back (server down, wrong port, connection reset). */
+  get unreachable(): boolean {
+    return this.code === 'network_error';
   }
 }
 
@@ -34,8 +47,45 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * How an ask ended: `allowed` (run it, then complete the action), `blocked` (a BLOCK),
+ * `denied` (an operator said no), `expired` (the approval's TTL ran out) or `pending` (still
+ * waiting when `waitSeconds` ran out; the approval stays open in the inbox).
+ */
+export type AskVerdict = 'allowed' | 'blocked' | 'denied' | 'expired' | 'pending';
+
+export interface AskResult {
+  verdict: AskVerdict;
+  action: Action;
+  /** The approval request, when the decision was ALERT. */
+  approval: Approval | null;
+  /** Warden's explanation, or the operator's comment on a denial. */
+  reason: string;
+}
+
+export interface AskOptions {
+  /** How long to wait for an operator on an ALERT, in seconds (default 50; 0 answers at once). */
+  waitSeconds?: number;
+  signal?: AbortSignal;
+  /** Makes a retried ask return the first answer instead of creating a second action. */
+  idempotencyKey?: string;
+}
+
+/** Optional-or-required input argument of a route, as `call` takes it. */
+type InputArgs<N extends RouteName> = {} extends RouteInput<Routes[N]>
+  ? [input?: RouteInput<Routes[N]>, opts?: CallOptions]
+  : [input: RouteInput<Routes[N]>, opts?: CallOptions];
+
+/** Routes answering a `{object: "list", data, has_more, next_cursor}` page. */
+export type ListRouteName = {
+  [N in RouteName]: RouteOutput<Routes[N]> extends ListPage<unknown> ? N : never;
+}[RouteName];
+
+/** The item type of a list route. */
+export type ListItem<N extends ListRouteName> = RouteOutput<Routes[N]> extends ListPage<infer T> ? T : never;
+
 export class WardenClient {
-  private readonly baseUrl: string;
+  readonly baseUrl: string;
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: ClientOptions) {
@@ -55,31 +105,143 @@ export class WardenClient {
     return `${this.baseUrl}${fillPath(def.path, params)}${qs ? `?${qs}` : ''}`;
   }
 
-  async call<N extends RouteName>(
-    name: N,
-    ...[input, opts]: {} extends RouteInput<Routes[N]>
-      ? [input?: RouteInput<Routes[N]>, opts?: CallOptions]
-      : [input: RouteInput<Routes[N]>, opts?: CallOptions]
-  ): Promise<RouteOutput<Routes[N]>> {
+  /** Calls a route and returns its parsed body; any non-2xx answer throws a `WardenApiError`. */
+  async call<N extends RouteName>(name: N, ...[input, opts]: InputArgs<N>): Promise<RouteOutput<Routes[N]>> {
+    const res = await this.send(name, input, opts);
+    const text = await res.text();
+    if (routes[name].raw) return text as RouteOutput<Routes[N]>;
+    return (text ? JSON.parse(text) : undefined) as RouteOutput<Routes[N]>;
+  }
+
+  /**
+   * Calls a route and hands back the raw `Response` (status already checked), for bodies worth
+   * streaming: the audit export, the event stream.
+   */
+  async raw<N extends RouteName>(name: N, ...[input, opts]: InputArgs<N>): Promise<Response> {
+    return this.send(name, input, opts);
+  }
+
+  /**
+   * Every item of a list route, following `next_cursor` until `has_more` is false.
+   *
+   * @example
+   * for await (const e of warden.paginate('listAudit', { query: { event_type: 'policy.*' } })) …
+   */
+  async *paginate<N extends ListRouteName>(name: N, ...[input, opts]: InputArgs<N>): AsyncGenerator<ListItem<N>> {
+    const base = (input ?? {}) as { query?: Record<string, unknown> };
+    let cursor: string | undefined;
+    for (;;) {
+      const page = (await (this.call as (n: RouteName, i: unknown, o?: CallOptions) => Promise<ListPage<ListItem<N>>>)(
+        name,
+        { ...base, query: { ...base.query, ...(cursor ? { cursor } : {}) } },
+        opts,
+      ));
+      for (const item of page.data) yield item;
+      if (!page.has_more || !page.next_cursor) return;
+      cursor = page.next_cursor;
+    }
+  }
+
+  /**
+   * Asks before a side effect and waits (up to `waitSeconds`) for an operator when the answer
+   * is ALERT: long-polls, no polling loop. Act only on `verdict === 'allowed'`, then report with
+   * `call('completeAction', …)`.
+   *
+   * @example
+   * const { verdict, action, reason } = await warden.ask({ tool: 'shell.exec', args: { command: 'make deploy' } });
+   * if (verdict !== 'allowed') throw new Error(`Warden said no: ${reason}`);
+   */
+  async ask(input: ActionInput & { agent_id?: string }, opts: AskOptions = {}): Promise<AskResult> {
+    const deadline = Date.now() + Math.max(0, opts.waitSeconds ?? 50) * 1000;
+    const remaining = () => Math.max(0, Math.min(55, Math.floor((deadline - Date.now()) / 1000)));
+    let action = await this.call(
+      'createAction',
+      { body: input, query: { wait_s: remaining() } },
+      { idempotencyKey: opts.idempotencyKey, signal: opts.signal },
+    );
+    let approval: Approval | null = null;
+    if (action.status === 'pending_approval' && action.approval_id) {
+      approval = await this.call('getApproval', { params: { id: action.approval_id } }, { signal: opts.signal });
+      while (approval.status === 'pending' && remaining() > 0) {
+        approval = await this.call('waitApproval', { params: { id: action.approval_id }, query: { timeout_s: remaining() } }, { signal: opts.signal });
+      }
+      if (approval.status !== 'pending') action = await this.call('getAction', { params: { id: action.id } }, { signal: opts.signal });
+    }
+    const comment = approval?.decisions.find((d) => d.decision === 'deny')?.comment ?? action.reason;
+    switch (action.status) {
+      case 'allowed':
+      case 'completed':
+        return { verdict: 'allowed', action, approval, reason: action.explanation };
+      case 'blocked':
+        return { verdict: 'blocked', action, approval, reason: action.explanation };
+      case 'denied':
+        return { verdict: 'denied', action, approval, reason: comment ? `denied by the operator: ${comment}` : 'denied by the operator' };
+      case 'expired':
+        return { verdict: 'expired', action, approval, reason: 'the approval request expired before anyone answered' };
+      case 'pending_approval':
+        if (approval?.status === 'denied') return { verdict: 'denied', action, approval, reason: comment ? `denied by the operator: ${comment}` : 'denied by the operator' };
+        if (approval?.status === 'expired') return { verdict: 'expired', action, approval, reason: 'the approval request expired before anyone answered' };
+        return { verdict: 'pending', action, approval, reason: action.explanation };
+    }
+  }
+
+  /**
+   * The operator event stream (`GET /v1/events`, Server-Sent Events) as an async iterator.
+   * Ends when the server closes the stream or `signal` aborts.
+   */
+  async *events(opts: { signal?: AbortSignal } = {}): AsyncGenerator<WardenEvent> {
+    const res = await this.send('events', undefined, { signal: opts.signal }, 'text/event-stream');
+    if (!res.body) return;
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+          const data = block
+            .split(/\r?\n/)
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).replace(/^ /, ''))
+            .join('\n');
+          if (data) yield JSON.parse(data) as WardenEvent;
+        }
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw err;
+    } finally {
+      reader.releaseLock();
+      await res.body.cancel().catch(() => undefined);
+    }
+  }
+
+  private async send(name: RouteName, input: unknown, opts: CallOptions | undefined, accept = 'application/json'): Promise<Response> {
     const def = routes[name];
     const body = (input as { body?: unknown } | undefined)?.body;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept };
     if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (opts?.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
     let res: Response;
     try {
-      res = await this.fetchFn(this.url(name, input as Partial<RouteInput<Routes[N]>>), {
+      res = await this.fetchFn(this.url(name, input as Partial<RouteInput<Routes[RouteName]>>), {
         method: def.method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: opts?.signal,
       });
     } catch (err) {
-      throw new WardenApiError(0, 'network_error', `cannot reach Warden at ${this.baseUrl}: ${(err as Error).message}`);
+      if ((err as Error).name === 'AbortError') throw err;
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      throw new WardenApiError(0, 'network_error', `cannot reach Warden at ${this.baseUrl}: ${cause ?? (err as Error).message}`);
     }
-    const text = await res.text();
     if (!res.ok) {
+      const text = await res.text();
       let parsed: ErrorBody | undefined;
       try {
         parsed = JSON.parse(text) as ErrorBody;
@@ -89,7 +251,6 @@ export class WardenClient {
       const e = parsed?.error;
       throw new WardenApiError(res.status, e?.code ?? 'internal_error', e?.message ?? `HTTP ${res.status}`, e?.param);
     }
-    if (def.raw) return text as RouteOutput<Routes[N]>;
-    return (text ? JSON.parse(text) : undefined) as RouteOutput<Routes[N]>;
+    return res;
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runHeadless } from '../headless.js';
+import { globalsOf } from './context.js';
 import { parsePort } from './options.js';
 
 export function serveCommand(program: Command): void {
@@ -9,7 +10,8 @@ export function serveCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--data-dir <dir>', 'data folder (default: WARDEN_DATA_DIR or the per-user app-data folder)')
-    .action(async (opts: { port?: number; host: string; dataDir?: string }) => {
-      await runHeadless({ port: opts.port, host: opts.host, dataDir: opts.dataDir });
+    .action(async (opts: { port?: number; host: string; dataDir?: string }, cmd: Command) => {
+      // `warden --data-dir D serve` sets the program's option; `warden serve --data-dir D` this one.
+      await runHeadless({ port: opts.port, host: opts.host, dataDir: opts.dataDir ?? globalsOf(cmd).dataDir });
     });
 }

@@ -1,0 +1,94 @@
+/** `warden agent add|list|disable|enable`: register agents and hand out their first key. */
+import type { Command } from 'commander';
+import { AGENT_SCOPES, type AgentScope } from '../../shared/api/contract.js';
+import { withConnection, withGlobalOptions, type Connection } from './context.js';
+import { usageError, type CliIO } from './io.js';
+import { printTable, shortTime, writeJson, writeLine } from './output.js';
+import { findAgent } from './resolve.js';
+
+export function parseScopes(text: string): AgentScope[] {
+  const scopes = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of scopes) {
+    if (!(AGENT_SCOPES as readonly string[]).includes(s)) {
+      throw usageError(`unknown scope ${JSON.stringify(s)}; expected some of ${AGENT_SCOPES.join(', ')}`);
+    }
+  }
+  if (scopes.length === 0) throw usageError(`--scopes needs at least one of ${AGENT_SCOPES.join(', ')}`);
+  return scopes as AgentScope[];
+}
+
+/** The lines to paste into an agent's environment. */
+export function envSnippet(conn: Pick<Connection, 'url'>, apiKey: string): string[] {
+  return [`export WARDEN_URL=${conn.url}`, `export WARDEN_KEY=${apiKey}`];
+}
+
+export function agentCommands(program: Command, io: CliIO): void {
+  const agent = program.command('agent').description('register and manage agents');
+
+  withGlobalOptions(
+    agent
+      .command('add <name>')
+      .description('register an agent and print its API key (shown once) with an env snippet')
+      .option('--role <role>', 'role, for role overrides and guardrail matchers')
+      .option('--team <team>', 'team id, for team budgets')
+      .option('--leader <agent>', 'leader agent (id or name), for delegation approvals')
+      .option('--scopes <list>', `comma-separated key scopes (default: all of ${AGENT_SCOPES.join(',')})`),
+  ).action((name: string, opts: { role?: string; team?: string; leader?: string; scopes?: string }, cmd: Command) =>
+    withConnection(cmd, io, async (conn) => {
+      const scopes = opts.scopes ? parseScopes(opts.scopes) : undefined;
+      const leader = opts.leader ? (await findAgent(conn.client, opts.leader)).id : undefined;
+      const created = await conn.client.call('createAgent', {
+        body: { name, role: opts.role, team_id: opts.team, leader_agent_id: leader, scopes },
+      });
+      if (conn.json) return writeJson(io, created);
+      writeLine(io, `Agent ${created.name} (${created.id}) registered.`);
+      writeLine(io, `Its API key, shown only this once (scopes: ${created.key.scopes.join(', ')}):`);
+      writeLine(io);
+      writeLine(io, `  ${created.api_key}`);
+      writeLine(io);
+      writeLine(io, 'Paste into the agent’s environment:');
+      writeLine(io);
+      for (const line of envSnippet(conn, created.api_key)) writeLine(io, `  ${line}`);
+    }),
+  );
+
+  withGlobalOptions(
+    agent
+      .command('list')
+      .description('list agents')
+      .option('--status <status>', 'only active or disabled agents'),
+  ).action((opts: { status?: string }, cmd: Command) =>
+    withConnection(cmd, io, async (conn) => {
+      if (opts.status && opts.status !== 'active' && opts.status !== 'disabled') {
+        throw usageError(`--status must be active or disabled, got ${JSON.stringify(opts.status)}`);
+      }
+      const agents = [];
+      for await (const a of conn.client.paginate('listAgents', { query: { limit: 500, status: opts.status as 'active' | undefined } })) agents.push(a);
+      if (conn.json) return writeJson(io, agents);
+      printTable(
+        io,
+        ['ID', 'NAME', 'ROLE', 'TEAM', 'STATUS', 'CREATED'],
+        agents.map((a) => [a.id, a.name, a.role, a.team_id, a.status, shortTime(a.created_at)]),
+        'no agents yet — add one with `warden agent add NAME`',
+      );
+    }),
+  );
+
+  for (const [verb, status] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const) {
+    withGlobalOptions(
+      agent
+        .command(`${verb} <agent>`)
+        .description(verb === 'disable' ? 'disable an agent (every action it asks for is BLOCKed)' : 'enable a disabled agent'),
+    ).action((idOrName: string, _opts: unknown, cmd: Command) =>
+      withConnection(cmd, io, async (conn) => {
+        const found = await findAgent(conn.client, idOrName);
+        const updated = await conn.client.call('updateAgent', { params: { id: found.id }, body: { status } });
+        if (conn.json) return writeJson(io, updated);
+        writeLine(io, `Agent ${updated.name} (${updated.id}) is ${updated.status}.`);
+      }),
+    );
+  }
+}
