@@ -1,0 +1,539 @@
+/**
+ * Approval requests: opened by an ALERT (or a delegation), resolved by operators, expired by the
+ * TTL reaper. One status vocabulary, `pending → approved | denied | expired`.
+ *
+ * Every state change commits in one `immediate()` transaction with its audit rows; what the
+ * outside world sees (bus events, waiters, the notifier) happens only after the commit.
+ */
+import type { Approval, ApprovalDecisionKind, ApprovalStatus } from '../../shared/api/actions.js';
+import type { ListPage } from '../../shared/api/common.js';
+import type { ActionInput } from '../../shared/core/types.js';
+import type { AuditService } from '../audit/service.js';
+import { toIso, type Clock } from '../common/clock.js';
+import type { Ids } from '../common/ids.js';
+import { immediate, type Db } from '../db/connection.js';
+import type { EventBus } from '../events/bus.js';
+import type { Notifier } from '../notifier.js';
+import type { PolicyStore } from '../ports.js';
+import { HttpError, conflict, invalid, notFound } from '../server/errors.js';
+import { decodeCursor, isNumber, isString, page } from '../server/pagination.js';
+import type { GrantService } from './grants.js';
+import { Waiters, freeOnClose } from './waiters.js';
+
+export interface ApprovalRow {
+  id: string;
+  kind: 'action' | 'delegation';
+  status: ApprovalStatus;
+  agent_id: string;
+  child_agent_id: string | null;
+  action_id: string | null;
+  receipt_id: string | null;
+  tool: string;
+  action: string;
+  explanation: string;
+  grantable: number;
+  required_approvals: number;
+  started_by: string | null;
+  created_at: string;
+  expires_at: string;
+  resolved_at: string | null;
+  resolution: 'allow_once' | 'allow_always' | 'deny' | 'expired' | null;
+  grant_id: string | null;
+}
+
+interface DecisionRow {
+  seq: number;
+  approval_id: string;
+  agent_id: string;
+  tool: string;
+  operator_id: string;
+  operator_name: string | null;
+  decision: ApprovalDecisionKind;
+  comment: string | null;
+  grant_options: string | null;
+  at: string;
+}
+
+export type Outcome = 'approved' | 'denied' | 'expired';
+
+/** Told inside the resolving transaction, so the action's state moves with its approval. */
+export interface ApprovalSink {
+  onResolved(row: ApprovalRow, outcome: Outcome, reason: string | null): void;
+}
+
+export interface OpenApproval {
+  kind: 'action' | 'delegation';
+  agent_id: string;
+  child_agent_id: string | null;
+  action_id: string | null;
+  receipt_id: string | null;
+  action: ActionInput;
+  explanation: string;
+  grantable: boolean;
+  required_approvals: number;
+  ttl_seconds: number;
+  started_by: string | null;
+  actor: string;
+}
+
+export interface DecisionInput {
+  decision: ApprovalDecisionKind;
+  comment?: string;
+  grant?: { args_pattern?: Record<string, unknown>; expires_at?: string };
+}
+
+export interface Viewer {
+  /** Set for an agent key: it sees only approvals in its queue or that it asked for. */
+  agentId?: string;
+}
+
+export class ApprovalService {
+  readonly waiters: Waiters;
+  private sink: ApprovalSink | null = null;
+  private cancelTimer: (() => void) | null = null;
+  private armedFor: string | null = null;
+  private lastPending = -1;
+  private stopped = false;
+  private readonly byId;
+  private readonly decisionsOf;
+  private readonly earliest;
+  private readonly pendingCount;
+  private readonly dueStmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+    private readonly bus: EventBus,
+    private readonly notifier: Notifier,
+    private readonly grants: GrantService,
+    private readonly policies: PolicyStore,
+  ) {
+    this.waiters = new Waiters(clock);
+    this.byId = db.prepare<[string], ApprovalRow & { agent_name: string | null }>(
+      `SELECT p.*, a.name AS agent_name FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id WHERE p.id = ?`,
+    );
+    this.decisionsOf = db.prepare<[string], DecisionRow>(
+      `SELECT d.*, o.name AS operator_name FROM approval_decisions d LEFT JOIN operators o ON o.id = d.operator_id
+       WHERE d.approval_id = ? ORDER BY d.seq`,
+    );
+    this.earliest = db.prepare<[], { at: string | null }>(
+      `SELECT MIN(expires_at) AS at FROM approvals WHERE status = 'pending'`,
+    );
+    this.pendingCount = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM approvals WHERE status = 'pending'`);
+    this.dueStmt = db.prepare<[string], ApprovalRow>(
+      `SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`,
+    );
+  }
+
+  /** The actions domain moves its actions when their approvals resolve. */
+  setSink(sink: ApprovalSink): void {
+    this.sink = sink;
+  }
+
+  /**
+   * Boot: expires (and audits) what expired while the app was down, arms the reaper for the
+   * earliest pending deadline, and tells the notifier the pending count.
+   */
+  start(): void {
+    this.expireDue();
+    this.arm();
+    this.reportPending();
+  }
+
+  /** Stops the reaper and answers every long-poll with the current state (shutdown). */
+  stop(): void {
+    this.stopped = true;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.waiters.wakeAll();
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  row(id: string, viewer: Viewer = {}): ApprovalRow & { agent_name: string | null } {
+    const row = this.byId.get(id);
+    if (!row || !visible(row, viewer)) throw notFound('approval', id);
+    return row;
+  }
+
+  toApi(row: ApprovalRow & { agent_name?: string | null }): Approval {
+    return {
+      id: row.id,
+      object: 'approval',
+      kind: row.kind,
+      status: row.status,
+      agent_id: row.agent_id,
+      agent_name: row.agent_name ?? null,
+      child_agent_id: row.child_agent_id,
+      action: JSON.parse(row.action) as ActionInput,
+      action_id: row.action_id,
+      receipt_id: row.receipt_id,
+      explanation: row.explanation,
+      grantable: row.grantable === 1,
+      required_approvals: row.required_approvals,
+      decisions: this.decisionsOf.all(row.id).map((d) => ({
+        operator: d.operator_id,
+        operator_name: d.operator_name,
+        decision: d.decision,
+        comment: d.comment,
+        at: d.at,
+      })),
+      created_at: row.created_at,
+      expires_at: row.expires_at,
+      resolved_at: row.resolved_at,
+      resolution: row.resolution,
+      grant_id: row.grant_id,
+    };
+  }
+
+  get(id: string, viewer: Viewer = {}): Approval {
+    return this.toApi(this.row(id, viewer));
+  }
+
+  list(
+    query: { limit: number; cursor?: string; status?: ApprovalStatus; agent_id?: string; kind?: 'action' | 'delegation' },
+    viewer: Viewer = {},
+  ): ListPage<Approval> {
+    const after = decodeCursor(query.cursor, isString);
+    const mine = viewer.agentId ?? null;
+    const rows = this.db
+      .prepare<unknown[], ApprovalRow & { agent_name: string | null }>(
+        `SELECT p.*, a.name AS agent_name FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id
+         WHERE (? IS NULL OR p.status = ?) AND (? IS NULL OR p.agent_id = ?) AND (? IS NULL OR p.kind = ?)
+           AND (? IS NULL OR p.agent_id = ? OR p.child_agent_id = ?)
+           AND (? IS NULL OR p.id < ?)
+         ORDER BY p.id DESC LIMIT ?`,
+      )
+      .all(
+        query.status ?? null, query.status ?? null,
+        query.agent_id ?? null, query.agent_id ?? null,
+        query.kind ?? null, query.kind ?? null,
+        mine, mine, mine,
+        after ?? null, after ?? null,
+        query.limit + 1,
+      );
+    return page(rows, query.limit, (r) => this.toApi(r), (r) => r.id);
+  }
+
+  /** Operator decisions, newest first. */
+  history(query: { limit: number; cursor?: string; agent_id?: string }, viewer: Viewer = {}) {
+    const after = decodeCursor(query.cursor, isNumber);
+    const agent = viewer.agentId ?? query.agent_id ?? null;
+    if (viewer.agentId && query.agent_id && query.agent_id !== viewer.agentId) {
+      return { object: 'list' as const, data: [], has_more: false, next_cursor: null };
+    }
+    const rows = this.db
+      .prepare<unknown[], DecisionRow>(
+        `SELECT d.*, o.name AS operator_name FROM approval_decisions d LEFT JOIN operators o ON o.id = d.operator_id
+         WHERE (? IS NULL OR d.agent_id = ?) AND (? IS NULL OR d.seq < ?)
+         ORDER BY d.seq DESC LIMIT ?`,
+      )
+      .all(agent, agent, after ?? null, after ?? null, query.limit + 1);
+    return page(
+      rows,
+      query.limit,
+      (d) => ({
+        id: `apd_${d.seq}`,
+        object: 'approval_decision' as const,
+        approval_id: d.approval_id,
+        agent_id: d.agent_id,
+        tool: d.tool,
+        operator: d.operator_id,
+        operator_name: d.operator_name,
+        decision: d.decision,
+        comment: d.comment,
+        at: d.at,
+      }),
+      (d) => d.seq,
+    );
+  }
+
+  // ---- opening ---------------------------------------------------------------------------
+
+  /**
+   * Opens a pending request. Call inside the caller's transaction, then `announce` the
+   * returned row once it has committed.
+   */
+  open(input: OpenApproval): ApprovalRow {
+    return immediate(this.db, () => {
+      const now = this.clock.now();
+      const row: ApprovalRow = {
+        id: this.ids.next('apr'),
+        kind: input.kind,
+        status: 'pending',
+        agent_id: input.agent_id,
+        child_agent_id: input.child_agent_id,
+        action_id: input.action_id,
+        receipt_id: input.receipt_id,
+        tool: input.action.tool,
+        action: JSON.stringify(input.action),
+        explanation: input.explanation,
+        grantable: input.grantable ? 1 : 0,
+        required_approvals: Math.max(1, input.required_approvals),
+        started_by: input.started_by,
+        created_at: toIso(now),
+        expires_at: toIso(now + input.ttl_seconds * 1000),
+        resolved_at: null,
+        resolution: null,
+        grant_id: null,
+      };
+      this.db
+        .prepare(
+          `INSERT INTO approvals (id, kind, status, agent_id, child_agent_id, action_id, receipt_id, tool, action,
+             explanation, grantable, required_approvals, started_by, created_at, expires_at)
+           VALUES (@id, @kind, @status, @agent_id, @child_agent_id, @action_id, @receipt_id, @tool, @action,
+             @explanation, @grantable, @required_approvals, @started_by, @created_at, @expires_at)`,
+        )
+        .run(row);
+      const insertCategory = this.db.prepare(
+        'INSERT OR IGNORE INTO approval_categories (approval_id, category, created_at) VALUES (?, ?, ?)',
+      );
+      for (const category of input.action.categories ?? []) insertCategory.run(row.id, category, row.created_at);
+      this.audit.append({
+        event_type: 'approval.requested',
+        actor: input.actor,
+        agent_id: row.agent_id,
+        subject_id: row.id,
+        data: {
+          approval_id: row.id,
+          kind: row.kind,
+          action_id: row.action_id,
+          child_agent_id: row.child_agent_id,
+          tool: row.tool,
+          expires_at: row.expires_at,
+          required_approvals: row.required_approvals,
+        },
+      });
+      return row;
+    });
+  }
+
+  /** After the opening transaction committed: event, native notification, reaper, count. */
+  announce(row: ApprovalRow): void {
+    const approval = this.get(row.id);
+    this.bus.publish('approval.requested', approval);
+    try {
+      this.notifier.approvalRequested({
+        approvalId: approval.id,
+        agentName: approval.agent_name ?? approval.agent_id,
+        tool: approval.action.tool,
+        explanation: approval.explanation,
+        expiresAt: approval.expires_at,
+      });
+    } catch {
+      // A failing desktop notification must not fail the agent's request.
+    }
+    if (this.armedFor === null || row.expires_at < this.armedFor) this.arm();
+    this.reportPending();
+  }
+
+  // ---- deciding --------------------------------------------------------------------------
+
+  decide(id: string, operatorId: string, input: DecisionInput): Approval {
+    // Anything already past its deadline is expired (and audited) first, so a late decision
+    // meets `approval_expired` rather than silently approving.
+    this.expireDue();
+    const actor = `operator:${operatorId}`;
+    const resolved = immediate(this.db, () => {
+      const row = this.row(id);
+      const nowMs = this.clock.now();
+      const now = toIso(nowMs);
+      if (row.status === 'expired' || (row.status === 'pending' && row.expires_at <= now)) {
+        throw new HttpError(409, 'approval_expired', `approval ${id} expired at ${row.expires_at}`);
+      }
+      if (row.status !== 'pending') {
+        throw new HttpError(409, 'already_resolved', `approval ${id} is already ${row.status}`);
+      }
+      if (input.decision === 'allow_always' && row.grantable !== 1) {
+        throw invalid(
+          'decision',
+          'allow_always is not offered for this request: the governance settings require approval every time; use allow_once',
+        );
+      }
+      if (input.grant && input.decision !== 'allow_always') {
+        throw invalid('grant', 'grant options apply only to decision allow_always');
+      }
+      if (input.grant?.expires_at && Date.parse(input.grant.expires_at) <= nowMs) {
+        throw invalid('grant.expires_at', `grant.expires_at must be in the future, got ${input.grant.expires_at}`);
+      }
+      if (input.decision !== 'deny' && row.started_by === operatorId && !this.policies.governanceSettings().allow_self_approval) {
+        throw new HttpError(
+          403,
+          'insufficient_scope',
+          'allow_self_approval is off: the operator who started this action cannot approve it (deny is still possible)',
+        );
+      }
+      const earlier = this.decisionsOf.all(id);
+      if (earlier.some((d) => d.operator_id === operatorId)) {
+        throw conflict(`operator ${operatorId} has already decided on approval ${id}; another operator must decide`);
+      }
+      this.db
+        .prepare(
+          `INSERT INTO approval_decisions (approval_id, agent_id, tool, operator_id, decision, comment, grant_options, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, row.agent_id, row.tool, operatorId, input.decision, input.comment ?? null, input.grant ? JSON.stringify(input.grant) : null, now);
+
+      if (input.decision === 'deny') {
+        // INVARIANT: one deny denies, whatever the threshold and earlier allows.
+        this.resolve(row, 'denied', 'deny', now, actor, input.comment ?? null, null);
+        return true;
+      }
+      const allows = [...earlier.filter((d) => d.decision !== 'deny'), { decision: input.decision, grant_options: input.grant ? JSON.stringify(input.grant) : null }];
+      if (allows.length < row.required_approvals) {
+        this.audit.append({
+          event_type: 'approval.decided',
+          actor,
+          agent_id: row.agent_id,
+          subject_id: id,
+          data: { approval_id: id, decision: input.decision, comment: input.comment ?? null, allows: allows.length, required: row.required_approvals },
+        });
+        return false;
+      }
+      // A permanent grant needs every counted operator to have chosen it; otherwise allow once.
+      const always = allows.every((d) => d.decision === 'allow_always');
+      let grantId: string | null = null;
+      if (always) {
+        const options = [...allows].reverse().find((d) => d.grant_options)?.grant_options;
+        const grantOpts = options ? (JSON.parse(options) as DecisionInput['grant']) : undefined;
+        const action = JSON.parse(row.action) as ActionInput;
+        grantId = this.grants.create(
+          {
+            agent_id: row.agent_id,
+            tool: row.tool,
+            connector: action.connector ?? null,
+            args_pattern: grantOpts?.args_pattern ?? null,
+            expires_at: grantOpts?.expires_at ? toIso(Date.parse(grantOpts.expires_at)) : null,
+            approval_id: id,
+          },
+          actor,
+        ).id;
+      }
+      this.resolve(row, 'approved', always ? 'allow_always' : 'allow_once', now, actor, input.comment ?? null, grantId);
+      return true;
+    });
+    if (resolved) this.afterResolution([id]);
+    return this.get(id);
+  }
+
+  private resolve(
+    row: ApprovalRow,
+    outcome: Outcome,
+    resolution: NonNullable<ApprovalRow['resolution']>,
+    at: string,
+    actor: string,
+    reason: string | null,
+    grantId: string | null,
+  ): void {
+    this.db
+      .prepare(`UPDATE approvals SET status = ?, resolution = ?, resolved_at = ?, grant_id = ? WHERE id = ? AND status = 'pending'`)
+      .run(outcome, resolution, at, grantId, row.id);
+    const operators = this.decisionsOf.all(row.id).map((d) => d.operator_id);
+    this.audit.append({
+      event_type: outcome === 'approved' ? 'approval.granted' : outcome === 'denied' ? 'approval.denied' : 'approval.expired',
+      actor,
+      agent_id: row.agent_id,
+      subject_id: row.id,
+      data: {
+        approval_id: row.id,
+        action_id: row.action_id,
+        tool: row.tool,
+        resolution,
+        operators,
+        reason,
+        grant_id: grantId,
+        expires_at: row.expires_at,
+      },
+    });
+    this.sink?.onResolved({ ...row, status: outcome, resolution, resolved_at: at, grant_id: grantId }, outcome, reason);
+  }
+
+  private afterResolution(ids: string[]): void {
+    for (const id of ids) {
+      const approval = this.get(id);
+      this.bus.publish('approval.resolved', approval);
+      this.waiters.wake(id);
+    }
+    this.reportPending();
+    this.arm();
+  }
+
+  // ---- expiring ----------------------------------------------------------------------------
+
+  /** Expires every pending request whose `expires_at` has come; returns their ids. */
+  expireDue(): string[] {
+    const nowIso = toIso(this.clock.now());
+    const expired = immediate(this.db, () => {
+      const due = this.dueStmt.all(nowIso);
+      for (const row of due) this.resolve(row, 'expired', 'expired', row.expires_at, 'system', null, null);
+      return due.map((r) => r.id);
+    });
+    if (expired.length) this.afterResolution(expired);
+    return expired;
+  }
+
+  /**
+   * One timer, armed for the earliest pending deadline on the injected clock. It fires exactly
+   * at that deadline, expires what is due and re-arms for the next one.
+   */
+  private arm(): void {
+    if (this.stopped) return;
+    const next = this.earliest.get()?.at ?? null;
+    if (next === this.armedFor && this.cancelTimer) return;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.armedFor = next;
+    if (next === null) return;
+    this.cancelTimer = this.clock.setTimer(Math.max(0, Date.parse(next) - this.clock.now()), () => {
+      this.cancelTimer = null;
+      this.armedFor = null;
+      try {
+        this.expireDue();
+      } finally {
+        this.arm();
+      }
+    });
+  }
+
+  /** The deadline the reaper is armed for (tests, diagnostics). */
+  get reaperDeadline(): string | null {
+    return this.cancelTimer ? this.armedFor : null;
+  }
+
+  private reportPending(): void {
+    const count = this.pendingCount.get()?.n ?? 0;
+    if (count === this.lastPending) return;
+    this.lastPending = count;
+    try {
+      this.notifier.pendingCountChanged(count);
+    } catch {
+      // The tray badge is best effort.
+    }
+  }
+
+  // ---- waiting -------------------------------------------------------------------------------
+
+  /**
+   * Resolves with the approval once it is no longer pending, or as it is after `timeoutS`.
+   * `res` is the HTTP response: when its client goes away the waiter is freed at once.
+   */
+  async waitFor(
+    id: string,
+    timeoutS: number,
+    viewer: Viewer,
+    res?: NodeJS.EventEmitter & { writableEnded: boolean },
+  ): Promise<Approval> {
+    const row = this.row(id, viewer);
+    if (row.status !== 'pending' || timeoutS <= 0 || this.stopped) return this.toApi(row);
+    const waiter = this.waiters.wait(id, timeoutS * 1000);
+    if (res) freeOnClose(waiter, res);
+    await waiter.done;
+    return this.get(id, viewer);
+  }
+}
+
+function visible(row: ApprovalRow, viewer: Viewer): boolean {
+  return !viewer.agentId || row.agent_id === viewer.agentId || row.child_agent_id === viewer.agentId;
+}

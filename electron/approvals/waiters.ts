@@ -1,0 +1,73 @@
+/**
+ * In-process wake-ups for long-polls: a waiter registers on an approval id and is woken the
+ * moment that approval leaves `pending` (a decision or the reaper), or when its own timeout
+ * passes on the injected clock, or when its client goes away. Nothing polls.
+ */
+import type { Clock } from '../common/clock.js';
+
+export type WaitEnd = 'woken' | 'timeout' | 'cancelled';
+
+export interface Waiter {
+  readonly done: Promise<WaitEnd>;
+  /** Frees the waiter (its client disconnected); resolves `done` with `cancelled`. */
+  cancel(): void;
+}
+
+export class Waiters {
+  private readonly byId = new Map<string, Set<(end: WaitEnd) => void>>();
+  private total = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Waits for `wake(id)` for at most `timeoutMs`. */
+  wait(id: string, timeoutMs: number): Waiter {
+    let settle!: (end: WaitEnd) => void;
+    const done = new Promise<WaitEnd>((resolve) => {
+      let finished = false;
+      settle = (end) => {
+        if (finished) return;
+        finished = true;
+        cancelTimer();
+        const set = this.byId.get(id);
+        if (set?.delete(settle)) {
+          this.total--;
+          if (set.size === 0) this.byId.delete(id);
+        }
+        resolve(end);
+      };
+      let set = this.byId.get(id);
+      if (!set) this.byId.set(id, (set = new Set()));
+      set.add(settle);
+      this.total++;
+      // Declared after `settle`, which only runs later (a timer, a wake-up or a cancel).
+      const cancelTimer = this.clock.setTimer(timeoutMs, () => settle('timeout'));
+    });
+    return { done, cancel: () => settle('cancelled') };
+  }
+
+  /** Wakes every waiter of `id`. */
+  wake(id: string): void {
+    const set = this.byId.get(id);
+    if (!set) return;
+    for (const settle of [...set]) settle('woken');
+  }
+
+  /** Wakes everyone (shutdown: in-flight long-polls answer with the current state). */
+  wakeAll(): void {
+    for (const id of [...this.byId.keys()]) this.wake(id);
+  }
+
+  /** Waiters currently registered (all approvals). */
+  get size(): number {
+    return this.total;
+  }
+}
+
+/** Ties a waiter to an HTTP response: a client that disconnects frees its waiter at once. */
+export function freeOnClose(waiter: Waiter, res: NodeJS.EventEmitter & { writableEnded: boolean }): void {
+  const onClose = () => {
+    if (!res.writableEnded) waiter.cancel();
+  };
+  res.once('close', onClose);
+  void waiter.done.then(() => res.removeListener('close', onClose));
+}
