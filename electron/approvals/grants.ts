@@ -37,30 +37,6 @@ const toState = (r: GrantRow): GrantState => ({
   revoked_at: r.revoked_at,
 });
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 's');
-}
-
-/**
- * Whether `args` fit a grant's pattern: every key of the pattern must be present; a string
- * value containing `*` is a glob over the arg's string form, anything else must be equal
- * (compared as JSON). A null pattern matches any args.
- */
-export function argsMatch(pattern: Record<string, unknown> | null, args: Record<string, unknown> | undefined): boolean {
-  if (!pattern) return true;
-  for (const [key, want] of Object.entries(pattern)) {
-    if (!args || !(key in args)) return false;
-    const got = args[key];
-    if (typeof want === 'string' && want.includes('*')) {
-      if (got === null || typeof got === 'object' || !globToRegExp(want).test(String(got))) return false;
-    } else if (JSON.stringify(want) !== JSON.stringify(got)) {
-      return false;
-    }
-  }
-  return true;
-}
-
 export interface NewGrant {
   agent_id: string;
   tool: string;

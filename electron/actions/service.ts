@@ -1,0 +1,442 @@
+/**
+ * The decision pipeline around the pure core: assemble a snapshot (agent, kill-switch, budgets,
+ * quota counters, policies, grants), `evaluate`, and record the receipt, the action, any approval
+ * request, the reservation and the audit row in ONE `immediate()` transaction.
+ *
+ * INVARIANT: any error while assembling the snapshot, evaluating or reserving yields BLOCK
+ * (`failClosed`), never ALLOW.
+ */
+import type { Action, ActionInput, ActionStatus, Evaluation, Receipt } from '../../shared/api/actions.js';
+import type { ListPage } from '../../shared/api/common.js';
+import { evaluate, failClosed } from '../../shared/core/index.js';
+import type { AgentContext, Decision, Snapshot } from '../../shared/core/types.js';
+import { redactSecrets } from '../../shared/redact.js';
+import type { AgentService } from '../agents/service.js';
+import type { ApprovalRow, ApprovalService, ApprovalSink, Outcome } from '../approvals/service.js';
+import type { AuditService } from '../audit/service.js';
+import { toIso, type Clock } from '../common/clock.js';
+import type { Ids } from '../common/ids.js';
+import { immediate, type Db } from '../db/connection.js';
+import type { EventBus } from '../events/bus.js';
+import type { BudgetLedger, CostReport, GrantStore, PolicyStore } from '../ports.js';
+import { conflict, notFound } from '../server/errors.js';
+import { decodeCursor, isString, page } from '../server/pagination.js';
+
+const HOUR_MS = 3_600_000;
+
+interface ActionRow {
+  id: string;
+  agent_id: string;
+  tool: string;
+  mission_id: string | null;
+  decision: Decision['decision'];
+  block_code: Decision['block_code'];
+  status: ActionStatus;
+  holds_slot: number;
+  approval_id: string | null;
+  receipt_id: string;
+  reason: string | null;
+  outcome: 'succeeded' | 'failed' | null;
+  cost_micro_usd: number | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+interface ReceiptRow {
+  id: string;
+  action_id: string;
+  agent_id: string;
+  action: string;
+  decision: Decision['decision'];
+  block_code: Decision['block_code'];
+  explanation: string;
+  matched: string;
+  layers: string;
+  grantable: number;
+  grant_id: string | null;
+  created_at: string;
+}
+
+type JoinedRow = ActionRow & Pick<ReceiptRow, 'explanation' | 'matched' | 'layers' | 'grantable' | 'grant_id'> & { input: string };
+
+const JOINED = `SELECT a.*, r.action AS input, r.explanation, r.matched, r.layers, r.grantable, r.grant_id
+  FROM actions a JOIN receipts r ON r.id = a.receipt_id`;
+
+const statusOf = (v: Decision['decision']): 'allowed' | 'pending_approval' | 'blocked' =>
+  v === 'ALLOW' ? 'allowed' : v === 'ALERT' ? 'pending_approval' : 'blocked';
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 300);
+
+function decisionFields(d: Decision) {
+  return {
+    decision: d.decision,
+    block_code: d.block_code,
+    explanation: d.explanation,
+    matched: d.matched.map((m) => ({ ...m })),
+    layers: d.layers.map((l) => ({ ...l })),
+    grantable: d.grantable,
+    grant_id: d.grant_id,
+  };
+}
+
+export interface Viewer {
+  /** Set for an agent key: it sees only its own actions. */
+  agentId?: string;
+}
+
+export class ActionService implements ApprovalSink {
+  private readonly s;
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+    private readonly bus: EventBus,
+    private readonly agents: AgentService,
+    private readonly policies: PolicyStore,
+    private readonly budgets: BudgetLedger,
+    private readonly grants: GrantStore,
+    private readonly approvals: ApprovalService,
+  ) {
+    this.s = {
+      runs: db.prepare<[string, string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM actions WHERE agent_id = ? AND created_at > ? AND decision <> 'BLOCK'`,
+      ),
+      open: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM actions WHERE agent_id = ? AND holds_slot = 1`),
+      insertReceipt: db.prepare(
+        `INSERT INTO receipts (id, action_id, agent_id, action, decision, block_code, explanation, matched, layers, grantable, grant_id, created_at)
+         VALUES (@id, @action_id, @agent_id, @action, @decision, @block_code, @explanation, @matched, @layers, @grantable, @grant_id, @created_at)`,
+      ),
+      insertAction: db.prepare(
+        `INSERT INTO actions (id, agent_id, tool, mission_id, decision, block_code, status, holds_slot, approval_id, receipt_id,
+           reason, outcome, cost_micro_usd, created_at, updated_at, completed_at)
+         VALUES (@id, @agent_id, @tool, @mission_id, @decision, @block_code, @status, @holds_slot, @approval_id, @receipt_id,
+           @reason, @outcome, @cost_micro_usd, @created_at, @updated_at, @completed_at)`,
+      ),
+      setApproval: db.prepare('UPDATE actions SET approval_id = ? WHERE id = ?'),
+      joined: db.prepare<[string], JoinedRow>(`${JOINED} WHERE a.id = ?`),
+      row: db.prepare<[string], ActionRow>('SELECT * FROM actions WHERE id = ?'),
+      receipt: db.prepare<[string], ReceiptRow>('SELECT * FROM receipts WHERE id = ?'),
+      setStatus: db.prepare(
+        'UPDATE actions SET status = ?, holds_slot = ?, block_code = COALESCE(?, block_code), reason = ?, updated_at = ? WHERE id = ?',
+      ),
+      complete: db.prepare(
+        `UPDATE actions SET status = 'completed', holds_slot = 0, outcome = ?, cost_micro_usd = ?, completed_at = ?, updated_at = ?
+         WHERE id = ? AND status = 'allowed'`,
+      ),
+    };
+  }
+
+  // ---- snapshot ------------------------------------------------------------------------------
+
+  private context(agentId: string): AgentContext | null {
+    const a = this.agents.find(agentId);
+    if (!a) return null;
+    return { id: a.id, name: a.name, role: a.role, team_id: a.team_id, leader_agent_id: a.leader_agent_id, status: a.status };
+  }
+
+  /**
+   * Everything the core may read, at `now`. Throws when any source fails; callers turn that
+   * into `failClosed`.
+   */
+  snapshot(agent: AgentContext | null, missionId: string | null, now: number): Snapshot {
+    const quota = agent
+      ? {
+          ...this.policies.effectiveQuota(agent.id),
+          runs_last_hour: this.s.runs.get(agent.id, toIso(now - HOUR_MS))?.n ?? 0,
+          open_actions: this.s.open.get(agent.id)?.n ?? 0,
+        }
+      : null;
+    const store = this.policies as PolicyStore & { toolCategories?: () => Record<string, readonly string[]> };
+    return {
+      now,
+      agent,
+      kill_switch: this.budgets.killSwitch(),
+      budgets: agent ? this.budgets.applicableBudgets(agent, missionId) : [],
+      quota,
+      tool_policies: this.policies.toolPolicies(),
+      role_overrides: this.policies.roleOverrides(),
+      guardrails: this.policies.compiledGuardrails(),
+      settings: this.policies.governanceSettings(),
+      grants: agent ? this.grants.liveGrants(agent.id, now) : [],
+      context: missionId ? { mission_id: missionId } : {},
+      ...(typeof store.toolCategories === 'function' ? { tool_categories: store.toolCategories() } : {}),
+    };
+  }
+
+  private decide(input: ActionInput, agent: AgentContext | null, now: number): { decision: Decision; snapshot: Snapshot | null } {
+    let snapshot: Snapshot;
+    try {
+      snapshot = this.snapshot(agent, input.mission_id ?? null, now);
+    } catch (err) {
+      return { decision: failClosed(`the snapshot could not be assembled: ${messageOf(err)}`), snapshot: null };
+    }
+    try {
+      return { decision: evaluate(input, snapshot), snapshot };
+    } catch (err) {
+      return { decision: failClosed(messageOf(err)), snapshot };
+    }
+  }
+
+  // ---- recording -----------------------------------------------------------------------------
+
+  /**
+   * Evaluates and records an action of `agentId`. `startedBy` is the operator who submitted it
+   * on the agent's behalf (the self-approval rule), null for an agent key.
+   */
+  create(agentId: string, input: ActionInput, actor: string, startedBy: string | null): Action {
+    const agent = this.context(agentId);
+    if (!agent) throw notFound('agent', agentId);
+    const stored = redactSecrets(input);
+    const result = immediate(this.db, () => {
+      try {
+        immediate(this.db, () => this.policies.recordToolSeen(input.tool));
+      } catch {
+        // The registry is informative; failing to note a tool must not fail the decision.
+      }
+      const nowMs = this.clock.now();
+      const now = toIso(nowMs);
+      const decided = this.decide(input, agent, nowMs);
+      const snapshot = decided.snapshot;
+      let decision = decided.decision;
+      const actionId = this.ids.next('act');
+      const mission = input.mission_id ?? null;
+      if (decision.decision === 'ALLOW' && input.cost_estimate_micro_usd) {
+        const amount = input.cost_estimate_micro_usd;
+        try {
+          immediate(this.db, () => this.budgets.reserve(actionId, agent, mission, amount));
+        } catch (err) {
+          decision = failClosed(`the budget ledger could not reserve the estimate: ${messageOf(err)}`);
+        }
+      }
+      const receipt: ReceiptRow = {
+        id: this.ids.next('rcp'),
+        action_id: actionId,
+        agent_id: agent.id,
+        action: JSON.stringify(stored),
+        decision: decision.decision,
+        block_code: decision.block_code,
+        explanation: decision.explanation,
+        matched: JSON.stringify(decision.matched),
+        layers: JSON.stringify(decision.layers),
+        grantable: decision.grantable ? 1 : 0,
+        grant_id: decision.grant_id,
+        created_at: now,
+      };
+      this.s.insertReceipt.run(receipt);
+      const status = statusOf(decision.decision);
+      this.s.insertAction.run({
+        id: actionId,
+        agent_id: agent.id,
+        tool: input.tool,
+        mission_id: mission,
+        decision: decision.decision,
+        block_code: decision.block_code,
+        status,
+        holds_slot: status === 'allowed' ? 1 : 0,
+        approval_id: null,
+        receipt_id: receipt.id,
+        reason: null,
+        outcome: null,
+        cost_micro_usd: null,
+        created_at: now,
+        updated_at: now,
+        completed_at: null,
+      } satisfies ActionRow);
+      let approval: ApprovalRow | null = null;
+      if (decision.decision === 'ALERT') {
+        // INVARIANT: an ALERT always comes from a complete snapshot (failures are BLOCKs).
+        const settings = snapshot!.settings;
+        approval = this.approvals.open({
+          kind: 'action',
+          agent_id: agent.id,
+          child_agent_id: null,
+          action_id: actionId,
+          receipt_id: receipt.id,
+          action: stored,
+          explanation: decision.explanation,
+          grantable: decision.grantable,
+          required_approvals: settings.approval_threshold,
+          ttl_seconds: settings.approval_ttl_seconds,
+          started_by: startedBy,
+          actor,
+        });
+        this.s.setApproval.run(approval.id, actionId);
+      }
+      this.audit.append({
+        event_type: 'action.evaluated',
+        actor,
+        agent_id: agent.id,
+        subject_id: actionId,
+        data: {
+          action_id: actionId,
+          receipt_id: receipt.id,
+          tool: input.tool,
+          decision: decision.decision,
+          block_code: decision.block_code,
+          approval_id: approval?.id ?? null,
+          grant_id: decision.grant_id,
+          explanation: decision.explanation,
+        },
+      });
+      return { actionId, approval };
+    });
+    const action = this.get(result.actionId);
+    this.bus.publish('action.evaluated', action);
+    if (result.approval) this.approvals.announce(result.approval);
+    return action;
+  }
+
+  /** `POST /v1/evaluate`: the same decision `create` would take now, nothing recorded. */
+  dryRun(input: ActionInput, agentId: string | null): Evaluation {
+    let agent: AgentContext | null = null;
+    if (agentId) {
+      agent = this.context(agentId);
+      if (!agent) throw notFound('agent', agentId);
+    }
+    const { decision } = this.decide(input, agent, this.clock.now());
+    return { object: 'evaluation', agent_id: agent?.id ?? null, ...decisionFields(decision), status: statusOf(decision.decision) };
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  private toApi(r: JoinedRow): Action {
+    return {
+      id: r.id,
+      object: 'action',
+      agent_id: r.agent_id,
+      decision: r.decision,
+      block_code: r.block_code,
+      explanation: r.explanation,
+      matched: JSON.parse(r.matched) as Action['matched'],
+      layers: JSON.parse(r.layers) as Action['layers'],
+      grantable: r.grantable === 1,
+      grant_id: r.grant_id,
+      status: r.status,
+      approval_id: r.approval_id,
+      receipt_id: r.receipt_id,
+      action: JSON.parse(r.input) as ActionInput,
+      reason: r.reason,
+      outcome: r.outcome,
+      cost_micro_usd: r.cost_micro_usd,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      completed_at: r.completed_at,
+    };
+  }
+
+  get(id: string, viewer: Viewer = {}): Action {
+    const row = this.s.joined.get(id);
+    if (!row || (viewer.agentId && row.agent_id !== viewer.agentId)) throw notFound('action', id);
+    return this.toApi(row);
+  }
+
+  list(query: { limit: number; cursor?: string; status?: ActionStatus; agent_id?: string }, viewer: Viewer = {}): ListPage<Action> {
+    const after = decodeCursor(query.cursor, isString);
+    if (viewer.agentId && query.agent_id && query.agent_id !== viewer.agentId) {
+      return { object: 'list', data: [], has_more: false, next_cursor: null };
+    }
+    const agent = viewer.agentId ?? query.agent_id ?? null;
+    const rows = this.db
+      .prepare<unknown[], JoinedRow>(
+        `${JOINED} WHERE (? IS NULL OR a.agent_id = ?) AND (? IS NULL OR a.status = ?) AND (? IS NULL OR a.id < ?)
+         ORDER BY a.id DESC LIMIT ?`,
+      )
+      .all(agent, agent, query.status ?? null, query.status ?? null, after ?? null, after ?? null, query.limit + 1);
+    return page(rows, query.limit, (r) => this.toApi(r), (r) => r.id);
+  }
+
+  receipt(id: string, viewer: Viewer = {}): Receipt {
+    const r = this.s.receipt.get(id);
+    if (!r || (viewer.agentId && r.agent_id !== viewer.agentId)) throw notFound('receipt', id);
+    return {
+      id: r.id,
+      object: 'receipt',
+      action_id: r.action_id,
+      agent_id: r.agent_id,
+      action: JSON.parse(r.action) as ActionInput,
+      decision: r.decision,
+      block_code: r.block_code,
+      explanation: r.explanation,
+      matched: JSON.parse(r.matched) as Receipt['matched'],
+      layers: JSON.parse(r.layers) as Receipt['layers'],
+      grantable: r.grantable === 1,
+      grant_id: r.grant_id,
+      created_at: r.created_at,
+    };
+  }
+
+  // ---- completing ------------------------------------------------------------------------------
+
+  /** Settles the reservation, records the spend and frees the slot. 409 unless `allowed`. */
+  complete(
+    id: string,
+    body: { outcome: 'succeeded' | 'failed'; cost_micro_usd?: number; usage?: CostReport['usage'] },
+    actor: string,
+    viewer: Viewer = {},
+  ): Action {
+    immediate(this.db, () => {
+      const row = this.s.row.get(id);
+      if (!row || (viewer.agentId && row.agent_id !== viewer.agentId)) throw notFound('action', id);
+      if (row.status === 'completed') throw conflict(`action ${id} is already completed`);
+      if (row.status !== 'allowed') throw conflict(`action ${id} is ${row.status}; only an allowed action can be completed`);
+      const agent = this.context(row.agent_id);
+      if (!agent) throw notFound('agent', row.agent_id);
+      let spent: number | null = null;
+      if (body.cost_micro_usd === undefined && body.usage === undefined && body.outcome === 'failed') {
+        this.budgets.release(id, 'failed');
+      } else {
+        const cost: CostReport = {
+          ...(body.cost_micro_usd !== undefined ? { cost_micro_usd: body.cost_micro_usd } : {}),
+          ...(body.usage !== undefined ? { usage: body.usage } : {}),
+        };
+        const settled = this.budgets.settle(id, agent, row.mission_id, cost, actor);
+        spent = body.cost_micro_usd === undefined && body.usage === undefined ? null : settled.spent_micro_usd;
+      }
+      const now = toIso(this.clock.now());
+      this.s.complete.run(body.outcome, spent, now, now, id);
+      this.audit.append({
+        event_type: 'action.completed',
+        actor,
+        agent_id: row.agent_id,
+        subject_id: id,
+        data: { action_id: id, outcome: body.outcome, cost_micro_usd: spent },
+      });
+    });
+    return this.get(id);
+  }
+
+  // ---- approvals resolving (ApprovalSink) --------------------------------------------------------
+
+  /** Inside the approval's transaction: the action follows its approval. */
+  onResolved(approval: ApprovalRow, outcome: Outcome, reason: string | null): void {
+    if (!approval.action_id) return;
+    const row = this.s.row.get(approval.action_id);
+    if (!row || row.status !== 'pending_approval') return;
+    const now = toIso(this.clock.now());
+    if (outcome === 'approved') {
+      const input = this.receipt(row.receipt_id).action;
+      const agent = this.context(row.agent_id);
+      if (input.cost_estimate_micro_usd && agent) {
+        const amount = input.cost_estimate_micro_usd;
+        try {
+          immediate(this.db, () => this.budgets.reserve(row.id, agent, row.mission_id, amount));
+        } catch (err) {
+          // Fail closed: the operator approved, but the ledger cannot hold the estimate.
+          this.s.setStatus.run('blocked', 0, 'evaluation_error', `approved, but the budget ledger could not reserve the estimate: ${messageOf(err)}`, now, row.id);
+          return;
+        }
+      }
+      this.s.setStatus.run('allowed', 1, null, reason, now, row.id);
+      return;
+    }
+    try {
+      immediate(this.db, () => this.budgets.release(row.id, outcome === 'denied' ? 'denied' : 'expired'));
+    } catch {
+      // Nothing was reserved for a pending action; a failing release leaves nothing held.
+    }
+    this.s.setStatus.run(outcome, 0, null, reason, now, row.id);
+  }
+}
