@@ -48,7 +48,7 @@ function withFilters(cmd: Command): Command {
 export function summarize(entry: AuditEntry): string {
   // Domain events often nest the object they concern (`{agent: {...}}`): look one level in too.
   const d: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(entry.data)) {
+  for (const v of Object.values(entry.data)) {
     if (v && typeof v === 'object' && !Array.isArray(v)) for (const [ik, iv] of Object.entries(v)) d[ik] ??= iv;
   }
   Object.assign(d, entry.data);
