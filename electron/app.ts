@@ -6,8 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { ActionService } from './actions/service.js';
+import { actionRoutes } from './actions/routes.js';
 import { AgentService } from './agents/service.js';
 import { agentRoutes } from './agents/routes.js';
+import { ApprovalService } from './approvals/service.js';
+import { GrantService } from './approvals/grants.js';
+import { approvalRoutes } from './approvals/routes.js';
 import { AuditService } from './audit/service.js';
 import { auditRoutes } from './audit/routes.js';
 import { BudgetService } from './budgets/service.js';
@@ -22,6 +27,10 @@ import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
 import { silentNotifier, type Notifier } from './notifier.js';
 import { OperatorService } from './operators/service.js';
+import { PolicyService } from './policies/service.js';
+import { policyRoutes } from './policies/routes.js';
+import { ReportService } from './reports/service.js';
+import { reportRoutes } from './reports/routes.js';
 import { Api } from './server/api.js';
 import { createHttpServer } from './server/http.js';
 import { IdempotencyStore } from './server/idempotency.js';
@@ -68,9 +77,14 @@ export interface Services {
   operators: OperatorService;
   idempotency: IdempotencyStore;
   // [policies] service fields
+  policies: PolicyService;
   // [budgets] service fields
   budgets: BudgetService;
   // [actions] service fields
+  actions: ActionService;
+  approvals: ApprovalService;
+  grants: GrantService;
+  reports: ReportService;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -87,10 +101,16 @@ export async function createApp(config: AppConfig): Promise<App> {
   const operators = new OperatorService(db, audit, clock, ids);
   const idempotency = new IdempotencyStore(db, clock);
   // [policies] services
+  const policies = new PolicyService(db, audit, clock, ids);
   // [budgets] services
   const budgets = new BudgetService(db, audit, bus, clock, ids, { timeZone: config.timeZone ?? systemTimeZone() });
   budgets.rollDue();
   // [actions] services
+  const grants = new GrantService(db, audit, clock, ids);
+  const approvals = new ApprovalService(db, audit, clock, ids, bus, notifier, grants, policies);
+  const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals);
+  approvals.setSink(actions);
+  const reports = new ReportService(db, clock);
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
 
@@ -100,9 +120,14 @@ export async function createApp(config: AppConfig): Promise<App> {
     operators,
     idempotency,
     // [policies] service entries
+    policies,
     // [budgets] service entries
     budgets,
     // [actions] service entries
+    actions,
+    approvals,
+    grants,
+    reports,
   };
   const stoppers: (() => void)[] = [];
 
@@ -127,10 +152,17 @@ export async function createApp(config: AppConfig): Promise<App> {
   auditRoutes(api, audit);
   eventRoutes(api, bus, config.heartbeatMs ?? 15_000);
   // [policies] routes
+  policyRoutes(api, policies, agents);
   // [budgets] routes
   budgetRoutes(api, budgets, agents);
   stoppers.push(budgets.startReaper());
   // [actions] routes
+  actionRoutes(api, actions, approvals);
+  approvalRoutes(api, { approvals, grants, agents, policies, audit, clock });
+  reportRoutes(api, reports);
+  // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
+  approvals.start();
+  stoppers.push(() => approvals.stop());
 
   bus.subscribe((event) => {
     if (event.type === 'budget.paused') {
