@@ -1,9 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { bootstrapSession } from './lib/session';
+import { useSession } from './stores/session';
+import { App } from './App';
+import './styles.css';
 
-function App() {
-  return <h1>Warden</h1>;
-}
+// Before anything renders: take the token out of the address bar.
+const source = bootstrapSession();
+void useSession.getState().init(source);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

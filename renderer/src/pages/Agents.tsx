@@ -1,0 +1,287 @@
+/** Agents and their keys: register an agent (its key shown once), disable, rotate keys. */
+import { useState, type FormEvent } from 'react';
+import type { Agent, AgentKey } from '../../../shared/api/agents.js';
+import { api, errorMessage, idemKey } from '../lib/api';
+import { ago, dateTime } from '../lib/format';
+import { useResource } from '../lib/useResource';
+import { useSession } from '../stores/session';
+import { toast } from '../stores/toasts';
+import { Async, Empty } from '../components/states';
+import { Dialog } from '../components/Dialog';
+import { CopyButton } from '../components/CopyButton';
+import { GrantsPanel } from './Grants';
+
+async function loadAllAgents(): Promise<Agent[]> {
+  const out: Agent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api().call('listAgents', { query: { limit: 500, cursor } });
+    out.push(...page.data);
+    cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
+  } while (cursor && out.length < 5000);
+  return out;
+}
+
+export function AgentsPage() {
+  const agents = useResource(loadAllAgents, []);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
+  const [keysFor, setKeysFor] = useState<Agent | null>(null);
+
+  async function toggle(agent: Agent) {
+    const status = agent.status === 'active' ? 'disabled' : 'active';
+    try {
+      const updated = await api().call('updateAgent', { params: { id: agent.id }, body: { status } });
+      agents.setData((list) => list?.map((a) => (a.id === updated.id ? updated : a)));
+      toast.success(status === 'disabled' ? `Disabled ${agent.name}` : `Enabled ${agent.name}`, status === 'disabled' ? 'Every action it proposes is now blocked.' : undefined);
+    } catch (err) {
+      toast.error(`Could not update ${agent.name}`, errorMessage(err));
+    }
+  }
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h2>Agents</h2>
+        <div className="page-actions">
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            New agent
+          </button>
+        </div>
+      </header>
+
+      <section aria-labelledby="agents-list-title" className="card">
+        <h3 id="agents-list-title" className="card-title">
+          Registered agents
+        </h3>
+        <Async {...agents} what="agents">
+          {(list) =>
+            list.length === 0 ? (
+              <Empty title="No agents yet">
+                Register an agent to give it an API key. It then asks Warden before every side effect.
+              </Empty>
+            ) : (
+              <table className="table" aria-label="Agents">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Team</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((a) => (
+                    <tr key={a.id}>
+                      <td>
+                        <strong>{a.name}</strong>
+                        <div className="muted mono small">{a.id}</div>
+                      </td>
+                      <td>{a.role ?? <span className="muted">—</span>}</td>
+                      <td>{a.team_id ?? <span className="muted">—</span>}</td>
+                      <td>
+                        <span className={`pill ${a.status === 'active' ? 'pill-ok' : 'pill-bad'}`}>{a.status}</span>
+                      </td>
+                      <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
+                      <td className="row-actions">
+                        <button type="button" onClick={() => setKeysFor(a)} aria-label={`Keys of ${a.name}`}>
+                          Keys
+                        </button>
+                        <button type="button" onClick={() => void toggle(a)} aria-label={`${a.status === 'active' ? 'Disable' : 'Enable'} ${a.name}`}>
+                          {a.status === 'active' ? 'Disable' : 'Enable'}
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </Async>
+      </section>
+
+      <GrantsPanel agents={agents.data ?? []} />
+
+      <CreateAgentDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(agent, key) => {
+          setCreating(false);
+          setCreated({ agent, key });
+          agents.setData((list) => [agent, ...(list ?? [])]);
+        }}
+      />
+      {created ? <KeyOnceDialog title={`Agent ${created.agent.name} created`} apiKey={created.key} onClose={() => setCreated(null)} /> : null}
+      {keysFor ? <KeysDialog agent={keysFor} onClose={() => setKeysFor(null)} /> : null}
+    </div>
+  );
+}
+
+function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClose(): void; onCreated(agent: Agent, key: string): void }) {
+  const [name, setName] = useState('');
+  const [role, setRole] = useState('');
+  const [team, setTeam] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await api().call(
+        'createAgent',
+        { body: { name: name.trim(), ...(role.trim() ? { role: role.trim() } : {}), ...(team.trim() ? { team_id: team.trim() } : {}) } },
+        { idempotencyKey: idemKey() },
+      );
+      const { api_key, key: _key, ...agent } = res;
+      onCreated(agent, api_key);
+      setName('');
+      setRole('');
+      setTeam('');
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title="New agent" open={open} onClose={onClose}>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label>
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} required autoFocus placeholder="claude-code" pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" />
+        </label>
+        <label>
+          Role <span className="muted">(optional)</span>
+          <input value={role} onChange={(e) => setRole(e.target.value)} placeholder="coder" />
+        </label>
+        <label>
+          Team <span className="muted">(optional)</span>
+          <input value={team} onChange={(e) => setTeam(e.target.value)} placeholder="platform" />
+        </label>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || !name.trim()}>
+            {busy ? 'Creating…' : 'Create agent'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function KeyOnceDialog({ title, apiKey, onClose }: { title: string; apiKey: string; onClose(): void }) {
+  const baseUrl = useSession((s) => s.baseUrl);
+  const snippet = [
+    `export WARDEN_URL=${baseUrl}`,
+    `export WARDEN_KEY=${apiKey}`,
+    `# ask before a side effect; waits up to 55 s for an approval`,
+    `curl -s "$WARDEN_URL/v1/actions?wait_s=55" \\`,
+    `  -H "Authorization: Bearer $WARDEN_KEY" -H 'content-type: application/json' \\`,
+    `  -d '{"tool":"shell.exec","args":{"command":"rm -rf build"}}'`,
+  ].join('\n');
+  return (
+    <Dialog title={title} open onClose={onClose} footer={<button type="button" className="primary" onClick={onClose}>Done</button>}>
+      <p>
+        This is the agent&apos;s API key. <strong>It is shown once</strong> — Warden keeps only a hash.
+      </p>
+      <div className="key-row">
+        <code aria-label="API key" className="key">
+          {apiKey}
+        </code>
+        <CopyButton text={apiKey} label="Copy key" />
+      </div>
+      <h3 className="subhead">Paste into the agent&apos;s environment</h3>
+      <pre className="snippet" aria-label="Agent snippet">
+        {snippet}
+      </pre>
+      <CopyButton text={snippet} label="Copy snippet" />
+    </Dialog>
+  );
+}
+
+function KeysDialog({ agent, onClose }: { agent: Agent; onClose(): void }) {
+  const keys = useResource(async () => (await api().call('listAgentKeys', { params: { id: agent.id } })).data, [agent.id]);
+  const [fresh, setFresh] = useState<string | null>(null);
+
+  async function issue() {
+    try {
+      const key = await api().call('createAgentKey', { params: { id: agent.id }, body: {} }, { idempotencyKey: idemKey() });
+      const { api_key, ...rest } = key;
+      keys.setData((list) => [rest, ...(list ?? [])]);
+      setFresh(api_key);
+    } catch (err) {
+      toast.error('Could not issue a key', errorMessage(err));
+    }
+  }
+
+  async function revoke(key: AgentKey) {
+    try {
+      const revoked = await api().call('revokeAgentKey', { params: { id: agent.id, key_id: key.id } });
+      keys.setData((list) => list?.map((k) => (k.id === revoked.id ? revoked : k)));
+      toast.success('Key revoked', `${key.prefix}… now answers 401.`);
+    } catch (err) {
+      toast.error('Could not revoke the key', errorMessage(err));
+    }
+  }
+
+  if (fresh) return <KeyOnceDialog title={`New key for ${agent.name}`} apiKey={fresh} onClose={() => setFresh(null)} />;
+  return (
+    <Dialog title={`Keys of ${agent.name}`} open onClose={onClose} variant="drawer">
+      <div className="page-actions">
+        <button type="button" className="primary" onClick={() => void issue()}>
+          Issue new key
+        </button>
+      </div>
+      <Async {...keys} what="keys">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty title="No keys">Issue a key to let this agent call Warden.</Empty>
+          ) : (
+            <table className="table" aria-label="Keys">
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((k) => (
+                  <tr key={k.id}>
+                    <td className="mono">{k.prefix}…</td>
+                    <td className="small">{k.scopes.join(', ')}</td>
+                    <td>{k.revoked_at ? <span className="pill pill-bad">revoked</span> : ago(k.last_used_at)}</td>
+                    <td className="row-actions">
+                      {k.revoked_at ? null : (
+                        <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke key ${k.prefix}`}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Async>
+    </Dialog>
+  );
+}

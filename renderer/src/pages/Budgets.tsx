@@ -1,0 +1,377 @@
+/**
+ * The kill-switch panel: every budget's spend against its cap (marks at 80% and 100%), pause and
+ * resume with grace (warning first when the budget would pause again at once), create and edit.
+ */
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { Budget } from '../../../shared/api/budgets.js';
+import type { Agent } from '../../../shared/api/agents.js';
+import { BUDGET_SCOPES, MICRO_PER_CENT } from '../../../shared/api/budgets.js';
+import { api, errorMessage, idemKey } from '../lib/api';
+import { ago, cents, dateTime, micro, pct } from '../lib/format';
+import { useLiveEvents } from '../lib/hub';
+import { centsToDollarInput, parseDollarsToCents } from '../lib/money';
+import { useResource } from '../lib/useResource';
+import { useBudgets } from '../stores/budgets';
+import { toast } from '../stores/toasts';
+import { Dialog } from '../components/Dialog';
+import { Empty, ErrorState, Loading } from '../components/states';
+
+type Scope = (typeof BUDGET_SCOPES)[number];
+
+export function scopeLabel(b: Pick<Budget, 'scope' | 'scope_id'>, agents: Agent[]): string {
+  if (b.scope === 'global') return 'Global';
+  if (b.scope === 'agent') return `Agent ${agents.find((a) => a.id === b.scope_id)?.name ?? b.scope_id}`;
+  return `${b.scope === 'team' ? 'Team' : 'Mission'} ${b.scope_id}`;
+}
+
+export function BudgetsPage() {
+  const { budgets, loading, loaded, error, killSwitch } = useBudgets();
+  const load = useBudgets((s) => s.load);
+  const agents = useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data, []);
+  const [editing, setEditing] = useState<Budget | 'new' | null>(null);
+  const [resuming, setResuming] = useState<Budget | null>(null);
+
+  useEffect(() => {
+    void load();
+    // Spend moves bars without an event of its own; refresh quietly while the page is open.
+    const t = setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, 10_000);
+    return () => clearInterval(t);
+  }, [load]);
+  useLiveEvents((e) => {
+    if (e.type === 'action.evaluated' || e.type.startsWith('budget.')) void load();
+  });
+
+  const agentList = agents.data ?? [];
+  const sorted = useMemo(() => [...budgets].sort((a, b) => Number(b.status === 'paused') - Number(a.status === 'paused') || b.updated_at.localeCompare(a.updated_at)), [budgets]);
+
+  async function pause(b: Budget) {
+    try {
+      const updated = await api().call('pauseBudget', { params: { scope: b.scope, scope_id: b.scope_id }, body: { reason: 'paused from the operator UI' } }, { idempotencyKey: idemKey() });
+      useBudgets.getState().upsert(updated);
+      toast.warning(`${scopeLabel(b, agentList)} paused`, 'Every action in this scope is blocked until you resume it.');
+    } catch (err) {
+      toast.error('Could not pause', errorMessage(err));
+    }
+  }
+
+  async function remove(b: Budget) {
+    if (!window.confirm(`Remove the cap of ${scopeLabel(b, agentList)}? The scope becomes uncapped.`)) return;
+    try {
+      await api().call('deleteBudget', { params: { scope: b.scope, scope_id: b.scope_id } });
+      useBudgets.getState().remove(b.id);
+      toast.success('Budget removed', `${scopeLabel(b, agentList)} is uncapped.`);
+    } catch (err) {
+      toast.error('Could not remove the budget', errorMessage(err));
+    }
+  }
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h2>Budgets</h2>
+        <div className="page-actions">
+          <button type="button" className="primary" onClick={() => setEditing('new')}>
+            New budget
+          </button>
+        </div>
+      </header>
+
+      <section className={`card killswitch-card${killSwitch?.engaged ? ' engaged' : ''}`} aria-label="Global kill-switch">
+        <div>
+          <h3 className="card-title">Global kill-switch</h3>
+          {killSwitch?.engaged ? (
+            <p>
+              <strong>Engaged — every action of every agent is blocked.</strong> {killSwitch.reason ? `Reason: ${killSwitch.reason}.` : ''} Since {dateTime(killSwitch.changed_at)}
+              {killSwitch.changed_by ? ` by ${killSwitch.changed_by}` : ''}.
+            </p>
+          ) : (
+            <p className="muted">Released — agents run under their policies and budgets. Stop all agents at once with the switch in the header, on every page.</p>
+          )}
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="budgets-title">
+        <h3 id="budgets-title" className="card-title">
+          Spend caps
+        </h3>
+        {!loaded && loading ? (
+          <Loading label="Loading budgets…" />
+        ) : error && !budgets.length ? (
+          <ErrorState title="Could not load budgets" message={error} onRetry={() => void load()} />
+        ) : !budgets.length ? (
+          <Empty title="No budgets">
+            Without a budget a scope is uncapped. Add one per agent, team, mission or globally; in <strong>cap</strong> mode it pauses at 100%.
+          </Empty>
+        ) : (
+          <table className="table budgets" aria-label="Budgets">
+            <thead>
+              <tr>
+                <th scope="col">Scope</th>
+                <th scope="col" className="w-bar">
+                  Spend
+                </th>
+                <th scope="col">Mode</th>
+                <th scope="col">Period</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((b) => (
+                <tr key={b.id} className={b.status === 'paused' ? 'row-paused' : undefined}>
+                  <th scope="row">
+                    {scopeLabel(b, agentList)}
+                    <div className="muted small mono">{b.scope === 'global' ? '' : b.scope_id}</div>
+                  </th>
+                  <td>
+                    <SpendBar budget={b} label={scopeLabel(b, agentList)} />
+                  </td>
+                  <td>
+                    <span className={`pill ${b.mode === 'cap' ? 'pill-warn' : 'pill-muted'}`}>{b.mode}</span>
+                  </td>
+                  <td>
+                    {b.period === 'none' ? 'all time' : b.period}
+                    {b.period_ends_at ? <div className="muted small">resets {dateTime(b.period_ends_at)}</div> : null}
+                  </td>
+                  <td>
+                    <span className={`pill ${b.status === 'paused' ? 'pill-bad' : 'pill-ok'}`}>{b.status}</span>
+                    {b.paused_reason ? <div className="muted small">{b.paused_reason === 'cap_hit' ? 'cap hit' : 'manual'}</div> : null}
+                  </td>
+                  <td className="row-actions">
+                    {b.status === 'paused' ? (
+                      <button type="button" className="primary" onClick={() => setResuming(b)}>
+                        Resume
+                      </button>
+                    ) : (
+                      <button type="button" onClick={() => void pause(b)}>
+                        Pause
+                      </button>
+                    )}
+                    <button type="button" onClick={() => setEditing(b)}>
+                      Edit
+                    </button>
+                    <button type="button" className="link danger" onClick={() => void remove(b)}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      {editing ? <BudgetDialog budget={editing === 'new' ? null : editing} agents={agentList} onClose={() => setEditing(null)} /> : null}
+      {resuming ? <ResumeDialog budget={resuming} label={scopeLabel(resuming, agentList)} onClose={() => setResuming(null)} /> : null}
+    </div>
+  );
+}
+
+/** Spend against the cap with marks at 80% and 100%; the track stretches when spend overshoots. */
+export function SpendBar({ budget: b, label }: { budget: Budget; label: string }) {
+  const limit = b.limit_micro_usd || b.limit_usd_cents * MICRO_PER_CENT;
+  const used = b.spent_micro_usd;
+  const full = Math.max(limit, used + b.reserved_micro_usd, 1);
+  const ratio = limit ? used / limit : 0;
+  const level = ratio >= 1 ? 'over' : ratio >= 0.8 ? 'warn' : 'ok';
+  const at = (v: number) => `${Math.min(100, (v / full) * 100)}%`;
+  return (
+    <div className="spend">
+      <div
+        className={`spendbar spendbar-${level}`}
+        role="meter"
+        aria-label={`Spend of ${label}`}
+        aria-valuemin={0}
+        aria-valuemax={limit}
+        aria-valuenow={Math.min(used, limit)}
+        aria-valuetext={`${micro(used)} of ${cents(b.limit_usd_cents)} (${pct(ratio)})`}
+      >
+        <span className="spendbar-fill" style={{ width: at(used) }} />
+        {b.reserved_micro_usd > 0 ? <span className="spendbar-reserved" style={{ left: at(used), width: at(b.reserved_micro_usd) }} /> : null}
+        <span className="spendbar-mark" style={{ left: at(limit * 0.8) }} title="80%" />
+        <span className="spendbar-mark spendbar-mark-cap" style={{ left: at(limit) }} title="100%" />
+      </div>
+      <div className="spend-text small">
+        <strong>{micro(used)}</strong> of {cents(b.limit_usd_cents)} · {pct(ratio)}
+        {b.reserved_micro_usd > 0 ? <span className="muted"> · {micro(b.reserved_micro_usd)} reserved</span> : null}
+        <span className="muted"> · updated {ago(b.updated_at)}</span>
+      </div>
+    </div>
+  );
+}
+
+function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; label: string; onClose(): void }) {
+  const [grace, setGrace] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const graceCents = grace.trim() ? parseDollarsToCents(grace) : null;
+  const invalid = grace.trim() !== '' && graceCents === null;
+  // Mirrors the server: grace raises the cap to spend + grace; without it the cap stays.
+  const newLimitMicro = graceCents ? b.spent_micro_usd + graceCents * MICRO_PER_CENT : b.limit_micro_usd;
+  const willRepause = b.mode === 'cap' && b.spent_micro_usd >= newLimitMicro;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (invalid) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await api().call(
+        'resumeBudget',
+        { params: { scope: b.scope, scope_id: b.scope_id }, body: graceCents ? { grace_usd_cents: graceCents } : {} },
+        { idempotencyKey: idemKey() },
+      );
+      useBudgets.getState().upsert(res.budget);
+      if (res.will_repause) toast.warning(`${label} resumed — it will pause again`, 'Spend is still at or above the cap; the next spend pauses it.');
+      else toast.success(`${label} resumed`, `Cap now ${cents(res.budget.limit_usd_cents)}.`);
+      onClose();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Resume ${label}`} open onClose={onClose}>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <p>
+          Spent <strong>{micro(b.spent_micro_usd)}</strong> of a {cents(b.limit_usd_cents)} cap{b.paused_reason === 'manual' ? ' (paused by hand)' : ''}.
+        </p>
+        <label>
+          Grace (USD)
+          <input inputMode="decimal" value={grace} onChange={(e) => setGrace(e.target.value)} placeholder="e.g. 5.00" aria-invalid={invalid} autoFocus />
+          <span className="muted small">Raises the cap to spend + grace{graceCents ? ` = ${micro(newLimitMicro)}` : ''}.</span>
+        </label>
+        {invalid ? <p className="form-error">Enter a positive amount such as 5 or 2.50.</p> : null}
+        {willRepause ? (
+          <p className="warning" role="alert">
+            Without grace this budget is still at its cap: it will pause again on the next spend.
+          </p>
+        ) : null}
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className={willRepause ? 'warn' : 'primary'} disabled={busy || invalid}>
+            {busy ? 'Resuming…' : willRepause ? 'Resume anyway' : 'Resume budget'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agents: Agent[]; onClose(): void }) {
+  const [scope, setScope] = useState<Scope>(budget?.scope ?? 'agent');
+  const [scopeId, setScopeId] = useState(budget?.scope_id ?? '');
+  const [limit, setLimit] = useState(budget ? centsToDollarInput(budget.limit_usd_cents) : '');
+  const [mode, setMode] = useState<'warn' | 'cap'>(budget?.mode ?? 'cap');
+  const [period, setPeriod] = useState<Budget['period']>(budget?.period ?? 'none');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const limitCents = parseDollarsToCents(limit);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!limitCents) {
+      setError('Enter a positive cap in dollars, e.g. 25 or 2.50.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await api().call(
+        'setBudget',
+        { body: { scope, ...(scope === 'global' ? {} : { scope_id: scopeId.trim() }), limit_usd_cents: limitCents, mode, period } },
+        { idempotencyKey: idemKey() },
+      );
+      useBudgets.getState().upsert(saved);
+      toast.success(budget ? 'Budget updated' : 'Budget created', `${scopeLabel(saved, agents)}: ${cents(saved.limit_usd_cents)} (${saved.mode})`);
+      onClose();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={budget ? 'Edit budget' : 'New budget'} open onClose={onClose}>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label>
+          Scope
+          <select value={scope} disabled={budget !== null} onChange={(e) => setScope(e.target.value as Scope)}>
+            {BUDGET_SCOPES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        {scope === 'global' ? null : scope === 'agent' ? (
+          <label>
+            Agent
+            <select value={scopeId} disabled={budget !== null} onChange={(e) => setScopeId(e.target.value)} required>
+              <option value="">Choose an agent…</option>
+              {agents.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <label>
+            {scope === 'team' ? 'Team id' : 'Mission id'}
+            <input value={scopeId} disabled={budget !== null} onChange={(e) => setScopeId(e.target.value)} required />
+          </label>
+        )}
+        <label>
+          Cap (USD)
+          <input inputMode="decimal" value={limit} onChange={(e) => setLimit(e.target.value)} placeholder="25.00" required />
+        </label>
+        <fieldset className="radios">
+          <legend>Mode</legend>
+          <label className="check">
+            <input type="radio" name="mode" checked={mode === 'cap'} onChange={() => setMode('cap')} /> cap — pause at 100%
+          </label>
+          <label className="check">
+            <input type="radio" name="mode" checked={mode === 'warn'} onChange={() => setMode('warn')} /> warn — notify only, never pause
+          </label>
+        </fieldset>
+        <label>
+          Period
+          <select value={period} onChange={(e) => setPeriod(e.target.value as Budget['period'])}>
+            <option value="none">None (all time)</option>
+            <option value="day">Day</option>
+            <option value="week">Week</option>
+            <option value="month">Month</option>
+          </select>
+        </label>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || (scope !== 'global' && !scopeId.trim())}>
+            {busy ? 'Saving…' : 'Save budget'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

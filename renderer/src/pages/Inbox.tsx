@@ -1,0 +1,385 @@
+/**
+ * The Inbox: pending approvals in a virtualized list (1,000 requests keep ~20 cards in the
+ * DOM) beside the selected request's full detail and the three decisions. Keyboard first:
+ * j/k move, a allow once, A allow always, d deny, r focus the deny reason.
+ */
+import { memo, useEffect, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Approval, ApprovalDecisionKind } from '../../../shared/api/actions.js';
+import { api, errorMessage, idemKey, isApiError } from '../lib/api';
+import { ago, countdown, dateTime, micro } from '../lib/format';
+import { useResource } from '../lib/useResource';
+import { allowCount, useApprovals } from '../stores/approvals';
+import { useNow } from '../stores/clock';
+import { toast } from '../stores/toasts';
+import { ArgsView } from '../components/JsonView';
+import { LayerTable } from '../components/LayerTable';
+import { Async, Empty, ErrorState, Loading } from '../components/states';
+import { HistoryTab } from './InboxHistory';
+
+const CARD_HEIGHT = 96;
+
+const EXPIRY_OPTIONS: { label: string; ms: number | null }[] = [
+  { label: 'Never', ms: null },
+  { label: '1 hour', ms: 3_600_000 },
+  { label: '24 hours', ms: 86_400_000 },
+  { label: '7 days', ms: 7 * 86_400_000 },
+  { label: '30 days', ms: 30 * 86_400_000 },
+];
+
+interface GrantOptions {
+  /** Arg keys the grant is narrowed to (exact values as shown). */
+  narrow: string[];
+  expiry: number;
+}
+
+export async function decide(a: Approval, decision: ApprovalDecisionKind, extra: { comment?: string; grant?: GrantOptions } = {}): Promise<boolean> {
+  const store = useApprovals.getState();
+  if (store.busy[a.id]) return false;
+  store.setBusy(a.id, true);
+  let body: { decision: ApprovalDecisionKind; comment?: string; grant?: { args_pattern?: Record<string, unknown>; expires_at?: string } } = { decision };
+  if (extra.comment?.trim()) body = { ...body, comment: extra.comment.trim() };
+  if (decision === 'allow_always' && extra.grant) {
+    const { narrow, expiry } = extra.grant;
+    const ms = EXPIRY_OPTIONS[expiry]?.ms ?? null;
+    const args = a.action.args ?? {};
+    const pattern = Object.fromEntries(narrow.filter((k) => k in args).map((k) => [k, args[k]]));
+    const grant = {
+      ...(Object.keys(pattern).length ? { args_pattern: pattern } : {}),
+      ...(ms ? { expires_at: new Date(Date.now() + ms).toISOString() } : {}),
+    };
+    if (Object.keys(grant).length) body = { ...body, grant };
+  }
+  try {
+    const res = await api().call('decideApproval', { params: { id: a.id }, body }, { idempotencyKey: idemKey() });
+    const what = `${a.action.tool} · ${a.agent_name ?? a.agent_id}`;
+    if (res.status === 'pending') {
+      useApprovals.getState().upsert(res);
+      useApprovals.getState().setBusy(a.id, false);
+      toast.info(`Recorded — ${allowCount(res)} of ${res.required_approvals} approvals`, what);
+    } else {
+      useApprovals.getState().remove(a.id);
+      const label = decision === 'allow_once' ? 'Allowed once' : decision === 'allow_always' ? 'Allowed always' : 'Denied';
+      toast.success(label, decision === 'allow_always' ? `${what} — a grant now answers this automatically.` : what);
+    }
+    return true;
+  } catch (err) {
+    if (isApiError(err, 'already_resolved') || isApiError(err, 'approval_expired')) {
+      useApprovals.getState().remove(a.id);
+      toast.warning(isApiError(err, 'approval_expired') ? 'That request had expired' : 'Already resolved', a.action.tool);
+    } else {
+      useApprovals.getState().setBusy(a.id, false);
+      toast.error('Decision failed', errorMessage(err));
+    }
+    return false;
+  }
+}
+
+export function InboxPage() {
+  const [tab, setTab] = useState<'pending' | 'history'>('pending');
+  const count = useApprovals((s) => s.pending.length);
+  return (
+    <div className="page page-fill">
+      <header className="page-header">
+        <h2>Inbox</h2>
+        <div role="tablist" aria-label="Inbox views" className="tabs">
+          <button type="button" role="tab" aria-selected={tab === 'pending'} aria-controls="inbox-pending" id="tab-pending" onClick={() => setTab('pending')}>
+            Pending <span className="count">{count}</span>
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'history'} aria-controls="inbox-history" id="tab-history" onClick={() => setTab('history')}>
+            History
+          </button>
+        </div>
+        <p className="muted small hint">
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> allow once · <kbd>A</kbd> allow always · <kbd>d</kbd> deny · <kbd>?</kbd> all shortcuts
+        </p>
+      </header>
+      {tab === 'pending' ? (
+        <div role="tabpanel" id="inbox-pending" aria-labelledby="tab-pending" className="tabpanel-fill">
+          <PendingTab />
+        </div>
+      ) : (
+        <div role="tabpanel" id="inbox-history" aria-labelledby="tab-history" className="tabpanel-fill">
+          <HistoryTab />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function PendingTab() {
+  const { pending, loading, loaded, error, selectedId } = useApprovals();
+  const load = useApprovals((s) => s.load);
+  const select = useApprovals((s) => s.select);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: pending.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => CARD_HEIGHT,
+    overscan: 6,
+    getItemKey: (i) => pending[i]?.id ?? i,
+  });
+  const selectedIndex = pending.findIndex((a) => a.id === selectedId);
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selectedIndex, virtualizer]);
+
+  if (!loaded && loading) return <Loading label="Loading pending approvals…" />;
+  if (error && !pending.length) return <ErrorState title="Could not load the inbox" message={error} onRetry={() => void load()} />;
+  if (!pending.length)
+    return (
+      <Empty title="Inbox zero">
+        Nothing is waiting for you. When an agent asks for something a policy marks ALERT, it shows up here at once — and as a notification.
+      </Empty>
+    );
+  const selected = selectedIndex >= 0 ? pending[selectedIndex]! : null;
+  return (
+    <div className="inbox-split">
+      <div ref={scrollRef} className="inbox-list" role="list" aria-label="Pending approvals" tabIndex={-1}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const a = pending[item.index]!;
+            return (
+              <div key={a.id} role="listitem" className="vitem" style={{ transform: `translateY(${item.start}px)`, height: CARD_HEIGHT }}>
+                <ApprovalCard approval={a} selected={a.id === selectedId} onSelect={select} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {selected ? <ApprovalDetail key={selected.id} approval={selected} /> : null}
+    </div>
+  );
+}
+
+function Countdown({ expiresAt }: { expiresAt: string }) {
+  const now = useNow((s) => s.now);
+  const left = (Date.parse(expiresAt) - now) / 1000;
+  const cls = left <= 0 ? 'countdown expired' : left < 60 ? 'countdown urgent' : 'countdown';
+  return (
+    <span className={cls} role="timer" aria-label={left <= 0 ? 'expired' : `expires in ${countdown(left)}`}>
+      {left <= 0 ? 'expired' : countdown(left)}
+    </span>
+  );
+}
+
+const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, onSelect }: { approval: Approval; selected: boolean; onSelect(id: string): void }) {
+  const agent = a.agent_name ?? a.agent_id;
+  return (
+    <article
+      className={`approval-card${selected ? ' selected' : ''}`}
+      aria-label={`${a.action.tool} by ${agent}`}
+      aria-current={selected ? 'true' : undefined}
+      onClick={() => onSelect(a.id)}
+    >
+      <div className="approval-card-top">
+        <span className="tool mono">{a.action.tool}</span>
+        {a.action.connector ? <span className="muted small">via {a.action.connector}</span> : null}
+        <Countdown expiresAt={a.expires_at} />
+      </div>
+      <div className="approval-card-meta">
+        <span className="agent">{agent}</span>
+        {a.action.value !== undefined ? <span className="value">value {a.action.value}</span> : null}
+        {a.required_approvals > 1 ? (
+          <span className="pill pill-warn">
+            {allowCount(a)} of {a.required_approvals} approvals
+          </span>
+        ) : null}
+        {(a.action.categories ?? []).map((c) => (
+          <span key={c} className="chip">
+            {c}
+          </span>
+        ))}
+      </div>
+      <p className="approval-card-why">{a.explanation}</p>
+    </article>
+  );
+});
+
+function ApprovalDetail({ approval: a }: { approval: Approval }) {
+  const busy = useApprovals((s) => Boolean(s.busy[a.id]));
+  const [reason, setReason] = useState('');
+  const [grant, setGrant] = useState<GrantOptions>({ narrow: [], expiry: 0 });
+  const receipt = useResource(async () => (a.receipt_id ? api().call('getReceipt', { params: { id: a.receipt_id } }) : null), [a.receipt_id]);
+  const argKeys = Object.keys(a.action.args ?? {});
+
+  // The keyboard shortcuts live in the shell; they reach this pane through these events.
+  useEffect(() => {
+    const onKey = (e: Event) => {
+      const kind = (e as CustomEvent<string>).detail;
+      if (kind === 'allow_once') void decide(a, 'allow_once');
+      else if (kind === 'allow_always' && a.grantable) void decide(a, 'allow_always', { grant });
+      else if (kind === 'deny') void decide(a, 'deny', { comment: reason });
+      else if (kind === 'reason') document.getElementById('deny-reason')?.focus();
+    };
+    window.addEventListener('warden:inbox', onKey);
+    return () => window.removeEventListener('warden:inbox', onKey);
+  }, [a, grant, reason]);
+
+  return (
+    <section className="inbox-detail" aria-label="Approval details">
+      <header className="detail-header">
+        <div>
+          <h3 className="mono">{a.action.tool}</h3>
+          <p className="muted">
+            {a.agent_name ?? a.agent_id}
+            {a.kind === 'delegation' ? ' · delegation request' : ''} · asked {ago(a.created_at)}
+          </p>
+        </div>
+        <div className="detail-timer">
+          Expires in <Countdown expiresAt={a.expires_at} />
+        </div>
+      </header>
+
+      {a.required_approvals > 1 ? (
+        <p className="threshold" role="status">
+          <strong>
+            {allowCount(a)} of {a.required_approvals} approvals
+          </strong>{' '}
+          — needs {a.required_approvals} distinct operators; one deny denies.
+          {a.decisions.length ? ` So far: ${a.decisions.map((d) => d.operator_name ?? d.operator).join(', ')}.` : ''}
+        </p>
+      ) : null}
+
+      <p className="explanation">{a.explanation}</p>
+
+      <div className="decision-bar">
+        <button type="button" className="allow" disabled={busy} onClick={() => void decide(a, 'allow_once')} aria-keyshortcuts="a">
+          Allow once
+        </button>
+        <button
+          type="button"
+          className="allow-always"
+          disabled={busy || !a.grantable}
+          onClick={() => void decide(a, 'allow_always', { grant })}
+          aria-keyshortcuts="Shift+A"
+          title={a.grantable ? undefined : 'The governance settings require asking every time for this action'}
+        >
+          Allow always
+        </button>
+        <button type="button" className="deny" disabled={busy} onClick={() => void decide(a, 'deny', { comment: reason })} aria-keyshortcuts="d">
+          Deny
+        </button>
+        <input
+          id="deny-reason"
+          className="reason"
+          aria-label="Reason for denial"
+          placeholder="Reason for denial (optional, sent to the agent) — r"
+          value={reason}
+          maxLength={2000}
+          onChange={(e) => setReason(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') void decide(a, 'deny', { comment: reason });
+          }}
+        />
+      </div>
+      {a.grantable ? (
+        <details className="grant-options">
+          <summary>Allow always options</summary>
+          <fieldset>
+            <legend>Narrow the grant to these arguments</legend>
+            {argKeys.length ? (
+              argKeys.map((k) => (
+                <label key={k} className="check">
+                  <input
+                    type="checkbox"
+                    checked={grant.narrow.includes(k)}
+                    onChange={(e) => setGrant((g) => ({ ...g, narrow: e.target.checked ? [...g.narrow, k] : g.narrow.filter((x) => x !== k) }))}
+                  />
+                  only when <code>{k}</code> is exactly the value shown
+                </label>
+              ))
+            ) : (
+              <p className="muted small">This request has no arguments; the grant covers the tool.</p>
+            )}
+          </fieldset>
+          <label>
+            Grant expires
+            <select value={grant.expiry} onChange={(e) => setGrant((g) => ({ ...g, expiry: Number(e.target.value) }))}>
+              {EXPIRY_OPTIONS.map((o, i) => (
+                <option key={o.label} value={i}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </details>
+      ) : (
+        <p className="muted small">Allow always is not offered: the governance settings require asking every time for this action.</p>
+      )}
+
+      <h4>Arguments</h4>
+      <ArgsView args={a.action.args} />
+
+      <dl className="kv compact">
+        {a.action.value !== undefined ? (
+          <>
+            <dt>Value</dt>
+            <dd>{a.action.value}</dd>
+          </>
+        ) : null}
+        {a.action.categories?.length ? (
+          <>
+            <dt>Categories</dt>
+            <dd>{a.action.categories.join(', ')}</dd>
+          </>
+        ) : null}
+        {a.action.connector ? (
+          <>
+            <dt>Connector</dt>
+            <dd>{a.action.connector}</dd>
+          </>
+        ) : null}
+        {a.action.cost_estimate_micro_usd !== undefined ? (
+          <>
+            <dt>Cost estimate</dt>
+            <dd>{micro(a.action.cost_estimate_micro_usd)}</dd>
+          </>
+        ) : null}
+        {a.action.mission_id ? (
+          <>
+            <dt>Mission</dt>
+            <dd>{a.action.mission_id}</dd>
+          </>
+        ) : null}
+        {a.action.resource ? (
+          <>
+            <dt>Resource</dt>
+            <dd>
+              {a.action.resource.type}/{a.action.resource.id}
+            </dd>
+          </>
+        ) : null}
+        <dt>Expires</dt>
+        <dd>{dateTime(a.expires_at)}</dd>
+        <dt>Request</dt>
+        <dd className="mono small">{a.id}</dd>
+      </dl>
+
+      <h4>Why it asks</h4>
+      <Async {...receipt} what="the receipt">
+        {(r) =>
+          r ? (
+            <>
+              {r.matched.length ? (
+                <ul className="matched" aria-label="Matched rules">
+                  {r.matched.map((m) => (
+                    <li key={`${m.policy_id}:${m.rule}`}>
+                      <span className={`verdict verdict-${m.decision}`}>{m.decision}</span> {m.policy_name} v{m.policy_version} · rule {m.rule + 1}
+                      {m.constraint_failed ? <span className="muted"> — {m.constraint_failed}</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="muted small">No guardrail rule matched.</p>
+              )}
+              <LayerTable layers={r.layers} />
+            </>
+          ) : (
+            <p className="muted small">No receipt (a delegation request).</p>
+          )
+        }
+      </Async>
+    </section>
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * The Inbox: pending approvals, kept live by `approval.*` events, ordered by urgency (soonest to
+ * expire first), with the operator's selection.
+ */
+import { create } from 'zustand';
+import type { Approval } from '../../../shared/api/actions.js';
+import { api, errorMessage } from '../lib/api';
+
+interface ApprovalsState {
+  pending: Approval[];
+  loading: boolean;
+  loaded: boolean;
+  error: string | null;
+  selectedId: string | null;
+  /** Ids with a decision in flight, so buttons disable and a double key press decides once. */
+  busy: Record<string, true>;
+  load(): Promise<void>;
+  upsert(approval: Approval): void;
+  remove(id: string): void;
+  select(id: string | null): void;
+  move(delta: number): void;
+  setBusy(id: string, busy: boolean): void;
+}
+
+const byUrgency = (a: Approval, b: Approval) => a.expires_at.localeCompare(b.expires_at) || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
+
+export const useApprovals = create<ApprovalsState>((set, get) => ({
+  pending: [],
+  loading: false,
+  loaded: false,
+  error: null,
+  selectedId: null,
+  busy: {},
+
+  async load() {
+    set({ loading: true });
+    try {
+      const all: Approval[] = [];
+      for await (const a of api().paginate('listApprovals', { query: { status: 'pending', limit: 500 } })) {
+        all.push(a);
+        if (all.length >= 20_000) break;
+      }
+      all.sort(byUrgency);
+      const { selectedId } = get();
+      set({
+        pending: all,
+        loading: false,
+        loaded: true,
+        error: null,
+        selectedId: selectedId && all.some((a) => a.id === selectedId) ? selectedId : (all[0]?.id ?? null),
+      });
+    } catch (err) {
+      set({ loading: false, loaded: true, error: errorMessage(err) });
+    }
+  },
+
+  upsert(approval) {
+    if (approval.status !== 'pending') {
+      get().remove(approval.id);
+      return;
+    }
+    const { pending, selectedId } = get();
+    const i = pending.findIndex((a) => a.id === approval.id);
+    let next: Approval[];
+    if (i >= 0) {
+      next = pending.slice();
+      next[i] = approval;
+    } else {
+      // Insert in order rather than re-sorting: a burst of 1,000 arrivals stays O(n) each.
+      next = pending.slice();
+      let at = next.length;
+      while (at > 0 && byUrgency(next[at - 1]!, approval) > 0) at--;
+      next.splice(at, 0, approval);
+    }
+    set({ pending: next, selectedId: selectedId ?? approval.id });
+  },
+
+  remove(id) {
+    const { pending, selectedId, busy } = get();
+    const i = pending.findIndex((a) => a.id === id);
+    if (i < 0) return;
+    const next = pending.filter((a) => a.id !== id);
+    // Keep the cursor where it was: the next request slides under it (inbox-zero flow).
+    const selected = selectedId === id ? (next[Math.min(i, next.length - 1)]?.id ?? null) : selectedId;
+    const { [id]: _gone, ...rest } = busy;
+    set({ pending: next, selectedId: selected, busy: rest });
+  },
+
+  select(id) {
+    set({ selectedId: id });
+  },
+
+  move(delta) {
+    const { pending, selectedId } = get();
+    if (!pending.length) return;
+    const i = pending.findIndex((a) => a.id === selectedId);
+    const to = Math.max(0, Math.min(pending.length - 1, (i < 0 ? 0 : i) + delta));
+    set({ selectedId: pending[to]!.id });
+  },
+
+  setBusy(id, busy) {
+    const { [id]: _old, ...rest } = get().busy;
+    set({ busy: busy ? { ...rest, [id]: true } : rest });
+  },
+}));
+
+export function approvalFromEvent(data: Record<string, unknown>): Approval | null {
+  const candidate = (data.object === 'approval' ? data : data.approval) as Approval | undefined;
+  return candidate && candidate.object === 'approval' && typeof candidate.id === 'string' ? candidate : null;
+}
+
+/** The id an approval event is about, whatever its payload shape. */
+export function approvalIdFromEvent(data: Record<string, unknown>): string | null {
+  const a = approvalFromEvent(data);
+  if (a) return a.id;
+  const id = data.approval_id ?? data.id;
+  return typeof id === 'string' && id.startsWith('apr_') ? id : null;
+}
+
+/** Allow decisions so far, for "1 of 2 approvals". */
+export function allowCount(a: Approval): number {
+  return a.decisions.filter((d) => d.decision !== 'deny').length;
+}
