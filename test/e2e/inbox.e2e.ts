@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startServer, type E2eServer } from './server.js';
+import { ask, createAgent, DOCS, goTo, screenshot, signIn } from './helpers.js';
+
+let server: E2eServer;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+const inboxList = (page: import('@playwright/test').Page) => page.getByRole('list', { name: 'Pending approvals' });
+const details = (page: import('@playwright/test').Page) => page.getByRole('region', { name: 'Approval details' });
+
+test("an agent's action appears in the Inbox without reload, and Allow once releases its waiting request", async ({ page }) => {
+  const agent = await createAgent(server, 'deploy-bot');
+  await signIn(page, server);
+  await expect(page.getByText('Inbox zero')).toBeVisible();
+
+  // No reload from here on: the request must arrive over the event stream.
+  const waiting = ask(server, agent, { tool: 'shell.exec', args: { command: 'rm -rf build/', cwd: '/srv/app' } }, 30);
+  const card = inboxList(page).getByRole('article', { name: 'shell.exec by deploy-bot' });
+  await expect(card).toBeVisible();
+  await expect(details(page).getByText('rm -rf build/')).toBeVisible();
+  await expect(details(page).getByRole('timer')).toBeVisible();
+
+  await details(page).getByRole('button', { name: 'Allow once', exact: true }).click();
+  const result = await waiting;
+  expect(result.status).toBe('allowed');
+  await expect(card).toBeHidden();
+  await expect(page.getByText('Inbox zero')).toBeVisible();
+});
+
+test('Allow always creates a grant shown in the grants list', async ({ page }) => {
+  const agent = await createAgent(server, 'mailer');
+  await signIn(page, server);
+  const waiting = ask(server, agent, { tool: 'email.send', args: { to: 'team@example.com', subject: 'Weekly report' } }, 30);
+  await expect(inboxList(page).getByRole('article', { name: 'email.send by mailer' })).toBeVisible();
+  await details(page).getByRole('button', { name: 'Allow always', exact: true }).click();
+  expect((await waiting).status).toBe('allowed');
+
+  await goTo(page, 'Agents');
+  const grants = page.getByRole('table', { name: 'Grants' });
+  await expect(grants.getByRole('row', { name: /mailer.*email\.send/ })).toBeVisible();
+  const next = await ask(server, agent, { tool: 'email.send', args: { to: 'someone@example.com' } });
+  expect(next.decision).toBe('ALLOW');
+  await screenshot(page, 'agents');
+});
+
+test('Deny with a reason reaches the agent', async ({ page }) => {
+  const agent = await createAgent(server, 'refunder');
+  await signIn(page, server);
+  const waiting = ask(server, agent, { tool: 'order.refund', args: { order: 'A-1009' }, value: 480 }, 30);
+  await expect(inboxList(page).getByRole('article', { name: 'order.refund by refunder' })).toBeVisible();
+  await details(page).getByLabel('Reason for denial').fill('refunds above 250 need finance');
+  await details(page).getByRole('button', { name: 'Deny', exact: true }).click();
+  const result = await waiting;
+  expect(result.status).toBe('denied');
+  expect(result.reason).toBe('refunds above 250 need finance');
+});
+
+test('keyboard: j/k move the selection, a allows once, d denies', async ({ page }) => {
+  const agent = await createAgent(server, 'kbd-agent');
+  await signIn(page, server);
+  const first = ask(server, agent, { tool: 'fs.write', args: { path: '/etc/hosts' } }, 30);
+  await expect(inboxList(page).getByRole('article', { name: 'fs.write by kbd-agent' })).toBeVisible();
+  const second = ask(server, agent, { tool: 'http.post', args: { url: 'https://example.com/hook' } }, 30);
+  await expect(inboxList(page).getByRole('article', { name: 'http.post by kbd-agent' })).toBeVisible();
+
+  const selected = () => inboxList(page).locator('[aria-current="true"]');
+  await expect(selected()).toHaveAccessibleName('fs.write by kbd-agent');
+  await page.keyboard.press('j');
+  await expect(selected()).toHaveAccessibleName('http.post by kbd-agent');
+  await page.keyboard.press('k');
+  await expect(selected()).toHaveAccessibleName('fs.write by kbd-agent');
+  await page.keyboard.press('a');
+  expect((await first).status).toBe('allowed');
+  await expect(selected()).toHaveAccessibleName('http.post by kbd-agent');
+  await page.keyboard.press('d');
+  expect((await second).status).toBe('denied');
+
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
+});
+
+test('history tab lists resolved requests; the Inbox screenshot shows pending approvals', async ({ page }) => {
+  const coder = await createAgent(server, 'claude-code', { role: 'coder' });
+  const ops = await createAgent(server, 'ops-crew');
+  await signIn(page, server);
+  await page.getByRole('tab', { name: /History/ }).click();
+  await expect(page.getByRole('table', { name: 'Approval history' }).getByRole('row', { name: /refunder.*order\.refund.*Denied/ })).toBeVisible();
+  await page.getByRole('tab', { name: /Pending/ }).click();
+
+  void ask(server, coder, { tool: 'shell.exec', args: { command: 'git push --force origin main', cwd: '/home/dev/warden' } }, 0);
+  void ask(server, ops, { tool: 'order.refund', connector: 'stripe', args: { order_id: 'ord_8F2K', amount: 300, currency: 'USD', note: 'Customer reported a duplicate charge on the annual plan; refund the second charge and keep the subscription active.' }, value: 300, categories: ['financial'] }, 0);
+  void ask(server, coder, { tool: 'email.send', args: { to: 'all@company.example', subject: 'Release 2.4 is out' }, categories: ['external_comm'] }, 0);
+  await expect(inboxList(page).getByRole('listitem')).toHaveCount(3);
+  await expect(details(page).getByRole('list', { name: 'Matched rules' }).or(details(page).getByText('No guardrail rule matched.'))).toBeVisible();
+  await screenshot(page, 'inbox', join(DOCS, 'inbox.png'));
+});
