@@ -212,6 +212,7 @@ export class BudgetService implements BudgetLedger {
          VALUES (@id, @agent_id, @team_id, @mission_id, @action_id, @amount_micro_usd, @pricing_source,
            @usage, @note, @actor, @created_ms, @created_at)`,
       ),
+      addSpent: db.prepare('UPDATE budgets SET spent_micro_usd = ?, updated_at = ? WHERE id = ?'),
       addReserved: db.prepare('UPDATE budgets SET reserved_micro_usd = reserved_micro_usd + ? WHERE id = ?'),
       openReservation: db.prepare<[string], { action_id: string; agent_id: string; amount_micro_usd: number }>(
         'SELECT action_id, agent_id, amount_micro_usd FROM reservations WHERE action_id = ? AND closed_at IS NULL',
@@ -564,7 +565,9 @@ export class BudgetService implements BudgetLedger {
         const next: BudgetRow = { ...before, spent_micro_usd: before.spent_micro_usd + amount, updated_at: nowIso };
         const crossed = this.crossings(next, next.spent_micro_usd, actor, nowIso, { spend_id: spend.id, agent_id: spend.agent_id });
         paused ||= crossed.paused;
-        this.updateRow(next);
+        // The common case touches two columns; a crossing rewrites the flags and status too.
+        if (crossed.changed) this.updateRow(next);
+        else this.s.addSpent.run(next.spent_micro_usd, nowIso, next.id);
         charged.push(next);
       }
       this.audit.append({
@@ -572,7 +575,7 @@ export class BudgetService implements BudgetLedger {
         actor,
         agent_id: spend.agent_id,
         subject_id: spend.id,
-        data: { spend, charged: charged.map((b) => ({ budget_id: b.id, scope: b.scope, scope_id: b.scope_id, spent_micro_usd: b.spent_micro_usd })) },
+        data: { spend, charged: charged.map((b) => ({ budget_id: b.id, spent_micro_usd: b.spent_micro_usd })) },
       });
       return { object: 'spend_result' as const, spend, budgets: charged.map(toBudget), paused };
     });

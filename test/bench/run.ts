@@ -15,6 +15,7 @@ const modules: (() => Promise<{ default: BenchModule }>)[] = [
   // [foundation] bench
   // [policies] bench
   // [budgets] bench
+  () => import('./budgets.bench.js'),
   // [actions] bench
   // [renderer] bench
 ];
