@@ -160,8 +160,11 @@ export class WardenClient {
       { idempotencyKey: opts.idempotencyKey, signal: opts.signal },
     );
     let approval: Approval | null = null;
-    if (action.status === 'pending_approval' && action.approval_id) {
+    if (action.approval_id) {
+      // Also when `wait_s` already saw it resolved: the approval names who decided and why.
       approval = await this.call('getApproval', { params: { id: action.approval_id } }, { signal: opts.signal });
+    }
+    if (action.status === 'pending_approval' && action.approval_id && approval) {
       while (approval.status === 'pending' && remaining() > 0) {
         approval = await this.call('waitApproval', { params: { id: action.approval_id }, query: { timeout_s: remaining() } }, { signal: opts.signal });
       }

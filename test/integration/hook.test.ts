@@ -1,0 +1,278 @@
+/**
+ * `warden hook claude-code` fed Claude Code's hook JSON (test/fixtures/claude-code) against a real
+ * server: the exact decision JSON on stdout, exit 0 every time, and the action, approval and
+ * completion in the audit.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../electron/common/clock.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { cli, repoRoot } from './cli-harness.js';
+
+const FIXTURES = join(repoRoot, 'test', 'fixtures', 'claude-code');
+const SESSION = '3f0c1f0e-5b7a-4c55-9d1e-2a8f8d1c7b42';
+
+let t: TestApp;
+let clock: ManualClock;
+let agent: { id: string; key: string };
+let stateDir: string;
+let env: Record<string, string>;
+let n = 0;
+
+/** A fixture as text, with a fresh tool_use_id so every run is a new tool call. */
+function fixture(name: string, patch: Record<string, unknown> = {}): { text: string; toolUseId: string } {
+  const raw = readFileSync(join(FIXTURES, name), 'utf8');
+  const data = JSON.parse(raw);
+  const toolUseId = (patch.tool_use_id as string | undefined) ?? `${data.tool_use_id}_${++n}`;
+  return { text: JSON.stringify({ ...data, ...patch, tool_use_id: toolUseId }), toolUseId };
+}
+
+function hook(stdin: string | undefined, args: string[] = [], extraEnv: Record<string, string | undefined> = {}) {
+  return cli(['hook', 'claude-code', '--state-dir', stateDir, ...args], { env: { ...env, ...extraEnv }, stdin });
+}
+
+function expected(permissionDecision: 'allow' | 'deny' | 'ask', reason: string): string {
+  return `${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision, permissionDecisionReason: reason } })}\n`;
+}
+
+async function op(method: string, path: string, body?: unknown) {
+  const res = await t.req(method, path, { key: t.op, body });
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** The agent's newest action (the one the hook just asked for). */
+async function lastAction() {
+  return (await op('GET', `/v1/actions?agent_id=${agent.id}&limit=1`)).data[0];
+}
+
+async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function pendingApproval() {
+  return until(async () => (await op('GET', `/v1/approvals?status=pending&agent_id=${agent.id}`)).data[0]);
+}
+
+beforeAll(async () => {
+  clock = new ManualClock(Date.now());
+  t = await startTestApp({ clock });
+  stateDir = mkdtempSync(join(tmpdir(), 'warden-hook-state-'));
+  agent = await t.agent('claude-code', { role: 'coder' });
+  env = { WARDEN_URL: t.url, WARDEN_KEY: agent.key };
+  await op('POST', '/v1/guardrails', {
+    name: 'coding-agent',
+    rules: [
+      { tool: 'shell.exec', expr: "$.args.command starts_with 'npm test'", decision: 'ALLOW' },
+      { tool: 'fs.read', decision: 'ALLOW' },
+      { tool: 'http.request', decision: 'ALLOW' },
+      { tool: 'mcp.github.*', decision: 'ALLOW' },
+      { tool: 'fs.write', decision: 'ALERT' },
+    ],
+  });
+  await op('POST', '/v1/tools', { name: 'http.request' });
+  await op('POST', '/v1/tool-policies', { tool_name: 'http.request', allowed: true, restrictions: { allowed_domains: ['docs.example.com'] } });
+});
+
+afterAll(async () => {
+  await t?.close();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('PreToolUse → a decision, exit 0', () => {
+  it('Bash → shell.exec with args.command and the session as mission: ALLOW → allow; PostToolUse completes it', async () => {
+    const { text, toolUseId } = fixture('pre-bash.json');
+    const r = await hook(text);
+    const action = await lastAction();
+    expect(action).toMatchObject({
+      decision: 'ALLOW',
+      status: 'allowed',
+      action: { tool: 'shell.exec', mission_id: SESSION, args: { command: 'npm test -- --run', description: 'Run the unit tests', claude_tool: 'Bash', cwd: '/home/dev/shop' } },
+    });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe(expected('allow', `Warden allowed shell.exec: ${action.explanation}`));
+
+    const post = await hook(fixture('post-bash.json', { tool_use_id: toolUseId }).text);
+    expect(post).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await op('GET', `/v1/actions/${action.id}`)).toMatchObject({ status: 'completed', outcome: 'succeeded' });
+    // The state file is consumed: nothing left behind.
+    expect(readdirSync(stateDir)).toEqual([]);
+
+    const audit = (await op('GET', `/v1/audit?agent_id=${agent.id}&limit=500`)).data;
+    const forAction = audit.filter((e: { subject_id: string | null }) => e.subject_id === action.id).map((e: { event_type: string }) => e.event_type);
+    expect(forAction).toEqual(expect.arrayContaining(['action.evaluated', 'action.completed']));
+  });
+
+  it('Write → fs.write with args.path: ALERT waits for the operator; allow_once → allow; the approval is in the audit', async () => {
+    const { text } = fixture('pre-write.json');
+    const running = hook(text, ['--wait', '20']);
+    const apr = await pendingApproval();
+    expect(apr.action).toMatchObject({ tool: 'fs.write', args: { path: '/home/dev/shop/src/refunds.ts', content_length: 31, claude_tool: 'Write' } });
+    await op('POST', `/v1/approvals/${apr.id}/decision`, { decision: 'allow_once' });
+    const r = await running;
+    const action = await op('GET', `/v1/actions/${apr.action_id}`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('allow', `Warden allowed fs.write (approved by owner): ${action.explanation}`));
+    const audit = (await op('GET', `/v1/audit?event_type=approval.*&limit=500`)).data;
+    const types = audit.filter((e: { subject_id: string }) => e.subject_id === apr.id).map((e: { event_type: string }) => e.event_type);
+    expect(types).toEqual(expect.arrayContaining(['approval.requested', 'approval.granted']));
+  });
+
+  it('Edit → fs.write: a denial → deny with the operator’s comment', async () => {
+    const running = hook(fixture('pre-edit.json').text, ['--wait', '20']);
+    const apr = await pendingApproval();
+    expect(apr.action).toMatchObject({ tool: 'fs.write', args: { path: '/home/dev/shop/.env', claude_tool: 'Edit' } });
+    await op('POST', `/v1/approvals/${apr.id}/decision`, { decision: 'deny', comment: 'never touch .env' });
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('deny', 'Warden: fs.write was denied by the operator: never touch .env'));
+    const audit = (await op('GET', `/v1/audit?event_type=approval.denied&limit=500`)).data;
+    expect(audit.map((e: { subject_id: string }) => e.subject_id)).toContain(apr.id);
+  });
+
+  it('MultiEdit → fs.write: no answer within --wait → ask', async () => {
+    const running = hook(fixture('pre-multiedit.json').text, ['--wait', '1']);
+    await pendingApproval();
+    clock.advance(1000); // the server's long-poll runs on the test clock
+    const r = await running;
+    const action = await lastAction();
+    expect(action).toMatchObject({ status: 'pending_approval', action: { tool: 'fs.write', args: { path: '/home/dev/shop/src/app.ts', edits: 2, claude_tool: 'MultiEdit' } } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for fs.write within 1 s; asking here instead (${action.explanation})`));
+    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
+  });
+
+  it('an approval that expires while the hook waits → ask', async () => {
+    const running = hook(fixture('pre-write.json').text, ['--wait', '20']);
+    const apr = await pendingApproval();
+    clock.advance(301_000); // past approval_ttl_seconds (300): the reaper expires it
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('ask', `Warden: ${apr.id} for fs.write expired before anyone answered in Warden; asking here instead`));
+    expect((await op('GET', `/v1/approvals/${apr.id}`)).status).toBe('expired');
+  });
+
+  it.each([
+    ['pre-read.json', { path: '/home/dev/shop/README.md', claude_tool: 'Read' }],
+    ['pre-glob.json', { path: '/home/dev/shop', pattern: 'src/**/*.ts', claude_tool: 'Glob' }],
+    ['pre-grep.json', { path: '/home/dev/shop/src', pattern: 'TODO', claude_tool: 'Grep' }],
+  ])('%s → fs.read → allow', async (name, args) => {
+    const r = await hook(fixture(name).text);
+    const action = await lastAction();
+    expect(action.action).toMatchObject({ tool: 'fs.read', args });
+    expect(r.stdout).toBe(expected('allow', `Warden allowed fs.read: ${action.explanation}`));
+    expect(r.code).toBe(0);
+  });
+
+  it('WebFetch → http.request with args.url: BLOCK → deny with Warden’s explanation', async () => {
+    const r = await hook(fixture('pre-webfetch.json').text);
+    const action = await lastAction();
+    expect(action).toMatchObject({ decision: 'BLOCK', block_code: 'domain_not_allowed', action: { tool: 'http.request', args: { url: 'https://evil.example.net/exfil?data=abc', claude_tool: 'WebFetch' } } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('deny', `Warden blocked http.request: ${action.explanation}`));
+
+    const docs = await hook(fixture('pre-webfetch-docs.json').text);
+    expect(JSON.parse(docs.stdout).hookSpecificOutput.permissionDecision).toBe('allow');
+  });
+
+  it('mcp__github__create_issue → mcp.github.create_issue; PostToolUseFailure completes it as failed', async () => {
+    const { text, toolUseId } = fixture('pre-mcp.json');
+    const r = await hook(text);
+    const action = await lastAction();
+    expect(action.action).toMatchObject({ tool: 'mcp.github.create_issue', args: { owner: 'acme', repo: 'shop', title: 'Refund ceiling', claude_tool: 'mcp__github__create_issue' } });
+    expect(r.stdout).toBe(expected('allow', `Warden allowed mcp.github.create_issue: ${action.explanation}`));
+    const post = await hook(fixture('post-mcp-failure.json', { tool_use_id: toolUseId }).text);
+    expect(post).toMatchObject({ code: 0, stdout: '' });
+    expect(await op('GET', `/v1/actions/${action.id}`)).toMatchObject({ status: 'completed', outcome: 'failed' });
+  });
+
+  it('any other tool → claude.TOOLNAME; with no rule it asks the operator (here: --wait 0 → ask)', async () => {
+    const r = await hook(fixture('pre-todowrite.json').text, ['--wait', '0']);
+    const action = await lastAction();
+    expect(action).toMatchObject({ decision: 'ALERT', action: { tool: 'claude.TodoWrite', args: { claude_tool: 'TodoWrite' } } });
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for claude.TodoWrite within 0 s; asking here instead (${action.explanation})`));
+    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
+  });
+
+  it('the kill-switch → deny', async () => {
+    await op('POST', '/v1/kill-switch', { engaged: true, reason: 'lunch' });
+    try {
+      const r = await hook(fixture('pre-bash.json').text);
+      const action = await lastAction();
+      expect(action).toMatchObject({ decision: 'BLOCK', block_code: 'kill_switch' });
+      expect(r.stdout).toBe(expected('deny', `Warden blocked shell.exec: ${action.explanation}`));
+    } finally {
+      await op('POST', '/v1/kill-switch', { engaged: false });
+    }
+  });
+
+  it('a PostToolUse for a call Warden did not allow does nothing', async () => {
+    const r = await hook(fixture('post-bash.json', { tool_use_id: 'toolu_never_asked' }).text);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('bad input and bad surroundings → a clear deny, never a crash or a silent allow', () => {
+  it('malformed JSON', async () => {
+    const before = await lastAction();
+    const r = await hook(readFileSync(join(FIXTURES, 'malformed.txt'), 'utf8'));
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'deny' });
+    expect(out.hookSpecificOutput.permissionDecisionReason).toMatch(/^Warden hook: hook input is not valid JSON \(.+\); refusing the tool call$/);
+    expect(Object.keys(out)).toEqual(['hookSpecificOutput']);
+    expect((await lastAction()).id).toBe(before.id); // nothing was asked
+  });
+
+  it('empty stdin, and a terminal instead of a pipe', async () => {
+    const empty = await hook(readFileSync(join(FIXTURES, 'empty.txt'), 'utf8'));
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe(expected('deny', "Warden hook: no hook input on stdin (expected Claude Code's PreToolUse JSON); refusing the tool call"));
+    const tty = await cli(['hook', 'claude-code'], { env, stdinIsTTY: true });
+    expect(tty.code).toBe(0);
+    expect(JSON.parse(tty.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
+  });
+
+  it('JSON that is not an object, or has no tool_name', async () => {
+    expect((await hook('[1, 2]')).stdout).toBe(expected('deny', 'Warden hook: hook input is not a JSON object; refusing the tool call'));
+    expect((await hook('{"hook_event_name": "PreToolUse", "tool_input": {}}')).stdout).toBe(
+      expected('deny', 'Warden hook: hook input has no tool_name; refusing the tool call'),
+    );
+  });
+
+  it('no agent key', async () => {
+    const r = await hook(fixture('pre-bash.json').text, [], { WARDEN_KEY: undefined });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('deny', 'Warden hook: no agent key — set WARDEN_KEY to the key printed by `warden agent add claude-code`'));
+  });
+
+  it('a revoked or unknown key', async () => {
+    const r = await hook(fixture('pre-bash.json').text, [], { WARDEN_KEY: 'wk_agent_not_a_real_key' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('deny', 'Warden rejected the agent key from WARDEN_KEY (unauthenticated) — create one with `warden agent add claude-code`'));
+  });
+
+  it('Warden not running → deny with how to start it; --on-unreachable ask → ask', async () => {
+    const down = { WARDEN_URL: 'http://127.0.0.1:1' };
+    const r = await hook(fixture('pre-bash.json').text, [], down);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      expected('deny', 'Warden is not reachable at http://127.0.0.1:1 — start it with `warden serve` or the desktop app (or run the hook with --on-unreachable ask)'),
+    );
+    const asked = await hook(fixture('pre-bash.json').text, ['--on-unreachable', 'ask'], down);
+    expect(asked.stdout).toBe(expected('ask', 'Warden is not reachable at http://127.0.0.1:1 — start it with `warden serve` or the desktop app; asking here instead'));
+  });
+
+  it('other hook events are ignored quietly', async () => {
+    const r = await hook(JSON.stringify({ session_id: SESSION, hook_event_name: 'Stop', stop_hook_active: false }));
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
