@@ -266,6 +266,8 @@ export class BudgetService implements BudgetLedger {
   }
 
   settle(actionId: string, agent: AgentContext, missionId: string | null, cost: CostReport, actor: string): { spent_micro_usd: number } {
+    // Named as the completion body names it, so a 400 points at the caller's field.
+    if (cost.cost_micro_usd !== undefined) checkMicro(cost.cost_micro_usd, 'cost_micro_usd');
     return immediate(this.db, () => {
       this.releaseHolds(actionId, 'settled');
       if (cost.cost_micro_usd === undefined && cost.usage === undefined) return { spent_micro_usd: 0 };
