@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startServer, type E2eServer } from './server.js';
+import { goTo, screenshot, signIn } from './helpers.js';
 
 let server: E2eServer;
 test.beforeAll(async () => {
@@ -13,4 +14,49 @@ test('the sign-in URL opens the UI and the token leaves the address bar', async 
   await page.goto(server.signInUrl);
   await expect(page.getByRole('heading', { name: 'Warden' })).toBeVisible();
   await expect.poll(() => page.url()).not.toContain('token=');
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  // A reload keeps the session (sessionStorage), still without the token in the URL.
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  expect(page.url()).not.toContain('token');
+});
+
+test('without a token the signed-out screen explains how to get the URL, and a pasted token signs in', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByRole('heading', { name: 'Sign in to the operator desk' })).toBeVisible();
+  await expect(page.getByText('operator.token').first()).toBeVisible();
+  await screenshot(page, 'signed-out');
+  await page.getByLabel('Operator token').fill('wk_op_wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('not valid');
+  await page.getByLabel('Operator token').fill(server.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+});
+
+test('every page renders with its empty state, and g-chords navigate', async ({ page }) => {
+  await signIn(page, server);
+  await expect(page.getByText('Inbox zero')).toBeVisible();
+  await screenshot(page, 'inbox-empty');
+  for (const name of ['Budgets', 'Policies', 'Agents', 'Audit', 'Reports'] as const) {
+    await goTo(page, name);
+    await expect(page.getByRole('status').filter({ hasText: /^Loading/ })).toHaveCount(0);
+    await screenshot(page, `${name.toLowerCase()}-empty`);
+  }
+  await page.keyboard.press('g');
+  await page.keyboard.press('i');
+  await expect(page.getByRole('heading', { level: 2, name: 'Inbox' })).toBeVisible();
+});
+
+test('reports show approval rate, time to approve and spend by agent', async ({ page }) => {
+  const agent = await server.api('POST', '/v1/agents', { name: 'reporter' });
+  await server.api('POST', '/v1/spend', { amount_micro_usd: 2_340_000 }, agent.api_key);
+  const a = await server.api('POST', '/v1/actions', { tool: 'shell.exec' }, agent.api_key);
+  await server.api('POST', `/v1/approvals/${a.approval_id}/decision`, { decision: 'allow_once' });
+  await signIn(page, server);
+  await goTo(page, 'Reports');
+  await expect(page.getByRole('img', { name: /Approval rate: 100%/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Spend per day by agent' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Approval requests by tool' })).toContainText('shell.exec');
+  await screenshot(page, 'reports');
 });

@@ -186,7 +186,7 @@ export function AuditPage() {
       <form className="filters" role="search" aria-label="Audit filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Event type
-          <select value={EVENT_FAMILIES.some((f) => f.value === filters.eventType) ? filters.eventType : '__custom'} onChange={(e) => set({ eventType: e.target.value === '__custom' ? filters.eventType : e.target.value })}>
+          <select aria-label="Event type" value={EVENT_FAMILIES.some((f) => f.value === filters.eventType) ? filters.eventType : '__custom'} onChange={(e) => set({ eventType: e.target.value === '__custom' ? filters.eventType : e.target.value })}>
             {EVENT_FAMILIES.map((f) => (
               <option key={f.value} value={f.value}>
                 {f.label}
@@ -197,11 +197,11 @@ export function AuditPage() {
         </label>
         <label>
           Exact type
-          <input value={filters.eventType} onChange={(e) => set({ eventType: e.target.value })} placeholder="approval.denied" list="audit-types" />
+          <input aria-label="Exact event type" value={filters.eventType} onChange={(e) => set({ eventType: e.target.value })} placeholder="approval.denied" list="audit-types" />
         </label>
         <label>
           Agent
-          <select value={filters.agentId} onChange={(e) => set({ agentId: e.target.value })}>
+          <select aria-label="Agent" value={filters.agentId} onChange={(e) => set({ agentId: e.target.value })}>
             <option value="">All agents</option>
             {(agents.data ?? []).map((a) => (
               <option key={a.id} value={a.id}>
@@ -212,11 +212,11 @@ export function AuditPage() {
         </label>
         <label>
           Actor
-          <input value={filters.actor} onChange={(e) => set({ actor: e.target.value })} placeholder="operator:opr_…" />
+          <input aria-label="Actor" value={filters.actor} onChange={(e) => set({ actor: e.target.value })} placeholder="operator:opr_…" />
         </label>
         <label>
           Time range
-          <select value={filters.range} onChange={(e) => set({ range: e.target.value })}>
+          <select aria-label="Time range" value={filters.range} onChange={(e) => set({ range: e.target.value })}>
             {RANGES.map((r) => (
               <option key={r.value} value={r.value}>
                 {r.label}
