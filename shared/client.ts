@@ -239,7 +239,8 @@ export class WardenClient {
         signal: opts?.signal,
       });
     } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
+      // The caller's own abort or timeout is theirs to handle, not an unreachable server.
+      if (opts?.signal?.aborted) throw err;
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       throw new WardenApiError(0, 'network_error', `cannot reach Warden at ${this.baseUrl}: ${cause ?? (err as Error).message}`);
     }

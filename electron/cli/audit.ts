@@ -63,7 +63,9 @@ function rows(entries: AuditEntry[]): string[][] {
 
 async function newerThan(conn: Connection, query: ReturnType<typeof filterQuery>, afterSeq: number, since: string | undefined): Promise<AuditEntry[]> {
   const fresh: AuditEntry[] = [];
-  for await (const e of conn.client.paginate('listAudit', { query: { ...query, since: since ?? query.since, limit: 500 } })) {
+  // A second of overlap in case `since` is exclusive or clocks tie; `seq` drops what was printed.
+  const from = since ? new Date(Date.parse(since) - 1000).toISOString() : query.since;
+  for await (const e of conn.client.paginate('listAudit', { query: { ...query, since: query.since && from && query.since > from ? query.since : from, limit: 500 } })) {
     if (e.seq <= afterSeq) break; // newest first: everything after this was already printed
     fresh.push(e);
   }

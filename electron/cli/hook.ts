@@ -37,6 +37,8 @@ export interface ClaudeHookInput {
 }
 
 const MAX_STRING = 4000;
+/** Seconds the hook allows itself beyond `--wait` before it answers on its own. */
+const HOOK_GRACE_SECONDS = 5;
 const MAX_ARGS_JSON = 64 * 1024;
 
 /** Long strings cut, so a big file body never bloats the request, the receipt or the audit. */
@@ -181,9 +183,15 @@ async function preToolUse(cmd: Command, io: CliIO, input: ClaudeHookInput, opts:
   try {
     result = await conn.client.ask(action, {
       waitSeconds: opts.wait,
+      // A hook that outlives Claude Code's own timeout is killed, and Claude Code then goes on
+      // without us: answer ourselves a little after --wait instead.
+      signal: AbortSignal.timeout((opts.wait + HOOK_GRACE_SECONDS) * 1000),
       idempotencyKey: toolUseId ? `claude-code:${str(input.session_id) ?? ''}:${toolUseId}` : undefined,
     });
   } catch (err) {
+    if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') {
+      return decision('deny', `Warden did not answer within ${opts.wait + HOOK_GRACE_SECONDS} s; refusing the tool call`);
+    }
     if (err instanceof WardenApiError && err.unreachable) {
       const how = `Warden is not reachable at ${conn.url} — start it with \`warden serve\` or the desktop app`;
       return opts.onUnreachable === 'ask'

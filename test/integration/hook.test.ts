@@ -4,6 +4,8 @@
  * completion in the audit.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -269,6 +271,23 @@ describe('bad input and bad surroundings → a clear deny, never a crash or a si
     );
     const asked = await hook(fixture('pre-bash.json').text, ['--on-unreachable', 'ask'], down);
     expect(asked.stdout).toBe(expected('ask', 'Warden is not reachable at http://127.0.0.1:1 — start it with `warden serve` or the desktop app; asking here instead'));
+  });
+
+  it('a Warden that accepts the request but never answers → deny shortly after --wait, before Claude Code’s timeout', async () => {
+    const hung = createServer(() => {
+      /* never responds */
+    });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+    try {
+      const started = Date.now();
+      const r = await hook(fixture('pre-bash.json').text, ['--wait', '0'], { WARDEN_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}` });
+      expect(Date.now() - started).toBeLessThan(9000);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(expected('deny', 'Warden did not answer within 5 s; refusing the tool call'));
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
   });
 
   it('other hook events are ignored quietly', async () => {

@@ -1,0 +1,40 @@
+/** The pure mapping from Claude Code tool calls to Warden actions, table-driven. */
+import { describe, expect, it } from 'vitest';
+import { mapClaudeToolCall } from '../../electron/cli/hook.js';
+
+const base = { session_id: 'sess-1', cwd: '/repo' };
+
+describe('mapClaudeToolCall', () => {
+  it.each([
+    ['Bash', { command: 'ls -la', description: 'list', timeout: 1000 }, 'shell.exec', { command: 'ls -la', description: 'list' }],
+    ['Write', { file_path: '/repo/a.ts', content: 'abc' }, 'fs.write', { path: '/repo/a.ts', content_length: 3 }],
+    ['Edit', { file_path: '/repo/a.ts', old_string: 'x', new_string: 'y' }, 'fs.write', { path: '/repo/a.ts' }],
+    ['MultiEdit', { file_path: '/repo/a.ts', edits: [{}, {}, {}] }, 'fs.write', { path: '/repo/a.ts', edits: 3 }],
+    ['Read', { file_path: '/repo/README.md' }, 'fs.read', { path: '/repo/README.md' }],
+    ['Glob', { pattern: '**/*.ts' }, 'fs.read', { path: null, pattern: '**/*.ts' }],
+    ['Grep', { pattern: 'TODO', path: 'src' }, 'fs.read', { path: 'src', pattern: 'TODO' }],
+    ['WebFetch', { url: 'https://x.test/a', prompt: 'p' }, 'http.request', { url: 'https://x.test/a', method: 'GET' }],
+    ['mcp__github__create_issue', { title: 't' }, 'mcp.github.create_issue', { title: 't' }],
+    ['mcp__claude_ai_Gmail__search', { q: 'x' }, 'mcp.claude_ai_Gmail.search', { q: 'x' }],
+    ['TodoWrite', { todos: [] }, 'claude.TodoWrite', { todos: [] }],
+    ['Task', { prompt: 'do it' }, 'claude.Task', { prompt: 'do it' }],
+  ])('%s → its Warden tool and args', (tool_name, tool_input, tool, args) => {
+    const action = mapClaudeToolCall({ ...base, tool_name, tool_input });
+    expect(action).toEqual({ tool, args: { ...args, claude_tool: tool_name, cwd: '/repo' }, mission_id: 'sess-1' });
+  });
+
+  it('file contents never travel; long strings are cut; odd characters in tool names are replaced', () => {
+    const huge = 'x'.repeat(100_000);
+    const write = mapClaudeToolCall({ ...base, tool_name: 'Write', tool_input: { file_path: '/a', content: huge } });
+    expect(JSON.stringify(write).length).toBeLessThan(500);
+    const bash = mapClaudeToolCall({ ...base, tool_name: 'Bash', tool_input: { command: huge } });
+    expect((bash.args!.command as string).length).toBeLessThan(4100);
+    expect(mapClaudeToolCall({ ...base, tool_name: 'mcp__my server__do it!', tool_input: {} }).tool).toBe('mcp.my_server.do_it_');
+  });
+
+  it('without a session or cwd the action has neither; without tool_name it throws', () => {
+    expect(mapClaudeToolCall({ tool_name: 'Read', tool_input: { file_path: '/a' } })).toEqual({ tool: 'fs.read', args: { path: '/a', claude_tool: 'Read' } });
+    expect(() => mapClaudeToolCall({ tool_input: {} })).toThrow('hook input has no tool_name');
+    expect(mapClaudeToolCall({ tool_name: 'Bash', tool_input: 'not an object' }).args).toEqual({ command: undefined, claude_tool: 'Bash' });
+  });
+});
