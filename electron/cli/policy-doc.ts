@@ -210,8 +210,20 @@ export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolea
   const kept: string[] = [];
   let unchanged = 0;
 
-  // Tools first: tool policies and overrides may only name tools the registry knows.
+  // Tools first: tool policies and overrides may only name tools the registry knows. Check
+  // before changing anything, so a file naming an unknown tool fails whole, not halfway.
   const known = new Set(state.tools.map((t) => t.name));
+  const declared = new Set([...known, ...(file.tools ?? []).map((t) => t.name)]);
+  for (const [section, list] of [
+    ['tool_policies', file.tool_policies ?? []],
+    ['role_overrides', file.role_overrides ?? []],
+  ] as const) {
+    for (const [i, p] of list.entries()) {
+      if (!declared.has(p.tool_name)) {
+        throw new Error(`${section}[${i}].tool_name: ${p.tool_name} is not a tool Warden knows; list it under tools: (or check \`GET /v1/tools\`)`);
+      }
+    }
+  }
   for (const t of file.tools ?? []) {
     if (known.has(t.name)) {
       unchanged++;

@@ -166,6 +166,12 @@ describe('policy apply', () => {
     expect(r.stderr).toMatch(/^warden: .*bad\.yaml: guardrails\[0\]\.rules\[0\]\.decision: /);
     expect(await guardrail('bad-one')).toBeUndefined();
 
+    writeFileSync(file, 'tool_policies:\n  - { tool_name: no.such.tool, allowed: false }\nguardrails:\n  - name: would-be-created\n    rules: [{ tool: x, decision: ALLOW }]\n');
+    const unknownTool = await cli(['policy', 'apply', file, '--yes'], { env });
+    expect(unknownTool.code).toBe(1);
+    expect(unknownTool.stderr).toContain('tool_policies[0].tool_name: no.such.tool is not a tool Warden knows');
+    expect(await guardrail('would-be-created')).toBeUndefined();
+
     writeFileSync(file, 'guardrails: [\n');
     expect((await cli(['policy', 'apply', file], { env })).stderr).toContain('is not valid YAML');
     expect((await cli(['policy', 'apply', join(dir, 'missing.yaml')], { env })).stderr).toContain('cannot read policy file');
