@@ -89,9 +89,14 @@ function runWorker(cfg: Record<string, unknown>): Promise<{ n: number; total: nu
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => {
-      if (code === 0) resolvePromise(JSON.parse(out) as { n: number; total: number; blocked: number });
-      else reject(new Error(`worker exited ${code}: ${err}`));
+    // 'close', not 'exit': stdout may still hold the result when the process has exited.
+    child.on('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`worker exited ${code}: ${err}`);
+        resolvePromise(JSON.parse(out) as { n: number; total: number; blocked: number });
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
     });
   });
 }
@@ -213,7 +218,7 @@ describe('crash safety', () => {
     const agent = await call(first.url, first.token, 'POST', '/v1/agents', { name: 'crashy', team_id: 'crew' });
     expect(agent.status).toBe(201);
     await call(first.url, first.token, 'POST', '/v1/budgets', { scope: 'global', limit_usd_cents: 100_000_000 });
-    await call(first.url, first.token, 'POST', '/v1/budgets', { scope: 'team', scope_id: 'crew', limit_usd_cents: 10, mode: 'cap' });
+    await call(first.url, first.token, 'POST', '/v1/budgets', { scope: 'team', scope_id: 'crew', limit_usd_cents: 1, mode: 'cap' });
 
     const acked = new Map<string, number>();
     let failed = 0;
@@ -236,7 +241,7 @@ describe('crash safety', () => {
     await exited;
     stop = true;
     await Promise.all(load);
-    expect(acked.size).toBeGreaterThan(100);
+    expect(acked.size).toBeGreaterThan(50);
     console.log(`crash test: ${acked.size} spends acknowledged before SIGKILL, ${failed} clients cut off`);
 
     const second = await startServer(dataDir);
