@@ -4,6 +4,7 @@ import { AGENT_SCOPES, type AgentScope } from '../../shared/api/contract.js';
 import { withConnection, withGlobalOptions, type Connection } from './context.js';
 import { usageError, type CliIO } from './io.js';
 import { printTable, shortTime, writeJson, writeLine } from './output.js';
+import { claudeCodeSettings } from './hook.js';
 import { findAgent } from './resolve.js';
 
 export function parseScopes(text: string): AgentScope[] {
@@ -32,8 +33,9 @@ export function agentCommands(program: Command, io: CliIO): void {
       .option('--role <role>', 'role, for role overrides and guardrail matchers')
       .option('--team <team>', 'team id, for team budgets')
       .option('--leader <agent>', 'leader agent (id or name), for delegation approvals')
-      .option('--scopes <list>', `comma-separated key scopes (default: all of ${AGENT_SCOPES.join(',')})`),
-  ).action((name: string, opts: { role?: string; team?: string; leader?: string; scopes?: string }, cmd: Command) =>
+      .option('--scopes <list>', `comma-separated key scopes (default: all of ${AGENT_SCOPES.join(',')})`)
+      .option('--claude-code', 'also print the .claude/settings.local.json block that wires `warden hook claude-code`'),
+  ).action((name: string, opts: { role?: string; team?: string; leader?: string; scopes?: string; claudeCode?: boolean }, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
       const scopes = opts.scopes ? parseScopes(opts.scopes) : undefined;
       const leader = opts.leader ? (await findAgent(conn.client, opts.leader)).id : undefined;
@@ -49,6 +51,12 @@ export function agentCommands(program: Command, io: CliIO): void {
       writeLine(io, 'Paste into the agent’s environment:');
       writeLine(io);
       for (const line of envSnippet(conn, created.api_key)) writeLine(io, `  ${line}`);
+      if (opts.claudeCode) {
+        writeLine(io);
+        writeLine(io, 'For Claude Code, put this in .claude/settings.local.json (keep it out of git: it holds the key):');
+        writeLine(io);
+        writeLine(io, claudeCodeSettings(conn.url, created.api_key));
+      }
     }),
   );
 

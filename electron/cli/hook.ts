@@ -238,6 +238,25 @@ async function postToolUse(cmd: Command, io: CliIO, input: ClaudeHookInput, opts
   }
 }
 
+/**
+ * The `.claude/settings.local.json` block that wires the hook for an agent key. The hook timeout
+ * (seconds) sits above `--wait` so Claude Code never kills the hook while it waits for you.
+ */
+export function claudeCodeSettings(url: string, apiKey: string, waitSeconds = 50): string {
+  const command = (extra: string) => ({ type: 'command', command: `warden hook claude-code${extra}` });
+  return JSON.stringify(
+    {
+      env: { WARDEN_URL: url, WARDEN_KEY: apiKey },
+      hooks: {
+        PreToolUse: [{ matcher: '*', hooks: [{ ...command(` --wait ${waitSeconds}`), timeout: waitSeconds + 10 }] }],
+        PostToolUse: [{ matcher: '*', hooks: [{ ...command(''), timeout: 15 }] }],
+      },
+    },
+    null,
+    2,
+  );
+}
+
 export function hookCommands(program: Command, io: CliIO): void {
   const hook = program.command('hook').description('hooks for agents that support them');
 

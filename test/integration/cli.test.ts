@@ -28,6 +28,16 @@ describe('agent and key commands', () => {
     expect(me.body).toMatchObject({ name: 'claude-code', role: 'coder' });
   });
 
+  it('agent add --claude-code also prints the settings block with a hook timeout above --wait', async () => {
+    const r = await cli(['agent', 'add', 'claude-code-2', '--claude-code'], { env });
+    expect(r.code).toBe(0);
+    const key = /^\s+(wk_agent_\S+)$/m.exec(r.stdout)?.[1];
+    const settings = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
+    expect(settings.env).toEqual({ WARDEN_URL: t.url, WARDEN_KEY: key });
+    expect(settings.hooks.PreToolUse[0].hooks[0]).toEqual({ type: 'command', command: 'warden hook claude-code --wait 50', timeout: 60 });
+    expect(settings.hooks.PostToolUse[0].hooks[0].command).toBe('warden hook claude-code');
+  });
+
   it('agent add --json returns the agent with its api_key; a taken name is a one-line error with the code', async () => {
     const r = await cli(['agent', 'add', 'refund-bot', '--team', 'support', '--scopes', 'actions:write,audit:read', '--json'], { env });
     expect(r.code).toBe(0);
@@ -51,12 +61,12 @@ describe('agent and key commands', () => {
     expect(lines.some((l) => /\bclaude-code\s+coder\s+-\s+active\b/.test(l))).toBe(true);
     // Columns line up: NAME starts at the same offset on every line.
     const nameAt = lines[0]!.indexOf('NAME');
-    for (const l of lines.slice(1)) expect(l.slice(nameAt)).toMatch(/^(claude-code|refund-bot)/);
+    for (const l of lines.slice(1)) expect(l.slice(nameAt)).toMatch(/^(claude-code|claude-code-2|refund-bot) /);
 
     for (const args of [['agent', 'list', '--json'], ['--json', 'agent', 'list']]) {
       const r = await cli(args, { env });
       expect(r.code).toBe(0);
-      expect(r.json().map((a: { name: string }) => a.name).sort()).toEqual(['claude-code', 'refund-bot']);
+      expect(r.json().map((a: { name: string }) => a.name).sort()).toEqual(['claude-code', 'claude-code-2', 'refund-bot']);
     }
   });
 
