@@ -216,6 +216,24 @@ describe('PreToolUse → a decision, exit 0', () => {
     }
   });
 
+  it('without --state-dir the action id waits in DATA_DIR/hook-state/claude-code until PostToolUse', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'warden-hook-data-'));
+    try {
+      const { text, toolUseId } = fixture('pre-read.json');
+      const run = (stdin: string) => cli(['hook', 'claude-code'], { env: { ...env, WARDEN_DATA_DIR: dataDir }, stdin });
+      expect(JSON.parse((await run(text)).stdout).hookSpecificOutput.permissionDecision).toBe('allow');
+      const folder = join(dataDir, 'hook-state', 'claude-code');
+      expect(readdirSync(folder)).toHaveLength(1);
+      const action = await lastAction();
+      const post = await run(JSON.stringify({ ...JSON.parse(text), hook_event_name: 'PostToolUse', tool_response: { type: 'text' }, tool_use_id: toolUseId }));
+      expect(post).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      expect(readdirSync(folder)).toEqual([]);
+      expect(await op('GET', `/v1/actions/${action.id}`)).toMatchObject({ status: 'completed', outcome: 'succeeded' });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('a PostToolUse for a call Warden did not allow does nothing', async () => {
     const r = await hook(fixture('post-bash.json', { tool_use_id: 'toolu_never_asked' }).text);
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
