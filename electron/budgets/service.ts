@@ -32,7 +32,7 @@ import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger, CostReport } from '../ports.js';
 import { HttpError, conflict, invalid, notFound } from '../server/errors.js';
 import { decodeCursor, isNumber, page } from '../server/pagination.js';
-import { localDay, periodAt, type PeriodKind } from './periods.js';
+import { assertTimeZone, localDay, periodAt, type PeriodKind } from './periods.js';
 import { priceUsage, type UsageInput } from './pricing.js';
 
 export type Scope = 'agent' | 'team' | 'mission' | 'global';
@@ -177,6 +177,8 @@ export class BudgetService implements BudgetLedger {
     private readonly ids: Ids,
     options: BudgetServiceOptions,
   ) {
+    // A zone this runtime does not know would make every boundary NaN: refuse at startup instead.
+    assertTimeZone(options.timeZone);
     this.timeZone = options.timeZone;
     this.reservationTimeoutMs = options.reservationTimeoutMs ?? 60 * 60 * 1000;
     this.reaperIntervalMs = options.reaperIntervalMs ?? 60 * 1000;

@@ -161,3 +161,9 @@ describe('rollover', () => {
     expect(since.body.total_micro_usd).toBe(5);
   });
 });
+
+describe('time zone', () => {
+  it('refuses to start with a zone the runtime does not know', async () => {
+    await expect(startTestApp({ timeZone: 'Mars/Olympus_Mons' })).rejects.toThrow(/time zone/i);
+  });
+});
