@@ -19,6 +19,7 @@ import { keyCommands } from './key.js';
 import { killSwitchCommands } from './kill-switch.js';
 import { policyCommands } from './policy.js';
 import { serveCommand } from './serve.js';
+import { statusCommand } from './status.js';
 
 export function buildProgram(io: CliIO = processIO()): Command {
   const program = new Command('warden')
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
     .enablePositionalOptions();
   withGlobalOptions(program);
   serveCommand(program);
+  statusCommand(program, io);
   agentCommands(program, io);
   keyCommands(program, io);
   approvalCommands(program, io);

@@ -133,6 +133,19 @@ describe('connection and errors', () => {
     expect(r.stderr).toBe('warden: cannot reach Warden at http://127.0.0.1:1 — start it with `warden serve` or the desktop app\n');
   });
 
+  it('status names the server, the key and what is waiting', async () => {
+    const r = await cli(['status'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Warden \\d+\\.\\d+\\.\\d+ at ${t.url.replace(/\./g, '\\.')}\n`));
+    expect(r.stdout).toMatch(/key: +operator owner \(opr_\S+\), from operator\.token/);
+    expect(r.stdout).toContain('kill-switch: off');
+    const { key } = await t.agent('status-agent');
+    const asAgent = await cli(['status', '--json'], { env: { WARDEN_URL: t.url, WARDEN_KEY: key } });
+    expect(asAgent.json()).toMatchObject({ key_source: 'WARDEN_KEY', identity: { kind: 'agent', name: 'status-agent' }, pending_approvals: 0 });
+    const down = await cli(['status'], { env: { WARDEN_URL: 'http://127.0.0.1:1' } });
+    expect(down.code).toBe(1);
+  });
+
   it('usage errors exit 2', async () => {
     expect((await cli(['frobnicate'], { env })).code).toBe(2);
     expect((await cli(['agent'], { env })).code).toBe(2);
@@ -149,7 +162,7 @@ describe('connection and errors', () => {
   it('--help and --version exit 0', async () => {
     const help = await cli(['--help'], { env });
     expect(help.code).toBe(0);
-    for (const group of ['serve', 'agent', 'key', 'approvals', 'budget', 'kill-switch', 'audit', 'policy', 'hook', 'exec']) {
+    for (const group of ['serve', 'status', 'agent', 'key', 'approvals', 'budget', 'kill-switch', 'audit', 'policy', 'hook', 'exec']) {
       expect(help.stdout).toContain(group);
     }
     const version = await cli(['--version'], { env });
