@@ -156,6 +156,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   // [budgets] routes
   budgetRoutes(api, budgets, agents);
   stoppers.push(budgets.startReaper());
+  stoppers.push(budgets.startEventTail());
   // [actions] routes
   actionRoutes(api, actions, approvals);
   approvalRoutes(api, { approvals, grants, agents, policies, audit, clock });

@@ -88,6 +88,8 @@ export interface BudgetServiceOptions {
   reservationTimeoutMs?: number;
   /** How often the reaper looks. Default 60 s. */
   reaperIntervalMs?: number;
+  /** How often budget and kill-switch events written by other processes are picked up. Default 1 s. */
+  eventTailMs?: number;
 }
 
 /** What a spend charges: an agent (and its team), a mission, always the global scope. */
@@ -166,6 +168,10 @@ export class BudgetService implements BudgetLedger {
   private readonly reaperIntervalMs: number;
   private pending: { auditId: string; type: EventType; data: Record<string, unknown> }[] = [];
   private flushScheduled = false;
+  /** Audit ids of events this process publishes itself, so the tail does not repeat them. */
+  private readonly ownAuditIds = new Set<string>();
+  private readonly eventTailMs: number;
+  private tailing = false;
 
   private readonly s;
 
@@ -182,6 +188,7 @@ export class BudgetService implements BudgetLedger {
     this.timeZone = options.timeZone;
     this.reservationTimeoutMs = options.reservationTimeoutMs ?? 60 * 60 * 1000;
     this.reaperIntervalMs = options.reaperIntervalMs ?? 60 * 1000;
+    this.eventTailMs = options.eventTailMs ?? 1000;
     this.s = {
       byScope: db.prepare<[string, string], BudgetRow>('SELECT * FROM budgets WHERE scope = ? AND scope_id = ?'),
       applicable: db.prepare<[{ p1: string | null; p2: string | null; p3: string | null }], BudgetRow>(
@@ -236,6 +243,12 @@ export class BudgetService implements BudgetLedger {
       ),
       killSwitch: db.prepare<[], KillSwitchRow>('SELECT engaged, reason, changed_at, changed_by FROM kill_switch WHERE id = 1'),
       auditExists: db.prepare<[string], { id: string }>('SELECT id FROM audit WHERE id = ?'),
+      maxSeq: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM audit'),
+      tail: db.prepare<[number], { seq: number; id: string; event_type: string; data: string }>(
+        `SELECT seq, id, event_type, data FROM audit WHERE seq > ? AND event_type IN
+           ('budget.warning', 'budget.cap_hit', 'budget.paused', 'budget.resumed', 'kill_switch.engaged', 'kill_switch.released')
+         ORDER BY seq LIMIT 500`,
+      ),
     };
   }
 
@@ -334,6 +347,46 @@ export class BudgetService implements BudgetLedger {
     return () => {
       stopped = true;
       cancel?.();
+    };
+  }
+
+  /**
+   * Publishes budget and kill-switch events that another process (a CLI sharing the database
+   * file) wrote, read back from the audit log, so this process's operators and notifications
+   * see them too. Returns the stop function.
+   */
+  startEventTail(): () => void {
+    this.tailing = true;
+    let after = this.s.maxSeq.get()?.seq ?? 0;
+    const tick = () => {
+      try {
+        for (;;) {
+          const rows = this.s.tail.all(after);
+          for (const r of rows) {
+            after = r.seq;
+            if (this.ownAuditIds.delete(r.id)) continue;
+            const data = JSON.parse(r.data) as Record<string, unknown>;
+            if (r.event_type.startsWith('kill_switch.')) {
+              const state = data.kill_switch as { engaged?: boolean; reason?: string | null } | undefined;
+              this.bus.publish('kill_switch.changed', { ...data, engaged: state?.engaged ?? r.event_type === 'kill_switch.engaged', reason: state?.reason ?? null });
+            } else {
+              this.bus.publish(r.event_type as EventType, data);
+            }
+          }
+          if (rows.length < 500) break;
+        }
+      } catch {
+        // Busy or closing database: the next tick resumes from the same position.
+      }
+    };
+    // A real-time poll, not the injected clock: it watches the file for other writers, and a
+    // test advancing a ManualClock by months must not run millions of polls.
+    const handle = setInterval(tick, this.eventTailMs);
+    handle.unref();
+    return () => {
+      clearInterval(handle);
+      this.tailing = false;
+      this.ownAuditIds.clear();
     };
   }
 
@@ -811,6 +864,7 @@ export class BudgetService implements BudgetLedger {
 
   private emit(auditId: string, type: EventType, data: Record<string, unknown>): void {
     this.pending.push({ auditId, type, data });
+    if (this.tailing) this.ownAuditIds.add(auditId);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     queueMicrotask(() => this.flush());
@@ -831,6 +885,7 @@ export class BudgetService implements BudgetLedger {
       try {
         // Published only if the audit row committed: a rolled-back change announces nothing.
         if (this.s.auditExists.get(e.auditId)) this.bus.publish(e.type, e.data);
+        else this.ownAuditIds.delete(e.auditId);
       } catch {
         // The database closed under us (app stopping): drop the event.
       }
