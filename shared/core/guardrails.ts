@@ -52,7 +52,23 @@ export function compileGuardrails(policies: readonly GuardrailPolicy[]): Compile
       const tool = rule.tool;
       const prefixGlob = tool !== undefined && tool.length > 1 && tool.endsWith('*') && tool.indexOf('*') === tool.length - 1;
       const tool_regex = tool !== undefined && tool !== '*' && isGlob(tool) && !prefixGlob ? globRegex(tool) : null;
-      const compiled: CompiledRule = { ordinal: ordinal++, policy, rule_index, rule, tool_regex, guard, error };
+      const compiled: CompiledRule = {
+        ordinal: ordinal++,
+        policy,
+        rule_index,
+        rule,
+        tool_regex,
+        guard,
+        error,
+        connector: rule.connector ?? null,
+        agent_id: rule.agent_id ?? null,
+        role: rule.role ?? null,
+        max_value: rule.max_value ?? null,
+        decision: rule.decision,
+        policy_id: policy.id,
+        policy_name: policy.name,
+        policy_version: policy.version,
+      };
       if (tool === undefined || tool === '*' || tool_regex) {
         any.push(compiled);
       } else if (prefixGlob) {
@@ -138,11 +154,10 @@ export function evaluateGuardrails(
   let allow: CompiledRule | null = null;
 
   for (const c of candidates) {
-    const rule = c.rule;
     if (c.tool_regex && !c.tool_regex.test(action.tool)) continue;
-    if (rule.connector !== undefined && rule.connector !== action.connector) continue;
-    if (rule.agent_id !== undefined && rule.agent_id !== agent?.id) continue;
-    if (rule.role !== undefined && rule.role !== agent?.role) continue;
+    if (c.connector !== null && c.connector !== action.connector) continue;
+    if (c.agent_id !== null && c.agent_id !== agent?.id) continue;
+    if (c.role !== null && c.role !== agent?.role) continue;
     if (c.error !== null) {
       throw new Error(`rule ${c.rule_index} of ${cite(c.policy)} has an invalid expression: ${c.error}`);
     }
@@ -151,26 +166,27 @@ export function evaluateGuardrails(
       if (!c.guard(env)) continue;
     }
     const m: MatchedRule = {
-      policy_id: c.policy.id,
-      policy_name: c.policy.name,
-      policy_version: c.policy.version,
+      policy_id: c.policy_id,
+      policy_name: c.policy_name,
+      policy_version: c.policy_version,
       rule: c.rule_index,
-      rule_def: rule,
-      decision: rule.decision,
+      rule_def: c.rule,
+      decision: c.decision,
     };
-    if (rule.max_value !== undefined) {
+    const max = c.max_value;
+    if (max !== null) {
       const value = action.value;
       // INVARIANT: a ceiling with nothing to compare fails closed, or leaving `value` out would bypass it.
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         m.constraint_failed = 'max_value';
-        failed ??= { rule: c, detail: `${action.tool} carries no value to check against max_value ${rule.max_value} on ${cite(c.policy)}` };
-      } else if (value > rule.max_value) {
+        failed ??= { rule: c, detail: `${action.tool} carries no value to check against max_value ${max} on ${cite(c.policy)}` };
+      } else if (value > max) {
         m.constraint_failed = 'max_value';
-        failed ??= { rule: c, detail: `value ${value} exceeds max_value ${rule.max_value} on ${cite(c.policy)}` };
+        failed ??= { rule: c, detail: `value ${value} exceeds max_value ${max} on ${cite(c.policy)}` };
       }
     }
     if (m.constraint_failed === undefined) {
-      if (rule.decision === 'ALERT') alert ??= c;
+      if (c.decision === 'ALERT') alert ??= c;
       else allow ??= c;
     }
     matched.push(m);
@@ -185,7 +201,7 @@ export function evaluateGuardrails(
     return { verdict: 'ALERT', block_code: null, unmatched: false, matched, detail: `${cite(alert.policy)} requires approval for ${action.tool}` };
   }
   if (allow) {
-    const v = allow.rule.max_value !== undefined ? ` (value ${action.value} within max_value ${allow.rule.max_value})` : '';
+    const v = allow.max_value !== null ? ` (value ${action.value} within max_value ${allow.max_value})` : '';
     return { verdict: 'ALLOW', block_code: null, unmatched: false, matched, detail: `${cite(allow.policy)} allows ${action.tool}${v}` };
   }
   if (unmatchedDecision === 'BLOCK') {

@@ -183,6 +183,15 @@ export interface CompiledRule {
   readonly guard: ((env: GuardEnv) => boolean) | null;
   /** Why the rule could not be compiled; evaluation BLOCKs (fail closed) if such a rule is a candidate. */
   readonly error: string | null;
+  // Copies of what every decision reads, so the hot path touches one object per candidate.
+  readonly connector: string | null;
+  readonly agent_id: string | null;
+  readonly role: string | null;
+  readonly max_value: number | null;
+  readonly decision: 'ALLOW' | 'ALERT';
+  readonly policy_id: string;
+  readonly policy_name: string;
+  readonly policy_version: number;
 }
 
 /**

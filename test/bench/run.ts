@@ -14,6 +14,7 @@ export interface BenchModule {
 const modules: (() => Promise<{ default: BenchModule }>)[] = [
   // [foundation] bench
   // [policies] bench
+  () => import('./policy.bench.js'),
   // [budgets] bench
   () => import('./budgets.bench.js'),
   // [actions] bench
