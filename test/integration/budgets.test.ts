@@ -192,6 +192,27 @@ describe('spend and crossings', () => {
   });
 });
 
+describe('spend without an agent', () => {
+  it('operator spend with no agent charges the mission and global scopes only, and filters work', async () => {
+    const a = await t.agent('na1', { team_id: 'red' });
+    await setBudget({ scope: 'agent', scope_id: a.id, limit_usd_cents: 100 });
+    await setBudget({ scope: 'team', scope_id: 'red', limit_usd_cents: 100 });
+    await setBudget({ scope: 'mission', scope_id: 'm2', limit_usd_cents: 100 });
+    await setBudget({ scope: 'global', limit_usd_cents: 100 });
+    const r = await spend(t.op, { amount_micro_usd: 42, mission_id: 'm2' });
+    expect(r.body.spend).toMatchObject({ agent_id: null, mission_id: 'm2', amount_micro_usd: 42 });
+    expect(r.body.budgets.map((b: any) => b.scope).sort()).toEqual(['global', 'mission']);
+    await spend(a.key, { amount_micro_usd: 8 });
+    expect((await t.req('GET', '/v1/spend?mission_id=m2', { key: t.op })).body.data).toHaveLength(1);
+    expect((await t.req('GET', `/v1/spend?agent_id=${a.id}`, { key: t.op })).body.data).toHaveLength(1);
+    const byAgent = (await t.req('GET', '/v1/reports/spend?group_by=agent', { key: t.op })).body.rows;
+    expect(byAgent).toEqual([
+      { key: null, spent_micro_usd: 42, spent_usd_cents: 0, events: 1 },
+      { key: a.id, spent_micro_usd: 8, spent_usd_cents: 0, events: 1 },
+    ]);
+  });
+});
+
 describe('kill-switch', () => {
   it('engages and releases, survives restart, audited and announced', async () => {
     expect((await t.req('GET', '/v1/kill-switch', { key: t.op })).body).toMatchObject({ engaged: false });
