@@ -493,7 +493,9 @@ export class BudgetService implements BudgetLedger {
         cap_hit: spent >= L ? before.cap_hit : 0,
         updated_at: nowIso,
       };
-      const unpause = before.status === 'paused' && spent < L;
+      // A cap above spend un-pauses a budget its cap paused; a manual pause lifts only when the
+      // cap is actually raised (changing the mode or period alone keeps the operator's pause).
+      const unpause = before.status === 'paused' && spent < L && (before.paused_reason === 'cap_hit' || input.limit_usd_cents > before.limit_usd_cents);
       if (unpause) {
         next.status = 'active';
         next.paused_reason = null;

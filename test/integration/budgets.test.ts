@@ -159,9 +159,14 @@ describe('spend and crossings', () => {
     expect(p.body).toMatchObject({ status: 'paused', paused_reason: 'manual' });
     await t.req('POST', '/v1/budgets/team/ops/pause', { key: t.op });
     expect(await auditOf('budget.paused')).toHaveLength(2);
+
+    // Changing only the mode keeps the operator's pause; raising the cap lifts it.
+    expect((await setBudget({ scope: 'team', scope_id: 'ops', limit_usd_cents: 100, mode: 'cap' })).body.status).toBe('paused');
+    expect((await setBudget({ scope: 'team', scope_id: 'ops', limit_usd_cents: 150 })).body.status).toBe('active');
+    await t.req('POST', '/v1/budgets/team/ops/pause', { key: t.op });
     const r = await t.req('POST', '/v1/budgets/team/ops/resume', { key: t.op });
     expect(r.body).toMatchObject({ will_repause: false, budget: { status: 'active' } });
-    expect(events.map((e) => e.type)).toEqual(['budget.paused', 'budget.paused', 'budget.resumed']);
+    expect(events.map((e) => e.type)).toEqual(['budget.paused', 'budget.paused', 'budget.resumed', 'budget.paused', 'budget.resumed']);
   });
 
   it('prices token usage with the price table (cache tokens included) and records pricing_source', async () => {
