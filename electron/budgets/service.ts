@@ -191,6 +191,7 @@ export class BudgetService implements BudgetLedger {
     this.eventTailMs = options.eventTailMs ?? 1000;
     this.s = {
       byScope: db.prepare<[string, string], BudgetRow>('SELECT * FROM budgets WHERE scope = ? AND scope_id = ?'),
+      byId: db.prepare<[string], BudgetRow>('SELECT * FROM budgets WHERE id = ?'),
       applicable: db.prepare<[{ p1: string | null; p2: string | null; p3: string | null }], BudgetRow>(
         `SELECT * FROM budgets
          WHERE (scope = 'agent' AND scope_id = @p1) OR (scope = 'team' AND scope_id = @p2)
@@ -774,7 +775,14 @@ export class BudgetService implements BudgetLedger {
   private rolled(row: BudgetRow): BudgetRow {
     const now = this.clock.now();
     if (row.period_end_ms === null || now < row.period_end_ms) return row;
-    return immediate(this.db, () => this.roll(row, now));
+    return immediate(this.db, () => {
+      // INVARIANT: roll from the row as it is under the write lock; `row` may have been read
+      // before another process rolled it and charged the new period.
+      const fresh = this.s.byId.get(row.id);
+      if (!fresh) throw notFound('budget', `${row.scope}/${row.scope_id}`);
+      if (fresh.period_end_ms === null || now < fresh.period_end_ms) return fresh;
+      return this.roll(fresh, now);
+    });
   }
 
   /**
