@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../electron/common/clock.js';
 import { startTestApp } from '../support/app.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -48,9 +49,11 @@ const { EventBus } = await d('/electron/events/bus.js');
 const { BudgetService } = await d('/electron/budgets/service.js');
 const { systemClock } = await d('/electron/common/clock.js');
 const { randomIds } = await d('/electron/common/ids.js');
+// A frozen clock when the test pins the time (period boundaries), else the system clock.
+const clock = cfg.now ? { now: () => cfg.now, setTimer: () => () => {} } : systemClock;
 const db = openDatabase(cfg.db);
-const audit = new AuditService(db, systemClock, randomIds);
-const ledger = new BudgetService(db, audit, new EventBus(systemClock), systemClock, randomIds, { timeZone: 'UTC' });
+const audit = new AuditService(db, clock, randomIds);
+const ledger = new BudgetService(db, audit, new EventBus(clock), clock, randomIds, { timeZone: 'UTC' });
 const agent = cfg.agent;
 const actor = 'agent:' + agent.id;
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -165,6 +168,32 @@ describe('several processes writing at once', () => {
       const last = rows[rows.length - 1]!.a;
       expect(solo.spent_micro_usd).toBeGreaterThanOrEqual(10_000_000);
       expect(solo.spent_micro_usd - last).toBeLessThan(10_000_000);
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+});
+
+describe('period rollover under several processes', () => {
+  it('4 processes spending just after midnight roll the day once and lose nothing', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-05T12:00:00Z'));
+    const t = await startTestApp({ timeZone: 'UTC', clock, dataDir: tempDir() });
+    try {
+      const agents = await Promise.all([0, 1, 2, 3].map((i) => t.agent(`d${i}`, { team_id: 'crew' })));
+      await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 100_000, mode: 'cap', period: 'day' } });
+      await t.req('POST', '/v1/spend', { key: t.op, body: { agent_id: agents[0]!.id, amount_micro_usd: 1_000_000_000 } });
+      expect((await t.req('GET', '/v1/budgets/team/crew', { key: t.op })).body.status).toBe('paused');
+      const db = join(t.dataDir, 'warden.db');
+      const now = Date.parse('2026-01-06T00:00:01Z');
+      const results = await Promise.all(agents.map((a, k) => runWorker({ mode: 'spend', db, agent: agentCtx(a.id, 'crew'), k, count: 150, now })));
+      const total = results.reduce((sum, r) => sum + r.total, 0);
+      const row = t.app.db.prepare("SELECT * FROM budgets WHERE scope = 'team'").get() as { id: string; spent_micro_usd: number; status: string; period_start_ms: number };
+      expect(row).toMatchObject({ spent_micro_usd: total, status: 'active', period_start_ms: Date.parse('2026-01-06T00:00:00Z') });
+      expect(t.app.db.prepare('SELECT period_start_ms, spent_micro_usd FROM budget_periods WHERE budget_id = ?').all(row.id)).toEqual([
+        { period_start_ms: Date.parse('2026-01-05T00:00:00Z'), spent_micro_usd: 1_000_000_000 },
+      ]);
+      const woken = t.app.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE event_type = 'budget.resumed'").get();
+      expect(woken).toEqual({ n: 1 });
     } finally {
       await t.close();
     }
