@@ -19,6 +19,7 @@ const modules: (() => Promise<{ default: BenchModule }>)[] = [
   () => import('./budgets.bench.js'),
   // [actions] bench
   // [renderer] bench
+  () => import('./renderer.bench.js'),
 ];
 
 const only = process.argv.slice(2);

@@ -112,6 +112,7 @@ export function AuditPage() {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
   const last = items[items.length - 1];

@@ -117,6 +117,8 @@ function PendingTab() {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => CARD_HEIGHT,
     overscan: 6,
+    // Scroll updates render in the next frame instead of synchronously inside the scroll event.
+    useFlushSync: false,
     getItemKey: (i) => pending[i]?.id ?? i,
   });
   const selectedIndex = pending.findIndex((a) => a.id === selectedId);

@@ -22,6 +22,13 @@ interface ApprovalsState {
   setBusy(id: string, busy: boolean): void;
 }
 
+/**
+ * Changes seen from events while a full load is in flight. The load's snapshot may predate
+ * them, so they are replayed on top of it — otherwise a request that arrives during the load
+ * would vanish until the next refresh.
+ */
+let journal: ({ op: 'up'; approval: Approval } | { op: 'rm'; id: string })[] | null = null;
+
 const byUrgency = (a: Approval, b: Approval) => a.expires_at.localeCompare(b.expires_at) || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
 
 export const useApprovals = create<ApprovalsState>((set, get) => ({
@@ -34,13 +41,23 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
 
   async load() {
     set({ loading: true });
+    const mine: NonNullable<typeof journal> = [];
+    journal = mine;
     try {
-      const all: Approval[] = [];
+      const loaded: Approval[] = [];
       for await (const a of api().paginate('listApprovals', { query: { status: 'pending', limit: 500 } })) {
-        all.push(a);
-        if (all.length >= 20_000) break;
+        loaded.push(a);
+        if (loaded.length >= 20_000) break;
       }
-      all.sort(byUrgency);
+      if (journal !== mine) return; // a newer load superseded this one
+      journal = null;
+      const byId = new Map(loaded.map((a) => [a.id, a]));
+      for (const change of mine) {
+        if (change.op === 'rm') byId.delete(change.id);
+        else if (change.approval.status === 'pending') byId.set(change.approval.id, change.approval);
+        else byId.delete(change.approval.id);
+      }
+      const all = [...byId.values()].sort(byUrgency);
       const { selectedId } = get();
       set({
         pending: all,
@@ -50,11 +67,13 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
         selectedId: selectedId && all.some((a) => a.id === selectedId) ? selectedId : (all[0]?.id ?? null),
       });
     } catch (err) {
+      if (journal === mine) journal = null;
       set({ loading: false, loaded: true, error: errorMessage(err) });
     }
   },
 
   upsert(approval) {
+    journal?.push({ op: 'up', approval });
     if (approval.status !== 'pending') {
       get().remove(approval.id);
       return;
@@ -76,6 +95,7 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
   },
 
   remove(id) {
+    journal?.push({ op: 'rm', id });
     const { pending, selectedId, busy } = get();
     const i = pending.findIndex((a) => a.id === id);
     if (i < 0) return;

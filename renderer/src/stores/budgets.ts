@@ -29,7 +29,13 @@ export const useBudgets = create<BudgetState>((set, get) => ({
     set({ loading: true });
     try {
       const page = await api().call('listBudgets', { query: { limit: 500 } });
-      set({ budgets: page.data, loading: false, error: null, loaded: true });
+      // An event may have delivered a newer version of a row while this load was in flight.
+      const current = new Map(get().budgets.map((b) => [b.id, b]));
+      const budgets = page.data.map((b) => {
+        const mine = current.get(b.id);
+        return mine && mine.updated_at > b.updated_at ? mine : b;
+      });
+      set({ budgets, loading: false, error: null, loaded: true });
     } catch (err) {
       set({ loading: false, error: errorMessage(err), loaded: true });
     }
