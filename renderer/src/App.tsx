@@ -90,7 +90,8 @@ function Shell() {
   const [help, setHelp] = useState(false);
 
   useEffect(() => {
-    void useApprovals.getState().load();
+    const approvals = useApprovals.getState();
+    if (!approvals.loaded && !approvals.loading) void approvals.load();
     void useBudgets.getState().loadKillSwitch();
     return startLive();
   }, []);

@@ -27,7 +27,10 @@ interface ApprovalsState {
  * them, so they are replayed on top of it — otherwise a request that arrives during the load
  * would vanish until the next refresh.
  */
-let journal: ({ op: 'up'; approval: Approval } | { op: 'rm'; id: string })[] | null = null;
+type Change = { op: 'up'; approval: Approval } | { op: 'rm'; id: string };
+const journals = new Set<Change[]>();
+let loadSeq = 0;
+let appliedSeq = 0;
 
 const byUrgency = (a: Approval, b: Approval) => a.expires_at.localeCompare(b.expires_at) || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
 
@@ -41,16 +44,19 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
 
   async load() {
     set({ loading: true });
-    const mine: NonNullable<typeof journal> = [];
-    journal = mine;
+    const seq = ++loadSeq;
+    const mine: Change[] = [];
+    journals.add(mine);
     try {
       const loaded: Approval[] = [];
       for await (const a of api().paginate('listApprovals', { query: { status: 'pending', limit: 500 } })) {
         loaded.push(a);
         if (loaded.length >= 20_000) break;
       }
-      if (journal !== mine) return; // a newer load superseded this one
-      journal = null;
+      journals.delete(mine);
+      // Loads overlap at start (prefetch, stream open); a newer snapshot already shown wins.
+      if (seq < appliedSeq) return;
+      appliedSeq = seq;
       const byId = new Map(loaded.map((a) => [a.id, a]));
       for (const change of mine) {
         if (change.op === 'rm') byId.delete(change.id);
@@ -61,19 +67,20 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
       const { selectedId } = get();
       set({
         pending: all,
-        loading: false,
+        loading: journals.size > 0,
         loaded: true,
         error: null,
         selectedId: selectedId && all.some((a) => a.id === selectedId) ? selectedId : (all[0]?.id ?? null),
       });
     } catch (err) {
-      if (journal === mine) journal = null;
-      set({ loading: false, loaded: true, error: errorMessage(err) });
+      journals.delete(mine);
+      if (seq < appliedSeq) return;
+      set({ loading: journals.size > 0, loaded: true, error: errorMessage(err) });
     }
   },
 
   upsert(approval) {
-    journal?.push({ op: 'up', approval });
+    for (const j of journals) j.push({ op: 'up', approval });
     if (approval.status !== 'pending') {
       get().remove(approval.id);
       return;
@@ -95,7 +102,7 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
   },
 
   remove(id) {
-    journal?.push({ op: 'rm', id });
+    for (const j of journals) j.push({ op: 'rm', id });
     const { pending, selectedId, busy } = get();
     const i = pending.findIndex((a) => a.id === id);
     if (i < 0) return;
