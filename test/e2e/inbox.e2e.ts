@@ -95,10 +95,22 @@ test('history tab lists resolved requests; the Inbox screenshot shows pending ap
   await expect(page.getByRole('table', { name: 'Approval history' }).getByRole('row', { name: /refunder.*order\.refund.*Denied/ })).toBeVisible();
   await page.getByRole('tab', { name: /Pending/ }).click();
 
+  // A realistic desk for the README: a guardrail that asks, a ceiling, a gated category.
+  await server.api('POST', '/v1/guardrails', {
+    name: 'shell-guard',
+    description: 'Routine shell runs; force pushes ask first',
+    rules: [
+      { tool: 'shell.exec', expr: '$.args.command contains "--force"', decision: 'ALERT' },
+      { tool: 'shell.exec', decision: 'ALLOW' },
+    ],
+  });
+  await server.api('POST', '/v1/guardrails', { name: 'refund-ceiling', rules: [{ tool: 'order.refund', max_value: 1000, decision: 'ALERT' }] });
+  await server.api('PATCH', '/v1/settings/governance', { require_approval_for_external_comm: true });
+
   void ask(server, coder, { tool: 'shell.exec', args: { command: 'git push --force origin main', cwd: '/home/dev/warden' } }, 0);
   void ask(server, ops, { tool: 'order.refund', connector: 'stripe', args: { order_id: 'ord_8F2K', amount: 300, currency: 'USD', note: 'Customer reported a duplicate charge on the annual plan; refund the second charge and keep the subscription active.' }, value: 300, categories: ['financial'] }, 0);
   void ask(server, coder, { tool: 'email.send', args: { to: 'all@company.example', subject: 'Release 2.4 is out' }, categories: ['external_comm'] }, 0);
   await expect(inboxList(page).getByRole('listitem')).toHaveCount(3);
-  await expect(details(page).getByRole('list', { name: 'Matched rules' }).or(details(page).getByText('No guardrail rule matched.'))).toBeVisible();
+  await expect(details(page).getByRole('list', { name: 'Matched rules' })).toContainText('shell-guard v1');
   await screenshot(page, 'inbox', join(DOCS, 'inbox.png'));
 });
