@@ -35,11 +35,26 @@ function notify(title: string, body: string, tag: string, onClick?: () => void):
   }
 }
 
-function scopeText(data: Record<string, unknown>): string {
+/** Agent names for toasts and notifications, fetched once and refreshed on a miss. */
+let agentNames: Map<string, string> | null = null;
+async function agentName(id: string): Promise<string> {
+  if (!agentNames?.has(id)) {
+    try {
+      agentNames = new Map((await api().call('listAgents', { query: { limit: 500 } })).data.map((a) => [a.id, a.name]));
+    } catch {
+      /* fall back to the id */
+    }
+  }
+  return agentNames?.get(id) ?? id;
+}
+
+async function scopeText(data: Record<string, unknown>): Promise<string> {
   const b = budgetFromEvent(data);
-  const scope = b?.scope ?? data.scope;
-  const id = b?.scope_id ?? data.scope_id;
-  return scope === 'global' ? 'Global budget' : `${String(scope ?? 'budget')} ${String(id ?? '')}`.trim();
+  const scope = String(b?.scope ?? data.scope ?? 'budget');
+  const id = String(b?.scope_id ?? data.scope_id ?? '');
+  if (scope === 'global') return 'Global budget';
+  if (scope === 'agent') return `Budget of ${await agentName(id)}`;
+  return `${scope === 'team' ? 'Team' : scope === 'mission' ? 'Mission' : scope} ${id} budget`.trim();
 }
 
 async function refetchApproval(id: string): Promise<void> {
@@ -47,6 +62,17 @@ async function refetchApproval(id: string): Promise<void> {
     useApprovals.getState().upsert(await api().call('getApproval', { params: { id } }));
   } catch {
     void useApprovals.getState().load();
+  }
+}
+
+async function budgetToast(type: 'budget.paused' | 'budget.warning', data: Record<string, unknown>): Promise<void> {
+  const what = await scopeText(data);
+  const toBudgets = () => useRoute.getState().go('budgets');
+  if (type === 'budget.paused') {
+    useToasts.getState().push({ kind: 'error', title: `${what} paused`, body: 'Its agents are blocked until you resume it.', action: { label: 'Budgets', run: toBudgets } });
+    notify('Budget paused', `${what} hit its cap; its agents are blocked.`, `budget:${what}`, toBudgets);
+  } else {
+    useToasts.getState().push({ kind: 'warning', title: `${what} at 80%`, body: 'Spend crossed 80% of its cap.' });
   }
 }
 
@@ -86,13 +112,7 @@ function handle(event: WardenEvent): void {
       const b = budgetFromEvent(data);
       if (b) useBudgets.getState().upsert(b);
       else void useBudgets.getState().load();
-      const what = scopeText(data);
-      if (event.type === 'budget.paused') {
-        useToasts.getState().push({ kind: 'error', title: `${what} paused`, body: 'Its agents are blocked until you resume it.', action: { label: 'Budgets', run: () => useRoute.getState().go('budgets') } });
-        notify('Budget paused', `${what} hit its cap; its agents are blocked.`, `budget:${what}`, () => useRoute.getState().go('budgets'));
-      } else if (event.type === 'budget.warning') {
-        useToasts.getState().push({ kind: 'warning', title: `${what} at 80%`, body: 'Spend crossed 80% of its cap.' });
-      }
+      if (event.type === 'budget.paused' || event.type === 'budget.warning') void budgetToast(event.type, data);
       break;
     }
     case 'kill_switch.changed': {

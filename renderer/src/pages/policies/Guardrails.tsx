@@ -198,7 +198,10 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
   const parsed = useMemo(() => rows.map(toRule), [rows]);
   const invalid = parsed.some((p) => p.error !== null);
   const rules = parsed.flatMap((p) => (p.rule ? [p.rule] : []));
-  const dirty = JSON.stringify(rules) !== JSON.stringify(policy.rules) || description !== (policy.description ?? '');
+  // Compare in one canonical form: the server may order a rule's keys differently.
+  const savedKey = useMemo(() => JSON.stringify(policy.rules.map((r) => toRule(toRow(r)).rule)), [policy.rules]);
+  const rulesChanged = JSON.stringify(rules) !== savedKey;
+  const dirty = rulesChanged || description !== (policy.description ?? '');
 
   // Share the draft with the dry-run box so it previews the rules as they are typed.
   const rulesKey = JSON.stringify(rules);
@@ -215,7 +218,7 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
     setError(null);
     try {
       const body: { rules?: GuardrailRuleInput[]; description?: string | null } = { description: description.trim() || null };
-      if (JSON.stringify(rules) !== JSON.stringify(policy.rules)) body.rules = rules;
+      if (rulesChanged) body.rules = rules;
       const saved = await api().call('updateGuardrail', { params: { id: policy.id }, body });
       toast.success(`Saved ${saved.name}`, saved.version !== policy.version ? `Now version ${saved.version}.` : undefined);
       onSaved(saved);
@@ -239,6 +242,16 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
         <input value={description} onChange={(e) => setDescription(e.target.value)} placeholder="What this policy is for" />
       </label>
       <table className="table rules" aria-label="Rules">
+        <colgroup>
+          <col className="c-n" />
+          <col className="c-tool" />
+          <col className="c-conn" />
+          <col className="c-who" />
+          <col />
+          <col className="c-max" />
+          <col className="c-dec" />
+          <col className="c-rm" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">#</th>
