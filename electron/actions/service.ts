@@ -227,7 +227,7 @@ export class ActionService implements ApprovalSink {
       };
       this.s.insertReceipt.run(receipt);
       const status = statusOf(decision.decision);
-      this.s.insertAction.run({
+      const row: ActionRow = {
         id: actionId,
         agent_id: agent.id,
         tool: input.tool,
@@ -244,7 +244,8 @@ export class ActionService implements ApprovalSink {
         created_at: now,
         updated_at: now,
         completed_at: null,
-      } satisfies ActionRow);
+      };
+      this.s.insertAction.run(row);
       let approval: ApprovalRow | null = null;
       if (decision.decision === 'ALERT') {
         // INVARIANT: an ALERT always comes from a complete snapshot (failures are BLOCKs).
@@ -256,6 +257,7 @@ export class ActionService implements ApprovalSink {
           action_id: actionId,
           receipt_id: receipt.id,
           action: stored,
+          categories: snapshot!.tool_categories?.[input.tool] ?? [],
           explanation: decision.explanation,
           grantable: decision.grantable,
           required_approvals: settings.approval_threshold,
@@ -264,6 +266,7 @@ export class ActionService implements ApprovalSink {
           actor,
         });
         this.s.setApproval.run(approval.id, actionId);
+        row.approval_id = approval.id;
       }
       this.audit.append({
         event_type: 'action.evaluated',
@@ -281,9 +284,19 @@ export class ActionService implements ApprovalSink {
           explanation: decision.explanation,
         },
       });
-      return { actionId, approval };
+      const joined: JoinedRow = {
+        ...row,
+        input: receipt.action,
+        explanation: receipt.explanation,
+        matched: receipt.matched,
+        layers: receipt.layers,
+        grantable: receipt.grantable,
+        grant_id: receipt.grant_id,
+      };
+      return { joined, approval };
     });
-    const action = this.get(result.actionId);
+    // Answered from what was just committed, without reading it back.
+    const action = this.toApi(result.joined);
     this.bus.publish('action.evaluated', action);
     if (result.approval) this.approvals.announce(result.approval);
     return action;

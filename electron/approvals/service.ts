@@ -68,6 +68,8 @@ export interface OpenApproval {
   action_id: string | null;
   receipt_id: string | null;
   action: ActionInput;
+  /** For the by-category report: the action's categories and those declared for its tool. */
+  categories?: readonly string[];
   explanation: string;
   grantable: boolean;
   required_approvals: number;
@@ -290,7 +292,7 @@ export class ApprovalService {
       const insertCategory = this.db.prepare(
         'INSERT OR IGNORE INTO approval_categories (approval_id, category, created_at) VALUES (?, ?, ?)',
       );
-      for (const category of input.action.categories ?? []) insertCategory.run(row.id, category, row.created_at);
+      for (const category of new Set([...(input.action.categories ?? []), ...(input.categories ?? [])])) insertCategory.run(row.id, category, row.created_at);
       this.audit.append({
         event_type: 'approval.requested',
         actor: input.actor,

@@ -18,6 +18,7 @@ const modules: (() => Promise<{ default: BenchModule }>)[] = [
   // [budgets] bench
   () => import('./budgets.bench.js'),
   // [actions] bench
+  () => import('./actions.bench.js'),
   // [renderer] bench
   () => import('./renderer.bench.js'),
 ];

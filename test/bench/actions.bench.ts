@@ -1,0 +1,230 @@
+/**
+ * The actions pipeline, each next to a baseline in the same run:
+ *  - POST /v1/actions on the ALLOW path (snapshot, evaluation, receipt, action row and audit row
+ *    in one transaction) at 64 connections, next to a bare `node:http` server answering the same
+ *    request with the same response bytes (the ceiling of HTTP on this machine);
+ *  - the approval round trip: decision posted → the agent's long-poll answered, p50/p99;
+ *  - 1,000 simultaneous long-polls on one approval: memory held and the time until all are answered.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createApp, type App } from '../../electron/app.js';
+import type { BenchModule } from './run.js';
+
+const CONNECTIONS = 64;
+const DURATION_S = 4;
+const ROUND_TRIPS = 200;
+const WAITERS = 1_000;
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(3);
+};
+
+async function startApp(): Promise<{ app: App; url: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+  const app = await createApp({ dataDir: dir, port: 0, rendererDir: null });
+  return { app, url: await app.start(), dir };
+}
+
+async function call(url: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(url + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json: unknown = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const log = (msg: string) => process.stderr.write(`bench actions: ${msg}\n`);
+
+const run = (opts: autocannon.Options) => autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...opts });
+
+async function allowPath(): Promise<Record<string, unknown>> {
+  const { app, url, dir } = await startApp();
+  try {
+    const op = app.operatorToken;
+    await call(url, op, 'POST', '/v1/guardrails', { name: 'bench-allow', rules: [{ tool: 'fs.read', decision: 'ALLOW' }] });
+    // Actions are never completed here, so spread them over agents with the highest quota
+    // overrides (100× the defaults): no request meets the concurrency or hourly quota.
+    log('setting up agents…');
+    const keys: string[] = [];
+    for (let i = 0; i < CONNECTIONS; i++) {
+      const agent = await call(url, op, 'POST', '/v1/agents', { name: `bench-${i}` });
+      await call(url, op, 'PATCH', '/v1/quota', { agent_id: agent.id, runs_per_hour: 30_000, concurrent_executions: 1_000 });
+      keys.push(agent.api_key as string);
+    }
+    const body = JSON.stringify({ tool: 'fs.read', args: { path: '/srv/data/report.csv' }, categories: ['internal'] });
+    const sample = await fetch(`${url}/v1/actions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys[0]}`, 'content-type': 'application/json' },
+      body,
+    });
+    const sampleBytes = Buffer.from(await sample.arrayBuffer());
+    if (!sampleBytes.toString().includes('"decision":"ALLOW"')) throw new Error(`not an ALLOW: ${sampleBytes.toString()}`);
+
+    // The ceiling: node:http reading the same request body and answering the same bytes.
+    const bare = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': sampleBytes.length });
+        res.end(sampleBytes);
+      });
+    });
+    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+    const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+    let n = 0;
+    const requests = [
+      {
+        method: 'POST' as const,
+        path: '/v1/actions',
+        setupRequest: (req: any) => ({
+          ...req,
+          headers: { authorization: `Bearer ${keys[n++ % keys.length]}`, 'content-type': 'application/json' },
+          body,
+        }),
+      },
+    ];
+    log('ceiling (bare node:http)…');
+    const ceiling = await run({ url: bareUrl, requests });
+    bare.close();
+    const before = (app.db.prepare('SELECT COUNT(*) AS n FROM actions').get() as { n: number }).n;
+    log('POST /v1/actions…');
+    const warden = await run({ url, requests });
+    const decisions = app.db
+      .prepare('SELECT decision, COUNT(*) AS n FROM actions GROUP BY decision')
+      .all() as { decision: string; n: number }[];
+    const after = (app.db.prepare('SELECT COUNT(*) AS n FROM actions').get() as { n: number }).n;
+    return {
+      connections: CONNECTIONS,
+      duration_s: DURATION_S,
+      warden_requests_per_s: Math.round(warden.requests.average),
+      warden_latency_p50_ms: warden.latency.p50,
+      warden_latency_p99_ms: warden.latency.p99,
+      warden_non_2xx: warden.non2xx,
+      ceiling_requests_per_s: Math.round(ceiling.requests.average),
+      ceiling_latency_p99_ms: ceiling.latency.p99,
+      ratio_to_ceiling: +(warden.requests.average / ceiling.requests.average).toFixed(3),
+      actions_recorded: after - before,
+      all_allow: decisions.every((d) => d.decision === 'ALLOW'),
+    };
+  } finally {
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** GET with a keep-alive agent; resolves with the status once the whole body has arrived. */
+function get(agent: Agent, url: string, key: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers: { authorization: `Bearer ${key}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setImmediate(r));
+}
+
+async function roundTrip(): Promise<Record<string, unknown>> {
+  const { app, url, dir } = await startApp();
+  const agentPool = new Agent({ keepAlive: true });
+  try {
+    const op = app.operatorToken;
+    await call(url, op, 'PATCH', '/v1/settings/governance', { approval_ttl_seconds: 3600 });
+    const agent = await call(url, op, 'POST', '/v1/agents', { name: 'waiter' });
+    await call(url, op, 'PATCH', '/v1/quota', { agent_id: agent.id, runs_per_hour: 30_000 });
+    const waiters = app.services.approvals.waiters;
+    const times: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS + 20; i++) {
+      const action = await call(url, agent.api_key, 'POST', '/v1/actions', { tool: 'shell.exec', args: { i } });
+      if (!action.approval_id) throw new Error(`expected an ALERT, got ${JSON.stringify(action)}`);
+      const answered = get(agentPool, `${url}/v1/approvals/${action.approval_id}/wait?timeout_s=55`, agent.api_key);
+      await until(() => waiters.size === 1);
+      const t0 = performance.now();
+      const decided = call(url, op, 'POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'allow_once' });
+      await answered;
+      const ms = performance.now() - t0;
+      await decided;
+      // Completing frees the concurrency slot the approval took.
+      await call(url, agent.api_key, 'POST', `/v1/actions/${action.id}/complete`, { outcome: 'succeeded' });
+      if (i >= 20) times.push(ms); // the first ones warm up
+    }
+    return { round_trips: times.length, p50_ms: pct(times, 50), p99_ms: pct(times, 99), max_ms: pct(times, 100) };
+  } finally {
+    agentPool.destroy();
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function manyWaiters(): Promise<Record<string, unknown>> {
+  const { app, url, dir } = await startApp();
+  const pool = new Agent({ keepAlive: true, maxSockets: Infinity });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  try {
+    const op = app.operatorToken;
+    const agent = await call(url, op, 'POST', '/v1/agents', { name: 'crowd' });
+    const action = await call(url, agent.api_key, 'POST', '/v1/actions', { tool: 'shell.exec' });
+    const waiters = app.services.approvals.waiters;
+    // Open the sockets first (one throwaway request each), so the measured memory is the waiting only.
+    await Promise.all(Array.from({ length: WAITERS }, () => get(pool, `${url}/v1/health`, agent.api_key)));
+    gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const rssBefore = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const answers = Array.from({ length: WAITERS }, () =>
+      get(pool, `${url}/v1/approvals/${action.approval_id}/wait?timeout_s=55`, agent.api_key),
+    );
+    await until(() => waiters.size === WAITERS);
+    const registerMs = performance.now() - t0;
+    gc?.();
+    const heapHeld = process.memoryUsage().heapUsed - heapBefore;
+    const rssHeld = process.memoryUsage().rss - rssBefore;
+    const t1 = performance.now();
+    await call(url, op, 'POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'allow_once' });
+    const decisionMs = performance.now() - t1;
+    const statuses = await Promise.all(answers);
+    const allAnsweredMs = performance.now() - t1;
+    return {
+      waiters: WAITERS,
+      // Client and server share this process: the heap counts both ends of each request.
+      heap_held_kb: Math.round(heapHeld / 1024),
+      heap_per_waiter_bytes: Math.round(heapHeld / WAITERS),
+      rss_held_kb: Math.round(rssHeld / 1024),
+      gc_available: gc !== undefined,
+      register_all_ms: Math.round(registerMs),
+      decision_response_ms: +decisionMs.toFixed(2),
+      all_answered_ms: +allAnsweredMs.toFixed(2),
+      all_200: statuses.every((s) => s === 200),
+      waiters_left: waiters.size,
+    };
+  } finally {
+    pool.destroy();
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const bench: BenchModule = {
+  name: 'actions',
+  async run() {
+    return {
+      allow_path: await allowPath(),
+      approval_round_trip: (log('approval round trip…'), await roundTrip()),
+      many_waiters: (log(`${WAITERS} waiters…`), await manyWaiters()),
+    };
+  },
+};
+
+export default bench;
