@@ -75,7 +75,18 @@ export function AuditPage() {
   const [verify, setVerify] = useState<{ ok: boolean; rows: number; first_bad_id: string | null } | 'checking' | null>(null);
   const generation = useRef(0);
   const agents = useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data, []);
+  const operators = useResource(async () => (await api().call('listOperators', { query: { limit: 500 } })).data, []);
   const agentName = useCallback((id: string | null) => (id ? (agents.data?.find((a: Agent) => a.id === id)?.name ?? id) : ''), [agents.data]);
+  /** `operator:opr_…` → the operator's name, `agent:agt_…` → the agent's; `system` stays. */
+  const actorName = useCallback(
+    (actor: string) => {
+      const [kind, id] = actor.split(':');
+      if (kind === 'operator' && id) return operators.data?.find((o) => o.id === id)?.name ?? actor;
+      if (kind === 'agent' && id) return agentName(id);
+      return actor;
+    },
+    [operators.data, agentName],
+  );
 
   const load = useCallback(
     async (reset: boolean) => {
@@ -295,7 +306,7 @@ export function AuditPage() {
                       <span className={`evt evt-${e.event_type.split('.')[0]}`}>{e.event_type}</span>
                     </span>
                     <span role="cell" className="small truncate" title={e.actor}>
-                      {e.actor}
+                      {actorName(e.actor)}
                     </span>
                     <span role="cell" className="small truncate">
                       {agentName(e.agent_id)}
@@ -324,7 +335,9 @@ export function AuditPage() {
             <dt>Sequence</dt>
             <dd>{open.seq}</dd>
             <dt>Actor</dt>
-            <dd className="mono">{open.actor}</dd>
+            <dd>
+              {actorName(open.actor)} <span className="muted mono small">{open.actor}</span>
+            </dd>
             <dt>Agent</dt>
             <dd>{open.agent_id ? `${agentName(open.agent_id)} (${open.agent_id})` : '—'}</dd>
             <dt>Subject</dt>

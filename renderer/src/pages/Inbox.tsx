@@ -199,7 +199,10 @@ const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, onSelec
 });
 
 function ApprovalDetail({ approval: a }: { approval: Approval }) {
-  const busy = useApprovals((s) => Boolean(s.busy[a.id]));
+  const inFlight = useApprovals((s) => Boolean(s.busy[a.id]));
+  // Past expires_at the server answers 409; the reaper's event removes the card shortly.
+  const expired = useNow((s) => s.now >= Date.parse(a.expires_at));
+  const busy = inFlight || expired;
   const [reason, setReason] = useState('');
   const [grant, setGrant] = useState<GrantOptions>({ narrow: [], expiry: 0 });
   const receipt = useResource(async () => (a.receipt_id ? api().call('getReceipt', { params: { id: a.receipt_id } }) : null), [a.receipt_id]);
@@ -209,6 +212,7 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
   useEffect(() => {
     const onKey = (e: Event) => {
       const kind = (e as CustomEvent<string>).detail;
+      if (expired) return;
       if (kind === 'allow_once') void decide(a, 'allow_once');
       else if (kind === 'allow_always' && a.grantable) void decide(a, 'allow_always', { grant });
       else if (kind === 'deny') void decide(a, 'deny', { comment: reason });
@@ -216,7 +220,7 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
     };
     window.addEventListener('warden:inbox', onKey);
     return () => window.removeEventListener('warden:inbox', onKey);
-  }, [a, grant, reason]);
+  }, [a, grant, reason, expired]);
 
   return (
     <section className="inbox-detail" aria-label="Approval details">
