@@ -16,6 +16,8 @@ export interface DesktopBridge {
 }
 
 export const DESKTOP_CHANNELS = {
+  /** Synchronous: the preload asks the main process for `{baseUrl, operatorToken}` once. */
+  config: 'warden:config',
   setPendingCount: 'warden:set-pending-count',
   focusApproval: 'warden:focus-approval',
 } as const;

@@ -1,0 +1,11 @@
+/**
+ * Electron entry: hands the real `electron` module to the desktop shell. Everything else lives in
+ * electron/desktop/shell.ts (unit-tested with a fake) and createApp() (run under plain Node too).
+ */
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, shell, Tray } from 'electron';
+import { startDesktop } from './desktop/shell.js';
+
+startDesktop({ app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, shell, Tray }).catch((err: unknown) => {
+  console.error('warden: the desktop app could not start:', err);
+  app.exit(1);
+});
