@@ -90,7 +90,7 @@ export interface Viewer {
 }
 
 export class ApprovalService {
-  readonly waiters: Waiters;
+  readonly waiters: Waiters<Approval>;
   private sink: ApprovalSink | null = null;
   private cancelTimer: (() => void) | null = null;
   private armedFor: string | null = null;
@@ -112,7 +112,7 @@ export class ApprovalService {
     private readonly grants: GrantService,
     private readonly policies: PolicyStore,
   ) {
-    this.waiters = new Waiters(clock);
+    this.waiters = new Waiters<Approval>(clock);
     this.byId = db.prepare<[string], ApprovalRow & { agent_name: string | null }>(
       `SELECT p.*, a.name AS agent_name FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id WHERE p.id = ?`,
     );
@@ -456,7 +456,8 @@ export class ApprovalService {
     for (const id of ids) {
       const approval = this.get(id);
       this.bus.publish('approval.resolved', approval);
-      this.waiters.wake(id);
+      // Every waiter gets this one object: 1,000 long-polls cost one read, not 1,000.
+      this.waiters.wake(id, approval);
     }
     this.reportPending();
     this.arm();
@@ -531,7 +532,8 @@ export class ApprovalService {
     if (row.status !== 'pending' || timeoutS <= 0 || this.stopped) return this.toApi(row);
     const waiter = this.waiters.wait(id, timeoutS * 1000);
     if (res) freeOnClose(waiter, res);
-    await waiter.done;
+    const { end, value } = await waiter.done;
+    if (end === 'woken' && value) return value;
     return this.get(id, viewer);
   }
 }

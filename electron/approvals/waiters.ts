@@ -7,24 +7,25 @@ import type { Clock } from '../common/clock.js';
 
 export type WaitEnd = 'woken' | 'timeout' | 'cancelled';
 
-export interface Waiter {
-  readonly done: Promise<WaitEnd>;
+export interface Waiter<T> {
+  /** How the wait ended and, when woken, the value `wake` handed over (computed once for all). */
+  readonly done: Promise<{ end: WaitEnd; value?: T }>;
   /** Frees the waiter (its client disconnected); resolves `done` with `cancelled`. */
   cancel(): void;
 }
 
-export class Waiters {
-  private readonly byId = new Map<string, Set<(end: WaitEnd) => void>>();
+export class Waiters<T> {
+  private readonly byId = new Map<string, Set<(end: WaitEnd, value?: T) => void>>();
   private total = 0;
 
   constructor(private readonly clock: Clock) {}
 
   /** Waits for `wake(id)` for at most `timeoutMs`. */
-  wait(id: string, timeoutMs: number): Waiter {
-    let settle!: (end: WaitEnd) => void;
-    const done = new Promise<WaitEnd>((resolve) => {
+  wait(id: string, timeoutMs: number): Waiter<T> {
+    let settle!: (end: WaitEnd, value?: T) => void;
+    const done = new Promise<{ end: WaitEnd; value?: T }>((resolve) => {
       let finished = false;
-      settle = (end) => {
+      settle = (end, value) => {
         if (finished) return;
         finished = true;
         cancelTimer();
@@ -33,7 +34,7 @@ export class Waiters {
           this.total--;
           if (set.size === 0) this.byId.delete(id);
         }
-        resolve(end);
+        resolve(value === undefined ? { end } : { end, value });
       };
       let set = this.byId.get(id);
       if (!set) this.byId.set(id, (set = new Set()));
@@ -45,11 +46,11 @@ export class Waiters {
     return { done, cancel: () => settle('cancelled') };
   }
 
-  /** Wakes every waiter of `id`. */
-  wake(id: string): void {
+  /** Wakes every waiter of `id`, handing each the same `value`. */
+  wake(id: string, value?: T): void {
     const set = this.byId.get(id);
     if (!set) return;
-    for (const settle of [...set]) settle('woken');
+    for (const settle of [...set]) settle('woken', value);
   }
 
   /** Wakes everyone (shutdown: in-flight long-polls answer with the current state). */
@@ -64,7 +65,7 @@ export class Waiters {
 }
 
 /** Ties a waiter to an HTTP response: a client that disconnects frees its waiter at once. */
-export function freeOnClose(waiter: Waiter, res: NodeJS.EventEmitter & { writableEnded: boolean }): void {
+export function freeOnClose<T>(waiter: Waiter<T>, res: NodeJS.EventEmitter & { writableEnded: boolean }): void {
   const onClose = () => {
     if (!res.writableEnded) waiter.cancel();
   };
