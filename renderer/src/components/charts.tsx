@@ -33,7 +33,7 @@ export function ColumnChart({ data, label, height = 140 }: { data: BarDatum[]; l
   const top = Math.max(1, ...data.map((d) => d.value));
   const bw = width / Math.max(1, data.length);
   return (
-    <svg className="chart" role="img" aria-label={label} viewBox={`0 0 ${width} ${height + 18}`} preserveAspectRatio="none">
+    <svg className="chart" role="img" aria-label={label} viewBox={`-14 0 ${width + 28} ${height + 18}`} preserveAspectRatio="none">
       <line x1="0" x2={width} y1={height} y2={height} className="chart-axis" />
       {data.map((d, i) => {
         const h = (d.value / top) * (height - 4);
@@ -107,7 +107,7 @@ export function StackedColumns({
   const every = Math.ceil(columns.length / 10);
   return (
     <figure className="stacked">
-      <svg className="chart" role="img" aria-label={label} viewBox={`0 0 ${width} ${height + 18}`} preserveAspectRatio="none">
+      <svg className="chart" role="img" aria-label={label} viewBox={`-14 0 ${width + 28} ${height + 18}`} preserveAspectRatio="none">
         <line x1="0" x2={width} y1={height} y2={height} className="chart-axis" />
         {columns.map((col, i) => {
           let y = height;

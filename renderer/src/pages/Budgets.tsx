@@ -2,7 +2,7 @@
  * The kill-switch panel: every budget's spend against its cap (marks at 80% and 100%), pause and
  * resume with grace (warning first when the budget would pause again at once), create and edit.
  */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Budget } from '../../../shared/api/budgets.js';
 import type { Agent } from '../../../shared/api/agents.js';
 import { BUDGET_SCOPES, MICRO_PER_CENT } from '../../../shared/api/budgets.js';
@@ -39,8 +39,16 @@ export function BudgetsPage() {
     }, 10_000);
     return () => clearInterval(t);
   }, [load]);
+  // Busy agents evaluate many actions a second: refetch at most once a second for them.
+  const pendingRefresh = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(pendingRefresh.current ?? undefined), []);
   useLiveEvents((e) => {
-    if (e.type === 'action.evaluated' || e.type.startsWith('budget.')) void load();
+    if (e.type !== 'action.evaluated' && !e.type.startsWith('budget.')) return;
+    if (pendingRefresh.current) return;
+    pendingRefresh.current = setTimeout(() => {
+      pendingRefresh.current = null;
+      void load();
+    }, 1000);
   });
 
   const agentList = agents.data ?? [];
