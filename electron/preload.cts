@@ -4,6 +4,7 @@
  * imports nothing but `electron` because a sandboxed preload cannot require other files — so the
  * channel names are spelled here and a unit test checks they equal DESKTOP_CHANNELS.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS on purpose (sandboxed preload)
 import electron = require('electron');
 import type { DesktopBridge } from '../shared/desktop-bridge.js' with { 'resolution-mode': 'import' };
 

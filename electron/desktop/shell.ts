@@ -251,11 +251,7 @@ export async function startDesktop(electron: DesktopElectron, options: DesktopOp
 
   win = createWindow();
   ready = true;
-  if (focusQueued) {
-    const queued: { approvalId?: string } = focusQueued;
-    focusQueued = null;
-    focus(queued.approvalId);
-  }
+  if (focusQueued) focus((focusQueued as { approvalId?: string }).approvalId);
 
   // The tray keeps Warden alive with no window; only Quit (menu, Cmd+Q, logout) ends it, and it
   // stops the server and closes the database first.
