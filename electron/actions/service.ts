@@ -23,6 +23,12 @@ import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 
 const HOUR_MS = 3_600_000;
+/**
+ * An allowed action never completed (its agent crashed) stops counting against
+ * concurrent_executions after this long, as the ledger releases its abandoned reservation after
+ * the same hour; it can still be completed later.
+ */
+const SLOT_TIMEOUT_MS = HOUR_MS;
 
 interface ActionRow {
   id: string;
@@ -101,10 +107,16 @@ export class ActionService implements ApprovalSink {
     private readonly approvals: ApprovalService,
   ) {
     this.s = {
-      runs: db.prepare<[string, string], { n: number }>(
-        `SELECT COUNT(*) AS n FROM actions WHERE agent_id = ? AND created_at > ? AND decision <> 'BLOCK'`,
+      // The counters stop at the limit: the quota layer only asks whether the limit is reached,
+      // so a decision never scans more index entries than the agent's quota.
+      runs: db.prepare<[string, string, number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM
+           (SELECT 1 FROM actions WHERE agent_id = ? AND created_at > ? AND decision <> 'BLOCK' LIMIT ?)`,
       ),
-      open: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM actions WHERE agent_id = ? AND holds_slot = 1`),
+      open: db.prepare<[string, string, number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM
+           (SELECT 1 FROM actions WHERE agent_id = ? AND holds_slot = 1 AND updated_at > ? LIMIT ?)`,
+      ),
       insertReceipt: db.prepare(
         `INSERT INTO receipts (id, action_id, agent_id, action, decision, block_code, explanation, matched, layers, grantable, grant_id, created_at)
          VALUES (@id, @action_id, @agent_id, @action, @decision, @block_code, @explanation, @matched, @layers, @grantable, @grant_id, @created_at)`,
@@ -142,13 +154,15 @@ export class ActionService implements ApprovalSink {
    * into `failClosed`.
    */
   snapshot(agent: AgentContext | null, missionId: string | null, now: number): Snapshot {
-    const quota = agent
-      ? {
-          ...this.policies.effectiveQuota(agent.id),
-          runs_last_hour: this.s.runs.get(agent.id, toIso(now - HOUR_MS))?.n ?? 0,
-          open_actions: this.s.open.get(agent.id)?.n ?? 0,
-        }
-      : null;
+    let quota: Snapshot['quota'] = null;
+    if (agent) {
+      const limits = this.policies.effectiveQuota(agent.id);
+      quota = {
+        ...limits,
+        runs_last_hour: this.s.runs.get(agent.id, toIso(now - HOUR_MS), limits.runs_per_hour)?.n ?? 0,
+        open_actions: this.s.open.get(agent.id, toIso(now - SLOT_TIMEOUT_MS), limits.concurrent_executions)?.n ?? 0,
+      };
+    }
     const store = this.policies as PolicyStore & { toolCategories?: () => Record<string, readonly string[]> };
     return {
       now,

@@ -125,6 +125,21 @@ describe('completion, quotas and the ledger', () => {
     expect((await h.act(a.key, { tool: 'fs.read' })).body.decision).toBe('ALLOW');
   });
 
+  it('a slot never completed (the agent crashed) stops counting after an hour', async () => {
+    h = await harness();
+    await h.allow('fs.read');
+    const a = await h.agent('alpha');
+    await h.req('PATCH', '/v1/quota', { key: h.op, body: { agent_id: a.id, concurrent_executions: 1 } });
+    const abandoned = (await h.act(a.key, { tool: 'fs.read' })).body;
+    expect((await h.act(a.key, { tool: 'fs.read' })).body.block_code).toBe('quota_exceeded');
+    h.clock.advance(3_600_000 - 1);
+    expect((await h.act(a.key, { tool: 'fs.read' })).body.block_code).toBe('quota_exceeded');
+    h.clock.advance(1);
+    expect((await h.act(a.key, { tool: 'fs.read' })).body.decision).toBe('ALLOW');
+    // Late completion is still accepted.
+    expect((await h.req('POST', `/v1/actions/${abandoned.id}/complete`, { key: a.key, body: { outcome: 'succeeded' } })).status).toBe(200);
+  });
+
   it('runs_per_hour counts the rolling hour', async () => {
     h = await harness();
     await h.allow('fs.read');

@@ -49,9 +49,9 @@ export const actions: Migration = {
     CREATE INDEX actions_agent ON actions(agent_id, id);
     CREATE INDEX actions_created ON actions(created_at);
     -- runs_per_hour: the agent's non-blocked actions in the rolling hour.
-    CREATE INDEX actions_runs ON actions(agent_id, created_at) WHERE decision <> 'BLOCK';
-    -- concurrent_executions: the agent's open slots.
-    CREATE INDEX actions_open ON actions(agent_id) WHERE holds_slot = 1;
+    CREATE INDEX actions_runs ON actions(agent_id, created_at, decision) WHERE decision <> 'BLOCK';
+    -- concurrent_executions: the agent's open slots (taken at updated_at).
+    CREATE INDEX actions_open ON actions(agent_id, updated_at) WHERE holds_slot = 1;
 
     CREATE TABLE approvals (
       id TEXT PRIMARY KEY,
