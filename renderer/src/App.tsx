@@ -334,9 +334,7 @@ function ShortcutsDialog({ open, onClose }: { open: boolean; onClose(): void }) 
           {SHORTCUTS.map(([k, what]) => (
             <tr key={k}>
               <th scope="row">
-                {k.split(' ').map((part, i) => (
-                  <kbd key={i}>{part}</kbd>
-                ))}
+                {k.split(' ').map((part, i) => (part === '/' ? <span key={i}> or </span> : <kbd key={i}>{part}</kbd>))}
               </th>
               <td>{what}</td>
             </tr>

@@ -14,14 +14,15 @@ export interface E2eServer {
   token: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** Kills the process (SIGKILL, like a crash) and starts a new one on the same port and data dir. */
+  restart(): Promise<void>;
   api(method: string, path: string, body?: unknown, key?: string): Promise<any>;
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export async function startServer(): Promise<E2eServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/warden.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
+async function spawnServer(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string; signInUrl: string }> {
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/warden.js'), 'serve', '--port', String(port), '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];
@@ -42,14 +43,28 @@ export async function startServer(): Promise<E2eServer> {
   });
   const url = lines.find((l) => l.startsWith('warden listening on '))!.slice('warden listening on '.length);
   const signInUrl = lines.find((l) => l.startsWith('open '))!.slice('open '.length);
-  const token = signInUrl.split('#token=')[1]!;
+  return { child, url, signInUrl };
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
+export async function startServer(): Promise<E2eServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-e2e-'));
+  let proc = await spawnServer(dataDir, 0);
+  const port = Number(new URL(proc.url).port);
+  const token = proc.signInUrl.split('#token=')[1]!;
   return {
-    url,
-    signInUrl,
+    url: proc.url,
+    signInUrl: proc.signInUrl,
     token,
     dataDir,
     async api(method, path, body, key = token) {
-      const res = await fetch(url + path, {
+      const res = await fetch(proc.url + path, {
         method,
         headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -58,12 +73,13 @@ export async function startServer(): Promise<E2eServer> {
       if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
       return text ? JSON.parse(text) : undefined;
     },
+    async restart() {
+      // SIGKILL: a clean SIGTERM waits for open event streams to end (see the e2e report).
+      await stopChild(proc.child, 'SIGKILL');
+      proc = await spawnServer(dataDir, port);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopChild(proc.child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -22,6 +22,11 @@ export interface StreamOptions {
   /** Backoff bounds in ms. */
   minDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * The server sends a heartbeat every 15 s; a connection silent for this long is dead (laptop
+   * slept, network changed) even if the socket never reported it, so we drop it and reconnect.
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface SseFrame {
@@ -80,6 +85,7 @@ const KNOWN = new Set<string>(EVENT_TYPES);
 export function openEventStream(options: StreamOptions): () => void {
   const minDelay = options.minDelayMs ?? 1000;
   const maxDelay = options.maxDelayMs ?? 30_000;
+  const idleTimeout = options.idleTimeoutMs ?? 45_000;
   let floor = minDelay;
   let attempt = 0;
   let stopped = false;
@@ -119,10 +125,14 @@ export function openEventStream(options: StreamOptions): () => void {
     options.onOpen?.();
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     const parser = new SseParser();
+    const connection = controller;
+    let watchdog = setTimeout(() => connection.abort(), idleTimeout);
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => connection.abort(), idleTimeout);
         for (const frame of parser.push(value)) {
           if (frame.retry !== undefined) floor = frame.retry;
           if (!KNOWN.has(frame.event) || !frame.data) continue;
@@ -134,7 +144,9 @@ export function openEventStream(options: StreamOptions): () => void {
         }
       }
     } catch {
-      /* aborted or the connection broke: reconnect below */
+      /* aborted, silent for too long, or the connection broke: reconnect below */
+    } finally {
+      clearTimeout(watchdog);
     }
     schedule();
   }
