@@ -222,6 +222,21 @@ describe('waiting', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('stopping the app answers in-flight long-polls at once with the current state', async () => {
+    const x = await harness();
+    const a = await x.agent('alpha');
+    const action = await alert(x, a.key);
+    const wait = x.req('GET', `/v1/approvals/${action.approval_id}/wait?timeout_s=55`, { key: a.key });
+    await until(() => x.waiters() === 1);
+    const t0 = Date.now();
+    const stopping = x.close();
+    expect((await wait).body.status).toBe('pending');
+    await stopping;
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+});
+
 describe('TTL reaper', () => {
   it('expires a pending request exactly at expires_at, wakes waiters with expired, and 409s a late decision', async () => {
     h = await start();
