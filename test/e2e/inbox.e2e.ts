@@ -49,6 +49,36 @@ test('Allow always creates a grant shown in the grants list', async ({ page }) =
   await screenshot(page, 'agents');
 });
 
+test('Allow always can narrow the grant to the shown args and give it an expiry', async ({ page }) => {
+  const agent = await createAgent(server, 'notifier');
+  await signIn(page, server);
+  const waiting = ask(server, agent, { tool: 'slack.post', args: { channel: '#deploys', text: 'Deployed 2.4.0' } }, 30);
+  await expect(inboxList(page).getByRole('article', { name: 'slack.post by notifier' })).toBeVisible();
+  await details(page).getByText('Allow always options').click();
+  await details(page).getByRole('checkbox', { name: /channel/ }).check();
+  await details(page).getByLabel('Grant expires').selectOption({ label: '24 hours' });
+  await details(page).getByRole('button', { name: 'Allow always', exact: true }).click();
+  expect((await waiting).status).toBe('allowed');
+
+  const grants = await server.api('GET', `/v1/grants?agent_id=${agent.id}`);
+  expect(grants.data).toHaveLength(1);
+  expect(grants.data[0].args_pattern).toEqual({ channel: '#deploys' });
+  expect(Date.parse(grants.data[0].expires_at) - Date.now()).toBeGreaterThan(23 * 3600_000);
+  // Same channel: answered by the grant. Another channel: asks again.
+  expect((await ask(server, agent, { tool: 'slack.post', args: { channel: '#deploys', text: 'again' } })).decision).toBe('ALLOW');
+  expect((await ask(server, agent, { tool: 'slack.post', args: { channel: '#general', text: 'hi' } })).decision).toBe('ALERT');
+
+  await goTo(page, 'Agents');
+  await expect(page.getByRole('table', { name: 'Grants' }).getByRole('row', { name: /notifier.*slack\.post.*#deploys/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Revoke grant for slack.post (notifier)' }).click();
+  await expect(page.getByRole('table', { name: 'Grants' }).getByRole('row', { name: /notifier/ })).toBeHidden();
+  expect((await ask(server, agent, { tool: 'slack.post', args: { channel: '#deploys', text: 'after revoke' } })).decision).toBe('ALERT');
+  // Leave the inbox clean for the next tests.
+  for (const a of (await server.api('GET', '/v1/approvals?status=pending')).data) {
+    await server.api('POST', `/v1/approvals/${a.id}/decision`, { decision: 'deny' });
+  }
+});
+
 test('Deny with a reason reaches the agent', async ({ page }) => {
   const agent = await createAgent(server, 'refunder');
   await signIn(page, server);
@@ -113,4 +143,6 @@ test('history tab lists resolved requests; the Inbox screenshot shows pending ap
   await expect(inboxList(page).getByRole('listitem')).toHaveCount(3);
   await expect(details(page).getByRole('list', { name: 'Matched rules' })).toContainText('shell-guard v1');
   await screenshot(page, 'inbox', join(DOCS, 'inbox.png'));
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'inbox-dark');
 });
