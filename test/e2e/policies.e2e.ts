@@ -76,3 +76,24 @@ test('disabling a policy and governance settings', async ({ page }) => {
   await page.getByRole('button', { name: 'Save quotas' }).click();
   await expect(page.getByRole('table', { name: 'Quota values' }).getByRole('row', { name: /Runs per hour/ })).toContainText('600');
 });
+
+test('a tool policy that denies a tool turns the dry run into BLOCK tool_denied', async ({ page }) => {
+  await signIn(page, server);
+  await goTo(page, 'Policies');
+  await page.getByRole('tab', { name: 'Tool access' }).click();
+  await page.getByLabel('New tool name').fill('payments.wire');
+  await page.getByLabel('Tool categories').fill('financial');
+  await page.getByRole('button', { name: 'Declare tool' }).click();
+  await expect(page.getByRole('table', { name: 'Tools' }).getByRole('row', { name: /payments\.wire/ })).toBeVisible();
+
+  await page.getByLabel('Tool name', { exact: true }).fill('payments.wire');
+  await page.getByLabel('Allowed', { exact: true }).selectOption('no');
+  await page.getByRole('button', { name: 'Add tool policy' }).click();
+  await expect(page.getByRole('table', { name: 'Tool policies' }).getByRole('row', { name: /payments\.wire/ })).toContainText('denied');
+
+  const dry = page.getByRole('complementary', { name: 'Dry run' });
+  await dry.getByLabel('Tool').fill('payments.wire');
+  await expect(dry.getByRole('status', { name: 'Dry-run verdict' })).toHaveText('BLOCK');
+  await expect(dry.getByRole('region', { name: 'Dry-run result' })).toContainText('tool_denied');
+  await screenshot(page, 'policies-tools');
+});
