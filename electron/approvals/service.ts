@@ -121,11 +121,12 @@ export class ApprovalService {
        WHERE d.approval_id = ? ORDER BY d.seq`,
     );
     this.earliest = db.prepare<[], { at: string | null }>(
-      `SELECT MIN(expires_at) AS at FROM approvals WHERE status = 'pending'`,
+      `SELECT MIN(expires_at) AS at FROM approvals INDEXED BY approvals_pending_expiry WHERE status = 'pending'`,
     );
     this.pendingCount = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM approvals WHERE status = 'pending'`);
     this.dueStmt = db.prepare<[string], ApprovalRow>(
-      `SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`,
+      `SELECT * FROM approvals INDEXED BY approvals_pending_expiry
+       WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`,
     );
   }
 
