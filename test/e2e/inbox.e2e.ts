@@ -101,8 +101,11 @@ test('keyboard: j/k move the selection, a allows once, d denies', async ({ page 
 
   const selected = () => inboxList(page).locator('[aria-current="true"]');
   await expect(selected()).toHaveAccessibleName('fs.write by kbd-agent');
+  await inboxList(page).getByRole('article', { name: 'fs.write by kbd-agent' }).click();
   await page.keyboard.press('j');
   await expect(selected()).toHaveAccessibleName('http.post by kbd-agent');
+  // Focus follows the selection, so the focus ring and screen readers track it too.
+  await expect(inboxList(page).getByRole('article', { name: 'http.post by kbd-agent' })).toBeFocused();
   await page.keyboard.press('k');
   await expect(selected()).toHaveAccessibleName('fs.write by kbd-agent');
   await page.keyboard.press('a');

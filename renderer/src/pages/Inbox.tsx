@@ -167,12 +167,21 @@ function Countdown({ expiresAt }: { expiresAt: string }) {
 
 const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, onSelect }: { approval: Approval; selected: boolean; onSelect(id: string): void }) {
   const agent = a.agent_name ?? a.agent_id;
+  const ref = useRef<HTMLElement>(null);
+  // Roving focus: when the list has keyboard focus, it follows the selection (j/k, arrows).
+  useEffect(() => {
+    const el = ref.current;
+    if (selected && el && el.closest('.inbox-list')?.contains(document.activeElement) && document.activeElement !== el) el.focus({ preventScroll: true });
+  }, [selected]);
   return (
     <article
+      ref={ref}
       className={`approval-card${selected ? ' selected' : ''}`}
       aria-label={`${a.action.tool} by ${agent}`}
       aria-current={selected ? 'true' : undefined}
+      tabIndex={selected ? 0 : -1}
       onClick={() => onSelect(a.id)}
+      onFocus={() => onSelect(a.id)}
     >
       <div className="approval-card-top">
         <span className="tool mono">{a.action.tool}</span>
