@@ -1,0 +1,199 @@
+/**
+ * Identity over real HTTP: agents and their keys (hashed at rest, scoped, revocable), operators,
+ * `GET /v1/me`, and the invariant that an agent key never reaches an operator route — checked
+ * over every route of the contract, so routes added later are covered without editing this file.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_SCOPES, type RouteDef } from '../../shared/api/contract.js';
+import { routes } from '../../shared/api/index.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { isErrorBody } from '../support/raw-http.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const allRoutes = Object.entries(routes).map(([name, r]) => ({ name, def: r as RouteDef }));
+/** The route's path with every `:param` filled by a harmless placeholder. */
+const pathOf = (def: RouteDef) => def.path.replace(/:([a-z_]+)/gi, (_, p: string) => (p === 'scope' ? 'agent' : `x_${p}`));
+
+function userTablesDump(): string {
+  const tables = (t.app.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  return JSON.stringify(tables.map((name) => [name, t.app.db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+}
+
+describe('agents', () => {
+  it('POST /v1/agents returns the agent and its key once; reads never show the key again', async () => {
+    const res = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'builder', role: 'coder', team_id: 'red' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ object: 'agent', name: 'builder', role: 'coder', team_id: 'red', leader_agent_id: null, status: 'active' });
+    expect(res.body.id).toMatch(/^agt_/);
+    expect(res.body.api_key).toMatch(/^wk_agent_[A-Za-z0-9_-]{20,}$/);
+    expect(Date.parse(res.body.created_at)).not.toBeNaN();
+
+    const got = await t.req('GET', `/v1/agents/${res.body.id}`, { key: t.op });
+    expect(got.status).toBe(200);
+    expect(JSON.stringify(got.body)).not.toContain(res.body.api_key);
+    const keys = await t.req('GET', `/v1/agents/${res.body.id}/keys`, { key: t.op });
+    expect(keys.body.data).toHaveLength(1);
+    expect(keys.body.data[0].prefix).toBe(res.body.api_key.slice(0, keys.body.data[0].prefix.length));
+    expect(JSON.stringify(keys.body)).not.toContain(res.body.api_key);
+  });
+
+  it('a taken name is 409 state_conflict; a bad leader is 404; PATCH changes status and role', async () => {
+    const a = await t.agent('unique-one');
+    const dup = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'unique-one' } });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toMatchObject({ code: 'state_conflict', param: 'name' });
+    expect((await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'orphan', leader_agent_id: 'agt_nobody' } })).status).toBe(404);
+
+    const patched = await t.req('PATCH', `/v1/agents/${a.id}`, { key: t.op, body: { status: 'disabled', role: 'reviewer' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ status: 'disabled', role: 'reviewer' });
+    const bad = await t.req('PATCH', `/v1/agents/${a.id}`, { key: t.op, body: { status: 'sleeping' } });
+    expect(bad.body.error).toMatchObject({ code: 'invalid_parameter', param: 'status' });
+  });
+
+  it('keys and operator tokens are stored only as hashes: neither the database nor its WAL holds one', async () => {
+    const agent = await t.agent('secretive');
+    const extra = await t.req('POST', `/v1/agents/${agent.id}/keys`, { key: t.op });
+    const op2 = await t.req('POST', '/v1/operators', { key: t.op, body: { name: 'night-shift' } });
+    const secrets = [agent.key, extra.body.api_key as string, op2.body.token as string, t.op];
+    // The key works, so it is really the one the server knows.
+    expect((await t.req('GET', '/v1/me', { key: agent.key })).status).toBe(200);
+    const files = readdirSync(t.dataDir).filter((f) => f.startsWith('warden.db'));
+    expect(files).toContain('warden.db');
+    for (const file of files) {
+      const bytes = readFileSync(join(t.dataDir, file));
+      for (const secret of secrets) {
+        expect(bytes.includes(Buffer.from(secret)), `${file} holds a secret`).toBe(false);
+        // Not even the random part without its prefix.
+        expect(bytes.includes(Buffer.from(secret.replace(/^wk_(agent|op)_/, ''))), `${file} holds a secret body`).toBe(false);
+      }
+    }
+    // What is stored is the SHA-256 of the key.
+    const sha = createHash('sha256').update(agent.key).digest('hex');
+    expect(t.app.db.prepare('SELECT agent_id FROM agent_keys WHERE key_hash = ?').get(sha)).toEqual({ agent_id: agent.id });
+  });
+});
+
+describe('scopes and revocation', () => {
+  it('a key lacking a scope gets 403 insufficient_scope naming it; with the scope the route answers', async () => {
+    const narrow = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'narrow', scopes: ['actions:write'] } });
+    const key = narrow.body.api_key as string;
+    const denied = await t.req('GET', '/v1/audit', { key });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe('insufficient_scope');
+    expect(denied.body.error.message).toContain('audit:read');
+    const reader = await t.req('POST', `/v1/agents/${narrow.body.id}/keys`, { key: t.op, body: { scopes: ['audit:read'] } });
+    expect(reader.body.scopes).toEqual(['audit:read']);
+    expect((await t.req('GET', '/v1/audit', { key: reader.body.api_key })).status).toBe(200);
+  });
+
+  it('every scoped route refuses a key without its scope (all routes of the contract)', async () => {
+    const scoped = allRoutes.filter(({ def }) => (AGENT_SCOPES as readonly string[]).includes(def.auth));
+    expect(scoped.length).toBeGreaterThan(5);
+    for (const scope of AGENT_SCOPES) {
+      const others = AGENT_SCOPES.filter((s) => s !== scope);
+      const made = await t.req('POST', '/v1/agents', { key: t.op, body: { name: `no-${scope.replace(':', '-')}`, scopes: others } });
+      const key = made.body.api_key as string;
+      for (const { name, def } of scoped.filter((r) => r.def.auth === scope)) {
+        const res = await t.req(def.method, pathOf(def), { key, body: def.method === 'GET' || def.method === 'DELETE' ? undefined : {} });
+        expect([res.status, res.body?.error?.code], `${name} without ${scope}`).toEqual([403, 'insufficient_scope']);
+      }
+    }
+  });
+
+  it('a revoked key is 401 from then on; the agent’s other keys still work', async () => {
+    const agent = await t.agent('revokee');
+    const second = await t.req('POST', `/v1/agents/${agent.id}/keys`, { key: t.op });
+    const keys = await t.req('GET', `/v1/agents/${agent.id}/keys`, { key: t.op });
+    const first = keys.body.data.find((k: { id: string }) => k.id !== second.body.id);
+    const revoked = await t.req('DELETE', `/v1/agents/${agent.id}/keys/${first.id}`, { key: t.op });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revoked_at).toBeTruthy();
+    const after = await t.req('GET', '/v1/me', { key: agent.key });
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('unauthenticated');
+    expect((await t.req('GET', '/v1/me', { key: second.body.api_key })).status).toBe(200);
+    expect((await t.req('DELETE', `/v1/agents/${agent.id}/keys/${first.id}`, { key: t.op })).status).toBe(409);
+    expect((await t.req('DELETE', `/v1/agents/${agent.id}/keys/key_nope`, { key: t.op })).status).toBe(404);
+  });
+
+  it('key events are audited without the secret', async () => {
+    const agent = await t.agent('audited-key');
+    const audit = await t.req('GET', `/v1/audit?agent_id=${agent.id}`, { key: t.op });
+    expect(audit.body.data.map((e: { event_type: string }) => e.event_type).sort()).toEqual(['agent.created', 'key.created']);
+    expect(JSON.stringify(audit.body)).not.toContain(agent.key);
+  });
+});
+
+describe('operators and /v1/me', () => {
+  it('owner exists from the first start; POST /v1/operators adds one with its own working token', async () => {
+    const me = await t.req('GET', '/v1/me', { key: t.op });
+    expect(me.body).toMatchObject({ object: 'operator', name: 'owner' });
+    const made = await t.req('POST', '/v1/operators', { key: t.op, body: { name: 'alice' } });
+    expect(made.status).toBe(201);
+    expect(made.body.token).toMatch(/^wk_op_/);
+    const hers = await t.req('GET', '/v1/me', { key: made.body.token });
+    expect(hers.body).toMatchObject({ object: 'operator', name: 'alice', id: made.body.id });
+    const list = await t.req('GET', '/v1/operators', { key: made.body.token });
+    expect(list.body.data.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['owner', 'alice']));
+    expect(JSON.stringify(list.body)).not.toContain(made.body.token);
+    expect((await t.req('POST', '/v1/operators', { key: t.op, body: { name: 'alice' } })).status).toBe(409);
+  });
+
+  it('GET /v1/me with an agent key is that agent with its scopes and key id; a disabled agent still reads it', async () => {
+    const made = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'whoami', scopes: ['spend:write', 'budgets:read'] } });
+    const me = await t.req('GET', '/v1/me', { key: made.body.api_key });
+    expect(me.body).toMatchObject({ object: 'agent', id: made.body.id, name: 'whoami', scopes: ['spend:write', 'budgets:read'], key_id: made.body.key.id });
+    await t.req('PATCH', `/v1/agents/${made.body.id}`, { key: t.op, body: { status: 'disabled' } });
+    expect((await t.req('GET', '/v1/me', { key: made.body.api_key })).body.status).toBe('disabled');
+    expect((await t.req('GET', '/v1/me')).status).toBe(401);
+  });
+});
+
+describe('an agent key never reaches an operator route', () => {
+  it('every operator route of the contract answers 403 insufficient_scope to an all-scopes agent key and changes nothing', async () => {
+    const all = await t.agent('all-scopes');
+    const operatorRoutes = allRoutes.filter(({ def }) => def.auth === 'operator');
+    expect(operatorRoutes.map((r) => r.name)).toEqual(expect.arrayContaining(['createAgent', 'createOperator', 'events']));
+    const before = userTablesDump();
+    for (const { name, def } of operatorRoutes) {
+      for (const body of [undefined, {}, { name: 'sneaky', decision: 'allow_once', engaged: false }]) {
+        for (const header of ['authorization', 'x-api-key'] as const) {
+          const headers = header === 'authorization' ? { authorization: `Bearer ${all.key}` } : { 'x-api-key': all.key };
+          const res = await t.req(def.method, pathOf(def), { headers, body: def.method === 'GET' ? undefined : body });
+          expect([res.status, res.body?.error?.code], `${def.method} ${def.path} (${name})`).toEqual([403, 'insufficient_scope']);
+          expect(isErrorBody(res.body)).toBe(true);
+        }
+      }
+    }
+    expect(userTablesDump()).toBe(before);
+  });
+
+  it('every route but the public ones answers 401 without a key, and with an unknown or malformed key', async () => {
+    for (const { name, def } of allRoutes) {
+      for (const key of [undefined, 'wk_agent_unknown', 'wk_op_unknown', 'garbage']) {
+        const res = await t.req(def.method, pathOf(def), { key, body: def.method === 'GET' ? undefined : {} });
+        if (def.auth === 'public') {
+          if (key !== undefined) expect(res.status, `${name} with ${key}`).toBe(401);
+          continue;
+        }
+        expect([res.status, res.body?.error?.code], `${name} with ${key ?? 'no key'}`).toEqual([401, 'unauthenticated']);
+      }
+    }
+  });
+
+  it('the operator token file is private (0600)', () => {
+    if (process.platform === 'win32') return;
+    expect(statSync(join(t.dataDir, 'operator.token')).mode & 0o777).toBe(0o600);
+  });
+});
