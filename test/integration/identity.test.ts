@@ -169,7 +169,7 @@ describe('an agent key never reaches an operator route', () => {
     for (const { name, def } of operatorRoutes) {
       for (const body of [undefined, {}, { name: 'sneaky', decision: 'allow_once', engaged: false }]) {
         for (const header of ['authorization', 'x-api-key'] as const) {
-          const headers = header === 'authorization' ? { authorization: `Bearer ${all.key}` } : { 'x-api-key': all.key };
+          const headers: Record<string, string> = header === 'authorization' ? { authorization: `Bearer ${all.key}` } : { 'x-api-key': all.key };
           const res = await t.req(def.method, pathOf(def), { headers, body: def.method === 'GET' ? undefined : body });
           expect([res.status, res.body?.error?.code], `${def.method} ${def.path} (${name})`).toEqual([403, 'insufficient_scope']);
           expect(isErrorBody(res.body)).toBe(true);
