@@ -54,8 +54,8 @@ function SignedOut() {
           {'\n'}open {baseUrl || 'http://127.0.0.1:7419'}/#token=wk_op_…
         </pre>
         <p>
-          Lost it? The operator token is stored in <code>DATA_DIR/operator.token</code> (on Linux <code>~/.local/share/warden/operator.token</code>, or{' '}
-          <code>$WARDEN_DATA_DIR</code>). Paste it here — it stays in this tab only:
+          Lost it? The operator token is in <code>DATA_DIR/operator.token</code>: <code>$WARDEN_DATA_DIR/operator.token</code> when that is set, else on Linux{' '}
+          <code>~/.local/share/warden/operator.token</code>. Paste it here — it stays in this tab only:
         </p>
         <form className="inline-form" onSubmit={submit}>
           <label className="sr-only" htmlFor="token-input">
