@@ -36,7 +36,8 @@ function safeStorage(): Storage | null {
  */
 export function bootstrapSession(): SessionSource {
   const desktop = window.wardenDesktop ?? null;
-  if (desktop) return { baseUrl: desktop.baseUrl, token: desktop.operatorToken || null, desktop };
+  // The window loads the UI from the local server, so its origin is the API's when the bridge has none.
+  if (desktop) return { baseUrl: desktop.baseUrl || window.location.origin, token: desktop.operatorToken || null, desktop };
 
   const storage = safeStorage();
   const fragment = new URLSearchParams(window.location.hash.replace(/^#\/?/, ''));
