@@ -16,8 +16,14 @@ const FILTERS: { value: ApprovalStatus | 'resolved'; label: string }[] = [
 
 async function loadHistory(status: ApprovalStatus | 'resolved'): Promise<Approval[]> {
   if (status !== 'resolved') return (await api().call('listApprovals', { query: { status, limit: 200 } })).data;
-  const page = await api().call('listApprovals', { query: { limit: 300 } });
-  return page.data.filter((a) => a.status !== 'pending').slice(0, 200);
+  // One page per resolved status, merged: a long pending queue cannot crowd the history out.
+  const pages = await Promise.all(
+    (['approved', 'denied', 'expired'] as const).map((s) => api().call('listApprovals', { query: { status: s, limit: 200 } })),
+  );
+  return pages
+    .flatMap((p) => p.data)
+    .sort((a, b) => (b.resolved_at ?? b.created_at).localeCompare(a.resolved_at ?? a.created_at))
+    .slice(0, 200);
 }
 
 const RESOLUTION_LABEL: Record<string, string> = {
