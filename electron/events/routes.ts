@@ -3,6 +3,13 @@ import type { Api } from '../server/api.js';
 import type { EventBus } from './bus.js';
 
 export function eventRoutes(api: Api, bus: EventBus, heartbeatMs: number): void {
+  // INVARIANT: every open stream is in `open` until it ends, so shutdown can end them all
+  // (a stream never finishes on its own, and the server waits for in-flight responses).
+  const open = new Set<() => void>();
+  api.onClose(() => {
+    for (const end of [...open]) end();
+  });
+
   api.handle('events', ({ reply, request }) => {
     reply.hijack();
     const res = reply.raw;
@@ -21,7 +28,13 @@ export function eventRoutes(api: Api, bus: EventBus, heartbeatMs: number): void 
     const close = () => {
       clearInterval(heartbeat);
       unsubscribe();
+      open.delete(end);
     };
+    const end = () => {
+      close();
+      res.end();
+    };
+    open.add(end);
     request.raw.on('close', close);
     res.on('error', close);
     return undefined;

@@ -58,6 +58,17 @@ export class Api {
     return principal;
   }
 
+  /**
+   * Runs `fn` when the server starts closing, before it waits for in-flight requests: for
+   * responses that never finish on their own (event streams), which would otherwise hold
+   * shutdown open forever.
+   */
+  onClose(fn: () => void): void {
+    this.app.addHook('preClose', async () => {
+      fn();
+    });
+  }
+
   handle<N extends RouteName>(name: N, handler: Handler<Routes[N]>): void {
     const def = routes[name] as RouteDef;
     if (this.handled.has(name)) throw new Error(`route ${name} registered twice`);
