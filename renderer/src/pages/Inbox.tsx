@@ -279,7 +279,7 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
           id="deny-reason"
           className="reason"
           aria-label="Reason for denial"
-          placeholder="Reason for denial (optional, sent to the agent) — r"
+          placeholder="Deny reason, sent to the agent (r)"
           value={reason}
           maxLength={2000}
           onChange={(e) => setReason(e.target.value)}
