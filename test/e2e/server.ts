@@ -74,7 +74,7 @@ export async function startServer(): Promise<E2eServer> {
       return text ? JSON.parse(text) : undefined;
     },
     async restart() {
-      // SIGKILL: a clean SIGTERM waits for open event streams to end (see the e2e report).
+      // SIGKILL, like a crash: the client gets no clean end of stream, the harder case.
       await stopChild(proc.child, 'SIGKILL');
       proc = await spawnServer(dataDir, port);
     },
