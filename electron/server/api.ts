@@ -40,6 +40,13 @@ function parse<S extends z.ZodType | undefined>(schema: S, value: unknown, where
   return result.data;
 }
 
+/** A route that declares no body takes none: anything but nothing or `{}` could hide a mistake. */
+function refuseBody(body: unknown): undefined {
+  const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (!empty) throw new HttpError(400, 'invalid_parameter', 'this route takes no body; send none');
+  return undefined;
+}
+
 export class Api {
   readonly handled = new Set<RouteName>();
 
@@ -81,7 +88,7 @@ export class Api {
         authorize(def.auth, principal);
         const params = parse(def.params, request.params, 'params');
         const query = parse(def.query, request.query ?? {}, 'query');
-        const body = parse(def.body, request.body, 'body');
+        const body = def.body ? parse(def.body, request.body, 'body') : refuseBody(request.body);
 
         const idemKey = def.method === 'POST' ? request.headers['idempotency-key'] : undefined;
         let idem: { principal: string; key: string; hash: string } | undefined;

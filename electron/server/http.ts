@@ -2,11 +2,12 @@
  * The Fastify instance with every API convention that is not a route: one JSON parser for any
  * content type, the 1 MiB limit, host/origin guards, and the error shape of API.md.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
 import { installHostGuards } from './guards.js';
 
 export const BODY_LIMIT = 1024 * 1024;
+export const MAX_PARAM_LENGTH = 200;
 
 export interface HttpOptions {
   host: string;
@@ -33,7 +34,9 @@ export function toHttpError(err: unknown): HttpError {
       return new HttpError(400, 'invalid_parameter', 'Content-Length does not match the body', 'content-length');
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_ASYNC_CONSTRAINT':
-      return new HttpError(400, 'invalid_parameter', 'the URL is malformed');
+      return new HttpError(400, 'invalid_parameter', 'the URL is malformed (bad percent-encoding)');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new HttpError(400, 'invalid_parameter', `a path segment is longer than ${MAX_PARAM_LENGTH} characters`);
   }
   if (err instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
     return new HttpError(400, 'invalid_json', 'the body is not valid JSON');
@@ -45,12 +48,24 @@ export function toHttpError(err: unknown): HttpError {
 }
 
 export function createHttpServer(options: HttpOptions): FastifyInstance {
+  let guard: (request: FastifyRequest) => void = () => {};
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: false,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Errors the router raises before any hook or the error handler (a malformed or over-long
+    // URL) get the same guards and the same error shape as everything else.
+    frameworkErrors: (err, request, reply) => {
+      let httpError = toHttpError(err);
+      try {
+        guard(request);
+      } catch (guardError) {
+        httpError = toHttpError(guardError);
+      }
+      void (reply as unknown as FastifyReply).code(httpError.status).type('application/json').send(JSON.stringify(httpError.toBody()));
+    },
   });
 
   // Agents send JSON with whatever Content-Type their HTTP library picks (curl -d sends
@@ -62,7 +77,7 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
     jsonParser(request, body as string, done);
   });
 
-  installHostGuards(app, options.host);
+  guard = installHostGuards(app, options.host);
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
   });

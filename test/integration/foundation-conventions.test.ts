@@ -135,6 +135,26 @@ describe('host and origin guards', () => {
     }
   });
 
+  it('malformed and over-long URLs get the error shape, and the host guard still applies to them', async () => {
+    const host = `127.0.0.1:${port}`;
+    const bad = await rawRequest(t.url, { path: '/v1/agents/%ZZ', headers: { host, authorization: `Bearer ${t.op}` } });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_parameter']);
+    const long = await rawRequest(t.url, { path: `/v1/agents/${'x'.repeat(300)}`, headers: { host, authorization: `Bearer ${t.op}` } });
+    expect([long.status, long.body.error.code]).toEqual([400, 'invalid_parameter']);
+    const foreign = await rawRequest(t.url, { path: '/v1/agents/%ZZ', headers: { host: `evil.example:${port}` } });
+    expect([foreign.status, foreign.body.error.code]).toEqual([403, 'forbidden_host']);
+  });
+
+  it('a route that takes no body refuses one (a DELETE with a payload hides a mistake)', async () => {
+    const agent = await t.agent('body-check');
+    const keys = await t.req('GET', `/v1/agents/${agent.id}/keys`, { key: t.op });
+    const path = `/v1/agents/${agent.id}/keys/${keys.body.data[0].id}`;
+    const refused = await t.req('DELETE', path, { key: t.op, body: { reason: 'rotated' } });
+    expect([refused.status, refused.body.error.code]).toEqual([400, 'invalid_parameter']);
+    expect((await t.req('GET', '/v1/me', { key: agent.key })).status).toBe(200);
+    expect((await t.req('DELETE', path, { key: t.op, body: {} })).status).toBe(200);
+  });
+
   it('a request without Host (HTTP/1.0) is refused too', async () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(port), '127.0.0.1', () => socket.end(`GET /v1/agents HTTP/1.0\r\nAuthorization: Bearer ${t.op}\r\n\r\n`));
