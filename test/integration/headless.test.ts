@@ -1,0 +1,174 @@
+/**
+ * `warden serve` as users run it: the built bin as a child process. The ready line and the
+ * sign-in line exactly, the token file (0600, reused on restart), WARDEN_DATA_DIR, a busy port,
+ * and SIGTERM exiting 0 after in-flight requests finish — also with the UI's event stream open.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../electron/common/version.js';
+
+const root = packageRoot();
+const bin = join(root, 'bin', 'warden.js');
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.node.json'], { cwd: root, stdio: 'pipe' });
+}, 120_000);
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'warden-headless-'));
+  dirs.push(d);
+  return d;
+};
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  lines: string[];
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>;
+}
+
+function serve(args: string[], env: Record<string, string | undefined> = {}): Promise<Served> {
+  const child = spawn(process.execPath, [bin, 'serve', ...args], {
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout })),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready lines; stdout ${JSON.stringify(stdout)} stderr ${JSON.stringify(stderr)}`)), 20_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const lines = stdout.split('\n').filter(Boolean);
+      if (lines.length >= 2) {
+        clearTimeout(timer);
+        const url = /^warden listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(lines[0]!)?.[1] ?? '';
+        const token = /#token=(\S+)$/.exec(lines[1]!)?.[1] ?? '';
+        resolve({ child, url, token, lines, stderr: () => stderr, exited });
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`warden serve exited ${code} before it was ready: ${stderr}`));
+    });
+  });
+}
+
+const stop = async (s: Served) => {
+  s.child.kill('SIGTERM');
+  return s.exited;
+};
+
+describe('warden serve', () => {
+  it('prints exactly the ready line, then the sign-in URL, and nothing else', async () => {
+    const dir = tempDir();
+    const s = await serve(['--port', '0', '--data-dir', dir]);
+    expect(s.lines[0]).toMatch(/^warden listening on http:\/\/127\.0\.0\.1:\d+$/);
+    const port = Number(new URL(s.url).port);
+    expect(port).toBeGreaterThan(0);
+    expect(s.lines[1]).toBe(`open ${s.url}/#token=${s.token}`);
+    expect(s.token).toMatch(/^wk_op_[A-Za-z0-9_-]{20,}$/);
+    const health = await fetch(`${s.url}/v1/health`);
+    expect(await health.json()).toMatchObject({ ok: true });
+    const { code, stdout } = await stop(s);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`warden listening on ${s.url}\nopen ${s.url}/#token=${s.token}\n`);
+    expect(s.stderr()).toBe('');
+  });
+
+  it('writes operator.token with mode 0600 and reuses it (and the data) on restart', async () => {
+    const dir = tempDir();
+    const first = await serve(['--port', '0', '--data-dir', dir]);
+    const file = join(dir, 'operator.token');
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.token);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    const made = await fetch(`${first.url}/v1/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'survivor' }),
+    });
+    expect(made.status).toBe(201);
+    expect((await stop(first)).code).toBe(0);
+
+    const second = await serve(['--port', '0', '--data-dir', dir]);
+    expect(second.token).toBe(first.token);
+    const agents = (await (await fetch(`${second.url}/v1/agents`, { headers: { authorization: `Bearer ${second.token}` } })).json()) as { data: { name: string }[] };
+    expect(agents.data.map((a) => a.name)).toEqual(['survivor']);
+    expect((await stop(second)).code).toBe(0);
+  });
+
+  it('honours WARDEN_DATA_DIR when --data-dir is not given', async () => {
+    const dir = join(tempDir(), 'nested', 'data');
+    const s = await serve(['--port', '0'], { WARDEN_DATA_DIR: dir });
+    expect(existsSync(join(dir, 'warden.db'))).toBe(true);
+    expect(readFileSync(join(dir, 'operator.token'), 'utf8').trim()).toBe(s.token);
+    expect((await stop(s)).code).toBe(0);
+  });
+
+  it('SIGTERM exits 0 after in-flight requests finish, with the UI’s event stream open', async () => {
+    const dir = tempDir();
+    const s = await serve(['--port', '0', '--data-dir', dir]);
+    const auth = { authorization: `Bearer ${s.token}` };
+    const agent = (await (await fetch(`${s.url}/v1/agents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":"waiter"}' })).json()) as { api_key: string };
+    const action = (await (await fetch(`${s.url}/v1/actions`, { method: 'POST', headers: { authorization: `Bearer ${agent.api_key}`, 'content-type': 'application/json' }, body: '{"tool":"deploy.prod"}' })).json()) as { approval_id: string };
+    expect(action.approval_id).toMatch(/^apr_/);
+
+    // The UI's stream, and an agent long-polling its approval: neither must hold shutdown open.
+    const events = await fetch(`${s.url}/v1/events`, { headers: auth });
+    const reader = events.body!.getReader();
+    await reader.read();
+    const longPoll = fetch(`${s.url}/v1/approvals/${action.approval_id}/wait?timeout_s=30`, { headers: { authorization: `Bearer ${agent.api_key}` } });
+    await new Promise((r) => setTimeout(r, 200));
+
+    const t0 = Date.now();
+    const { code, signal } = await stop(s);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const answered = await longPoll;
+    expect(answered.status).toBe(200);
+    expect(((await answered.json()) as { status: string }).status).toBe('pending');
+    // The database was closed cleanly: a WAL checkpoint leaves no -wal content behind to replay.
+    const wal = join(dir, 'warden.db-wal');
+    expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
+  });
+
+  it('a busy port is a one-line error and exit code 1', async () => {
+    const blocker: Server = createServer();
+    const port = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as { port: number }).port)));
+    try {
+      const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let stderr = '';
+      let stdout = '';
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/EADDRINUSE|in use/);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+});
