@@ -145,9 +145,10 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   const http = createHttpServer({ host, logger: config.logger });
   const api = new Api(http, authenticate, idempotency);
-  const openapi = buildOpenApi(VERSION);
+  // Built on first request: generating it from every schema costs startup time nobody waits for.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
   api.handle('health', () => ({ ok: true as const, version: VERSION }));
-  api.handle('openapi', () => openapi);
+  api.handle('openapi', () => (openapi ??= buildOpenApi(VERSION)));
   agentRoutes(api, agents, operators);
   auditRoutes(api, audit);
   eventRoutes(api, bus, config.heartbeatMs ?? 15_000);

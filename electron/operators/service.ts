@@ -23,6 +23,8 @@ const toOperator = (r: OperatorRow): Operator => ({ id: r.id, object: 'operator'
 
 export class OperatorService {
   private readonly byHash;
+  private readonly byId;
+  private readonly known = new Map<string, Operator>();
 
   constructor(
     private readonly db: Db,
@@ -31,6 +33,7 @@ export class OperatorService {
     private readonly ids: Ids,
   ) {
     this.byHash = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE token_hash = ?');
+    this.byId = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE id = ?');
   }
 
   /**
@@ -86,8 +89,15 @@ export class OperatorService {
   }
 
   get(id: string): Operator | undefined {
-    const row = this.db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE id = ?').get(id);
-    return row ? toOperator(row) : undefined;
+    // INVARIANT: an operator's public fields (id, name, created_at) never change and operators are
+    // never deleted, so a row once read stays true, even when another process wrote it.
+    const cached = this.known.get(id);
+    if (cached) return cached;
+    const row = this.byId.get(id);
+    if (!row) return undefined;
+    const operator = toOperator(row);
+    this.known.set(id, operator);
+    return operator;
   }
 
   resolveToken(token: string): { operatorId: string; name: string } | undefined {

@@ -13,6 +13,7 @@ export interface BenchModule {
 
 const modules: (() => Promise<{ default: BenchModule }>)[] = [
   // [foundation] bench
+  () => import('./foundation.bench.js'),
   // [policies] bench
   () => import('./policy.bench.js'),
   // [budgets] bench
