@@ -3,9 +3,9 @@
  * electron/desktop/shell.ts (unit-tested with a fake) and createApp() (run under plain Node too).
  */
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, shell, Tray } from 'electron';
-import { startDesktop } from './desktop/shell.js';
+import { desktopArgs, startDesktop } from './desktop/shell.js';
 
-startDesktop({ app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, shell, Tray }).catch((err: unknown) => {
+startDesktop({ app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, shell, Tray }, desktopArgs(process.argv.slice(1))).catch((err: unknown) => {
   console.error('warden: the desktop app could not start:', err);
   app.exit(1);
 });

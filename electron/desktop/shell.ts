@@ -44,6 +44,23 @@ export interface Desktop {
   quit(): Promise<void>;
 }
 
+/**
+ * `--port N` and `--data-dir D` from Electron's command line (`npm start -- --port 7500`), the
+ * same spellings as `warden serve`. Anything else (Chromium's own switches) is left alone.
+ */
+export function desktopArgs(argv: readonly string[]): Pick<DesktopOptions, 'port' | 'dataDir'> {
+  const out: Pick<DesktopOptions, 'port' | 'dataDir'> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    if (flag !== '--port' && flag !== '--data-dir') continue;
+    const value = inline ?? argv[++i];
+    if (value === undefined) continue;
+    if (flag === '--data-dir') out.dataDir = value;
+    else if (/^\d+$/.test(value) && Number(value) <= 65535) out.port = Number(value);
+  }
+  return out;
+}
+
 const isAddressInUse = (err: unknown) => (err as { code?: string } | null)?.code === 'EADDRINUSE';
 
 /** Starts the app on `port`, or on a free port when that one is taken. */

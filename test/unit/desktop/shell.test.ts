@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DESKTOP_CHANNELS } from '../../../shared/desktop-bridge.js';
-import { startDesktop, type Desktop } from '../../../electron/desktop/shell.js';
+import { desktopArgs, startDesktop, type Desktop } from '../../../electron/desktop/shell.js';
 import { fakeElectron, fakeEvent } from './fake-electron.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -260,5 +260,16 @@ describe('ports and quit', () => {
     const win = fake.windows[0]!;
     win.userClose();
     expect(win.destroyed).toBe(true);
+  });
+});
+
+describe('command line', () => {
+  it('reads --port and --data-dir like warden serve, and ignores Chromium switches', () => {
+    expect(desktopArgs(['/app', '--port', '7500', '--data-dir', '/tmp/w'])).toEqual({ port: 7500, dataDir: '/tmp/w' });
+    expect(desktopArgs(['--port=0', '--data-dir=/d=x', '--enable-logging', '--no-sandbox'])).toEqual({ port: 0, dataDir: '/d=x' });
+    expect(desktopArgs(['--port', 'abc'])).toEqual({});
+    expect(desktopArgs(['--port', '70000'])).toEqual({});
+    expect(desktopArgs(['--port'])).toEqual({});
+    expect(desktopArgs([])).toEqual({});
   });
 });
