@@ -49,6 +49,8 @@ function refuseBody(body: unknown): undefined {
 
 export class Api {
   readonly handled = new Set<RouteName>();
+  /** POSTs with an Idempotency-Key still running, by caller and key. */
+  private readonly inflight = new Map<string, { hash: string; done: Promise<void> }>();
 
   constructor(
     private readonly app: FastifyInstance,
@@ -92,28 +94,51 @@ export class Api {
 
         const idemKey = def.method === 'POST' ? request.headers['idempotency-key'] : undefined;
         let idem: { principal: string; key: string; hash: string } | undefined;
+        let idemSlot: { slot: string; done: Promise<void>; finish: () => void } | undefined;
         if (typeof idemKey === 'string' && idemKey.length > 0) {
           if (idemKey.length > 255) throw new HttpError(400, 'invalid_parameter', 'Idempotency-Key is longer than 255 characters', 'Idempotency-Key');
           idem = { principal: actorOf(principal), key: idemKey, hash: IdempotencyStore.requestHash(def.method, request.url, request.body) };
+          // A retry that arrives while the first request still runs (an agent timing out on a
+          // long `wait_s`) waits for it, then replays its answer instead of doing it twice.
+          const slot = `${idem.principal}\u0000${idem.key}`;
+          for (let running = this.inflight.get(slot); running; running = this.inflight.get(slot)) {
+            if (running.hash !== idem.hash) {
+              throw new HttpError(409, 'idempotency_conflict', 'this Idempotency-Key is in use by a different request');
+            }
+            await running.done;
+          }
           const stored = this.idempotency.lookup(idem.principal, idem.key, idem.hash);
           if (stored) {
             return reply.code(stored.status).header('idempotent-replayed', 'true').type('application/json').send(stored.body);
           }
+          let finish = () => {};
+          const done = new Promise<void>((resolve) => (finish = resolve));
+          this.inflight.set(slot, { hash: idem.hash, done });
+          idemSlot = { slot, done, finish };
         }
 
         const ctx = { params, query, body, principal, actor: actorOf(principal), request, reply } as HandlerContext<Routes[N]>;
         let status = def.status ?? 200;
         let payload: string;
         try {
-          const result = await handler(ctx);
-          if (def.raw || reply.sent) return reply;
-          payload = JSON.stringify(result);
-        } catch (err) {
-          if (!(err instanceof HttpError) || !idem || err.status >= 500) throw err;
-          status = err.status;
-          payload = JSON.stringify(err.toBody());
+          try {
+            const result = await handler(ctx);
+            if (def.raw || reply.sent) return reply;
+            payload = JSON.stringify(result);
+          } catch (err) {
+            if (!(err instanceof HttpError) || !idem || err.status >= 500) throw err;
+            status = err.status;
+            payload = JSON.stringify(err.toBody());
+          }
+          if (idem) this.idempotency.save(idem.principal, idem.key, idem.hash, { status, body: payload });
+        } finally {
+          // After the save, so a waiting retry finds the answer to replay. Not on the client's
+          // disconnect: the work goes on, and a retry must not start it a second time.
+          if (idemSlot) {
+            if (this.inflight.get(idemSlot.slot)?.done === idemSlot.done) this.inflight.delete(idemSlot.slot);
+            idemSlot.finish();
+          }
         }
-        if (idem) this.idempotency.save(idem.principal, idem.key, idem.hash, { status, body: payload });
         return reply.code(status).type('application/json').send(payload);
       },
     });

@@ -268,6 +268,38 @@ describe('Idempotency-Key', () => {
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();
   });
 
+  it('a retry while the first request still runs waits for it and replays; nothing is done twice', async () => {
+    const agent = await t.agent('impatient');
+    const actions = () => (t.app.db.prepare('SELECT COUNT(*) AS n FROM actions WHERE agent_id = ?').get(agent.id) as { n: number }).n;
+    const headers = { 'idempotency-key': 'ask-once' };
+    // ALERT with wait_s=1 holds the first response for a second.
+    const first = t.req('POST', '/v1/actions?wait_s=1', { key: agent.key, body: { tool: 'deploy.prod' }, headers });
+    await new Promise((r) => setTimeout(r, 100));
+    const retry = t.req('POST', '/v1/actions?wait_s=1', { key: agent.key, body: { tool: 'deploy.prod' }, headers });
+    const other = await t.req('POST', '/v1/actions?wait_s=1', { key: agent.key, body: { tool: 'deploy.staging' }, headers });
+    expect([other.status, other.body.error.code]).toEqual([409, 'idempotency_conflict']);
+    const [a, b] = await Promise.all([first, retry]);
+    expect(a.status).toBe(200);
+    expect(b.body).toEqual(a.body);
+    expect(b.headers.get('idempotent-replayed')).toBe('true');
+    expect(actions()).toBe(1);
+  });
+
+  it('a client that gives up does not free its key for a second execution', async () => {
+    const agent = await t.agent('gives-up');
+    const actions = () => (t.app.db.prepare('SELECT COUNT(*) AS n FROM actions WHERE agent_id = ?').get(agent.id) as { n: number }).n;
+    const abort = new AbortController();
+    const init = { method: 'POST', headers: { authorization: `Bearer ${agent.key}`, 'content-type': 'application/json', 'idempotency-key': 'retry-after-timeout' }, body: '{"tool":"deploy.prod"}' };
+    const first = fetch(`${t.url}/v1/actions?wait_s=1`, { ...init, signal: abort.signal }).catch(() => 'aborted');
+    await new Promise((r) => setTimeout(r, 100));
+    abort.abort();
+    expect(await first).toBe('aborted');
+    const retry = await fetch(`${t.url}/v1/actions?wait_s=1`, init);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(actions()).toBe(1);
+  });
+
   it('an over-long key is refused', async () => {
     const res = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'long-key' }, headers: { 'idempotency-key': 'k'.repeat(256) } });
     expect(res.status).toBe(400);
