@@ -1,4 +1,5 @@
 /** `GET /v1/events`: the in-process bus as Server-Sent Events, with heartbeats. */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -139,6 +140,29 @@ describe('GET /v1/events', () => {
       // Publishing after the disconnect is harmless.
       other.app.bus.publish('budget.warning', { scope: 'global' });
       expect((await other.req('GET', '/v1/health')).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a client that stops reading is dropped once too much is buffered for it, and the server keeps serving', async () => {
+    const other = await startTestApp({ heartbeatMs: 60_000 });
+    try {
+      const baseline = other.app.bus.listenerCount;
+      const socket = connect(Number(new URL(other.url).port), '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(`GET /v1/events HTTP/1.1\r\nHost: ${new URL(other.url).host}\r\nAuthorization: Bearer ${other.op}\r\n\r\n`);
+      await new Promise((r) => socket.once('data', r));
+      socket.pause(); // a frozen tab: never reads again
+      expect(other.app.bus.listenerCount).toBe(baseline + 1);
+      const big = 'x'.repeat(400 * 1024);
+      for (let i = 0; i < 100 && other.app.bus.listenerCount > baseline; i++) {
+        other.app.bus.publish('action.evaluated', { i, big });
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(other.app.bus.listenerCount).toBe(baseline);
+      expect((await other.req('GET', '/v1/health')).status).toBe(200);
+      socket.destroy();
     } finally {
       await other.close();
     }
