@@ -8,6 +8,8 @@ import { installHostGuards } from './guards.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const MAX_PARAM_LENGTH = 200;
+/** How long stopping waits for in-flight requests before closing their connections. */
+export const CLOSE_GRACE_MS = 1500;
 
 export interface HttpOptions {
   host: string;
@@ -52,7 +54,8 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
-    forceCloseConnections: false,
+    // On close: idle keep-alive sockets are closed at once, in-flight requests finish.
+    forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     // Errors the router raises before any hook or the error handler (a malformed or over-long
@@ -78,6 +81,12 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   });
 
   guard = installHostGuards(app, options.host);
+  // Closing waits for in-flight requests, but a socket a client opened and never used (fetch and
+  // browsers pre-connect) would hold shutdown open until the client drops it. After a grace
+  // period every connection still open is closed.
+  app.addHook('preClose', async () => {
+    setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+  });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
   });

@@ -175,6 +175,17 @@ describe('GET /v1/events', () => {
     expect((await t.req('GET', '/v1/events')).status).toBe(401);
   });
 
+  it('stopping the app does not wait on a connection that never sent a request', async () => {
+    const other = await startTestApp();
+    const socket = connect(Number(new URL(other.url).port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.on('error', () => {});
+    const t0 = Date.now();
+    await other.close();
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    socket.destroy();
+  });
+
   it('stopping the app ends open streams instead of waiting for them forever', async () => {
     const other = await startTestApp({ heartbeatMs: 50 });
     const res = await fetch(`${other.url}/v1/events`, { headers: { authorization: `Bearer ${other.op}` } });
