@@ -219,6 +219,11 @@ export async function startDesktop(electron: DesktopElectron, options: DesktopOp
     w.webContents.on('will-redirect', (event, target) => {
       if (!sameOrigin(target)) event.preventDefault();
     });
+    // The page needs no camera, microphone, location, clipboard or web notifications (native
+    // ones come from this process), and no <webview>.
+    w.webContents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    w.webContents.session.setPermissionCheckHandler(() => false);
+    w.webContents.on('will-attach-webview', (event) => event.preventDefault());
     w.webContents.setWindowOpenHandler(({ url: target }) => {
       if (!sameOrigin(target)) openOutside(target);
       return { action: 'deny' };

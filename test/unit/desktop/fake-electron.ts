@@ -35,6 +35,16 @@ export function fakeEvent(extra: Record<string, unknown> = {}) {
 
 export class FakeWebContents extends Emitter {
   readonly sent: unknown[][] = [];
+  readonly session = {
+    requestHandler: null as ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null,
+    checkHandler: null as ((...args: unknown[]) => boolean) | null,
+    setPermissionRequestHandler(h: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void) {
+      this.requestHandler = h;
+    },
+    setPermissionCheckHandler(h: (...args: unknown[]) => boolean) {
+      this.checkHandler = h;
+    },
+  };
   openHandler: ((details: { url: string }) => { action: string }) | null = null;
   send(channel: string, ...args: unknown[]): void {
     this.sent.push([channel, ...args]);

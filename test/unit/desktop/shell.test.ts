@@ -124,6 +124,20 @@ describe('window', () => {
     expect(fake.externalOpened).toEqual(['https://docs.example/']);
   });
 
+  it('grants the page no permissions and refuses <webview>', async () => {
+    const { fake } = await boot();
+    const wc = fake.windows[0]!.webContents;
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      let granted: boolean | null = null;
+      wc.session.requestHandler!(wc, permission, (g) => (granted = g));
+      expect(granted, permission).toBe(false);
+    }
+    expect(wc.session.checkHandler!(wc, 'media')).toBe(false);
+    const e = fakeEvent();
+    wc.emit('will-attach-webview', e, {}, {});
+    expect(e.defaultPrevented).toBe(true);
+  });
+
   it('closing the window hides it (Warden keeps running in the tray); the tray click brings it back', async () => {
     const { fake } = await boot();
     const win = fake.windows[0]!;
