@@ -47,6 +47,13 @@ function refuseBody(body: unknown): undefined {
   return undefined;
 }
 
+/** A route that declares no query takes none: `?wiat_s=30` must not pass silently. */
+function refuseQuery(query: unknown): undefined {
+  const key = query && typeof query === 'object' ? Object.keys(query)[0] : undefined;
+  if (key !== undefined) throw new HttpError(400, 'invalid_parameter', `unknown query parameter ${key}; this route takes none`, key);
+  return undefined;
+}
+
 export class Api {
   readonly handled = new Set<RouteName>();
   /** POSTs with an Idempotency-Key still running, by caller and key. */
@@ -89,7 +96,7 @@ export class Api {
         const principal = def.auth === 'public' && !presentedKey(request) ? null : this.principalOf(request);
         authorize(def.auth, principal);
         const params = parse(def.params, request.params, 'params');
-        const query = parse(def.query, request.query ?? {}, 'query');
+        const query = def.query ? parse(def.query, request.query ?? {}, 'query') : refuseQuery(request.query);
         const body = def.body ? parse(def.body, request.body, 'body') : refuseBody(request.body);
 
         const idemKey = def.method === 'POST' ? request.headers['idempotency-key'] : undefined;

@@ -162,6 +162,11 @@ function probesFor(name: string, def: RouteDef): Probe[] {
     }
   }
 
+  if (!def.query) {
+    const body = method === 'GET' ? {} : { headers: json, body: '{}' };
+    probes.push({ what: 'a query on a route that takes none', method, path: `${path}?zz_unknown=1`, ...body, expect: { status: 400, param: 'zz_unknown' } });
+  }
+
   if (def.query) {
     const sep = path.includes('?') ? '&' : '?';
     const body = method === 'GET' ? {} : { headers: json, body: '{}' };
