@@ -176,7 +176,8 @@ export class WardenClient {
       case 'completed':
         return { verdict: 'allowed', action, approval, reason: action.explanation };
       case 'blocked':
-        return { verdict: 'blocked', action, approval, reason: action.explanation };
+        // An approved action blocked at release (kill-switch, pause) says why in `reason`.
+        return { verdict: 'blocked', action, approval, reason: action.reason ?? action.explanation };
       case 'denied':
         return { verdict: 'denied', action, approval, reason: comment ? `denied by the operator: ${comment}` : 'denied by the operator' };
       case 'expired':

@@ -8,7 +8,7 @@
  */
 import type { Action, ActionInput, ActionStatus, Evaluation, Receipt } from '../../shared/api/actions.js';
 import type { ListPage } from '../../shared/api/common.js';
-import { evaluate, failClosed } from '../../shared/core/index.js';
+import { evaluate, failClosed, killSwitchGate, type Gate } from '../../shared/core/index.js';
 import type { AgentContext, Decision, Snapshot } from '../../shared/core/types.js';
 import { redactSecrets } from '../../shared/redact.js';
 import type { AgentService } from '../agents/service.js';
@@ -446,6 +446,28 @@ export class ActionService implements ApprovalSink {
     if (outcome === 'approved') {
       const input = this.receipt(row.receipt_id).action;
       const agent = this.context(row.agent_id);
+      // INVARIANT: the operator approved the action as it was asked; the kill-switch layer is
+      // checked again at release, so no approval lets an action past an engaged kill-switch,
+      // a paused budget, a disabled agent or a cap its estimate no longer fits.
+      let gate: Gate;
+      try {
+        if (!agent) throw new Error(`agent ${row.agent_id} no longer exists`);
+        gate = killSwitchGate(input, { kill_switch: this.budgets.killSwitch(), agent, budgets: this.budgets.applicableBudgets(agent, row.mission_id) });
+      } catch (err) {
+        gate = { verdict: 'BLOCK', code: 'evaluation_error', detail: `the kill-switches could not be checked (fail closed): ${messageOf(err)}` };
+      }
+      if (gate.verdict === 'BLOCK') {
+        const why = `approved, but blocked at release: ${gate.detail}`;
+        this.s.setStatus.run('blocked', 0, gate.code, why, now, row.id);
+        this.audit.append({
+          event_type: 'action.blocked',
+          actor: 'system',
+          agent_id: row.agent_id,
+          subject_id: row.id,
+          data: { action_id: row.id, approval_id: approval.id, block_code: gate.code, reason: why },
+        });
+        return;
+      }
       if (input.cost_estimate_micro_usd && agent) {
         const amount = input.cost_estimate_micro_usd;
         try {

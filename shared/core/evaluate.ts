@@ -49,7 +49,7 @@ export function failClosed(reason: string): Decision {
   };
 }
 
-interface Gate {
+export interface Gate {
   verdict: 'BLOCK' | 'ABSTAIN';
   code: BlockCode | null;
   detail: string;
@@ -57,7 +57,16 @@ interface Gate {
 
 const usd = (micro: number) => `$${(micro / 1_000_000).toFixed(2)}`;
 
-function killSwitchLayer(action: ActionInput, s: Snapshot): Gate {
+/**
+ * The kill-switch layer alone: the global switch, a disabled agent, a paused budget, or an
+ * estimate that does not fit a cap. Also checked when an approved action is released, because
+ * the world may have changed while the operator was deciding. Throws on a malformed estimate.
+ *
+ * @example
+ *   killSwitchGate({ tool: 'x', cost_estimate_micro_usd: 5 }, { ...snapshot, kill_switch: { engaged: true, reason: null } })
+ *   // { verdict: 'BLOCK', code: 'kill_switch', detail: 'the global kill-switch is engaged' }
+ */
+export function killSwitchGate(action: Pick<ActionInput, 'cost_estimate_micro_usd'>, s: Pick<Snapshot, 'kill_switch' | 'agent' | 'budgets'>): Gate {
   if (s.kill_switch.engaged) {
     return { verdict: 'BLOCK', code: 'kill_switch', detail: `the global kill-switch is engaged${s.kill_switch.reason ? ` (${s.kill_switch.reason})` : ''}` };
   }
@@ -147,7 +156,7 @@ function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
   const settings = s.settings ?? DEFAULT_SETTINGS;
   const unmatched = settings.unmatched_decision === 'BLOCK' ? 'BLOCK' : 'ALERT';
 
-  const kill = killSwitchLayer(action, s);
+  const kill = killSwitchGate(action, s);
   const quota = quotaLayer(s);
   const tools = evaluateToolAccess(action, s.agent, s.tool_policies, s.role_overrides);
   const g: GuardrailOutcome = evaluateGuardrails(s.guardrails, action, s.agent, s.context, unmatched);

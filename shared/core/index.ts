@@ -1,6 +1,6 @@
 /** The pure decision core: types, the evaluator and its parts. */
 export * from './types.js';
-export { evaluate, failClosed, mostCautious, cautionOf, DEFAULT_SETTINGS } from './evaluate.js';
+export { evaluate, failClosed, killSwitchGate, mostCautious, cautionOf, DEFAULT_SETTINGS, type Gate } from './evaluate.js';
 export { compileGuardrails, candidateRules, evaluateGuardrails } from './guardrails.js';
 export { compileGuard, guardError, parseComparison, compare, ExprError } from './expr.js';
 export { evaluateToolAccess, hostMatches, hostsInArgs } from './tool-access.js';
