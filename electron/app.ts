@@ -160,7 +160,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(budgets.startEventTail());
   // [actions] routes
   actionRoutes(api, actions, approvals);
-  approvalRoutes(api, { approvals, grants, agents, policies, audit, clock });
+  approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();

@@ -3,16 +3,21 @@
  * queue. A live grant for (leader, `delegate:KIND`) answers `allow_always` at once; otherwise the
  * request waits up to `wait_s` for the resolution and answers `timeout` (with the approval id,
  * so the caller can wait again) when none came.
+ *
+ * INVARIANT: a delegation is an action too. The kill-switch layer (global switch, a disabled
+ * agent, a paused budget of the caller's scopes) is checked before a grant or a human is asked
+ * and again when the answer lands; a BLOCK there answers `deny` with the reason.
  */
 import type { z } from 'zod';
 import type { DelegationBody, DelegationResult } from '../../shared/api/actions.js';
-import { findGrant } from '../../shared/core/index.js';
-import type { ActionInput } from '../../shared/core/types.js';
+import { findGrant, killSwitchGate } from '../../shared/core/index.js';
+import type { ActionInput, AgentContext } from '../../shared/core/types.js';
+import type { Agent } from '../../shared/api/agents.js';
 import type { AgentService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { Clock } from '../common/clock.js';
-import type { PolicyStore } from '../ports.js';
-import { notFound } from '../server/errors.js';
+import type { BudgetLedger, PolicyStore } from '../ports.js';
+import { HttpError, notFound } from '../server/errors.js';
 import type { Principal } from '../server/principal.js';
 import type { GrantService } from './grants.js';
 import type { ApprovalService } from './service.js';
@@ -22,8 +27,32 @@ export interface DelegationDeps {
   grants: GrantService;
   agents: AgentService;
   policies: PolicyStore;
+  budgets: Pick<BudgetLedger, 'killSwitch' | 'applicableBudgets'>;
   audit: AuditService;
   clock: Clock;
+}
+
+type Result = z.output<typeof DelegationResult>;
+
+const contextOf = (a: Agent): AgentContext => ({
+  id: a.id,
+  name: a.name,
+  role: a.role,
+  team_id: a.team_id,
+  leader_agent_id: a.leader_agent_id,
+  status: a.status,
+});
+
+/** Why the kill-switch layer stops this delegation now, or null. Errors block (fail closed). */
+function blockedBecause(deps: DelegationDeps, leader: Agent, caller: Agent | null): string | null {
+  try {
+    if (leader.status !== 'active') return `the leader ${leader.name} is disabled`;
+    const agent = contextOf(caller ?? leader);
+    const gate = killSwitchGate({}, { kill_switch: deps.budgets.killSwitch(), agent, budgets: deps.budgets.applicableBudgets(agent, null) });
+    return gate.verdict === 'BLOCK' ? gate.detail : null;
+  } catch (err) {
+    return `the kill-switches could not be checked (fail closed): ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
 
 export async function requestDelegation(
@@ -32,15 +61,28 @@ export async function requestDelegation(
   principal: Principal | null,
   actor: string,
   res?: NodeJS.EventEmitter & { writableEnded: boolean },
-): Promise<z.output<typeof DelegationResult>> {
+): Promise<Result> {
   const leader = deps.agents.find(body.leader_agent_id);
   if (!leader) throw notFound('agent', body.leader_agent_id);
   const child = principal?.kind === 'agent' ? deps.agents.find(principal.agentId) ?? null : null;
+  // An agent key routes delegations only into its own leader's queue (or its own, as a leader):
+  // a grant for (leader, delegate:KIND) covers that leader's crew, not any agent that names it.
+  if (principal?.kind === 'agent' && child?.id !== leader.id && child?.leader_agent_id !== leader.id) {
+    throw new HttpError(403, 'insufficient_scope', `agent ${child?.name ?? principal.agentId} is not led by ${leader.name}; an agent can ask only its own leader`, 'leader_agent_id');
+  }
   const args: Record<string, unknown> = {};
   if (body.target_agent_name !== undefined) args.target_agent_name = body.target_agent_name;
   if (body.task !== undefined) args.task = body.task;
   if (body.task_id !== undefined) args.task_id = body.task_id;
   const action: ActionInput = { tool: `delegate:${body.kind}`, args };
+  const audited = { leader_agent_id: leader.id, child_agent_id: child?.id ?? null, kind: body.kind, args };
+
+  const deny = (reason: string, approvalId: string | null): Result => {
+    deps.audit.append({ event_type: 'delegation.blocked', actor, agent_id: leader.id, subject_id: approvalId, data: { ...audited, approval_id: approvalId, reason } });
+    return { object: 'delegation_approval', resolution: 'deny', approval_id: approvalId, grant_id: null, reason };
+  };
+  const before = blockedBecause(deps, leader, child);
+  if (before) return deny(before, null);
 
   const now = deps.clock.now();
   const grant = findGrant(deps.grants.liveGrants(leader.id, now), leader.id, action, now);
@@ -50,7 +92,7 @@ export async function requestDelegation(
       actor,
       agent_id: leader.id,
       subject_id: grant.id,
-      data: { leader_agent_id: leader.id, child_agent_id: child?.id ?? null, kind: body.kind, grant_id: grant.id, args },
+      data: { ...audited, grant_id: grant.id },
     });
     return { object: 'delegation_approval', resolution: 'allow_always', approval_id: null, grant_id: grant.id, reason: null };
   }
@@ -76,6 +118,11 @@ export async function requestDelegation(
   });
   deps.approvals.announce(row);
   const approval = await deps.approvals.waitFor(row.id, body.wait_s, {}, res);
+  if (approval.status === 'approved') {
+    // The world may have changed while the leader's operator decided.
+    const after = blockedBecause(deps, deps.agents.find(leader.id) ?? leader, child ? deps.agents.find(child.id) ?? child : null);
+    if (after) return deny(`approved, but blocked at release: ${after}`, approval.id);
+  }
   const denial = approval.decisions.find((d) => d.decision === 'deny');
   return {
     object: 'delegation_approval',

@@ -151,4 +151,63 @@ describe('delegation approvals', () => {
     const res = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: 'agt_nope' } });
     expect(res.status).toBe(404);
   });
+
+  it("an agent not led by the leader is refused, and the leader's grant does not cover it", async () => {
+    h = await harness();
+    const leader = await h.agent('lead');
+    const child = await h.agent('worker', { leader_agent_id: leader.id });
+    const stranger = await h.agent('stranger');
+    const asked = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, wait_s: 0 } });
+    await h.decide(asked.body.approval_id, { decision: 'allow_always' });
+    expect((await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id } })).body.resolution).toBe('allow_always');
+
+    const res = await h.req('POST', '/v1/delegation-approvals', { key: stranger.key, body: { leader_agent_id: leader.id } });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({ code: 'insufficient_scope', param: 'leader_agent_id' });
+    // Nothing reached the leader's queue.
+    expect((await h.req('GET', '/v1/approvals?kind=delegation&status=pending', { key: h.op })).body.data).toHaveLength(0);
+    // The leader may route into its own queue.
+    expect((await h.req('POST', '/v1/delegation-approvals', { key: leader.key, body: { leader_agent_id: leader.id } })).body.resolution).toBe('allow_always');
+  });
+
+  it('the kill-switch, a disabled child or leader, or a paused budget answer deny before any grant or human', async () => {
+    h = await harness();
+    const leader = await h.agent('lead');
+    const child = await h.agent('worker', { leader_agent_id: leader.id, team_id: 'crew' });
+    const asked = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, wait_s: 0 } });
+    await h.decide(asked.body.approval_id, { decision: 'allow_always' });
+    const delegate = async () => (await h!.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, wait_s: 0 } })).body;
+
+    await h.req('POST', '/v1/kill-switch', { key: h.op, body: { engaged: true } });
+    expect(await delegate()).toMatchObject({ resolution: 'deny', approval_id: null, reason: expect.stringMatching(/kill-switch is engaged/) });
+    await h.req('POST', '/v1/kill-switch', { key: h.op, body: { engaged: false } });
+    expect((await delegate()).resolution).toBe('allow_always');
+
+    await h.req('POST', '/v1/budgets', { key: h.op, body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 100, mode: 'cap' } });
+    await h.req('POST', '/v1/budgets/team/crew/pause', { key: h.op });
+    expect(await delegate()).toMatchObject({ resolution: 'deny', reason: expect.stringMatching(/team budget crew is paused/) });
+    await h.req('POST', '/v1/budgets/team/crew/resume', { key: h.op });
+
+    await h.req('PATCH', `/v1/agents/${leader.id}`, { key: h.op, body: { status: 'disabled' } });
+    expect(await delegate()).toMatchObject({ resolution: 'deny', reason: 'the leader lead is disabled' });
+    await h.req('PATCH', `/v1/agents/${leader.id}`, { key: h.op, body: { status: 'active' } });
+    await h.req('PATCH', `/v1/agents/${child.id}`, { key: h.op, body: { status: 'disabled' } });
+    // A disabled agent's key is still accepted, so the request reaches the kill-switch layer.
+    const disabled = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, wait_s: 0 } });
+    expect(disabled.body).toMatchObject({ resolution: 'deny', reason: 'agent worker is disabled' });
+    const blocked = (await h.req('GET', '/v1/audit?event_type=delegation.blocked', { key: h.op })).body.data;
+    expect(blocked.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('an approval that lands while the kill-switch is engaged answers deny', async () => {
+    h = await harness();
+    const leader = await h.agent('lead');
+    const child = await h.agent('worker', { leader_agent_id: leader.id });
+    const asked = h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, wait_s: 30 } });
+    await until(() => h!.waiters() === 1);
+    const pending = (await h.req('GET', '/v1/approvals?kind=delegation', { key: h.op })).body.data[0];
+    await h.req('POST', '/v1/kill-switch', { key: h.op, body: { engaged: true } });
+    await h.decide(pending.id, { decision: 'allow_once' });
+    expect((await asked).body).toMatchObject({ resolution: 'deny', approval_id: pending.id, reason: expect.stringMatching(/^approved, but blocked at release: the global kill-switch/) });
+  });
 });
