@@ -22,6 +22,7 @@ import { systemClock, type Clock } from './common/clock.js';
 import { DB_FILE, DEFAULT_PORT, TOKEN_FILE } from './common/data-dir.js';
 import { randomIds, type Ids } from './common/ids.js';
 import { packageRoot, VERSION } from './common/version.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { openDatabase, type Db } from './db/connection.js';
 import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
@@ -55,6 +56,10 @@ export interface AppConfig {
   logger?: boolean;
   /** IANA zone for budget period boundaries. Default: the system's resolved zone. */
   timeZone?: string;
+  /** WAL checkpoints in a worker thread (default true); false leaves them to SQLite in-line. */
+  checkpointWorker?: boolean;
+  /** How long an action's budget reservation is held before the reaper releases it as abandoned. Default 1 h. */
+  reservationTimeoutMs?: number;
 }
 
 export interface App {
@@ -93,7 +98,12 @@ export async function createApp(config: AppConfig): Promise<App> {
   const host = config.host ?? '127.0.0.1';
   const notifier = config.notifier ?? silentNotifier;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(join(config.dataDir, DB_FILE), { durability: config.durability });
+  const dbFile = join(config.dataDir, DB_FILE);
+  const db = openDatabase(dbFile, { durability: config.durability });
+  const checkpointer =
+    config.checkpointWorker === false
+      ? null
+      : startCheckpointer(db, dbFile, { onError: (err) => console.error(`warden: ${err.message}; checkpoints are back on the main thread`) });
 
   const bus = new EventBus(clock);
   const audit = new AuditService(db, clock, ids);
@@ -204,3 +214,4 @@ export async function createApp(config: AppConfig): Promise<App> {
     },
   };
 }
+      await checkpointer?.stop();
