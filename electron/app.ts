@@ -56,6 +56,8 @@ export interface AppConfig {
   logger?: boolean;
   /** IANA zone for budget period boundaries. Default: the system's resolved zone. */
   timeZone?: string;
+  /** A better-sqlite3 addon for this runtime's ABI (see OpenOptions.nativeBinding). */
+  sqliteBinding?: string;
   /** WAL checkpoints in a worker thread (default true); false leaves them to SQLite in-line. */
   checkpointWorker?: boolean;
   /** How long an action's budget reservation is held before the reaper releases it as abandoned. Default 1 h. */
@@ -99,11 +101,11 @@ export async function createApp(config: AppConfig): Promise<App> {
   const notifier = config.notifier ?? silentNotifier;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const dbFile = join(config.dataDir, DB_FILE);
-  const db = openDatabase(dbFile, { durability: config.durability });
+  const db = openDatabase(dbFile, { durability: config.durability, nativeBinding: config.sqliteBinding });
   const checkpointer =
     config.checkpointWorker === false
       ? null
-      : startCheckpointer(db, dbFile, { onError: (err) => console.error(`warden: ${err.message}; checkpoints are back on the main thread`) });
+      : startCheckpointer(db, dbFile, { nativeBinding: config.sqliteBinding, onError: (err) => console.error(`warden: ${err.message}; checkpoints are back on the main thread`) });
 
   const bus = new EventBus(clock);
   const audit = new AuditService(db, clock, ids);

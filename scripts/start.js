@@ -3,7 +3,7 @@
 // (no display, or its download is blocked), say so in one line and run headless instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,10 +31,46 @@ function electronBinary() {
   return { binary };
 }
 
-const found = electronBinary();
+/**
+ * node_modules' better-sqlite3 is built for Node (npm test, warden serve). Electron has another
+ * ABI, so the desktop app loads a second build of the addon, made once per Electron version in
+ * .warden-dev/ with @electron/rebuild (a prebuilt download, or a compile from source).
+ * Packaged apps need none of this: electron-builder rebuilds their node_modules for Electron.
+ */
+async function sqliteForElectron() {
+  const electronVersion = require('electron/package.json').version;
+  const sqliteDir = dirname(require.resolve('better-sqlite3/package.json'));
+  const buildDir = join(root, '.warden-dev', `electron-${electronVersion}-${process.platform}-${process.arch}`);
+  const addon = join(buildDir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  if (existsSync(addon)) return { addon };
+  console.log(`warden: building better-sqlite3 for Electron ${electronVersion} (once)…`);
+  try {
+    rmSync(buildDir, { recursive: true, force: true });
+    mkdirSync(join(buildDir, 'node_modules'), { recursive: true });
+    cpSync(sqliteDir, join(buildDir, 'node_modules', 'better-sqlite3'), {
+      recursive: true,
+      filter: (src) => !src.startsWith(join(sqliteDir, 'build')),
+    });
+    const sqliteVersion = require('better-sqlite3/package.json').version;
+    writeFileSync(join(buildDir, 'package.json'), JSON.stringify({ name: 'warden-electron-addons', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }));
+    const { rebuild } = await import('@electron/rebuild');
+    await rebuild({ buildPath: buildDir, electronVersion, onlyModules: ['better-sqlite3'], force: true });
+  } catch (err) {
+    return { reason: `better-sqlite3 could not be built for Electron ${electronVersion}: ${String(err?.message ?? err).split('\n')[0]}` };
+  }
+  return existsSync(addon) ? { addon } : { reason: `the better-sqlite3 build for Electron ${electronVersion} produced no addon` };
+}
+
+let found = electronBinary();
+let addon;
+if (found.binary) {
+  const sqlite = await sqliteForElectron();
+  if (sqlite.addon) addon = sqlite.addon;
+  else found = { reason: sqlite.reason };
+}
 const args = process.argv.slice(2);
 const child = found.binary
-  ? spawn(found.binary, [root, ...args], { stdio: 'inherit' })
+  ? spawn(found.binary, [root, ...args], { stdio: 'inherit', env: { ...process.env, WARDEN_SQLITE_BINDING: addon } })
   : (console.log(`warden: Electron is unavailable (${found.reason}); running headless — open the URL below in a browser.`),
     spawn(process.execPath, [join(root, 'bin', 'warden.js'), 'serve', ...args], { stdio: 'inherit' }));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -11,10 +11,15 @@ export interface OpenOptions {
    * or `kill -9` of the process. `full`: also fsyncs every commit, surviving power loss.
    */
   durability?: 'normal' | 'full';
+  /**
+   * A better-sqlite3 addon built for this runtime's ABI. `npm start` builds one for Electron
+   * beside the Node one that `npm test` and `warden serve` use; packaged apps need none.
+   */
+  nativeBinding?: string;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  const db = new Database(file);
+  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');

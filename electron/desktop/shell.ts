@@ -26,6 +26,8 @@ export interface DesktopOptions {
   /** The tray and window icon. Default: build/icon.png of the package. */
   iconPath?: string;
   createApp?: (config: AppConfig) => Promise<App>;
+  /** A better-sqlite3 addon built for Electron's ABI (`npm start` builds one; see scripts/start.js). */
+  sqliteBinding?: string;
   log?: (line: string) => void;
   platform?: NodeJS.Platform;
 }
@@ -148,6 +150,7 @@ export async function startDesktop(electron: DesktopElectron, options: DesktopOp
         port,
         notifier,
         ...(options.rendererDir !== undefined ? { rendererDir: options.rendererDir } : {}),
+        ...(options.sqliteBinding ? { sqliteBinding: options.sqliteBinding } : {}),
       }),
     requested,
     log,
