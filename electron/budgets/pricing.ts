@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { calcPrice } from '@pydantic/genai-prices';
 import type { CostReport } from '../ports.js';
-import { HttpError, unprocessable } from '../server/errors.js';
+import { unprocessable } from '../server/errors.js';
 
 const PRICES_VERSION: string = (() => {
   try {
@@ -40,24 +40,28 @@ export function usdToMicro(usd: number): number {
   return Math.floor(micro + 0.5);
 }
 
-/** Throws 422 when the model is unknown to the price table, 400 when the usage is inconsistent. */
+/**
+ * Throws 422 when the model is unknown to the price table.
+ *
+ * INVARIANT: Warden's `input_tokens` counts uncached input only, as Anthropic reports it; cache
+ * reads and writes come in their own fields. genai-prices counts cache tokens as parts of
+ * `input_tokens`, so we add them back here. Every usage-priced spend (POST /v1/spend and action
+ * completion) passes through this one function. The sum also picks long-context tiers, which
+ * providers select on the whole prompt, cached parts included.
+ */
 export function priceUsage(usage: UsageInput): Priced {
-  let result;
-  try {
-    result = calcPrice(
-      {
-        input_tokens: usage.input_tokens,
-        output_tokens: usage.output_tokens,
-        ...(usage.cache_read_tokens !== undefined ? { cache_read_tokens: usage.cache_read_tokens } : {}),
-        ...(usage.cache_write_tokens !== undefined ? { cache_write_tokens: usage.cache_write_tokens } : {}),
-      },
-      usage.model,
-      usage.provider ? { providerId: usage.provider } : undefined,
-    );
-  } catch (err) {
-    // The package rejects usage whose cache tokens exceed input_tokens (they are partitions of it).
-    throw new HttpError(400, 'invalid_parameter', `usage: ${(err as Error).message.toLowerCase()}`, 'usage');
-  }
+  const cacheRead = usage.cache_read_tokens ?? 0;
+  const cacheWrite = usage.cache_write_tokens ?? 0;
+  const result = calcPrice(
+    {
+      input_tokens: usage.input_tokens + cacheRead + cacheWrite,
+      output_tokens: usage.output_tokens,
+      cache_read_tokens: cacheRead,
+      cache_write_tokens: cacheWrite,
+    },
+    usage.model,
+    usage.provider ? { providerId: usage.provider } : undefined,
+  );
   if (!result) {
     throw unprocessable(
       `no price known for model ${usage.model}${usage.provider ? ` of provider ${usage.provider}` : ''}; send amount_micro_usd instead`,

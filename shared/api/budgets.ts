@@ -63,15 +63,38 @@ export const BudgetPeriodRecord = z.object({
 });
 export type BudgetPeriodRecord = z.infer<typeof BudgetPeriodRecord>;
 
-export const Usage = z.strictObject({
-  model: z.string().min(1).max(200),
-  /** Optional provider id for the price table (e.g. `openai`, `anthropic`); inferred from the model otherwise. */
-  provider: z.string().min(1).max(100).optional(),
-  input_tokens: z.number().int().nonnegative(),
-  output_tokens: z.number().int().nonnegative(),
-  cache_read_tokens: z.number().int().nonnegative().optional(),
-  cache_write_tokens: z.number().int().nonnegative().optional(),
-});
+// Anthropic's token convention, stated in the OpenAPI document; electron/budgets/pricing.ts converts.
+export const Usage = z
+  .strictObject({
+    model: z.string().min(1).max(200),
+    /** Optional provider id for the price table (e.g. `openai`, `anthropic`); inferred from the model otherwise. */
+    provider: z.string().min(1).max(100).optional(),
+    input_tokens: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe(
+        'Uncached input tokens only, as Anthropic reports `input_tokens`: cache reads and writes are NOT included. ' +
+          'From OpenAI usage send `prompt_tokens - prompt_tokens_details.cached_tokens`.',
+      ),
+    output_tokens: z.number().int().nonnegative(),
+    cache_read_tokens: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Input tokens read from the prompt cache (Anthropic `cache_read_input_tokens`), counted apart from input_tokens.'),
+    cache_write_tokens: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Input tokens written to the prompt cache (Anthropic `cache_creation_input_tokens`), counted apart from input_tokens.'),
+  })
+  .describe(
+    'Token usage priced from the genai-prices table. input_tokens, cache_read_tokens and cache_write_tokens are disjoint; ' +
+      'the prompt is their sum, so cache counts may exceed input_tokens.',
+  );
 export type Usage = z.infer<typeof Usage>;
 
 export const SpendEvent = z.object({

@@ -169,21 +169,37 @@ describe('spend and crossings', () => {
     expect(events.map((e) => e.type)).toEqual(['budget.paused', 'budget.paused', 'budget.resumed', 'budget.paused', 'budget.resumed']);
   });
 
-  it('prices token usage with the price table (cache tokens included) and records pricing_source', async () => {
+  it('prices token usage with the price table (input_tokens excludes cache tokens) and records pricing_source', async () => {
     const a = await t.agent('a7');
     const r = await spend(a.key, { usage: { model: 'gpt-4o', input_tokens: 1_000_000, output_tokens: 1_000_000 } });
     expect(r.status).toBe(200);
     expect(r.body.spend.amount_micro_usd).toBe(12_500_000); // $2.50 + $10 per Mtok
     expect(r.body.spend.pricing_source).toMatch(/^genai-prices@[\d.]+:openai\/gpt-4o$/);
     const cached = await spend(a.key, {
-      usage: { model: 'claude-sonnet-4-20250514', provider: 'anthropic', input_tokens: 4740, cache_write_tokens: 4735, output_tokens: 255 },
+      usage: { model: 'claude-sonnet-4-20250514', provider: 'anthropic', input_tokens: 5, cache_write_tokens: 4735, output_tokens: 255 },
     });
     // 5 × $3 + 4735 × $3.75 + 255 × $15 per Mtok = $0.02159625 → 21,596 micro-USD (rounded once).
     expect(cached.body.spend.amount_micro_usd).toBe(21_596);
+    // Stored as sent: Warden's convention, not the price table's.
+    expect(cached.body.spend.usage).toMatchObject({ input_tokens: 5, cache_write_tokens: 4735 });
     const byAmount = await spend(a.key, { amount_micro_usd: 5, note: 'n' });
     expect(byAmount.body.spend.pricing_source).toBe('caller');
     const listed = await t.req('GET', '/v1/spend', { key: a.key });
     expect(listed.body.data).toHaveLength(3);
+  });
+
+  it('prices Anthropic-style usage whose cache reads far exceed input_tokens', async () => {
+    const a = await t.agent('a7c');
+    // Claude Code reports a mostly-cached prompt this way; the price table would refuse it as sent.
+    const r = await spend(a.key, { usage: { model: 'claude-sonnet-4-5', input_tokens: 10, output_tokens: 100, cache_read_tokens: 5000 } });
+    expect(r.status).toBe(200);
+    // 10 × $3 + 5000 × $0.30 + 100 × $15 per Mtok = $0.00303.
+    expect(r.body.spend.amount_micro_usd).toBe(3_030);
+    expect(r.body.spend.pricing_source).toMatch(/^genai-prices@[\d.]+:anthropic\/claude-sonnet-4-5$/);
+    // The long-context tier (over 200K prompt tokens) counts the cached parts of the prompt too:
+    // 1 × $6 + 250,000 × $0.60 + 1,000 × $22.50 per Mtok = $0.172506.
+    const long = await spend(a.key, { usage: { model: 'claude-sonnet-4-5', input_tokens: 1, output_tokens: 1_000, cache_read_tokens: 250_000 } });
+    expect(long.body.spend.amount_micro_usd).toBe(172_506);
   });
 
   it('an agent sees only its own spend; the operator may spend for any agent', async () => {
@@ -290,7 +306,6 @@ describe('validation and authorization', () => {
     ['both amount and usage', 'POST', '/v1/spend', { amount_micro_usd: 1, usage: { model: 'gpt-4o', input_tokens: 1, output_tokens: 1 } }, 400, 'invalid_parameter', 'usage'],
     ['usage without tokens', 'POST', '/v1/spend', { usage: { model: 'gpt-4o' } }, 400, 'missing_parameter', 'usage.input_tokens'],
     ['negative tokens', 'POST', '/v1/spend', { usage: { model: 'gpt-4o', input_tokens: -1, output_tokens: 1 } }, 400, 'invalid_parameter', 'usage.input_tokens'],
-    ['cache tokens over input', 'POST', '/v1/spend', { usage: { model: 'gpt-4o', input_tokens: 1, output_tokens: 1, cache_read_tokens: 5 } }, 400, 'invalid_parameter', 'usage'],
     ['unknown model', 'POST', '/v1/spend', { usage: { model: 'no-such-model-9000', input_tokens: 1, output_tokens: 1 } }, 422, 'unprocessable', 'usage.model'],
     ['unknown agent for operator spend', 'POST', '/v1/spend', { amount_micro_usd: 1, agent_id: 'agt_nope' }, 404, 'not_found'],
     ['kill-switch without engaged', 'POST', '/v1/kill-switch', {}, 400, 'missing_parameter', 'engaged'],
