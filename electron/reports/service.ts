@@ -1,7 +1,8 @@
 /**
  * Governance and approval reports, computed by SQL aggregates over indexed columns
  * (`actions.created_at`, `approvals.created_at/status/tool/agent_id`, `approval_categories`,
- * `approval_decisions.at`) — never by loading rows into memory.
+ * `approval_decisions.at`) — never by loading rows into memory. The governance report's
+ * `kind = 'action'` is checked on each row of the `approvals_created` range (no index has kind).
  */
 import type { z } from 'zod';
 import type { ApprovalsReport, GovernanceReport, ReportPeriod } from '../../shared/api/actions.js';
@@ -37,10 +38,12 @@ export class ReportService {
   ) {
     this.s = {
       executions: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM actions WHERE created_at >= ?'),
-      approvals: db.prepare<[string], Counts>(`SELECT ${COUNTS} FROM approvals p WHERE p.created_at >= ?`),
+      // INVARIANT: gated_executions <= total_executions. Only an action's approval gates an
+      // execution; a delegation approval (a child asking its leader) has no action row.
+      gated: db.prepare<[string], Counts>(`SELECT ${COUNTS} FROM approvals p WHERE p.created_at >= ? AND p.kind = 'action'`),
       avgApproval: db.prepare<[string], { minutes: number | null }>(
         `SELECT AVG((julianday(p.resolved_at) - julianday(p.created_at)) * 1440.0) AS minutes
-         FROM approvals p WHERE p.created_at >= ? AND p.status = 'approved'`,
+         FROM approvals p WHERE p.created_at >= ? AND p.status = 'approved' AND p.kind = 'action'`,
       ),
       topApprovers: db.prepare<[string], { operator_id: string; name: string | null; approvals: number }>(
         `SELECT d.operator_id, o.name, COUNT(*) AS approvals
@@ -76,7 +79,7 @@ export class ReportService {
 
   governance(period: Period): z.output<typeof GovernanceReport> {
     const since = this.since(period);
-    const counts = this.s.approvals.get(since)!;
+    const counts = this.s.gated.get(since)!;
     const resolved = counts.approved + counts.rejected + counts.expired;
     const minutes = this.s.avgApproval.get(since)?.minutes ?? null;
     return {

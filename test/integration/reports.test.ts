@@ -64,6 +64,43 @@ describe('reports', () => {
     expect(all.body.total_executions).toBe(5);
   });
 
+  it('governance counts only action approvals: delegation approvals never make gated exceed total', async () => {
+    h = await harness();
+    await h.allow('fs.read');
+    await h.settings({ approval_ttl_seconds: 3600 });
+    const leader = await h.agent('lead');
+    const child = await h.agent('worker', { leader_agent_id: leader.id });
+    await h.act(child.key, { tool: 'fs.read' });
+    const x = (await h.act(child.key, { tool: 'shell.exec' })).body;
+    const y = (await h.act(leader.key, { tool: 'email.send' })).body;
+    const delegate = async () =>
+      (await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, task: 'ship it', wait_s: 0 } })).body;
+    const d = [await delegate(), await delegate(), await delegate(), await delegate()];
+    expect(d.map((r) => r.resolution)).toEqual(['timeout', 'timeout', 'timeout', 'timeout']);
+    h.clock.advance(60_000);
+    await h.decide(x.approval_id, { decision: 'allow_once' });
+    h.clock.advance(540_000);
+    await h.decide(d[0].approval_id, { decision: 'allow_once' });
+    await h.decide(d[1].approval_id, { decision: 'deny' });
+
+    const gov = (await h.req('GET', '/v1/reports/governance?period=last_7_days', { key: h.op })).body;
+    expect(gov).toMatchObject({
+      total_executions: 3,
+      gated_executions: 2,
+      approved: 1,
+      rejected: 0,
+      expired: 0,
+      pending: 1,
+      approval_rate: 1,
+      // x's one minute; d[0]'s ten minutes are not an execution's wait.
+      avg_approval_time_minutes: 1,
+    });
+    expect(gov.gated_executions).toBeLessThanOrEqual(gov.total_executions);
+    expect(y.status).toBe('pending_approval');
+    // The delegations are still in the approvals table, only not counted as executions.
+    expect((await h.req('GET', '/v1/approvals?kind=delegation', { key: h.op })).body.data).toHaveLength(4);
+  });
+
   it('reports are operator-only and validate period', async () => {
     h = await harness();
     const a = await h.agent('alpha');
@@ -79,7 +116,7 @@ describe('reports', () => {
     const plan = (sql: string) =>
       (h.app.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('2026-01-01') as { detail: string }[]).map((r) => r.detail).join(' | ');
     expect(plan("SELECT COUNT(*) FROM actions WHERE created_at >= ?")).toMatch(/USING (COVERING )?INDEX actions_created/);
-    expect(plan("SELECT COUNT(*), SUM(status = 'approved') FROM approvals WHERE created_at >= ?")).toMatch(/USING (COVERING )?INDEX approvals_created/);
+    expect(plan("SELECT COUNT(*), SUM(status = 'approved') FROM approvals WHERE created_at >= ? AND kind = 'action'")).toMatch(/USING (COVERING )?INDEX approvals_created/);
     expect(plan("SELECT tool, COUNT(*) FROM approvals WHERE created_at >= ? GROUP BY tool")).toMatch(/INDEX/);
     expect(plan("SELECT category, COUNT(*) FROM approval_categories WHERE created_at >= ? GROUP BY category")).toMatch(/INDEX/);
   });
