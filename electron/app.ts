@@ -99,6 +99,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   const ids = config.ids ?? randomIds;
   const host = config.host ?? '127.0.0.1';
   const notifier = config.notifier ?? silentNotifier;
+  // Zero or less would reap every reservation as soon as it is made: refuse at startup instead.
+  if (config.reservationTimeoutMs !== undefined && !(Number.isSafeInteger(config.reservationTimeoutMs) && config.reservationTimeoutMs > 0)) {
+    throw new Error(`reservationTimeoutMs: expected a positive integer number of milliseconds, got ${config.reservationTimeoutMs}`);
+  }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const dbFile = join(config.dataDir, DB_FILE);
   const db = openDatabase(dbFile, { durability: config.durability, nativeBinding: config.sqliteBinding });
@@ -115,7 +119,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   // [policies] services
   const policies = new PolicyService(db, audit, clock, ids);
   // [budgets] services
-  const budgets = new BudgetService(db, audit, bus, clock, ids, { timeZone: config.timeZone ?? systemTimeZone() });
+  const budgets = new BudgetService(db, audit, bus, clock, ids, {
+    timeZone: config.timeZone ?? systemTimeZone(),
+    reservationTimeoutMs: config.reservationTimeoutMs,
+  });
   budgets.rollDue();
   // [actions] services
   const grants = new GrantService(db, audit, clock, ids);
@@ -179,6 +186,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(() => approvals.stop());
 
   bus.subscribe((event) => {
+    if (event.type === 'approval.resolved' && typeof event.data.id === 'string') notifier.approvalResolved?.(event.data.id);
     if (event.type === 'budget.paused') {
       const d = event.data as { scope?: string; scope_id?: string; reason?: string };
       notifier.budgetPaused({ scope: String(d.scope ?? ''), scopeId: String(d.scope_id ?? ''), reason: String(d.reason ?? '') });
@@ -212,8 +220,8 @@ export async function createApp(config: AppConfig): Promise<App> {
       // Timers first (reapers), then the server lets in-flight requests finish, then the database.
       for (const stop of stoppers) stop();
       await http.close();
+      await checkpointer?.stop();
       db.close();
     },
   };
 }
-      await checkpointer?.stop();

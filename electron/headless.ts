@@ -11,12 +11,27 @@ export interface ServeOptions {
   dataDir?: string;
 }
 
+/**
+ * `WARDEN_RESERVATION_TIMEOUT_S` in milliseconds; undefined when unset or empty (the app's
+ * default, 1 h). Anything but a positive integer number of seconds throws a one-line message.
+ */
+export function reservationTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.WARDEN_RESERVATION_TIMEOUT_S;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds <= 0 || !Number.isSafeInteger(seconds * 1000)) {
+    throw new Error(`WARDEN_RESERVATION_TIMEOUT_S: expected a positive integer number of seconds, got ${JSON.stringify(raw)}`);
+  }
+  return seconds * 1000;
+}
+
 export async function runHeadless(options: ServeOptions, out: (line: string) => void = console.log): Promise<App> {
   const app = await createApp({
     dataDir: options.dataDir ?? defaultDataDir(),
     port: options.port ?? DEFAULT_PORT,
     host: options.host ?? '127.0.0.1',
     durability: process.env.WARDEN_DURABILITY === 'full' ? 'full' : 'normal',
+    reservationTimeoutMs: reservationTimeoutFromEnv(),
   });
   let url: string;
   try {

@@ -43,6 +43,8 @@ export interface CostReport {
  * throws on any ledger error (the caller then answers BLOCK).
  */
 export interface BudgetLedger {
+  /** How long an allowed action's reservation is held before the reaper releases it as abandoned. */
+  readonly reservationTimeoutMs: number;
   killSwitch(): { engaged: boolean; reason: string | null };
   /** Budgets applying to an action by `agent` (agent, its team, the mission, global), periods rolled. */
   applicableBudgets(agent: AgentContext, missionId: string | null): BudgetState[];

@@ -23,12 +23,6 @@ import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 
 const HOUR_MS = 3_600_000;
-/**
- * An allowed action never completed (its agent crashed) stops counting against
- * concurrent_executions after this long, as the ledger releases its abandoned reservation after
- * the same hour; it can still be completed later.
- */
-const SLOT_TIMEOUT_MS = HOUR_MS;
 
 interface ActionRow {
   id: string;
@@ -160,7 +154,9 @@ export class ActionService implements ApprovalSink {
       quota = {
         ...limits,
         runs_last_hour: this.s.runs.get(agent.id, toIso(now - HOUR_MS), limits.runs_per_hour)?.n ?? 0,
-        open_actions: this.s.open.get(agent.id, toIso(now - SLOT_TIMEOUT_MS), limits.concurrent_executions)?.n ?? 0,
+        // An allowed action never completed (its agent crashed) stops holding its slot when the
+        // ledger releases its abandoned reservation; it can still be completed later.
+        open_actions: this.s.open.get(agent.id, toIso(now - this.budgets.reservationTimeoutMs), limits.concurrent_executions)?.n ?? 0,
       };
     }
     const store = this.policies as PolicyStore & { toolCategories?: () => Record<string, readonly string[]> };
