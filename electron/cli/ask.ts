@@ -4,6 +4,22 @@ import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import type { ActionInput } from '../../shared/api/actions.js';
+
+/**
+ * The largest action, as the JSON body of `POST /v1/actions`, that `warden hook` and `warden exec`
+ * send: half the server's 1 MiB body limit (413 above it).
+ */
+export const MAX_ACTION_BYTES = 512 * 1024;
+
+/**
+ * Why `action` is too large to ask about, or undefined when it is not. Such an action is refused,
+ * never shortened: a cut command is not the command that would run.
+ */
+export function actionTooLarge(action: ActionInput): string | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(action), 'utf8');
+  return bytes > MAX_ACTION_BYTES ? `${bytes} bytes of JSON, over the ${MAX_ACTION_BYTES}-byte limit` : undefined;
+}
 
 /** `--wait` seconds: a whole number, 0 allowed (answer at once). */
 export function parseWaitSeconds(value: string): number {

@@ -47,6 +47,8 @@ export interface Connection {
   url: string;
   json: boolean;
   tokenSource: TokenSource;
+  /** Whom the command acts as: `agent` for `warden hook` and `warden exec`, which ask as an agent. */
+  role: 'operator' | 'agent';
   /** The data dir consulted for operator.token. */
   dataDir: string;
   io: CliIO;
@@ -106,15 +108,22 @@ export function connect(cmd: Command, io: CliIO, as: 'operator' | 'agent' = 'ope
   const url = resolveUrl(opts, io.env);
   const dataDir = resolveDataDir(opts, io.env);
   const { key, source } = as === 'operator' ? resolveOperatorKey(opts, io.env) : resolveAgentKey(opts, io.env);
-  return { client: new WardenClient({ baseUrl: url, key }), url, json: Boolean(opts.json), tokenSource: source, dataDir, io };
+  return { client: new WardenClient({ baseUrl: url, key }), url, json: Boolean(opts.json), tokenSource: source, role: as, dataDir, io };
 }
 
 export function unreachableMessage(url: string): string {
   return `cannot reach Warden at ${url} — start it with \`warden serve\` or the desktop app`;
 }
 
-/** One line for any error a command throws, with the server's code and parameter when it sent them. */
-export function describeError(err: unknown, conn?: Pick<Connection, 'url' | 'tokenSource' | 'dataDir'>): string {
+/** The scopes `warden hook` and `warden exec` use: asking, and waiting for an approval. */
+const AGENT_COMMAND_SCOPES = ['actions:write', 'approvals:read'];
+
+/**
+ * One line for any error a command throws, with the server's code and parameter when it sent them.
+ * A scope error's hint depends on whom the command acts as: an agent command needs a better agent
+ * key, an operator command the operator token.
+ */
+export function describeError(err: unknown, conn?: Pick<Connection, 'url' | 'tokenSource' | 'dataDir'> & Partial<Pick<Connection, 'role'>>): string {
   if (err instanceof WardenApiError) {
     if (err.unreachable) return unreachableMessage(conn?.url ?? err.message.replace(/^cannot reach Warden at (\S+?):.*$/, '$1'));
     const where = err.param ? `${err.code}, param ${err.param}` : err.code;
@@ -124,6 +133,10 @@ export function describeError(err: unknown, conn?: Pick<Connection, 'url' | 'tok
         conn.tokenSource === 'none'
           ? ` — no token: pass --token, set WARDEN_TOKEN, or run where ${join(conn.dataDir, TOKEN_FILE)} exists`
           : ` (the key came from ${conn.tokenSource})`;
+    } else if (conn && err.code === 'insufficient_scope' && conn.role === 'agent') {
+      const missing = /lacks the (\S+) scope/.exec(err.message)?.[1];
+      const scopes = [...new Set([...AGENT_COMMAND_SCOPES, ...(missing ? [missing] : [])])].join(',');
+      hint = ` (the agent key from ${conn.tokenSource} needs the ${missing ?? scopes} scope${missing ? '' : 's'}: issue one with \`warden key create AGENT --scopes ${scopes}\` and use it instead)`;
     } else if (conn && err.code === 'insufficient_scope' && conn.tokenSource === 'WARDEN_KEY') {
       hint = ' (the key came from WARDEN_KEY, an agent key; operator commands need the operator token: unset WARDEN_KEY or pass --token)';
     }

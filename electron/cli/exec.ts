@@ -5,15 +5,15 @@
  *
  * Exit codes: the child's own code (128+N when killed by signal N); 126 when Warden did not
  * allow the command (BLOCK, denial, expiry, no answer in time) or could not be asked (not
- * running, bad key) — the command did not run; 127 when the command cannot be found; 2 for a
- * usage error.
+ * running, bad key, a command line too large to send whole) — the command did not run; 127
+ * when the command cannot be found; 2 for a usage error.
  */
 import { spawn } from 'node:child_process';
 import { constants as os } from 'node:os';
 import type { Command } from 'commander';
 import type { ActionInput } from '../../shared/api/actions.js';
 import { WardenApiError, type AskResult } from '../../shared/client.js';
-import { commandLine, parseWaitSeconds } from './ask.js';
+import { actionTooLarge, commandLine, parseWaitSeconds } from './ask.js';
 import { connect, describeError, unreachableMessage, withGlobalOptions } from './context.js';
 import { CliExit, type CliIO } from './io.js';
 
@@ -105,6 +105,9 @@ export function execCommand(program: Command, io: CliIO): void {
       ...(opts.category?.length ? { categories: opts.category } : {}),
       ...(opts.mission ? { mission_id: opts.mission } : {}),
     };
+    // Sent whole or not at all: Warden decides on the exact command line.
+    const tooLarge = actionTooLarge(action);
+    if (tooLarge) refuse(io, `the command is too large for Warden to evaluate (${tooLarge}); not running it`);
 
     let result: AskResult;
     try {

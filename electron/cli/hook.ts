@@ -4,16 +4,17 @@
  * PostToolUse completes the action Warden allowed.
  *
  * INVARIANT: a PreToolUse run always prints one decision and exits 0, and never prints `allow`
- * unless Warden allowed this very action: malformed input, a missing key, an unreachable or
- * failing server all end in `deny` (or `ask`, where the operator chose so).
+ * unless Warden allowed this very action: bad options, malformed input, an input too large to
+ * send whole, a missing key, an unreachable or failing server all end in `deny` (or `ask`, where
+ * the operator chose so). What Warden decides on is sent as Claude Code gave it, never cut.
  */
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ActionInput } from '../../shared/api/actions.js';
 import { WardenApiError, type AskResult } from '../../shared/client.js';
-import { CompletionStore, parseWaitSeconds, privateDir } from './ask.js';
+import { CompletionStore, actionTooLarge, parseWaitSeconds, privateDir } from './ask.js';
 import { connect, describeError, globalsOf, resolveDataDir, withGlobalOptions } from './context.js';
-import type { CliIO } from './io.js';
+import { CliExit, type CliIO } from './io.js';
 
 export type PermissionDecision = 'allow' | 'deny' | 'ask';
 
@@ -36,18 +37,11 @@ export interface ClaudeHookInput {
   tool_response?: unknown;
 }
 
-const MAX_STRING = 4000;
 /** Seconds the hook allows itself beyond `--wait` before it answers on its own. */
 const HOOK_GRACE_SECONDS = 5;
-const MAX_ARGS_JSON = 64 * 1024;
-
-/** Long strings cut, so a big file body never bloats the request, the receipt or the audit. */
-function compact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[${value.length - MAX_STRING} more chars]` : value;
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.slice(0, 100).map((v) => compact(v, depth + 1));
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, compact(v, depth + 1)]));
-}
+/** The API's limits on `tool` and `mission_id` (ActionInput): longer ones are refused, not cut. */
+const MAX_TOOL = 200;
+const MAX_MISSION_ID = 100;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
@@ -64,6 +58,10 @@ function toolSegment(s: string): string {
  * `fs.read` {path, pattern}; WebFetch → `http.request` {url}; `mcp__SERVER__TOOL` →
  * `mcp.SERVER.TOOL` {…tool_input}; anything else → `claude.TOOLNAME` {…tool_input}. Every action
  * carries `claude_tool` and `cwd` in its args and the session as `mission_id`.
+ *
+ * SECURITY: every value Warden decides on goes as Claude Code gave it: never cut, never replaced
+ * (a command cut after `npm test` would pass a rule the full command fails). File contents stay
+ * out by design (`fs.write` gets their length); an action too large to send is denied by the caller.
  */
 export function mapClaudeToolCall(input: ClaudeHookInput): ActionInput {
   const toolName = str(input.tool_name);
@@ -101,13 +99,13 @@ export function mapClaudeToolCall(input: ClaudeHookInput): ActionInput {
       args = { ...ti };
     }
   }
-  args = compact(args) as Record<string, unknown>;
-  if (JSON.stringify(args).length > MAX_ARGS_JSON) args = { truncated: true };
+  if (tool.length > MAX_TOOL) throw new Error(`tool name ${tool.slice(0, 40)}… is longer than ${MAX_TOOL} characters`);
   args.claude_tool = toolName;
   const cwd = str(input.cwd);
-  if (cwd) args.cwd = compact(cwd);
+  if (cwd) args.cwd = cwd;
   const session = str(input.session_id);
-  return { tool: tool.slice(0, 128), args, ...(session ? { mission_id: session.slice(0, 100) } : {}) };
+  if (session && session.length > MAX_MISSION_ID) throw new Error(`session_id is longer than ${MAX_MISSION_ID} characters`);
+  return { tool, args, ...(session ? { mission_id: session } : {}) };
 }
 
 /** Reads all of stdin, or '' when it is a terminal (nobody is piping a hook payload). */
@@ -174,6 +172,8 @@ async function preToolUse(cmd: Command, io: CliIO, input: ClaudeHookInput, opts:
   } catch (err) {
     return decision('deny', `Warden hook: ${(err as Error).message}; refusing the tool call`);
   }
+  const tooLarge = actionTooLarge(action);
+  if (tooLarge) return decision('deny', `Warden hook: the tool input is too large for Warden to evaluate (${tooLarge}); refusing the tool call`);
   const conn = connect(cmd, io, 'agent');
   if (conn.tokenSource === 'none') {
     return decision('deny', 'Warden hook: no agent key — set WARDEN_KEY to the key printed by `warden agent add claude-code`');
@@ -259,18 +259,26 @@ export function claudeCodeSettings(url: string, apiKey: string, waitSeconds = 50
 
 export function hookCommands(program: Command, io: CliIO): void {
   const hook = program.command('hook').description('hooks for agents that support them');
+  const print = (out: HookOutput): void => {
+    io.stdout.write(`${JSON.stringify(out)}\n`);
+  };
 
-  withGlobalOptions(
+  const claudeCode = withGlobalOptions(
     hook
       .command('claude-code')
       .description("Claude Code's PreToolUse/PostToolUse hook: reads the hook JSON on stdin, asks Warden with WARDEN_KEY, prints the decision")
       .option('--wait <seconds>', 'how long to wait for an operator on ALERT before falling back to asking in the terminal', parseWaitSeconds, 50)
       .addOption(new Option('--on-unreachable <decision>', 'what to answer when Warden is not running').choices(['deny', 'ask']).default('deny'))
       .option('--state-dir <dir>', 'where PreToolUse leaves action ids for PostToolUse (default DATA_DIR/hook-state/claude-code)'),
-  ).action(async (opts: HookOptions, cmd: Command) => {
-    const print = (out: HookOutput): void => {
-      io.stdout.write(`${JSON.stringify(out)}\n`);
-    };
+  );
+  // A bad option still gets a decision: exit 2 with nothing on stdout would leave Claude Code
+  // without one. Commander has already printed the error on stderr; --help passes through.
+  claudeCode.exitOverride((err) => {
+    if (err.exitCode === 0) throw err;
+    print(decision('deny', `Warden hook: ${err.message.replace(/^error: /, '').replace(/\.$/, '')}; refusing the tool call`));
+    throw new CliExit(0);
+  });
+  claudeCode.action(async (opts: HookOptions, cmd: Command) => {
     let input: ClaudeHookInput;
     try {
       const text = await readStdin(io);

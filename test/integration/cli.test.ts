@@ -1,7 +1,10 @@
 /** The `warden` CLI against a real server: agents, keys, audit, budgets, kill-switch, errors and exit codes. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claudeCodeSettings } from '../../electron/cli/hook.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { cli } from './cli-harness.js';
+import { cli, repoRoot } from './cli-harness.js';
 
 let t: TestApp;
 let env: Record<string, string>;
@@ -36,6 +39,15 @@ describe('agent and key commands', () => {
     expect(settings.env).toEqual({ WARDEN_URL: t.url, WARDEN_KEY: key });
     expect(settings.hooks.PreToolUse[0].hooks[0]).toEqual({ type: 'command', command: 'warden hook claude-code --wait 50', timeout: 60 });
     expect(settings.hooks.PostToolUse[0].hooks[0].command).toBe('warden hook claude-code');
+  });
+
+  it('the settings block in the README and docs/cli.md is the one agent add --claude-code prints', () => {
+    const printed = JSON.parse(claudeCodeSettings('http://127.0.0.1:7419', 'wk_agent_…'));
+    for (const doc of ['README.md', join('docs', 'cli.md')]) {
+      const blocks = [...readFileSync(join(repoRoot, doc), 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => b.includes('"hooks"'));
+      expect(blocks, doc).toHaveLength(1);
+      expect(JSON.parse(blocks[0]!), doc).toEqual(printed);
+    }
   });
 
   it('agent add --json returns the agent with its api_key; a taken name is a one-line error with the code', async () => {

@@ -145,6 +145,31 @@ describe('warden exec', () => {
     expect(down.stderr).toBe('warden: cannot reach Warden at http://127.0.0.1:1 — start it with `warden serve` or the desktop app; not running echo hi\n');
   });
 
+  it('a command line too large to send whole: 126, never shortened, nothing asked, nothing run', async () => {
+    const marker = join(dir, 'too-large-ran');
+    const before = await lastAction();
+    const pad = Array.from({ length: 3 }, () => 'x'.repeat(100 * 1024)); // 600 KiB as command + argv; each under the OS's per-argument limit
+    const r = await exec(['--tool', 'test.ok', '--', node, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`, ...pad]);
+    expect(r).toMatchObject({ code: 126, stdout: '' });
+    expect(r.stderr).toMatch(/^warden: the command is too large for Warden to evaluate \(\d+ bytes of JSON, over the 524288-byte limit\); not running it\n$/);
+    expect(existsSync(marker)).toBe(false);
+    expect((await lastAction()).id).toBe(before.id);
+  });
+
+  it('an agent key without approvals:read: 126, and the hint names the scope the agent key needs, not the operator token', async () => {
+    const limited = (await op('POST', `/v1/agents/${agent.id}/keys`, { scopes: ['actions:write'] })).api_key as string;
+    const r = await exec(['--tool', 'test.ask', '--wait', '0', '--', 'echo', 'never'], { WARDEN_KEY: limited });
+    const action = await lastAction();
+    expect(action).toMatchObject({ status: 'pending_approval', action: { tool: 'test.ask' } });
+    expect(r).toMatchObject({ code: 126, stdout: '' });
+    expect(r.stderr).toBe(
+      'warden: this key lacks the approvals:read scope (insufficient_scope)' +
+        ' (the agent key from WARDEN_KEY needs the approvals:read scope: issue one with `warden key create AGENT --scopes actions:write,approvals:read` and use it instead); not running echo never\n',
+    );
+    expect(r.stderr).not.toContain('operator');
+    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
+  });
+
   it('no command is a usage error (2)', async () => {
     expect((await exec([])).code).toBe(2);
   });

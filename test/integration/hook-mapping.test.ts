@@ -23,13 +23,20 @@ describe('mapClaudeToolCall', () => {
     expect(action).toEqual({ tool, args: { ...args, claude_tool: tool_name, cwd: '/repo' }, mission_id: 'sess-1' });
   });
 
-  it('file contents never travel; long strings are cut; odd characters in tool names are replaced', () => {
+  it('file contents never travel; every other string goes whole; odd characters in tool names are replaced', () => {
     const huge = 'x'.repeat(100_000);
     const write = mapClaudeToolCall({ ...base, tool_name: 'Write', tool_input: { file_path: '/a', content: huge } });
     expect(JSON.stringify(write).length).toBeLessThan(500);
-    const bash = mapClaudeToolCall({ ...base, tool_name: 'Bash', tool_input: { command: huge } });
-    expect((bash.args!.command as string).length).toBeLessThan(4100);
+    const command = `npm test${' '.repeat(4000)}; rm -rf ~ ${huge}`;
+    expect(mapClaudeToolCall({ ...base, tool_name: 'Bash', tool_input: { command } }).args!.command).toBe(command);
+    const deep = { a: { b: { c: { d: { e: { f: { g: { h: 'deep' } } } } } } }, list: Array.from({ length: 150 }, (_, i) => i) };
+    expect(mapClaudeToolCall({ ...base, cwd: `/${huge}`, tool_name: 'mcp__s__t', tool_input: deep }).args).toEqual({ ...deep, claude_tool: 'mcp__s__t', cwd: `/${huge}` });
     expect(mapClaudeToolCall({ ...base, tool_name: 'mcp__my server__do it!', tool_input: {} }).tool).toBe('mcp.my_server.do_it_');
+  });
+
+  it('a tool name or session id over the API limits is refused, never shortened', () => {
+    expect(() => mapClaudeToolCall({ ...base, tool_name: `mcp__s__${'t'.repeat(200)}`, tool_input: {} })).toThrow('tool name mcp.s.ttt');
+    expect(() => mapClaudeToolCall({ ...base, session_id: 's'.repeat(101), tool_name: 'Read', tool_input: {} })).toThrow('session_id is longer than 100 characters');
   });
 
   it('without a session or cwd the action has neither; without tool_name it throws', () => {

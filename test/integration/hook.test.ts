@@ -74,6 +74,7 @@ beforeAll(async () => {
     name: 'coding-agent',
     rules: [
       { tool: 'shell.exec', expr: "$.args.command starts_with 'npm test'", decision: 'ALLOW' },
+      { tool: 'shell.exec', expr: "$.args.command contains 'rm -rf'", decision: 'ALERT' },
       { tool: 'fs.read', decision: 'ALLOW' },
       { tool: 'http.request', decision: 'ALLOW' },
       { tool: 'mcp.github.*', decision: 'ALLOW' },
@@ -240,6 +241,35 @@ describe('PreToolUse → a decision, exit 0', () => {
   });
 });
 
+describe('what Warden decides on reaches it whole: never cut, never replaced', () => {
+  it.each([4000, 100_000])('`npm test` + %i spaces + `; rm -rf ~` is evaluated as it is: ALERT, not allow', async (pad) => {
+    const command = `npm test${' '.repeat(pad)}; rm -rf ~`;
+    const r = await hook(fixture('pre-bash.json', { tool_input: { command } }).text, ['--wait', '0']);
+    const action = await lastAction();
+    expect(action.action.args.command.length).toBe(command.length); // a short failure message before the exact check
+    expect(action.action.args.command).toBe(command);
+    expect(action).toMatchObject({ decision: 'ALERT', status: 'pending_approval' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for shell.exec within 0 s; asking here instead (${action.explanation})`));
+    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
+  });
+
+  it.each([
+    ['Bash', { command: `npm test ${'x'.repeat(600 * 1024)}` }],
+    ['mcp__github__create_issue', { owner: 'acme', repo: 'shop', title: 'big', body: 'y'.repeat(600 * 1024) }],
+  ])('a %s input too large for the server → deny (fail closed), nothing asked', async (tool_name, tool_input) => {
+    const before = await lastAction();
+    const r = await hook(fixture('pre-bash.json', { tool_name, tool_input }).text);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout).hookSpecificOutput;
+    expect(out.permissionDecision).toBe('deny');
+    expect(out.permissionDecisionReason).toMatch(
+      /^Warden hook: the tool input is too large for Warden to evaluate \(\d+ bytes of JSON, over the 524288-byte limit\); refusing the tool call$/,
+    );
+    expect((await lastAction()).id).toBe(before.id);
+  });
+});
+
 describe('bad input and bad surroundings → a clear deny, never a crash or a silent allow', () => {
   it('malformed JSON', async () => {
     const before = await lastAction();
@@ -306,6 +336,41 @@ describe('bad input and bad surroundings → a clear deny, never a crash or a si
       hung.closeAllConnections();
       await new Promise((r) => hung.close(r));
     }
+  });
+
+  it.each([
+    [['--wait', 'abc'], `option '--wait <seconds>' argument 'abc' is invalid. expected whole seconds 0-86400, got "abc"`],
+    [['--bogus'], `unknown option '--bogus'`],
+    [['--on-unreachable', 'maybe'], `option '--on-unreachable <decision>' argument 'maybe' is invalid. Allowed choices are deny, ask`],
+    [['extra-argument'], `too many arguments for 'claude-code'. Expected 0 arguments but got 1`],
+  ])('a bad option or argument (%j) → deny with the option error, exit 0; other commands keep exit 2', async (args, error) => {
+    const before = await lastAction();
+    const r = await hook(fixture('pre-bash.json').text, args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected('deny', `Warden hook: ${error}; refusing the tool call`));
+    expect((await lastAction()).id).toBe(before.id); // nothing was asked
+    const other = await cli(['agent', 'list', ...args], { env });
+    expect(other).toMatchObject({ code: 2, stdout: '' });
+    const help = await cli(['hook', 'claude-code', '--help'], { env });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: warden hook claude-code');
+  });
+
+  it('an agent key without approvals:read: deny naming the scope the agent key needs, not the operator token', async () => {
+    const limited = (await op('POST', `/v1/agents/${agent.id}/keys`, { scopes: ['actions:write'] })).api_key as string;
+    const r = await hook(fixture('pre-write.json').text, ['--wait', '0'], { WARDEN_KEY: limited });
+    const action = await lastAction();
+    expect(action).toMatchObject({ status: 'pending_approval', action: { tool: 'fs.write' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      expected(
+        'deny',
+        'Warden could not decide on fs.write: this key lacks the approvals:read scope (insufficient_scope)' +
+          ' (the agent key from WARDEN_KEY needs the approvals:read scope: issue one with `warden key create AGENT --scopes actions:write,approvals:read` and use it instead)',
+      ),
+    );
+    expect(r.stdout).not.toContain('operator');
+    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
   });
 
   it('other hook events are ignored quietly', async () => {
