@@ -18,6 +18,8 @@ export interface BudgetNotice {
 
 export interface Notifier {
   approvalRequested(notice: ApprovalNotice): void;
+  /** The approval was decided (anywhere) or expired: what was shown for it is stale. */
+  approvalResolved?(approvalId: string): void;
   budgetPaused(notice: BudgetNotice): void;
   pendingCountChanged(count: number): void;
 }

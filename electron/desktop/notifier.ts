@@ -1,7 +1,8 @@
 /**
  * The desktop adapter of the `Notifier` port: a native notification per new approval (with
- * Allow once / Deny buttons where the OS offers notification actions), one per budget pause, and
- * the pending count on the tray and the app badge.
+ * Allow once / Deny buttons where the OS offers notification actions) that stays until answered
+ * and closes once the approval is resolved or expires, one per budget pause, and the pending count
+ * on the tray and the app badge.
  */
 import type { ApprovalNotice, BudgetNotice, Notifier } from '../notifier.js';
 import type { DesktopElectron } from './electron-api.js';
@@ -60,6 +61,15 @@ export class DesktopNotifier implements Notifier {
     n.on('close', () => this.forget(key, n));
     this.remember(key, n);
     n.show();
+  }
+
+  /** Decided elsewhere (the inbox, another operator) or expired: its buttons would only fail now. */
+  approvalResolved(approvalId: string): void {
+    const key = `approval:${approvalId}`;
+    const n = this.shown.get(key);
+    if (!n) return;
+    this.shown.delete(key);
+    n.close();
   }
 
   budgetPaused(notice: BudgetNotice): void {

@@ -63,6 +63,22 @@ describe('DesktopNotifier', () => {
     expect(fake.notifications.every((n) => n.closed)).toBe(true);
   });
 
+  it('a resolved or expired approval closes its notification and no other', () => {
+    const { fake, notifier } = setup();
+    notifier.approvalRequested(notice);
+    notifier.approvalRequested({ ...notice, approvalId: 'apr_2' });
+    notifier.approvalResolved('apr_1');
+    expect(fake.notifications.map((n) => n.closed)).toEqual([true, false]);
+    // Already gone, answered on the notification, or never shown: nothing to close.
+    notifier.approvalResolved('apr_1');
+    fake.notifications[1]!.emit('action', { actionIndex: 0 }, 0);
+    notifier.approvalResolved('apr_2');
+    notifier.approvalResolved('apr_unknown');
+    expect(fake.notifications.map((n) => n.closed)).toEqual([true, false]);
+    notifier.closeAll();
+    expect(fake.notifications[1]!.closed).toBe(false); // no longer tracked once answered
+  });
+
   it('budget notices name the scope, fall back to a default reason, and open the window on click', () => {
     const { fake, notifier, focused } = setup();
     notifier.budgetPaused({ scope: 'global', scopeId: 'global', reason: 'spend reached the cap of $5.00' });

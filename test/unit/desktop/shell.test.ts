@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DESKTOP_CHANNELS } from '../../../shared/desktop-bridge.js';
+import { createApp } from '../../../electron/app.js';
+import { ManualClock } from '../../../electron/common/clock.js';
 import { desktopArgs, startDesktop, type Desktop } from '../../../electron/desktop/shell.js';
 import { fakeElectron, fakeEvent } from './fake-electron.js';
 
@@ -16,7 +18,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function boot(options: { platform?: NodeJS.Platform; port?: number; lockHeld?: boolean } = {}) {
+async function boot(options: { platform?: NodeJS.Platform; port?: number; lockHeld?: boolean; clock?: ManualClock } = {}) {
   const fake = fakeElectron({ lockHeld: options.lockHeld });
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-desktop-'));
   const logs: string[] = [];
@@ -26,6 +28,7 @@ async function boot(options: { platform?: NodeJS.Platform; port?: number; lockHe
     rendererDir: null,
     platform: options.platform ?? 'linux',
     log: (line) => logs.push(line),
+    ...(options.clock ? { createApp: (config) => createApp({ ...config, clock: options.clock }) } : {}),
   });
   cleanups.push(async () => {
     await desktop?.app.stop();
@@ -209,6 +212,31 @@ describe('notifications and tray', () => {
     n.emit('action', { actionIndex: 0 }, 0);
     const failure = await until(() => fake.notifications.find((x) => x.options.title === 'Warden could not record your answer'), 'a failure notice');
     expect(failure.options.body).toMatch(/already denied/);
+  });
+
+  it('an approval decided elsewhere closes its notification; the others stay', async () => {
+    const { fake, desktop } = await boot({ platform: 'darwin' });
+    const op = desktop!.app.operatorToken;
+    const { agent, approvalId } = await pendingApproval(desktop!);
+    const other = (await api(desktop!, 'POST', '/v1/actions', agent.api_key, { tool: 'fs.delete', args: { path: '/tmp/x' } })).body.approval_id as string;
+    const [first, second] = await until(() => (fake.notifications.length === 2 ? fake.notifications : undefined), 'two notifications');
+    expect(first!.closed).toBe(false);
+    // Answered in the inbox (the API), not on the notification.
+    expect((await api(desktop!, 'POST', `/v1/approvals/${approvalId}/decision`, op, { decision: 'allow_once' })).status).toBe(200);
+    expect(first!.closed).toBe(true);
+    expect(second!.closed).toBe(false);
+    expect((await api(desktop!, 'POST', `/v1/approvals/${other}/decision`, op, { decision: 'deny' })).status).toBe(200);
+    expect(second!.closed).toBe(true);
+  });
+
+  it('an approval that expires closes its notification', async () => {
+    const clock = new ManualClock(Date.now());
+    const { fake, desktop } = await boot({ clock });
+    const { approvalId } = await pendingApproval(desktop!);
+    const n = await until(() => fake.notifications.find((x) => x.shown), 'a notification');
+    clock.advance(301_000); // past the default approval_ttl_seconds (300)
+    expect((await api(desktop!, 'GET', `/v1/approvals/${approvalId}`, desktop!.app.operatorToken)).body.status).toBe('expired');
+    expect(n.closed).toBe(true);
   });
 
   it('the pending count reaches the tray tooltip, the macOS title and the badge', async () => {
