@@ -91,7 +91,7 @@ test('Deny with a reason reaches the agent', async ({ page }) => {
   expect(result.reason).toBe('refunds above 250 need finance');
 });
 
-test('keyboard: j/k move the selection, a allows once, d denies', async ({ page }) => {
+test('keyboard: j/k move the selection, a allows once, A allows always (only when grantable), d denies', async ({ page }) => {
   const agent = await createAgent(server, 'kbd-agent');
   await signIn(page, server);
   const first = ask(server, agent, { tool: 'fs.write', args: { path: '/etc/hosts' } }, 30);
@@ -113,6 +113,35 @@ test('keyboard: j/k move the selection, a allows once, d denies', async ({ page 
   await expect(selected()).toHaveAccessibleName('http.post by kbd-agent');
   await page.keyboard.press('d');
   expect((await second).status).toBe('denied');
+
+  // A: Allow always, which leaves a grant that answers the next identical request.
+  const third = ask(server, agent, { tool: 'kv.put', args: { key: 'feature.flag' } }, 30);
+  await expect(selected()).toHaveAccessibleName('kv.put by kbd-agent');
+  await page.keyboard.press('Shift+A');
+  expect((await third).status).toBe('allowed');
+  const grants = await server.api('GET', `/v1/grants?agent_id=${agent.id}`);
+  expect(grants.data.map((g: { tool: string }) => g.tool)).toEqual(['kv.put']);
+  expect((await ask(server, agent, { tool: 'kv.put', args: { key: 'feature.flag' } })).decision).toBe('ALLOW');
+
+  // An ALERT the governance settings demand is not grantable: no Allow always, and A does nothing.
+  await server.api('PATCH', '/v1/settings/governance', { require_approval_for_external_comm: true });
+  const decisions: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().includes('/decision')) decisions.push(r.url());
+  });
+  const gated = ask(server, agent, { tool: 'email.send', args: { to: 'press@example.com' }, categories: ['external_comm'] }, 30);
+  await expect(selected()).toHaveAccessibleName('email.send by kbd-agent');
+  await expect(details(page).getByRole('button', { name: 'Allow always', exact: true })).toBeDisabled();
+  await expect(details(page)).toContainText('Allow always is not offered');
+  await page.keyboard.press('Shift+A');
+  await page.evaluate(() => fetch('/v1/health').then((r) => r.ok)); // a request A started would be seen by now
+  expect(decisions).toEqual([]);
+  const [pending] = (await server.api('GET', `/v1/approvals?status=pending&agent_id=${agent.id}`)).data;
+  expect(pending).toMatchObject({ grantable: false, decisions: [] });
+  await expect(selected()).toHaveAccessibleName('email.send by kbd-agent');
+  await page.keyboard.press('d');
+  expect((await gated).status).toBe('denied');
+  await server.api('PATCH', '/v1/settings/governance', { require_approval_for_external_comm: false });
 
   await page.keyboard.press('?');
   await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();

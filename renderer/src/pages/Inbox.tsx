@@ -9,8 +9,9 @@ import type { Approval, ApprovalDecisionKind } from '../../../shared/api/actions
 import { api, errorMessage, idemKey, isApiError } from '../lib/api';
 import { ago, countdown, dateTime, micro } from '../lib/format';
 import { useResource } from '../lib/useResource';
-import { allowCount, useApprovals } from '../stores/approvals';
+import { allowCount, decisionBy, useApprovals } from '../stores/approvals';
 import { useNow } from '../stores/clock';
+import { useSession } from '../stores/session';
 import { toast } from '../stores/toasts';
 import { ArgsView } from '../components/JsonView';
 import { LayerTable } from '../components/LayerTable';
@@ -35,7 +36,7 @@ interface GrantOptions {
 
 export async function decide(a: Approval, decision: ApprovalDecisionKind, extra: { comment?: string; grant?: GrantOptions } = {}): Promise<boolean> {
   const store = useApprovals.getState();
-  if (store.busy[a.id]) return false;
+  if (store.busy[a.id] || decisionBy(a, useSession.getState().operator?.id)) return false;
   store.setBusy(a.id, true);
   let body: { decision: ApprovalDecisionKind; comment?: string; grant?: { args_pattern?: Record<string, unknown>; expires_at?: string } } = { decision };
   if (extra.comment?.trim()) body = { ...body, comment: extra.comment.trim() };
@@ -67,12 +68,32 @@ export async function decide(a: Approval, decision: ApprovalDecisionKind, extra:
     if (isApiError(err, 'already_resolved') || isApiError(err, 'approval_expired')) {
       useApprovals.getState().remove(a.id);
       toast.warning(isApiError(err, 'approval_expired') ? 'That request had expired' : 'Already resolved', a.action.tool);
+    } else if (isApiError(err, 'state_conflict')) {
+      // This operator decided elsewhere (a desktop notification, another tab), and a decision that
+      // leaves the request pending sends no event: fetch it so the buttons lock.
+      await refresh(a.id);
+      toast.warning('You already decided on this request', 'It is waiting for another operator.');
     } else {
       useApprovals.getState().setBusy(a.id, false);
       toast.error('Decision failed', errorMessage(err));
     }
     return false;
   }
+}
+
+async function refresh(id: string): Promise<void> {
+  try {
+    useApprovals.getState().upsert(await api().call('getApproval', { params: { id } }));
+  } catch {
+    /* the next event or load brings it */
+  }
+  useApprovals.getState().setBusy(id, false);
+}
+
+/** "You approved · waiting for 1 more operator". */
+function waitingLine(a: Approval): string {
+  const more = Math.max(0, a.required_approvals - allowCount(a));
+  return `You approved · waiting for ${more} more operator${more === 1 ? '' : 's'}`;
 }
 
 export function InboxPage() {
@@ -211,7 +232,8 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
   const inFlight = useApprovals((s) => Boolean(s.busy[a.id]));
   // Past expires_at the server answers 409; the reaper's event removes the card shortly.
   const expired = useNow((s) => s.now >= Date.parse(a.expires_at));
-  const busy = inFlight || expired;
+  const mine = decisionBy(a, useSession((s) => s.operator?.id));
+  const busy = inFlight || expired || Boolean(mine);
   const [reason, setReason] = useState('');
   const [grant, setGrant] = useState<GrantOptions>({ narrow: [], expiry: 0 });
   const receipt = useResource(async () => (a.receipt_id ? api().call('getReceipt', { params: { id: a.receipt_id } }) : null), [a.receipt_id]);
@@ -221,7 +243,7 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
   useEffect(() => {
     const onKey = (e: Event) => {
       const kind = (e as CustomEvent<string>).detail;
-      if (expired) return;
+      if (expired || mine) return;
       if (kind === 'allow_once') void decide(a, 'allow_once');
       else if (kind === 'allow_always' && a.grantable) void decide(a, 'allow_always', { grant });
       else if (kind === 'deny') void decide(a, 'deny', { comment: reason });
@@ -229,7 +251,7 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
     };
     window.addEventListener('warden:inbox', onKey);
     return () => window.removeEventListener('warden:inbox', onKey);
-  }, [a, grant, reason, expired]);
+  }, [a, grant, reason, expired, mine]);
 
   return (
     <section className="inbox-detail" aria-label="Approval details">
@@ -258,6 +280,9 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
 
       <p className="explanation">{a.explanation}</p>
 
+      {mine ? (
+        <p className="decided">{waitingLine(a)}</p>
+      ) : null}
       <div className="decision-bar">
         <button type="button" className="allow" disabled={busy} onClick={() => void decide(a, 'allow_once')} aria-keyshortcuts="a">
           Allow once
@@ -281,6 +306,7 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
           aria-label="Reason for denial"
           placeholder="Deny reason, sent to the agent (r)"
           value={reason}
+          disabled={Boolean(mine)}
           maxLength={2000}
           onChange={(e) => setReason(e.target.value)}
           onKeyDown={(e) => {

@@ -148,3 +148,11 @@ export function approvalIdFromEvent(data: Record<string, unknown>): string | nul
 export function allowCount(a: Approval): number {
   return a.decisions.filter((d) => d.decision !== 'deny').length;
 }
+
+/**
+ * The decision `operatorId` already gave on a request still pending (a threshold waiting for
+ * other operators), if any. Thresholds count distinct operators, so they cannot decide again.
+ */
+export function decisionBy(a: Approval, operatorId: string | null | undefined): Approval['decisions'][number] | undefined {
+  return operatorId ? a.decisions.find((d) => d.operator === operatorId) : undefined;
+}
