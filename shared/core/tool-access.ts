@@ -29,28 +29,97 @@ export function hostMatches(pattern: string, host: string): boolean {
   return h === p;
 }
 
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-const HOST_KEYS = new Set(['host', 'hostname', 'domain']);
 const MAX_DEPTH = 8;
+/** Any `scheme:` prefix: `https:evil.com` and `https:/evil.com` reach evil.com as surely as `https://`. */
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+/** `scheme://…`, where an authority (a host) must follow. */
+const WITH_AUTHORITY = /^[a-z][a-z0-9+.-]*:[/\\]{2}/i;
+/** Scheme-relative (`//evil.com`, and `\\evil.com`, which WHATWG parsing treats the same). */
+const SCHEME_RELATIVE = /^[/\\]{2}/;
+/** Resolves scheme-relative references; `.invalid` can never be a real host. */
+const RELATIVE_BASE = 'http://relative.invalid';
+/** Last words of keys whose string values name a host even without a scheme (`evil.com`). */
+const URL_KEY_WORDS = new Set(['url', 'uri', 'href', 'link', 'endpoint', 'website', 'host', 'hostname', 'domain']);
+
+/** `url`, `callbackUrl`, `webhook_urls`, `Host`, `api-endpoint`: keys that hold a URL or a host. */
+function isUrlKey(key: string): boolean {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/);
+  const last = (words[words.length - 1] ?? '').replace(/s$/, '');
+  return URL_KEY_WORDS.has(last);
+}
+
+const hostnameOf = (input: string, base?: string): string | null => {
+  try {
+    return new URL(input, base).hostname || null;
+  } catch {
+    return null;
+  }
+};
+
+/** Without control characters (U+0000–U+0020) and whitespace at either end. */
+function trimControls(s: string): string {
+  const ignored = (c: number) => c <= 0x20 || /\s/.test(String.fromCharCode(c));
+  let start = 0;
+  let end = s.length;
+  while (start < end && ignored(s.charCodeAt(start))) start++;
+  while (end > start && ignored(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
+}
 
 /**
- * Hosts named by the args: every URL-like string (`scheme://…`) anywhere in them, and string
- * values of keys named `host`, `hostname` or `domain`. A URL-like string that does not parse
- * yields `null`, which no pattern allows (fail closed).
+ * The host a string names: a string, `null` when it looks like a URL but yields no host (fail
+ * closed), or `undefined` when it is not a URL at all. In a URL-ish key (`urlKey`) every string
+ * is a URL or a bare host, so anything that yields no host is `null`.
+ */
+function hostOf(raw: string, urlKey: boolean): string | null | undefined {
+  // What WHATWG parsing (and so most HTTP clients) ignores: tabs and newlines anywhere, control
+  // characters and spaces around. Stripping them here means `" https://evil.com"` and
+  // `"ht\ttps://evil.com"` are read as the URL a client would fetch.
+  const v = trimControls(raw.replace(/[\t\n\r]/g, ''));
+  if (SCHEME_RELATIVE.test(v)) {
+    const host = hostnameOf(v, RELATIVE_BASE);
+    // Outside URL-ish keys, `// a comment` that parses to no host is text, not a URL.
+    return host ?? (urlKey ? null : undefined);
+  }
+  if (SCHEME.test(v)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(v);
+    } catch {
+      // INVARIANT: a string that starts like a URL but does not parse is an unknown host.
+      return null;
+    }
+    if (parsed.hostname) return parsed.hostname;
+    // `file:///x`, `foo://`: an authority that names no host is an unknown host.
+    if (WITH_AUTHORITY.test(v)) return null;
+    // `mailto:`, `note: text`, `C:\dir`: no host. In a URL-ish key it may still be a bare
+    // `host:port` (`evil.com:8080` reads as scheme `evil.com`), handled below.
+    if (!urlKey) return undefined;
+  }
+  if (!urlKey) return undefined;
+  // A bare host (`evil.com`, `evil.com/x`, `user@evil.com:8080`). A path (`/x`), query or
+  // fragment names no host of its own, so it is unknown, not the host of some base.
+  if (v === '' || /^[/\\?#]/.test(v)) return null;
+  return hostnameOf(`http://${v}`);
+}
+
+/**
+ * Hosts named by the args: every string anywhere in them that is a URL — any `scheme:` form a
+ * WHATWG parser resolves to a host (`https://a.com`, `https:a.com`), or scheme-relative
+ * (`//a.com`) — after trimming what a URL parser ignores; plus bare hosts in URL-ish keys (`url`,
+ * `href`, `link`, `endpoint`, `website`, `host`, `domain`, `callback_url`, …). A string that looks
+ * like a URL but yields no host, and any string in a URL-ish key that yields none, is `null`,
+ * which no pattern allows (fail closed).
+ *
+ * @example
+ *   hostsInArgs({ url: 'evil.com', note: ' https:/b.org', body: 'plain text' }) // ['evil.com', 'b.org']
  */
 export function hostsInArgs(args: Record<string, unknown> | undefined): (string | null)[] {
   const out: (string | null)[] = [];
-  const visit = (v: unknown, key: string | null, depth: number) => {
+  const visit = (v: unknown, urlKey: boolean, depth: number) => {
     if (typeof v === 'string') {
-      if (URL_LIKE.test(v)) {
-        try {
-          out.push(new URL(v).hostname || null);
-        } catch {
-          out.push(null);
-        }
-      } else if (key !== null && HOST_KEYS.has(key.toLowerCase())) {
-        out.push(v.trim() ? v.trim() : null);
-      }
+      const host = hostOf(v, urlKey);
+      if (host !== undefined) out.push(host);
       return;
     }
     if (v === null || typeof v !== 'object') return;
@@ -59,10 +128,11 @@ export function hostsInArgs(args: Record<string, unknown> | undefined): (string 
       out.push(null);
       return;
     }
-    if (Array.isArray(v)) for (const x of v) visit(x, key, depth + 1);
-    else for (const k of Object.keys(v)) visit((v as Record<string, unknown>)[k], k, depth + 1);
+    // Array items inherit their key: `{urls: ["evil.com"]}` names a host.
+    if (Array.isArray(v)) for (const x of v) visit(x, urlKey, depth + 1);
+    else for (const k of Object.keys(v)) visit((v as Record<string, unknown>)[k], isUrlKey(k), depth + 1);
   };
-  visit(args, null, 0);
+  visit(args, false, 0);
   return out;
 }
 
