@@ -169,6 +169,9 @@ export class PolicyService implements PolicyStore {
       settings,
       grants: [],
       tool_categories: this.toolCategories(),
+      // The same facts a real action gets (ActionService.snapshot), or `$.context.*` guards would
+      // decide differently here than in `POST /v1/evaluate`.
+      context: input.action.mission_id ? { mission_id: input.action.mission_id } : {},
     };
     const d = evaluate(input.action, snapshot);
     return {
