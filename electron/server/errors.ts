@@ -33,8 +33,35 @@ export function formatPath(path: readonly PropertyKey[], root?: string): string 
   return out;
 }
 
-/** Turns the first zod issue into a 400 that names the failing parameter. */
-export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'params'): HttpError {
+/**
+ * Messages start lowercase (STYLE.md), but only the first letter of a capitalized word is
+ * lowered: zod's `Invalid option: expected one of "ALLOW"|"ALERT"` keeps the values it quotes,
+ * and a message that opens with an acronym or a quoted value is left as it is.
+ */
+export function lowerFirst(message: string): string {
+  return /^[A-Z][a-z]/.test(message) ? message[0]!.toLowerCase() + message.slice(1) : message;
+}
+
+/** How many segments of an issue's path the param shows (`rules[0].expr.all_of[1]` is five). */
+const MAX_PARAM_SEGMENTS = 8;
+
+/** The input at `path`, reading own properties only; `undefined` when any step is absent. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object' || typeof seg === 'symbol' || !Object.hasOwn(v, seg)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+/**
+ * Turns the first zod issue into a 400 that names the failing parameter. A parameter the input
+ * lacks is `missing_parameter`, whatever check noticed it: zod reports an absent enum or literal
+ * as `invalid_value` and an absent union as `invalid_union`, with nothing in the issue saying
+ * the value was absent, so `input` (what was parsed) is consulted.
+ */
+export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'params', input: unknown): HttpError {
   const issue = error.issues[0];
   if (!issue) return new HttpError(400, 'invalid_parameter', `invalid ${where}`);
   if (issue.code === 'unrecognized_keys') {
@@ -42,11 +69,14 @@ export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'param
     const param = formatPath([...issue.path, key]);
     return new HttpError(400, 'invalid_parameter', `unknown field ${param}`, param);
   }
-  const param = formatPath(issue.path);
-  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  // A param names where to look. Past a few levels the ancestor serves as well, and a guard
+  // nested past its depth limit would otherwise echo 33 `.not`s, twice.
+  const param = formatPath(issue.path.slice(0, MAX_PARAM_SEGMENTS));
+  const missing = valueAt(input, issue.path) === undefined;
   if (missing) {
     return new HttpError(400, 'missing_parameter', `${param || where} is required`, param || undefined);
   }
-  if (!param) return new HttpError(400, 'invalid_parameter', `${where}: ${issue.message.toLowerCase()}`);
-  return new HttpError(400, 'invalid_parameter', `${param}: ${issue.message.toLowerCase()}`, param);
+  const message = lowerFirst(issue.message);
+  if (!param) return new HttpError(400, 'invalid_parameter', `${where}: ${message}`);
+  return new HttpError(400, 'invalid_parameter', `${param}: ${message}`, param);
 }

@@ -3,10 +3,16 @@
  * content type, the 1 MiB limit, host/origin guards, and the error shape of API.md.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { HttpError } from './errors.js';
+import { HttpError, lowerFirst } from './errors.js';
 import { installHostGuards } from './guards.js';
 
 export const BODY_LIMIT = 1024 * 1024;
+/**
+ * How deeply objects and arrays may nest in a body. Validation (zod) and the code behind it
+ * recurse, so a few thousand levels overflow the stack as a 500; no request needs more than a
+ * few dozen (a guard nests at most 32 compositions).
+ */
+export const MAX_BODY_DEPTH = 64;
 export const MAX_PARAM_LENGTH = 200;
 /** How long stopping waits for in-flight requests before closing their connections. */
 export const CLOSE_GRACE_MS = 1500;
@@ -20,6 +26,23 @@ interface FastifyLikeError {
   code?: string;
   statusCode?: number;
   message?: string;
+}
+
+/**
+ * True when objects and arrays in `value` nest deeper than `limit` (the body itself is level 1).
+ * INVARIANT: iterative, with an explicit stack, so no depth of input can overflow it.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [v, depth] = top;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** Maps anything thrown inside a request to API.md's error body. */
@@ -44,7 +67,7 @@ export function toHttpError(err: unknown): HttpError {
     return new HttpError(400, 'invalid_json', 'the body is not valid JSON');
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    return new HttpError(e.statusCode, 'invalid_parameter', (e.message ?? 'bad request').toLowerCase());
+    return new HttpError(e.statusCode, 'invalid_parameter', lowerFirst(e.message ?? 'bad request'));
   }
   return new HttpError(500, 'internal_error', 'internal error; the request changed nothing that was not committed');
 }
@@ -73,11 +96,18 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
 
   // Agents send JSON with whatever Content-Type their HTTP library picks (curl -d sends
   // form-encoded); every body is parsed as JSON, with Fastify's prototype-poisoning protection.
+  // Too deep a body is refused here, before any route validates it, so no route can forget to.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    jsonParser(request, body as string, done);
+    jsonParser(request, body as string, (err, parsed) => {
+      if (err) return done(err);
+      if (nestsDeeperThan(parsed, MAX_BODY_DEPTH)) {
+        return done(new HttpError(400, 'invalid_parameter', `the body nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays`));
+      }
+      done(null, parsed);
+    });
   });
 
   guard = installHostGuards(app, options.host);

@@ -284,8 +284,7 @@ describe('validation and authorization', () => {
     ['fractional limit', 'POST', '/v1/budgets', { scope: 'team', scope_id: 'x', limit_usd_cents: 1.5 }, 400, 'invalid_parameter', 'limit_usd_cents'],
     ['string limit', 'POST', '/v1/budgets', { scope: 'team', scope_id: 'x', limit_usd_cents: '5' }, 400, 'invalid_parameter', 'limit_usd_cents'],
     ['missing limit', 'POST', '/v1/budgets', { scope: 'team', scope_id: 'x' }, 400, 'missing_parameter', 'limit_usd_cents'],
-    // The foundation's zod mapping reports a missing enum as invalid_parameter; the param is right.
-    ['missing scope', 'POST', '/v1/budgets', { scope_id: 'x', limit_usd_cents: 5 }, 400, 'invalid_parameter', 'scope'],
+    ['missing scope', 'POST', '/v1/budgets', { scope_id: 'x', limit_usd_cents: 5 }, 400, 'missing_parameter', 'scope'],
     ['missing scope_id', 'POST', '/v1/budgets', { scope: 'team', limit_usd_cents: 5 }, 400, 'missing_parameter', 'scope_id'],
     ['bad global id', 'POST', '/v1/budgets', { scope: 'global', scope_id: 'x', limit_usd_cents: 5 }, 400, 'invalid_parameter', 'scope_id'],
     ['bad mode', 'POST', '/v1/budgets', { scope: 'team', scope_id: 'x', limit_usd_cents: 5, mode: 'hard' }, 400, 'invalid_parameter', 'mode'],

@@ -113,8 +113,8 @@ interface Probe {
   path: string;
   headers?: Record<string, string>;
   body?: string;
-  /** Extra expectations on the error (code, param). */
-  expect?: { status?: number; code?: string; param?: string };
+  /** Extra expectations on the error (code, param, message). */
+  expect?: { status?: number; code?: string; param?: string; message?: RegExp };
 }
 
 function probesFor(name: string, def: RouteDef): Probe[] {
@@ -149,6 +149,10 @@ function probesFor(name: string, def: RouteDef): Probe[] {
     if (Object.keys(allWrong).length) probes.push({ what: 'every field of the wrong type', method, path, headers: json, body: JSON.stringify(allWrong) });
     probes.push({ what: 'a prototype-poisoning key', method, path, headers: json, body: '{"__proto__":{"polluted":true}}' });
     probes.push({ what: 'deeply nested', method, path, headers: json, body: '{"a":'.repeat(2000) + '1' + '}'.repeat(2000) });
+    // Refused by the body parser before any schema recurses into it (a 500 once, in guards).
+    const tooDeep = { status: 400, code: 'invalid_parameter', message: /^the body nests deeper than 64 levels/ };
+    probes.push({ what: '5,000 nested nots', method, path, headers: json, body: '{"not":'.repeat(5000) + '"$.args.x == 1"' + '}'.repeat(5000), expect: tooDeep });
+    probes.push({ what: '5,000 nested arrays', method, path, headers: json, body: '['.repeat(5000) + ']'.repeat(5000), expect: tooDeep });
   }
 
   for (const param of paramNames(def)) {
@@ -211,6 +215,7 @@ describe('garbage at every route', () => {
         else if (probe.expect?.status !== undefined && res.status !== probe.expect.status) failures.push(`${where} (expected ${probe.expect.status})`);
         else if (probe.expect?.code !== undefined && res.body.error.code !== probe.expect.code) failures.push(`${where} (expected ${probe.expect.code})`);
         else if (probe.expect?.param !== undefined && res.body.error.param !== probe.expect.param) failures.push(`${where} (expected param ${probe.expect.param})`);
+        else if (probe.expect?.message !== undefined && !probe.expect.message.test(res.body.error.message)) failures.push(`${where} (expected message ${probe.expect.message})`);
       }
       expect(failures).toEqual([]);
     });
