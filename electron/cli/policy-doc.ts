@@ -224,14 +224,39 @@ export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolea
       }
     }
   }
-  for (const t of file.tools ?? []) {
-    if (known.has(t.name)) {
+  // A tool's categories decide approvals (external_comm, financial…), so what the file says of
+  // a known tool is compared, never assumed: a tool only seen in actions is declared with the
+  // file's description and categories (POST /v1/tools does that, audited as tool.declared).
+  // A field the file leaves out is left alone; categories compare as a set.
+  const registry = new Map(state.tools.map((t) => [t.name, t]));
+  const categorySet = (c: readonly string[]) => [...new Set(c)].sort();
+  for (const [i, t] of (file.tools ?? []).entries()) {
+    const cur = registry.get(t.name);
+    if (!cur) {
+      changes.push({
+        section: 'tools', op: 'create', target: t.name,
+        details: [...(t.description ? [`description: ${t.description}`] : []), ...(t.categories?.length ? [`categories: ${canonical(t.categories)}`] : [])],
+        apply: async (c) => `declared ${(await c.call('createTool', { body: t })).name}`,
+      });
+      continue;
+    }
+    const details: string[] = [];
+    const description = t.description === undefined ? cur.description : t.description;
+    const categories = t.categories === undefined ? cur.categories : categorySet(t.categories);
+    if ((cur.description ?? null) !== (description ?? null)) details.push(`description: ${show(cur.description)} → ${show(description)}`);
+    if (!same(categorySet(cur.categories), categorySet(categories))) details.push(`categories: ${canonical(cur.categories)} → ${canonical(categories)}`);
+    if (details.length === 0) {
       unchanged++;
       continue;
     }
+    if (cur.source === 'declared') {
+      // The API has no way to change a declared tool (POST /v1/tools answers 409), and applying
+      // the rest while dropping this would leave the file's categories silently unenforced.
+      throw new Error(`tools[${i}]: ${t.name} is already declared and cannot be changed through the API (${details.join('; ')})`);
+    }
     changes.push({
-      section: 'tools', op: 'create', target: t.name, details: [],
-      apply: async (c) => `declared ${(await c.call('createTool', { body: t })).name}`,
+      section: 'tools', op: 'update', target: t.name, details: ['source: seen → declared', ...details],
+      apply: async (c) => `declared ${(await c.call('createTool', { body: { name: t.name, description: description ?? null, categories } })).name}`,
     });
   }
 
