@@ -4,14 +4,20 @@ import type { OperatorService } from '../operators/service.js';
 import { AGENT_SCOPES } from '../../shared/api/contract.js';
 
 export function agentRoutes(api: Api, agents: AgentService, operators: OperatorService): void {
-  api.handle('createAgent', ({ body, actor }) => agents.create(body, actor));
+  api.handle('createAgent', ({ body, actor }) => agents.create(body, actor), {
+    oneTimeSecret: { renew: 'the agent exists; issue it a new key with POST /v1/agents/{id}/keys (GET /v1/agents finds the id)' },
+  });
   api.handle('listAgents', ({ query }) => agents.list(query));
   api.handle('getAgent', ({ params }) => agents.get(params.id));
   api.handle('updateAgent', ({ params, body, actor }) => agents.update(params.id, body, actor));
-  api.handle('listAgentKeys', ({ params }) => agents.listKeys(params.id));
-  api.handle('createAgentKey', ({ params, body, actor }) => agents.issueKey(params.id, body?.scopes ?? [...AGENT_SCOPES], actor));
+  api.handle('listAgentKeys', ({ params, query }) => agents.listKeys(params.id, query));
+  api.handle('createAgentKey', ({ params, body, actor }) => agents.issueKey(params.id, body?.scopes ?? [...AGENT_SCOPES], actor), {
+    oneTimeSecret: { renew: 'issue another with POST /v1/agents/{id}/keys and revoke the lost one with DELETE /v1/agents/{id}/keys/{key_id}' },
+  });
   api.handle('revokeAgentKey', ({ params, actor }) => agents.revokeKey(params.id, params.key_id, actor));
-  api.handle('createOperator', ({ body, actor }) => operators.create(body.name, actor));
+  api.handle('createOperator', ({ body, actor }) => operators.create(body.name, actor), {
+    oneTimeSecret: { renew: 'the operator exists; its token cannot be shown again, so add another operator with POST /v1/operators' },
+  });
   api.handle('listOperators', ({ query }) => operators.list(query));
   api.handle('me', ({ principal }) => {
     if (!principal) return undefined; // unreachable: the route needs a key

@@ -23,6 +23,15 @@ export type Handler<D> = (ctx: HandlerContext<D>) => Promise<RouteOutput<D> | un
 
 export type Authenticate = (key: string) => Principal | null;
 
+export interface HandleOptions {
+  /**
+   * The route's success response carries a secret shown once (an API key, an operator token).
+   * Its idempotency record keeps only the request hash and status, never the body; a replay is
+   * 409 `idempotency_conflict`, its message ending with `renew`: how to get a new secret.
+   */
+  oneTimeSecret?: { renew: string };
+}
+
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
@@ -36,7 +45,7 @@ function presentedKey(request: FastifyRequest): string | undefined {
 function parse<S extends z.ZodType | undefined>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
-  if (!result.success) throw fromZodError(result.error, where);
+  if (!result.success) throw fromZodError(result.error, where, value);
   return result.data;
 }
 
@@ -85,7 +94,7 @@ export class Api {
     });
   }
 
-  handle<N extends RouteName>(name: N, handler: Handler<Routes[N]>): void {
+  handle<N extends RouteName>(name: N, handler: Handler<Routes[N]>, options: HandleOptions = {}): void {
     const def = routes[name] as RouteDef;
     if (this.handled.has(name)) throw new Error(`route ${name} registered twice`);
     this.handled.add(name);
@@ -93,7 +102,8 @@ export class Api {
       method: def.method,
       url: def.path,
       handler: async (request, reply) => {
-        const principal = def.auth === 'public' && !presentedKey(request) ? null : this.principalOf(request);
+        // A public route (health, the OpenAPI document) ignores any key: a stale one must not break it.
+        const principal = def.auth === 'public' ? null : this.principalOf(request);
         authorize(def.auth, principal);
         const params = parse(def.params, request.params, 'params');
         const query = def.query ? parse(def.query, request.query ?? {}, 'query') : refuseQuery(request.query);
@@ -115,6 +125,11 @@ export class Api {
             await running.done;
           }
           const stored = this.idempotency.lookup(idem.principal, idem.key, idem.hash);
+          if (stored?.body === null) {
+            const renew = options.oneTimeSecret?.renew ?? 'send a new request';
+            const message = `this Idempotency-Key was already used; its answer held a secret that is shown once and never stored, so it cannot be replayed: ${renew}`;
+            throw new HttpError(409, 'idempotency_conflict', message);
+          }
           if (stored) {
             return reply.code(stored.status).header('idempotent-replayed', 'true').type('application/json').send(stored.body);
           }
@@ -127,17 +142,21 @@ export class Api {
         const ctx = { params, query, body, principal, actor: actorOf(principal), request, reply } as HandlerContext<Routes[N]>;
         let status = def.status ?? 200;
         let payload: string;
+        // What the idempotency record keeps of the answer: a one-time secret never reaches the database.
+        let record: string | null;
         try {
           try {
             const result = await handler(ctx);
             if (def.raw || reply.sent) return reply;
             payload = JSON.stringify(result);
+            record = options.oneTimeSecret ? null : payload;
           } catch (err) {
             if (!(err instanceof HttpError) || !idem || err.status >= 500) throw err;
             status = err.status;
             payload = JSON.stringify(err.toBody());
+            record = payload;
           }
-          if (idem) this.idempotency.save(idem.principal, idem.key, idem.hash, { status, body: payload });
+          if (idem) this.idempotency.save(idem.principal, idem.key, idem.hash, { status, body: record });
         } finally {
           // After the save, so a waiting retry finds the answer to replay. Not on the client's
           // disconnect: the work goes on, and a retry must not start it a second time.

@@ -1,7 +1,8 @@
 /**
  * `Idempotency-Key` on POST: the same key with the same body within 24 h replays the first
  * response; the same key with a different body is 409 `idempotency_conflict`. Keys are scoped
- * to the caller, so two agents cannot collide.
+ * to the caller, so two agents cannot collide. A response carrying a secret shown once (an API
+ * key, an operator token) is recorded without its body, so it cannot be replayed.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connection.js';
@@ -12,8 +13,13 @@ const WINDOW_MS = 24 * 3600 * 1000;
 
 export interface StoredResponse {
   status: number;
-  body: string;
+  /** The JSON sent; null when it carried a one-time secret and so was not kept. */
+  body: string | null;
 }
+
+// INVARIANT: a kept body is JSON text, never empty, so '' can stand for "not kept" in the
+// NOT NULL `body` column.
+const WITHHELD = '';
 
 export class IdempotencyStore {
   private readonly getStmt;
@@ -43,11 +49,11 @@ export class IdempotencyStore {
     if (row.request_hash !== requestHash) {
       throw new HttpError(409, 'idempotency_conflict', 'this Idempotency-Key was already used with a different request');
     }
-    return { status: row.status, body: row.body };
+    return { status: row.status, body: row.body === WITHHELD ? null : row.body };
   }
 
   save(principal: string, key: string, requestHash: string, response: StoredResponse): void {
-    this.putStmt.run(principal, key, requestHash, response.status, response.body, toIso(this.clock.now()));
+    this.putStmt.run(principal, key, requestHash, response.status, response.body ?? WITHHELD, toIso(this.clock.now()));
   }
 
   purgeExpired(): number {

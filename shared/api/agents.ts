@@ -57,7 +57,7 @@ export const CreateAgentBody = z.strictObject({
 export const agentRoutes = {
   createAgent: defineRoute({
     method: 'POST', path: '/v1/agents', auth: 'operator', tag: 'agents', status: 201,
-    summary: 'Register an agent; the response carries its first API key, shown once.',
+    summary: 'Register an agent; the response carries its first API key, shown once (never stored: an Idempotency-Key replay is 409).',
     body: CreateAgentBody,
     response: Agent.extend({ api_key: z.string(), key: AgentKey }),
   }),
@@ -85,11 +85,11 @@ export const agentRoutes = {
   }),
   listAgentKeys: defineRoute({
     method: 'GET', path: '/v1/agents/:id/keys', auth: 'operator', tag: 'agents',
-    summary: "List an agent's keys (never the secret).", params: IdParams, response: listOf(AgentKey),
+    summary: "List an agent's keys (never the secret), newest first.", params: IdParams, query: ListQuery, response: listOf(AgentKey),
   }),
   createAgentKey: defineRoute({
     method: 'POST', path: '/v1/agents/:id/keys', auth: 'operator', tag: 'agents', status: 201,
-    summary: 'Issue a new key for an agent; the secret is shown once.',
+    summary: 'Issue a new key for an agent; the secret is shown once (never stored: an Idempotency-Key replay is 409).',
     params: IdParams,
     body: z.strictObject({ scopes: Scopes.optional() }).optional(),
     response: AgentKey.extend({ api_key: z.string() }),
@@ -102,7 +102,7 @@ export const agentRoutes = {
   }),
   createOperator: defineRoute({
     method: 'POST', path: '/v1/operators', auth: 'operator', tag: 'operators', status: 201,
-    summary: 'Add an operator identity with its own token (shown once).',
+    summary: 'Add an operator identity with its own token, shown once (never stored: an Idempotency-Key replay is 409).',
     body: z.strictObject({ name: Name }),
     response: Operator.extend({ token: z.string() }),
   }),

@@ -213,6 +213,47 @@ describe('cursor lists', () => {
     expect(pages).toBeGreaterThanOrEqual(3);
   });
 
+  it('every list route of the contract takes limit (1–500, default 50) and cursor', () => {
+    const lists = Object.entries(routes).filter(([, r]) => {
+      const shape = (r.response as { shape?: Record<string, { value?: unknown }> }).shape;
+      return shape?.object?.value === 'list';
+    });
+    expect(lists.length).toBeGreaterThan(10);
+    for (const [name, route] of lists) {
+      const query = (route as RouteDef).query;
+      expect(query, name).toBeTruthy();
+      expect(query?.safeParse({}).data, name).toMatchObject({ limit: 50 });
+      expect(query?.safeParse({ limit: '1', cursor: 'abc' }).success, name).toBe(true);
+      for (const limit of ['0', '501']) expect(query?.safeParse({ limit }).success, `${name} limit=${limit}`).toBe(false);
+    }
+  });
+
+  it("an agent's keys page like any list: newest first, each once", async () => {
+    const agent = await t.agent('many-keys');
+    for (let i = 0; i < 4; i++) expect((await t.req('POST', `/v1/agents/${agent.id}/keys`, { key: t.op })).status).toBe(201);
+    const all = await t.req('GET', `/v1/agents/${agent.id}/keys`, { key: t.op });
+    expect(all.body).toMatchObject({ object: 'list', has_more: false, next_cursor: null });
+    expect(all.body.data).toHaveLength(5);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { status: number; body: any } = await t.req('GET', `/v1/agents/${agent.id}/keys?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { key: t.op });
+      expect(res.status).toBe(200);
+      expect(res.body.data.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.data.map((k: { id: string }) => k.id));
+      cursor = res.body.next_cursor;
+      expect(res.body.has_more).toBe(cursor !== null);
+    } while (cursor);
+    expect(seen).toEqual(all.body.data.map((k: { id: string }) => k.id));
+    expect(seen).toEqual([...seen].sort().reverse()); // ids sort by creation time
+    const first = await t.req('GET', `/v1/agents/${agent.id}/keys?limit=1`, { key: t.op });
+    expect([first.status, first.body.data.length, first.body.has_more]).toEqual([200, 1, true]);
+    const bad = await t.req('GET', `/v1/agents/${agent.id}/keys?limit=501`, { key: t.op });
+    expect([bad.status, bad.body.error.param]).toEqual([400, 'limit']);
+    const foreign = await t.req('GET', `/v1/agents/${agent.id}/keys?cursor=garbage`, { key: t.op });
+    expect([foreign.status, foreign.body.error.param]).toEqual([400, 'cursor']);
+  });
+
   it('limit must be an integer 1–500 (default 50); a foreign cursor is invalid_parameter', async () => {
     for (const limit of ['0', '501', '-1', '2.5', 'abc', '']) {
       const res = await t.req('GET', `/v1/agents?limit=${limit}`, { key: t.op });
@@ -231,15 +272,17 @@ describe('cursor lists', () => {
 
 describe('Idempotency-Key', () => {
   it('the same key and body replays the first response without doing it twice', async () => {
-    const before = agentCount();
+    // A route whose answer holds no secret (POST /v1/agents never replays: see identity.test.ts).
+    const tools = () => (t.app.db.prepare('SELECT COUNT(*) AS n FROM tools').get() as { n: number }).n;
+    const before = tools();
     const headers = { 'idempotency-key': 'create-replay-1' };
-    const first = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'idem-1' }, headers });
-    const second = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'idem-1' }, headers });
+    const first = await t.req('POST', '/v1/tools', { key: t.op, body: { name: 'idem.replayed' }, headers });
+    const second = await t.req('POST', '/v1/tools', { key: t.op, body: { name: 'idem.replayed' }, headers });
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    expect(agentCount()).toBe(before + 1);
+    expect(tools()).toBe(before + 1);
   });
 
   it('the same key with a different body is 409 idempotency_conflict and changes nothing', async () => {
@@ -312,8 +355,25 @@ describe('health and OpenAPI', () => {
     const res = await t.req('GET', '/v1/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: true, version: VERSION });
-    // A bad key on a public route is still refused rather than ignored.
-    expect((await t.req('GET', '/v1/health', { key: 'wk_agent_nope' })).status).toBe(401);
+  });
+
+  it('public routes ignore any key presented: a bad or revoked one does not turn health into a 401', async () => {
+    const agent = await t.agent('stale-key');
+    const keys = await t.req('GET', `/v1/agents/${agent.id}/keys`, { key: t.op });
+    expect((await t.req('DELETE', `/v1/agents/${agent.id}/keys/${keys.body.data[0].id}`, { key: t.op })).status).toBe(200);
+    const presented: { key?: string; headers?: Record<string, string> }[] = [
+      { key: 'wk_agent_nope' },
+      { key: agent.key },
+      { headers: { 'x-api-key': 'garbage' } },
+      { headers: { authorization: 'Basic' } },
+    ];
+    for (const options of presented) {
+      const health = await t.req('GET', '/v1/health', options);
+      expect([health.status, health.body], JSON.stringify(options)).toEqual([200, { ok: true, version: VERSION }]);
+      expect((await t.req('GET', '/openapi.json', options)).status, JSON.stringify(options)).toBe(200);
+    }
+    // A route that needs a key still refuses the revoked one.
+    expect((await t.req('GET', '/v1/me', { key: agent.key })).status).toBe(401);
   });
 
   it('/openapi.json is OpenAPI 3.1 with every route of the contract', async () => {

@@ -84,6 +84,77 @@ describe('agents', () => {
   });
 });
 
+describe('Idempotency-Key on routes that answer with a secret', () => {
+  // Its own server, so nothing another test stored can hide or fake what this one looks for.
+  let fresh: TestApp;
+  beforeAll(async () => {
+    fresh = await startTestApp();
+  });
+  afterAll(async () => {
+    await fresh.close();
+  });
+  const post = (path: string, key: string, body?: unknown) => fresh.req('POST', path, { key: fresh.op, body, headers: { 'idempotency-key': key } });
+
+  it('the secret is never stored: the database and its WAL hold no key or token, the record only a hash and a status', async () => {
+    const agent = await post('/v1/agents', 'idem-agent', { name: 'idem-secret' });
+    const extra = await post(`/v1/agents/${agent.body.id}/keys`, 'idem-key', { scopes: ['audit:read'] });
+    const operator = await post('/v1/operators', 'idem-operator', { name: 'idem-op' });
+    expect([agent.status, extra.status, operator.status]).toEqual([201, 201, 201]);
+    const secrets = [agent.body.api_key as string, extra.body.api_key as string, operator.body.token as string];
+    for (const secret of secrets) expect(secret).toMatch(/^wk_(agent|op)_/);
+
+    const files = readdirSync(fresh.dataDir).filter((f) => f.startsWith('warden.db'));
+    expect(files).toEqual(expect.arrayContaining(['warden.db', 'warden.db-wal']));
+    for (const file of files) {
+      const bytes = readFileSync(join(fresh.dataDir, file));
+      for (const secret of secrets) {
+        expect(bytes.includes(Buffer.from(secret)), `${file} holds a secret`).toBe(false);
+        expect(bytes.includes(Buffer.from(secret.replace(/^wk_(agent|op)_/, ''))), `${file} holds a secret body`).toBe(false);
+      }
+      // No whole key of any kind (a stored 13-character prefix is not one).
+      expect(bytes.toString('latin1').match(/wk_(agent|op)_[A-Za-z0-9_-]{20,}/)?.[0], file).toBeUndefined();
+    }
+    const records = fresh.app.db.prepare('SELECT key, request_hash, status, body FROM idempotency_keys ORDER BY key').all();
+    expect(records).toEqual(
+      ['idem-agent', 'idem-key', 'idem-operator'].map((key) => ({ key, request_hash: expect.stringMatching(/^[0-9a-f]{64}$/), status: 201, body: '' })),
+    );
+  });
+
+  it('a replay with the same key and body is 409 idempotency_conflict saying the secret was shown once and how to get a new one', async () => {
+    const agents = () => (fresh.app.db.prepare("SELECT COUNT(*) AS n FROM agents WHERE name = 'idem-secret'").get() as { n: number }).n;
+    const keys = () => (fresh.app.db.prepare('SELECT COUNT(*) AS n FROM agent_keys').get() as { n: number }).n;
+    const before = keys();
+    const id = (fresh.app.db.prepare("SELECT id FROM agents WHERE name = 'idem-secret'").get() as { id: string }).id;
+
+    for (const [path, key, body] of [
+      ['/v1/agents', 'idem-agent', { name: 'idem-secret' }],
+      [`/v1/agents/${id}/keys`, 'idem-key', { scopes: ['audit:read'] }],
+    ] as const) {
+      const again = await post(path, key, body);
+      expect([again.status, again.body.error.code], path).toEqual([409, 'idempotency_conflict']);
+      expect(again.body.error.message).toContain('shown once');
+      expect(again.body.error.message).toContain('POST /v1/agents/{id}/keys');
+      expect(again.headers.get('idempotent-replayed')).toBeNull();
+      expect(JSON.stringify(again.body)).not.toMatch(/wk_agent_/);
+    }
+    const operator = await post('/v1/operators', 'idem-operator', { name: 'idem-op' });
+    expect([operator.status, operator.body.error.code]).toEqual([409, 'idempotency_conflict']);
+    expect(operator.body.error.message).toContain('POST /v1/operators');
+    expect(agents()).toBe(1);
+    expect(keys()).toBe(before);
+
+    // A different body under the same key gets the usual conflict.
+    const other = await post('/v1/agents', 'idem-agent', { name: 'idem-other' });
+    expect([other.status, other.body.error.code]).toEqual([409, 'idempotency_conflict']);
+    expect(other.body.error.message).toContain('different request');
+    // An answer without a secret (a 4xx) is still replayed.
+    const taken = await post('/v1/agents', 'idem-taken', { name: 'idem-secret' });
+    const retaken = await post('/v1/agents', 'idem-taken', { name: 'idem-secret' });
+    expect([taken.status, retaken.status, retaken.headers.get('idempotent-replayed')]).toEqual([409, 409, 'true']);
+    expect(retaken.body).toEqual(taken.body);
+  });
+});
+
 describe('scopes and revocation', () => {
   it('a key lacking a scope gets 403 insufficient_scope naming it; with the scope the route answers', async () => {
     const narrow = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'narrow', scopes: ['actions:write'] } });
@@ -184,7 +255,8 @@ describe('an agent key never reaches an operator route', () => {
       for (const key of [undefined, 'wk_agent_unknown', 'wk_op_unknown', 'garbage']) {
         const res = await t.req(def.method, pathOf(def), { key, body: def.method === 'GET' ? undefined : {} });
         if (def.auth === 'public') {
-          if (key !== undefined) expect(res.status, `${name} with ${key}`).toBe(401);
+          // A public route needs no key, so it ignores whatever key comes (API.md: health needs no auth).
+          expect(res.status, `${name} with ${key ?? 'no key'}`).toBe(200);
           continue;
         }
         expect([res.status, res.body?.error?.code], `${name} with ${key ?? 'no key'}`).toEqual([401, 'unauthenticated']);
