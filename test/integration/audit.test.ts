@@ -140,6 +140,20 @@ describe('redaction', () => {
     expect(audit().verify().ok).toBe(true);
   });
 
+  it('data that only looks secret is stored as it came: token counts, passengers, booleans', () => {
+    const data = {
+      usage: { input_tokens: 1200, output_tokens: 340, max_tokens: 4096, token_count: 7 },
+      trip: { passenger: 'Ada' },
+      operator_token_rotated: true,
+      token: null,
+      api_key: 12345,
+    };
+    const row = audit().append({ event_type: 'test.redaction', actor: 'system', data });
+    const stored = JSON.parse((t.app.db.prepare('SELECT data FROM audit WHERE id = ?').get(row.id) as { data: string }).data);
+    // A number under a secret key is still hidden; true, false and null carry no secret.
+    expect(stored).toEqual({ ...data, api_key: REDACTED });
+  });
+
   it('secrets in an agent’s action args never reach the database', async () => {
     const agent = await t.agent('leaky');
     const res = await t.req('POST', '/v1/actions', {
