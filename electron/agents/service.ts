@@ -153,12 +153,14 @@ export class AgentService {
     });
   }
 
-  listKeys(agentId: string): ListPage<AgentKey> {
+  /** An agent's keys, newest first (ids sort by creation time). */
+  listKeys(agentId: string, query: { limit: number; cursor?: string }): ListPage<AgentKey> {
     this.get(agentId);
+    const after = decodeCursor(query.cursor, isString);
     const rows = this.db
-      .prepare<[string], KeyRow>('SELECT * FROM agent_keys WHERE agent_id = ? ORDER BY created_at DESC, id DESC')
-      .all(agentId);
-    return { object: 'list', data: rows.map(toKey), has_more: false, next_cursor: null };
+      .prepare<unknown[], KeyRow>('SELECT * FROM agent_keys WHERE agent_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?')
+      .all(agentId, after ?? null, after ?? null, query.limit + 1);
+    return page(rows, query.limit, toKey, (r) => r.id);
   }
 
   issueKey(agentId: string, scopes: readonly AgentScope[], actor: string): AgentKey & { api_key: string } {

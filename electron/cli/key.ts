@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { withConnection, withGlobalOptions } from './context.js';
 import { envSnippet, parseScopes } from './agent.js';
+import type { ListItem } from '../../shared/client.js';
 import type { CliIO } from './io.js';
 import { printTable, shortTime, writeJson, writeLine } from './output.js';
 import { findAgent } from './resolve.js';
@@ -32,12 +33,13 @@ export function keyCommands(program: Command, io: CliIO): void {
     (agentRef: string, _opts: unknown, cmd: Command) =>
       withConnection(cmd, io, async (conn) => {
         const agent = await findAgent(conn.client, agentRef);
-        const keys = await conn.client.call('listAgentKeys', { params: { id: agent.id } });
-        if (conn.json) return writeJson(io, keys.data);
+        const keys: ListItem<'listAgentKeys'>[] = [];
+        for await (const k of conn.client.paginate('listAgentKeys', { params: { id: agent.id }, query: { limit: 500 } })) keys.push(k);
+        if (conn.json) return writeJson(io, keys);
         printTable(
           io,
           ['ID', 'PREFIX', 'SCOPES', 'CREATED', 'LAST USED', 'REVOKED'],
-          keys.data.map((k) => [k.id, k.prefix, k.scopes.join(','), shortTime(k.created_at), shortTime(k.last_used_at), shortTime(k.revoked_at)]),
+          keys.map((k) => [k.id, k.prefix, k.scopes.join(','), shortTime(k.created_at), shortTime(k.last_used_at), shortTime(k.revoked_at)]),
         );
       }),
   );

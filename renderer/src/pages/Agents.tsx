@@ -214,7 +214,11 @@ function KeyOnceDialog({ title, apiKey, onClose }: { title: string; apiKey: stri
 }
 
 function KeysDialog({ agent, onClose }: { agent: Agent; onClose(): void }) {
-  const keys = useResource(async () => (await api().call('listAgentKeys', { params: { id: agent.id } })).data, [agent.id]);
+  const keys = useResource(async () => {
+    const all = [];
+    for await (const k of api().paginate('listAgentKeys', { params: { id: agent.id }, query: { limit: 500 } })) all.push(k);
+    return all;
+  }, [agent.id]);
   const [fresh, setFresh] = useState<string | null>(null);
 
   async function issue() {
