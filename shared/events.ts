@@ -5,6 +5,8 @@
 export const EVENT_TYPES = [
   'approval.requested',
   'approval.resolved',
+  /** An operator's allow was counted toward a threshold of several; the request is still pending. */
+  'approval.decided',
   'budget.warning',
   'budget.cap_hit',
   'budget.paused',

@@ -417,8 +417,14 @@ export class ApprovalService {
       this.resolve(row, 'approved', always ? 'allow_always' : 'allow_once', now, actor, input.comment ?? null, grantId);
       return true;
     });
-    if (resolved) this.afterResolution([id]);
-    return this.get(id);
+    if (resolved) {
+      this.afterResolution([id]);
+      return this.get(id);
+    }
+    // Still pending (a threshold of several): every open inbox shows "1 of 2 approvals" at once.
+    const approval = this.get(id);
+    this.bus.publish('approval.decided', approval);
+    return approval;
   }
 
   private resolve(

@@ -58,20 +58,36 @@ test('a two-operator threshold shows "1 of 2 approvals" until the second operato
   await expect(card).toBeHidden();
 });
 
-test('a first allow given elsewhere (a desktop notification) locks the card when the stale one is pressed', async ({ page }) => {
+test("another operator's counted allow shows live as 1 of 2 approvals, without a reload", async ({ page }) => {
+  const agent = await createAgent(server, 'live-deployer');
+  await signIn(page, server);
+  const waiting = ask(server, agent, { tool: 'deploy.staging' }, 30);
+  const card = page.getByRole('list', { name: 'Pending approvals' }).getByRole('article', { name: 'deploy.staging by live-deployer' });
+  await expect(card).toContainText('0 of 2 approvals');
+  const pending = (await server.api('GET', '/v1/approvals?status=pending')).data.find((a: { action: { tool: string } }) => a.action.tool === 'deploy.staging');
+  await server.api('POST', `/v1/approvals/${pending.id}/decision`, { decision: 'allow_once' }, alice.token);
+  await expect(card).toContainText('1 of 2 approvals');
+  // This operator has not decided: its buttons stay live, and its allow completes the threshold.
+  await card.click();
+  await page.getByRole('region', { name: 'Approval details' }).getByRole('button', { name: 'Allow once', exact: true }).click();
+  expect((await waiting).status).toBe('allowed');
+  await expect(card).toBeHidden();
+});
+
+test('a first allow given elsewhere (a desktop notification) locks the card live', async ({ page }) => {
   const agent = await createAgent(server, 'db-migrator');
   await signIn(page, server);
+  const calls = decisionCalls(page);
   const waiting = ask(server, agent, { tool: 'db.migrate', args: { target: '0042' } }, 30);
   const card = page.getByRole('list', { name: 'Pending approvals' }).getByRole('article', { name: 'db.migrate by db-migrator' });
   await expect(card).toContainText('0 of 2 approvals');
-  // The same operator answers outside this page; a decision that leaves it pending sends no event.
+  // The same operator answers outside this page; the approval.decided event locks the card.
   const pending = await server.api('GET', '/v1/approvals?status=pending');
   await server.api('POST', `/v1/approvals/${pending.data[0].id}/decision`, { decision: 'allow_once' });
   const details = page.getByRole('region', { name: 'Approval details' });
-  await details.getByRole('button', { name: 'Allow once', exact: true }).click();
-  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('You already decided on this request');
-  await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(details.getByText('You approved · waiting for 1 more operator')).toBeVisible();
+  expect(calls).toHaveLength(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(details.getByRole('button', { name: 'Allow once', exact: true })).toBeDisabled();
   await expect(card).toContainText('1 of 2 approvals');
 

@@ -109,6 +109,11 @@ describe('approval requests', () => {
     let res = await h.decide(first.approval_id, { decision: 'allow_once' });
     expect(res.body).toMatchObject({ status: 'pending', required_approvals: 2 });
     expect(res.body.decisions).toHaveLength(1);
+    // Open inboxes learn of the counted allow at once; nothing is resolved yet.
+    const decided = h.events.filter((e) => e.type === 'approval.decided');
+    expect(decided).toHaveLength(1);
+    expect(decided[0]!.data).toMatchObject({ id: first.approval_id, status: 'pending', decisions: [expect.objectContaining({ decision: 'allow_once' })] });
+    expect(h.events.filter((e) => e.type === 'approval.resolved')).toHaveLength(0);
     res = await h.decide(first.approval_id, { decision: 'allow_once' });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('state_conflict');

@@ -97,6 +97,7 @@ function handle(event: WardenEvent): void {
       notify('Approval needed', `${who} wants to run ${tool}${a ? ` — ${a.explanation}` : ''}`, id ?? 'approval', open);
       break;
     }
+    case 'approval.decided':
     case 'approval.resolved': {
       const a = approvalFromEvent(data);
       const id = a?.id ?? approvalIdFromEvent(data);
