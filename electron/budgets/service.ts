@@ -661,11 +661,11 @@ export class BudgetService implements BudgetLedger {
   }
 
   /**
-   * Totals by agent, or by local day in the operator's zone. Days are cut from 15-minute UTC
+   * Totals by agent, by local day in the operator's zone, or by both (agent_day). Days are cut from 15-minute UTC
    * buckets summed in SQL: every zone offset in use is a multiple of 15 minutes, so each bucket
    * falls wholly inside one local day.
    */
-  report(query: { group_by: 'agent' | 'day'; since?: string; until?: string }): SpendReport {
+  report(query: { group_by: 'agent' | 'day' | 'agent_day'; since?: string; until?: string }): SpendReport {
     const since = query.since ? Date.parse(query.since) : null;
     const until = query.until ? Date.parse(query.until) : null;
     const range = '(@p1 IS NULL OR created_ms >= @p1) AND (@p2 IS NULL OR created_ms < @p2)';
@@ -687,21 +687,29 @@ export class BudgetService implements BudgetLedger {
         .all({ p1: since, p2: until });
       out.rows = rows.map((r) => ({ key: r.key, spent_micro_usd: r.total, spent_usd_cents: centsOf(r.total), events: r.events }));
     } else {
+      const byAgent = query.group_by === 'agent_day';
       const buckets = this.db
-        .prepare<unknown[], { bucket: number; total: number; events: number }>(
-          `SELECT created_ms / 900000 AS bucket, SUM(amount_micro_usd) AS total, COUNT(*) AS events FROM spend_events
-           WHERE ${range} GROUP BY bucket ORDER BY bucket`,
+        .prepare<unknown[], { bucket: number; agent_id: string | null; total: number; events: number }>(
+          `SELECT created_ms / 900000 AS bucket, ${byAgent ? 'agent_id' : 'NULL'} AS agent_id, SUM(amount_micro_usd) AS total, COUNT(*) AS events
+           FROM spend_events WHERE ${range} GROUP BY bucket${byAgent ? ', agent_id' : ''} ORDER BY bucket`,
         )
         .all({ p1: since, p2: until });
-      const days = new Map<string, { total: number; events: number }>();
+      const days = new Map<string, { day: string; agent_id: string | null; total: number; events: number }>();
       for (const b of buckets) {
         const day = localDay(b.bucket * 900_000, this.timeZone);
-        const d = days.get(day) ?? { total: 0, events: 0 };
+        const id = `${day}\u0000${b.agent_id ?? ''}`;
+        const d = days.get(id) ?? { day, agent_id: b.agent_id, total: 0, events: 0 };
         d.total += b.total;
         d.events += b.events;
-        days.set(day, d);
+        days.set(id, d);
       }
-      out.rows = [...days].map(([key, d]) => ({ key, spent_micro_usd: d.total, spent_usd_cents: centsOf(d.total), events: d.events }));
+      out.rows = [...days.values()].map((d) => ({
+        key: d.day,
+        ...(byAgent ? { agent_id: d.agent_id } : {}),
+        spent_micro_usd: d.total,
+        spent_usd_cents: centsOf(d.total),
+        events: d.events,
+      }));
     }
     out.total_micro_usd = out.rows.reduce((sum, r) => sum + r.spent_micro_usd, 0);
     return out;

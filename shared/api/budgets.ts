@@ -159,6 +159,8 @@ export type KillSwitch = z.infer<typeof KillSwitch>;
 export const SpendReportRow = z.object({
   /** The agent id (`null` for spend without an agent) or the local day `YYYY-MM-DD`. */
   key: z.string().nullable(),
+  /** With `group_by=agent_day`: the agent of this day's row (`null` for spend without an agent). */
+  agent_id: z.string().nullable().optional(),
   spent_micro_usd: z.number().int(),
   spent_usd_cents: z.number().int(),
   events: z.number().int(),
@@ -166,7 +168,7 @@ export const SpendReportRow = z.object({
 
 export const SpendReport = z.object({
   object: z.literal('spend_report'),
-  group_by: z.enum(['agent', 'day']),
+  group_by: z.enum(['agent', 'day', 'agent_day']),
   /** IANA zone the days are cut in. */
   time_zone: z.string(),
   since: Timestamp.nullable(),
@@ -244,9 +246,9 @@ export const budgetRoutes = {
   }),
   spendReport: defineRoute({
     method: 'GET', path: '/v1/reports/spend', auth: 'budgets:read', tag: 'reports',
-    summary: 'Spend totals by agent or by local day.',
+    summary: 'Spend totals by agent, by local day, or by local day and agent (agent_day).',
     query: z.strictObject({
-      group_by: z.enum(['agent', 'day']).default('day'),
+      group_by: z.enum(['agent', 'day', 'agent_day']).default('day'),
       since: Timestamp.optional(),
       until: Timestamp.optional(),
     }),

@@ -48,15 +48,48 @@ test('every page renders with its empty state, and g-chords navigate', async ({ 
   await expect(page.getByRole('heading', { level: 2, name: 'Inbox' })).toBeVisible();
 });
 
-test('reports show approval rate, time to approve and spend by agent', async ({ page }) => {
+test('reports show approval rate, time to approve and spend per day by agent, summed by the server', async ({ page }) => {
   const agent = await server.api('POST', '/v1/agents', { name: 'reporter' });
+  const analyst = await server.api('POST', '/v1/agents', { name: 'analyst' });
   await server.api('POST', '/v1/spend', { amount_micro_usd: 2_340_000 }, agent.api_key);
+  await server.api('POST', '/v1/spend', { amount_micro_usd: 660_000 }, agent.api_key);
+  await server.api('POST', '/v1/spend', { amount_micro_usd: 1_250_000 }, analyst.api_key);
+  await server.api('POST', '/v1/spend', { amount_micro_usd: 100_000 }); // the operator's, no agent
   const a = await server.api('POST', '/v1/actions', { tool: 'shell.exec' }, agent.api_key);
   await server.api('POST', `/v1/approvals/${a.approval_id}/decision`, { decision: 'allow_once' });
+  // The day the server files today's spend under (its zone), the key of the chart's column.
+  const today = (await server.api('GET', '/v1/reports/spend?group_by=day')).rows[0].key as string;
+  const spendCalls: string[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.includes('spend')) spendCalls.push(url.pathname + url.search);
+  });
   await signIn(page, server);
   await goTo(page, 'Reports');
   await expect(page.getByRole('img', { name: /Approval rate: 100%/ })).toBeVisible();
-  await expect(page.getByRole('img', { name: 'Spend per day by agent' })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Approval requests by tool' })).toContainText('shell.exec');
+
+  const chart = page.getByRole('img', { name: 'Spend per day by agent' });
+  const spendCard = page.getByRole('region', { name: 'Spend over time by agent' });
+  const expectSpend = async () => {
+    // One stack in today's column, agents ranked by spend, each the sum of its events.
+    await expect(chart.locator('title')).toHaveText([`${today} · reporter: $3.00`, `${today} · analyst: $1.25`, `${today} · (no agent): $0.10`]);
+    await expect(spendCard.locator('.legend > span')).toHaveText(['reporter $3.00', 'analyst $1.25', '(no agent) $0.10']);
+    await expect(spendCard).toContainText('Total $4.35');
+  };
+  await expectSpend();
+  // A column per day of the last 30 (31 calendar days), every 4th labelled.
+  await expect(chart.locator('.chart-tick')).toHaveCount(8);
   await screenshot(page, 'reports');
+  // All time starts at the first day with spend: one column, today's.
+  await page.getByLabel('Period').selectOption({ label: 'All time' });
+  await expect(chart.locator('.chart-tick')).toHaveText([today.slice(5)]);
+  await expectSpend();
+  // Grouped in SQL through the report, never by paging through raw spend events.
+  expect(spendCalls.filter((c) => c.startsWith('/v1/spend'))).toEqual([]);
+  // One report per period shown (30 days, then all time), already split by day and agent.
+  expect(spendCalls.filter((c) => c.startsWith('/v1/reports/spend'))).toEqual([
+    expect.stringMatching(/^\/v1\/reports\/spend\?group_by=agent_day&since=/),
+    '/v1/reports/spend?group_by=agent_day',
+  ]);
 });

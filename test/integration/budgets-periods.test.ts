@@ -160,6 +160,32 @@ describe('rollover', () => {
     const since = await t.req('GET', '/v1/reports/spend?group_by=day&since=2026-01-05T18:30:00Z', { key: t.op });
     expect(since.body.total_micro_usd).toBe(5);
   });
+
+  it('report by agent_day splits each local day by agent in one query', async () => {
+    const { t, clock } = await start('Asia/Kolkata', '2026-01-05T18:00:00Z'); // 23:30 local
+    const a = await t.agent('p6');
+    const b = await t.agent('p7');
+    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 1 } });
+    await t.req('POST', '/v1/spend', { key: b.key, body: { amount_micro_usd: 10 } });
+    clock.set('2026-01-05T18:30:00Z'); // 00:00 local next day
+    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 2 } });
+    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 3 } });
+    await t.req('POST', '/v1/spend', { key: t.op, body: { amount_micro_usd: 7 } });
+    const r = await t.req('GET', '/v1/reports/spend?group_by=agent_day', { key: t.op });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ group_by: 'agent_day', total_micro_usd: 23 });
+    const rows = (r.body.rows as { key: string; agent_id: string | null; spent_micro_usd: number; events: number }[])
+      .map((row) => [row.key, row.agent_id, row.spent_micro_usd, row.events])
+      .sort((x, y) => String(x[0]).localeCompare(String(y[0])) || String(x[1]).localeCompare(String(y[1])));
+    expect(rows).toEqual(
+      [
+        ['2026-01-05', a.id, 1, 1],
+        ['2026-01-05', b.id, 10, 1],
+        ['2026-01-06', a.id, 5, 2],
+        ['2026-01-06', null, 7, 1],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0])) || String(x[1]).localeCompare(String(y[1]))),
+    );
+  });
 });
 
 describe('time zone', () => {

@@ -92,12 +92,15 @@ export function StackedColumns({
   series,
   label,
   format,
+  tick = (col) => col.slice(5),
   height = 160,
 }: {
   columns: string[];
   series: StackSeries[];
   label: string;
   format(v: number): string;
+  /** The axis label of a column; default drops the year of a `YYYY-MM-DD` key. */
+  tick?(col: string): string;
   height?: number;
 }) {
   const width = Math.max(300, columns.length * 22);
@@ -126,7 +129,7 @@ export function StackedColumns({
               })}
               {i % every === 0 ? (
                 <text x={i * bw + bw / 2} y={height + 13} textAnchor="middle" className="chart-tick">
-                  {col.slice(5)}
+                  {tick(col)}
                 </text>
               ) : null}
             </g>

@@ -1,9 +1,10 @@
 /** Reports: approval rate, time to approve, gated vs total, approvals by tool/agent, spend over time by agent. */
 import { useState } from 'react';
 import type { z } from 'zod';
+import { TZDate } from '@date-fns/tz';
+import { addDays, addMonths, startOfDay, startOfMonth } from 'date-fns';
 import type { ReportPeriod } from '../../../shared/api/actions.js';
 import type { Agent } from '../../../shared/api/agents.js';
-import type { SpendEvent } from '../../../shared/api/budgets.js';
 import { api } from '../lib/api';
 import { micro, pct } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
@@ -18,34 +19,73 @@ const PERIODS: { value: Period; label: string; days: number | null }[] = [
   { value: 'all', label: 'All time', days: null },
 ];
 
-const dayKey = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** Past this many days ("All time" on an old install) the chart has a column per month instead. */
+const MAX_DAY_COLUMNS = 62;
 
-/** Spend events of the period grouped into (local day × agent), top 5 agents plus "other". */
-async function loadSpendSeries(days: number | null, agents: Agent[]): Promise<{ columns: string[]; series: StackSeries[]; total: number; truncated: boolean }> {
-  const since = days ? new Date(Date.now() - days * 86_400_000) : null;
-  const events: SpendEvent[] = [];
-  let truncated = false;
-  for await (const e of api().paginate('listSpend', { query: { limit: 500, ...(since ? { since: since.toISOString() } : {}) } })) {
-    events.push(e);
-    if (events.length >= 20_000) {
-      truncated = true;
-      break;
-    }
+type Unit = 'day' | 'month';
+interface Bucket {
+  key: string;
+  start: number;
+  end: number;
+}
+
+interface SpendSeries {
+  unit: Unit;
+  columns: string[];
+  series: StackSeries[];
+  total: number;
+}
+
+/** `YYYY-MM-DD` (day) or `YYYY-MM` (month) of a date in its zone: the server's day keys. */
+function bucketKey(d: Date, unit: Unit): string {
+  const month = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+  return unit === 'month' ? month : `${month}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Consecutive days or months in `zone` from the one holding `fromMs` to the one holding `toMs`. */
+function bucketsOf(unit: Unit, fromMs: number, toMs: number, zone: string): Bucket[] {
+  const out: Bucket[] = [];
+  const from = new TZDate(fromMs, zone);
+  for (let b = unit === 'day' ? startOfDay(from) : startOfMonth(from); b.getTime() <= toMs; ) {
+    const next = unit === 'day' ? addDays(b, 1) : addMonths(b, 1);
+    out.push({ key: bucketKey(b, unit), start: b.getTime(), end: next.getTime() });
+    b = next;
   }
-  const first = since ?? (events.length ? new Date(Math.min(...events.map((e) => Date.parse(e.created_at)))) : new Date());
-  const columns: string[] = [];
-  for (let d = new Date(first.getFullYear(), first.getMonth(), first.getDate()); d <= new Date(); d.setDate(d.getDate() + 1)) columns.push(dayKey(d));
-  const index = new Map(columns.map((c, i) => [c, i]));
+  return out;
+}
+
+/**
+ * Spend of the period per (day × agent), top 5 agents plus "other", summed by the server in one
+ * `group_by=agent_day` report (days cut in the budgets' zone, which the report names). Past
+ * MAX_DAY_COLUMNS days the columns are months, summed here from the day rows.
+ */
+async function loadSpendSeries(days: number | null, agents: Agent[]): Promise<SpendSeries> {
+  const now = Date.now();
+  const since = days ? now - days * 86_400_000 : null;
+  const report = await api().call('spendReport', { query: { group_by: 'agent_day', ...(since !== null ? { since: new Date(since).toISOString() } : {}) } });
+  const spentDays = report.rows.map((r) => r.key).filter((k): k is string => k !== null).sort();
+  if (!spentDays.length) return { unit: 'day', columns: [], series: [], total: 0 };
+  const zone = report.time_zone;
+  const [y, m, d] = spentDays[0]!.split('-').map(Number) as [number, number, number];
+  const from = since ?? new TZDate(y, m - 1, d, zone).getTime();
+  let unit: Unit = 'day';
+  let buckets = bucketsOf('day', from, now, zone);
+  if (buckets.length > MAX_DAY_COLUMNS) {
+    unit = 'month';
+    buckets = bucketsOf('month', from, now, zone);
+  }
+  const columns = buckets.map((b) => b.key);
+  const column = new Map(columns.map((c, i) => [c, i]));
   const byAgent = new Map<string, number[]>();
   const totals = new Map<string, number>();
-  for (const e of events) {
-    const key = e.agent_id ?? '(no agent)';
-    const i = index.get(dayKey(new Date(e.created_at)));
+  for (const row of report.rows) {
+    const i = row.key === null ? undefined : column.get(unit === 'day' ? row.key : row.key.slice(0, 7));
     if (i === undefined) continue;
-    const row = byAgent.get(key) ?? columns.map(() => 0);
-    row[i]! += e.amount_micro_usd;
-    byAgent.set(key, row);
-    totals.set(key, (totals.get(key) ?? 0) + e.amount_micro_usd);
+    const key = row.agent_id ?? '(no agent)';
+    const values = byAgent.get(key) ?? columns.map(() => 0);
+    values[i]! += row.spent_micro_usd;
+    byAgent.set(key, values);
+    totals.set(key, (totals.get(key) ?? 0) + row.spent_micro_usd);
   }
   const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1]);
   const name = (id: string) => agents.find((a) => a.id === id)?.name ?? id;
@@ -55,7 +95,7 @@ async function loadSpendSeries(days: number | null, agents: Agent[]): Promise<{ 
     for (const [id] of ranked.slice(5)) byAgent.get(id)!.forEach((v, i) => (other[i]! += v));
     series.push({ label: `${ranked.length - 5} other agents`, values: other });
   }
-  return { columns, series, total: events.reduce((s, e) => s + e.amount_micro_usd, 0), truncated };
+  return { unit, columns, series, total: ranked.reduce((s, [, v]) => s + v, 0) };
 }
 
 export function ReportsPage() {
@@ -181,11 +221,14 @@ export function ReportsPage() {
               <Empty title="No spend recorded in this period">Agents report spend with POST /v1/spend or when completing an action.</Empty>
             ) : (
               <>
-                <p className="muted small">
-                  Total {micro(s.total)}
-                  {s.truncated ? ' (first 20,000 events)' : ''}
-                </p>
-                <StackedColumns label="Spend per day by agent" columns={s.columns} series={s.series} format={micro} />
+                <p className="muted small">Total {micro(s.total)}</p>
+                <StackedColumns
+                  label={`Spend per ${s.unit} by agent`}
+                  columns={s.columns}
+                  series={s.series}
+                  format={micro}
+                  tick={s.unit === 'day' ? (c) => c.slice(5) : (c) => c}
+                />
               </>
             )
           }
