@@ -34,10 +34,14 @@ export async function goTo(page: Page, name: 'Inbox' | 'Budgets' | 'Policies' | 
   await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
 }
 
+/**
+ * Saves a screenshot among the test artifacts; `also` (a tracked file such as the README's
+ * picture) is rewritten only when WARDEN_UPDATE_DOCS=1, so a test run leaves the tree clean.
+ */
 export async function screenshot(page: Page, name: string, also?: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  if (also) {
+  if (also && process.env.WARDEN_UPDATE_DOCS === '1') {
     mkdirSync(dirname(also), { recursive: true });
     await page.screenshot({ path: also });
   }

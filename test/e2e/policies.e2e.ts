@@ -47,6 +47,8 @@ test('editing a rule changes the dry-run verdict, and saving mints a version wit
   // Saved state, full pipeline: the same action is now allowed.
   await dry.getByLabel('Full pipeline (saved state, budgets, kill-switch)').check();
   await expect(verdict).toHaveText('ALLOW');
+  // The answer is the server's, from the saved version (not the draft preview still on screen).
+  await expect(dry.getByRole('region', { name: 'Dry-run result' })).toContainText('refund-ceiling v2');
   await screenshot(page, 'policies');
 });
 
