@@ -23,6 +23,7 @@ import { DB_FILE, DEFAULT_PORT, TOKEN_FILE } from './common/data-dir.js';
 import { randomIds, type Ids } from './common/ids.js';
 import { packageRoot, VERSION } from './common/version.js';
 import { startCheckpointer } from './db/checkpointer.js';
+import { GroupCommit } from './db/group-commit.js';
 import { openDatabase, type Db } from './db/connection.js';
 import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
@@ -127,7 +128,9 @@ export async function createApp(config: AppConfig): Promise<App> {
   // [actions] services
   const grants = new GrantService(db, audit, clock, ids);
   const approvals = new ApprovalService(db, audit, clock, ids, bus, notifier, grants, policies);
-  const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals);
+  // Concurrent write requests (actions, spend) share commits: see GroupCommit.
+  const commits = new GroupCommit(db);
+  const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals, commits);
   approvals.setSink(actions);
   const reports = new ReportService(db, clock);
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
@@ -174,7 +177,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   // [policies] routes
   policyRoutes(api, policies, agents);
   // [budgets] routes
-  budgetRoutes(api, budgets, agents);
+  budgetRoutes(api, budgets, agents, commits);
   stoppers.push(budgets.startReaper());
   stoppers.push(budgets.startEventTail());
   // [actions] routes

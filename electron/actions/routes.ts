@@ -24,7 +24,7 @@ export function actionRoutes(api: Api, actions: ActionService, approvals: Approv
       agentId = agent_id;
       startedBy = principal?.kind === 'operator' ? principal.operatorId : null;
     }
-    const action = actions.create(agentId, input, actor, startedBy);
+    const action = await actions.submit(agentId, input, actor, startedBy);
     if (query.wait_s <= 0 || action.status !== 'pending_approval' || !action.approval_id) return action;
     await approvals.waitFor(action.approval_id, query.wait_s, {}, reply.raw);
     return actions.get(action.id);

@@ -17,6 +17,7 @@ import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
 import { immediate, type Db } from '../db/connection.js';
+import type { GroupCommit } from '../db/group-commit.js';
 import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger, CostReport, GrantStore, PolicyStore } from '../ports.js';
 import { conflict, notFound } from '../server/errors.js';
@@ -99,6 +100,7 @@ export class ActionService implements ApprovalSink {
     private readonly budgets: BudgetLedger,
     private readonly grants: GrantStore,
     private readonly approvals: ApprovalService,
+    private readonly commits: GroupCommit,
   ) {
     this.s = {
       // The counters stop at the limit: the quota layer only asks whether the limit is reached,
@@ -305,11 +307,18 @@ export class ActionService implements ApprovalSink {
       };
       return { joined, approval };
     });
-    // Answered from what was just committed, without reading it back.
+    // Answered from what was just written, without reading it back; announced once committed.
     const action = this.toApi(result.joined);
-    this.bus.publish('action.evaluated', action);
-    if (result.approval) this.approvals.announce(result.approval);
+    this.commits.afterCommit(() => {
+      this.bus.publish('action.evaluated', action);
+      if (result.approval) this.approvals.announce(result.approval);
+    });
     return action;
+  }
+
+  /** `create` in the next group commit (see GroupCommit): resolves once the action is durable. */
+  submit(agentId: string, input: ActionInput, actor: string, startedBy: string | null): Promise<Action> {
+    return this.commits.run(() => this.create(agentId, input, actor, startedBy));
   }
 
   /** `POST /v1/evaluate`: the same decision `create` would take now, nothing recorded. */

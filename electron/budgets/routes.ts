@@ -1,10 +1,12 @@
 import type { AgentContext } from '../../shared/core/types.js';
 import type { AgentService } from '../agents/service.js';
+import type { GroupCommit } from '../db/group-commit.js';
 import type { Api } from '../server/api.js';
 import { HttpError } from '../server/errors.js';
 import type { BudgetService } from './service.js';
 
-export function budgetRoutes(api: Api, budgets: BudgetService, agents: AgentService): void {
+/** `commits` batches concurrent spend into shared commits (see GroupCommit). */
+export function budgetRoutes(api: Api, budgets: BudgetService, agents: AgentService, commits: GroupCommit): void {
   api.handle('listBudgets', ({ query }) => budgets.list(query));
   api.handle('getBudget', ({ params }) => budgets.get(params.scope, params.scope_id));
   api.handle('listBudgetPeriods', ({ params, query }) => budgets.periods(params.scope, params.scope_id, query));
@@ -24,17 +26,15 @@ export function budgetRoutes(api: Api, budgets: BudgetService, agents: AgentServ
     } else if (body.agent_id !== undefined) {
       agent = agents.get(body.agent_id);
     }
-    return budgets.recordSpend(
-      {
-        agent,
-        mission_id: body.mission_id ?? null,
-        action_id: body.action_id ?? null,
-        note: body.note ?? null,
-        ...(body.amount_micro_usd !== undefined ? { amount_micro_usd: body.amount_micro_usd } : {}),
-        ...(body.usage !== undefined ? { usage: body.usage } : {}),
-      },
-      actor,
-    );
+    const input = {
+      agent,
+      mission_id: body.mission_id ?? null,
+      action_id: body.action_id ?? null,
+      note: body.note ?? null,
+      ...(body.amount_micro_usd !== undefined ? { amount_micro_usd: body.amount_micro_usd } : {}),
+      ...(body.usage !== undefined ? { usage: body.usage } : {}),
+    };
+    return commits.run(() => budgets.recordSpend(input, actor));
   });
   api.handle('listSpend', ({ query, principal }) =>
     budgets.listSpend(principal?.kind === 'agent' ? { ...query, agent_id: principal.agentId } : query),
