@@ -98,6 +98,7 @@ export class ApprovalService {
   private stopped = false;
   private readonly byId;
   private readonly decisionsOf;
+  private readonly categoriesOf;
   private readonly earliest;
   private readonly pendingCount;
   private readonly dueStmt;
@@ -120,6 +121,8 @@ export class ApprovalService {
       `SELECT d.*, o.name AS operator_name FROM approval_decisions d LEFT JOIN operators o ON o.id = d.operator_id
        WHERE d.approval_id = ? ORDER BY d.seq`,
     );
+    // rowid order is insertion order: the action's own categories first, then its tool's.
+    this.categoriesOf = db.prepare<[string], { category: string }>('SELECT category FROM approval_categories WHERE approval_id = ? ORDER BY rowid');
     this.earliest = db.prepare<[], { at: string | null }>(
       `SELECT MIN(expires_at) AS at FROM approvals INDEXED BY approvals_pending_expiry WHERE status = 'pending'`,
     );
@@ -174,6 +177,7 @@ export class ApprovalService {
       action_id: row.action_id,
       receipt_id: row.receipt_id,
       explanation: row.explanation,
+      categories: this.categoriesOf.all(row.id).map((c) => c.category),
       grantable: row.grantable === 1,
       required_approvals: row.required_approvals,
       decisions: this.decisionsOf.all(row.id).map((d) => ({

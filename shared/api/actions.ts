@@ -147,6 +147,8 @@ export const Approval = z.object({
   action_id: z.string().nullable(),
   receipt_id: z.string().nullable(),
   explanation: z.string(),
+  /** The action's own categories, then those declared for its tool (GET /v1/tools). */
+  categories: z.array(z.string()),
   /** False when the governance settings required the approval: allow_always is refused. */
   grantable: z.boolean(),
   required_approvals: z.number().int(),

@@ -51,6 +51,21 @@ describe('approval requests', () => {
     expect(audit.body.data.map((e: any) => e.event_type)).toEqual(expect.arrayContaining(['action.evaluated', 'approval.requested']));
   });
 
+  it("an approval names the action's categories and then those declared for its tool", async () => {
+    h = await start();
+    const tool = await h.req('POST', '/v1/tools', { key: h.op, body: { name: 'mail.send', categories: ['external_comm', 'pii'] } });
+    expect(tool.status).toBe(201);
+    const a = await h.agent('mailer');
+    const asked = await alert(h, a.key, { tool: 'mail.send', categories: ['financial', 'pii'] });
+    const approval = (await h.req('GET', `/v1/approvals/${asked.approval_id}`, { key: h.op })).body;
+    expect(approval.categories).toEqual(['financial', 'pii', 'external_comm']);
+    const requested = h.events.find((e) => e.type === 'approval.requested');
+    expect(requested?.data).toMatchObject({ id: asked.approval_id, categories: ['financial', 'pii', 'external_comm'] });
+    expect((await alert(h, a.key)).approval_id).toBeTruthy();
+    const plain = (await h.req('GET', '/v1/approvals?status=pending', { key: h.op })).body.data[0];
+    expect(plain.categories).toEqual([]);
+  });
+
   it('an agent key cannot decide (403) and sees only its own approvals', async () => {
     h = await start();
     const a = await h.agent('alpha');

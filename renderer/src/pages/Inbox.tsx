@@ -217,7 +217,7 @@ const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, onSelec
             {allowCount(a)} of {a.required_approvals} approvals
           </span>
         ) : null}
-        {(a.action.categories ?? []).map((c) => (
+        {a.categories.map((c) => (
           <span key={c} className="chip">
             {c}
           </span>
@@ -359,10 +359,10 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
             <dd>{a.action.value}</dd>
           </>
         ) : null}
-        {a.action.categories?.length ? (
+        {a.categories.length ? (
           <>
             <dt>Categories</dt>
-            <dd>{a.action.categories.join(', ')}</dd>
+            <dd>{a.categories.join(', ')}</dd>
           </>
         ) : null}
         {a.action.connector ? (
