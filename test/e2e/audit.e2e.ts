@@ -30,12 +30,16 @@ test('audit filters narrow the table; a row opens its detail; the chain verifies
   const forAlpha = await rows.count();
   expect(forAlpha).toBeGreaterThan(0);
   for (const text of await rows.allInnerTexts()) expect(text).toContain('alpha');
+  // Details read as a sentence, not as JSON.
+  await expect(rows.filter({ hasText: 'action.evaluated' })).toContainText('shell.exec → ALERT: no rule matches shell.exec');
 
   await page.getByLabel('Event type', { exact: true }).selectOption({ label: 'Kill-switch' });
   await expect(page.getByText('No events match these filters')).toBeVisible();
   await page.getByLabel('Agent', { exact: true }).selectOption({ label: 'All agents' });
   await expect(rows).toHaveCount(2);
   for (const text of await rows.allInnerTexts()) expect(text).toMatch(/kill_switch\.(engaged|released)/);
+  await expect(rows.filter({ hasText: 'kill_switch.engaged' })).toContainText('all agents stopped');
+  await expect(rows.filter({ hasText: 'kill_switch.released' })).toContainText('agents released');
   await screenshot(page, 'audit');
 
   await rows.first().click();

@@ -9,6 +9,7 @@ import type { AuditEntry } from '../../../shared/api/audit.js';
 import type { Agent } from '../../../shared/api/agents.js';
 import { api, errorMessage } from '../lib/api';
 import { clock, dateTime, localInputToIso, preview } from '../lib/format';
+import { summarizeAudit } from '../lib/auditSummary';
 import { useLiveEvents } from '../lib/hub';
 import { useResource } from '../lib/useResource';
 import { toast } from '../stores/toasts';
@@ -303,7 +304,7 @@ export function AuditPage() {
                       {clock(e.at)}
                     </span>
                     <span role="cell">
-                      <span className={`evt evt-${e.event_type.split('.')[0]}`}>{e.event_type}</span>
+                      <span className={`evt evt-${e.event_type.split('.')[0]} evt-${e.event_type.split('.')[1] ?? ''}`}>{e.event_type}</span>
                     </span>
                     <span role="cell" className="small truncate" title={e.actor}>
                       {actorName(e.actor)}
@@ -311,8 +312,8 @@ export function AuditPage() {
                     <span role="cell" className="small truncate">
                       {agentName(e.agent_id)}
                     </span>
-                    <span role="cell" className="small truncate muted">
-                      {preview(e.data, 140)}
+                    <span role="cell" className="small truncate muted" title={preview(e.data, 400)}>
+                      {summarizeAudit(e, agentName)}
                     </span>
                   </div>
                 );
