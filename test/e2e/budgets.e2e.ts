@@ -65,6 +65,8 @@ test('Stop all agents blocks an action, and releasing it unblocks', async ({ pag
   expect(blocked.block_code).toBe('kill_switch');
   await goTo(page, 'Budgets');
   await expect(page.getByRole('region', { name: 'Global kill-switch' })).toContainText('Engaged');
+  // Who stopped it, by name.
+  await expect(page.getByRole('region', { name: 'Global kill-switch' })).toContainText(/by owner\.$/);
   await screenshot(page, 'budgets-stopped');
 
   await page.getByRole('button', { name: 'Release all agents', exact: true }).click();

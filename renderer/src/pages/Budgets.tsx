@@ -28,6 +28,12 @@ export function BudgetsPage() {
   const { budgets, loading, loaded, error, killSwitch } = useBudgets();
   const load = useBudgets((s) => s.load);
   const agents = useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data, []);
+  const operators = useResource(async () => (await api().call('listOperators', { query: { limit: 500 } })).data, []);
+  /** `operator:opr_…` → the operator's name; anything else as it is. */
+  const byWhom = (actor: string) => {
+    const [kind, id] = actor.split(':');
+    return (kind === 'operator' && operators.data?.find((o) => o.id === id)?.name) || actor;
+  };
   const [editing, setEditing] = useState<Budget | 'new' | null>(null);
   const [resuming, setResuming] = useState<Budget | null>(null);
 
@@ -92,7 +98,7 @@ export function BudgetsPage() {
           {killSwitch?.engaged ? (
             <p>
               <strong>Engaged — every action of every agent is blocked.</strong> {killSwitch.reason ? `Reason: ${killSwitch.reason}.` : ''} Since {dateTime(killSwitch.changed_at)}
-              {killSwitch.changed_by ? ` by ${killSwitch.changed_by}` : ''}.
+              {killSwitch.changed_by ? ` by ${byWhom(killSwitch.changed_by)}` : ''}.
             </p>
           ) : (
             <p className="muted">Released — agents run under their policies and budgets. Stop all agents at once with the switch in the header, on every page.</p>
