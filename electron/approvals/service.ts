@@ -102,6 +102,10 @@ export class ApprovalService {
   private readonly earliest;
   private readonly pendingCount;
   private readonly dueStmt;
+  private readonly insertApproval;
+  private readonly insertCategory;
+  private readonly insertDecision;
+  private readonly setResolution;
 
   constructor(
     private readonly db: Db,
@@ -130,6 +134,21 @@ export class ApprovalService {
     this.dueStmt = db.prepare<[string], ApprovalRow>(
       `SELECT * FROM approvals INDEXED BY approvals_pending_expiry
        WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`,
+    );
+    // Prepared once: opening and deciding are on every ALERT's path.
+    this.insertApproval = db.prepare(
+      `INSERT INTO approvals (id, kind, status, agent_id, child_agent_id, action_id, receipt_id, tool, action,
+         explanation, grantable, required_approvals, started_by, created_at, expires_at)
+       VALUES (@id, @kind, @status, @agent_id, @child_agent_id, @action_id, @receipt_id, @tool, @action,
+         @explanation, @grantable, @required_approvals, @started_by, @created_at, @expires_at)`,
+    );
+    this.insertCategory = db.prepare('INSERT OR IGNORE INTO approval_categories (approval_id, category, created_at) VALUES (?, ?, ?)');
+    this.insertDecision = db.prepare(
+      `INSERT INTO approval_decisions (approval_id, agent_id, tool, operator_id, decision, comment, grant_options, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.setResolution = db.prepare(
+      `UPDATE approvals SET status = ?, resolution = ?, resolved_at = ?, grant_id = ? WHERE id = ? AND status = 'pending'`,
     );
   }
 
@@ -286,18 +305,8 @@ export class ApprovalService {
         resolution: null,
         grant_id: null,
       };
-      this.db
-        .prepare(
-          `INSERT INTO approvals (id, kind, status, agent_id, child_agent_id, action_id, receipt_id, tool, action,
-             explanation, grantable, required_approvals, started_by, created_at, expires_at)
-           VALUES (@id, @kind, @status, @agent_id, @child_agent_id, @action_id, @receipt_id, @tool, @action,
-             @explanation, @grantable, @required_approvals, @started_by, @created_at, @expires_at)`,
-        )
-        .run(row);
-      const insertCategory = this.db.prepare(
-        'INSERT OR IGNORE INTO approval_categories (approval_id, category, created_at) VALUES (?, ?, ?)',
-      );
-      for (const category of new Set([...(input.action.categories ?? []), ...(input.categories ?? [])])) insertCategory.run(row.id, category, row.created_at);
+      this.insertApproval.run(row);
+      for (const category of new Set([...(input.action.categories ?? []), ...(input.categories ?? [])])) this.insertCategory.run(row.id, category, row.created_at);
       this.audit.append({
         event_type: 'approval.requested',
         actor: input.actor,
@@ -376,12 +385,7 @@ export class ApprovalService {
       if (earlier.some((d) => d.operator_id === operatorId)) {
         throw conflict(`operator ${operatorId} has already decided on approval ${id}; another operator must decide`);
       }
-      this.db
-        .prepare(
-          `INSERT INTO approval_decisions (approval_id, agent_id, tool, operator_id, decision, comment, grant_options, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, row.agent_id, row.tool, operatorId, input.decision, input.comment ?? null, input.grant ? JSON.stringify(input.grant) : null, now);
+      this.insertDecision.run(id, row.agent_id, row.tool, operatorId, input.decision, input.comment ?? null, input.grant ? JSON.stringify(input.grant) : null, now);
 
       if (input.decision === 'deny') {
         // INVARIANT: one deny denies, whatever the threshold and earlier allows.
@@ -421,10 +425,7 @@ export class ApprovalService {
       this.resolve(row, 'approved', always ? 'allow_always' : 'allow_once', now, actor, input.comment ?? null, grantId);
       return true;
     });
-    if (resolved) {
-      this.afterResolution([id]);
-      return this.get(id);
-    }
+    if (resolved) return this.afterResolution([id])[0]!;
     // Still pending (a threshold of several): every open inbox shows "1 of 2 approvals" at once.
     const approval = this.get(id);
     this.bus.publish('approval.decided', approval);
@@ -440,9 +441,7 @@ export class ApprovalService {
     reason: string | null,
     grantId: string | null,
   ): void {
-    this.db
-      .prepare(`UPDATE approvals SET status = ?, resolution = ?, resolved_at = ?, grant_id = ? WHERE id = ? AND status = 'pending'`)
-      .run(outcome, resolution, at, grantId, row.id);
+    this.setResolution.run(outcome, resolution, at, grantId, row.id);
     const operators = this.decisionsOf.all(row.id).map((d) => d.operator_id);
     this.audit.append({
       event_type: outcome === 'approved' ? 'approval.granted' : outcome === 'denied' ? 'approval.denied' : 'approval.expired',
@@ -463,15 +462,18 @@ export class ApprovalService {
     this.sink?.onResolved({ ...row, status: outcome, resolution, resolved_at: at, grant_id: grantId }, outcome, reason);
   }
 
-  private afterResolution(ids: string[]): void {
-    for (const id of ids) {
+  /** Announces resolved requests, read once each; returns them in the order of `ids`. */
+  private afterResolution(ids: string[]): Approval[] {
+    const resolved = ids.map((id) => {
       const approval = this.get(id);
       this.bus.publish('approval.resolved', approval);
       // Every waiter gets this one object: 1,000 long-polls cost one read, not 1,000.
       this.waiters.wake(id, approval);
-    }
+      return approval;
+    });
     this.reportPending();
     this.arm();
+    return resolved;
   }
 
   // ---- expiring ----------------------------------------------------------------------------
