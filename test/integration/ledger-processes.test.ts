@@ -303,4 +303,64 @@ describe('crash safety', () => {
       await exited2;
     }
   }, 120_000);
+
+  it('kill -9 during an action load: every decision answered 200 is recorded with its receipt and audit row after restart', async () => {
+    const dataDir = tempDir();
+    const first = await startServer(dataDir);
+    await call(first.url, first.token, 'POST', '/v1/guardrails', { name: 'crash-allow', rules: [{ tool: 'fs.read', decision: 'ALLOW' }] });
+    const agents = await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        const a = await call(first.url, first.token, 'POST', '/v1/agents', { name: `actor${i}` });
+        await call(first.url, first.token, 'PATCH', '/v1/quota', { agent_id: a.body.id, runs_per_hour: 30_000, concurrent_executions: 1_000 });
+        return a.body.api_key as string;
+      }),
+    );
+    const acked = new Map<string, { decision: string; receipt: string }>();
+    let stop = false;
+    const load = Array.from({ length: 32 }, async (_, c) => {
+      for (let i = 0; !stop; i++) {
+        // Mostly ALLOW; every fifth asks (ALERT opens an approval in the same commit).
+        const tool = i % 5 === 4 ? 'shell.exec' : 'fs.read';
+        try {
+          const r = await call(first.url, agents[c % agents.length]!, 'POST', '/v1/actions', { tool, args: { c, i } });
+          if (r.status === 200) acked.set(r.body.id as string, { decision: r.body.decision as string, receipt: r.body.receipt_id as string });
+        } catch {
+          return; // the server is gone
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const exited = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGKILL');
+    await exited;
+    stop = true;
+    await Promise.all(load);
+    expect(acked.size).toBeGreaterThan(50);
+
+    const second = await startServer(dataDir);
+    try {
+      expect((await call(second.url, second.token, 'GET', '/v1/audit/verify')).body.ok).toBe(true);
+      const db = new Database(join(dataDir, 'warden.db'), { readonly: true });
+      try {
+        const row = db.prepare<[string], { decision: string; receipt_id: string; approval_id: string | null }>('SELECT decision, receipt_id, approval_id FROM actions WHERE id = ?');
+        const receipt = db.prepare<[string], { id: string }>('SELECT id FROM receipts WHERE id = ?');
+        const audited = db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM audit WHERE event_type = 'action.evaluated' AND subject_id = ?");
+        const approval = db.prepare<[string], { status: string }>('SELECT status FROM approvals WHERE id = ?');
+        const lost = [...acked].filter(([id, want]) => {
+          const got = row.get(id);
+          if (!got || got.decision !== want.decision || got.receipt_id !== want.receipt || !receipt.get(want.receipt)) return true;
+          if (audited.get(id)?.n !== 1) return true;
+          return want.decision === 'ALERT' && approval.get(got.approval_id ?? '')?.status !== 'pending';
+        });
+        expect(lost).toEqual([]);
+        expect([...acked.values()].some((a) => a.decision === 'ALERT')).toBe(true);
+      } finally {
+        db.close();
+      }
+    } finally {
+      const exited2 = new Promise((r) => second.child.once('exit', r));
+      second.child.kill('SIGTERM');
+      await exited2;
+    }
+  }, 120_000);
 });
