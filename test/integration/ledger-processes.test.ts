@@ -240,6 +240,32 @@ async function call(url: string, key: string, method: string, path: string, body
   return { status: res.status, body: (await res.json()) as any };
 }
 
+/**
+ * 32 clients send `request(client, i)` in a loop; after 1.5 s the server is killed with SIGKILL.
+ * Resolves with how many clients were cut off once every client has stopped.
+ */
+async function loadUntilKilled(server: { child: ChildProcess }, request: (client: number, i: number) => Promise<void>): Promise<number> {
+  let stop = false;
+  let cutOff = 0;
+  const load = Array.from({ length: 32 }, async (_, c) => {
+    for (let i = 0; !stop; i++) {
+      try {
+        await request(c, i);
+      } catch {
+        cutOff++;
+        return; // the server is gone
+      }
+    }
+  });
+  await new Promise((r) => setTimeout(r, 1_500));
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGKILL');
+  await exited;
+  stop = true;
+  await Promise.all(load);
+  return cutOff;
+}
+
 describe('crash safety', () => {
   it('kill -9 during a spend load: every spend answered 200 is in the ledger after restart; the audit chain verifies', async () => {
     const dataDir = tempDir();
@@ -250,26 +276,11 @@ describe('crash safety', () => {
     await call(first.url, first.token, 'POST', '/v1/budgets', { scope: 'team', scope_id: 'crew', limit_usd_cents: 1, mode: 'cap' });
 
     const acked = new Map<string, number>();
-    let failed = 0;
-    let stop = false;
-    const load = Array.from({ length: 32 }, async (_, c) => {
-      for (let i = 0; !stop; i++) {
-        const amount = 1 + ((c * 100_003 + i * 7) % 9_999);
-        try {
-          const r = await call(first.url, agent.body.api_key as string, 'POST', '/v1/spend', { amount_micro_usd: amount });
-          if (r.status === 200) acked.set(r.body.spend.id as string, amount);
-        } catch {
-          failed++;
-          return; // the server is gone
-        }
-      }
+    const failed = await loadUntilKilled(first, async (c, i) => {
+      const amount = 1 + ((c * 100_003 + i * 7) % 9_999);
+      const r = await call(first.url, agent.body.api_key as string, 'POST', '/v1/spend', { amount_micro_usd: amount });
+      if (r.status === 200) acked.set(r.body.spend.id as string, amount);
     });
-    await new Promise((r) => setTimeout(r, 1_500));
-    const exited = new Promise((r) => first.child.once('exit', r));
-    first.child.kill('SIGKILL');
-    await exited;
-    stop = true;
-    await Promise.all(load);
     expect(acked.size).toBeGreaterThan(50);
     console.log(`crash test: ${acked.size} spends acknowledged before SIGKILL, ${failed} clients cut off`);
 
@@ -316,25 +327,12 @@ describe('crash safety', () => {
       }),
     );
     const acked = new Map<string, { decision: string; receipt: string }>();
-    let stop = false;
-    const load = Array.from({ length: 32 }, async (_, c) => {
-      for (let i = 0; !stop; i++) {
-        // Mostly ALLOW; every fifth asks (ALERT opens an approval in the same commit).
-        const tool = i % 5 === 4 ? 'shell.exec' : 'fs.read';
-        try {
-          const r = await call(first.url, agents[c % agents.length]!, 'POST', '/v1/actions', { tool, args: { c, i } });
-          if (r.status === 200) acked.set(r.body.id as string, { decision: r.body.decision as string, receipt: r.body.receipt_id as string });
-        } catch {
-          return; // the server is gone
-        }
-      }
+    await loadUntilKilled(first, async (c, i) => {
+      // Mostly ALLOW; every fifth asks (ALERT opens an approval in the same commit).
+      const tool = i % 5 === 4 ? 'shell.exec' : 'fs.read';
+      const r = await call(first.url, agents[c % agents.length]!, 'POST', '/v1/actions', { tool, args: { c, i } });
+      if (r.status === 200) acked.set(r.body.id as string, { decision: r.body.decision as string, receipt: r.body.receipt_id as string });
     });
-    await new Promise((r) => setTimeout(r, 1_500));
-    const exited = new Promise((r) => first.child.once('exit', r));
-    first.child.kill('SIGKILL');
-    await exited;
-    stop = true;
-    await Promise.all(load);
     expect(acked.size).toBeGreaterThan(50);
 
     const second = await startServer(dataDir);
