@@ -3,8 +3,8 @@
  * token, secret, authorization, API key or cookie are replaced, at any depth.
  *
  * A key is judged by its words (`snake_case`, `camelCase`, `kebab-case`, dots), not by its
- * letters: `refresh_token` and `apiKey` are secrets, `input_tokens`, `max_tokens`, `token_count`
- * and `passenger` are not. A boolean or null under a secret key is kept: it carries no secret.
+ * letters: `refresh_token`, `apiKey` and `access_tokens` are secrets; `input_tokens`,
+ * `max_tokens`, `token_count` and `passenger` are not. A boolean or null under a secret key is kept: it carries no secret.
  *
  * @example redactSecrets({ headers: { Authorization: 'Bearer x' } }) // → { headers: { Authorization: '[REDACTED]' } }
  * @example redactSecrets({ usage: { input_tokens: 12 }, operator_token_rotated: true }) // → unchanged
@@ -30,6 +30,15 @@ const SECRET_PAIR = /^(api|private|access|secret|signing|encryption|session)key$
 /** Words after `token` that make it a quantity of LLM tokens: `token_count`, `totalTokenCount`. */
 const TOKEN_QUANTITY = new Set(['count', 'counts', 'usage', 'limit', 'limits']);
 
+/**
+ * Words before `tokens` that make it a count of LLM tokens (`input_tokens`, `maxTokens`). Any
+ * other `tokens` (`tokens`, `access_tokens`, `api_tokens`) may hold credentials: redacted.
+ */
+const TOKEN_KINDS = new Set([
+  'input', 'output', 'max', 'min', 'prompt', 'completion', 'total', 'reasoning', 'cache', 'cached',
+  'read', 'write', 'creation', 'audio', 'text', 'image', 'billed', 'used', 'remaining', 'num', 'context',
+]);
+
 /** The lowercase words of a key: `X-API-Key` → x, api, key; `totalTokenCount` → total, token, count. */
 function wordsOf(key: string): string[] {
   return key
@@ -51,6 +60,7 @@ export function isSecretKey(key: string): boolean {
   return words.some((word, i) => {
     const next = words[i + 1];
     if (next !== undefined && TOKEN_QUANTITY.has(next) && word.endsWith('token')) return false;
+    if (word === 'tokens') return !TOKEN_KINDS.has(words[i - 1] ?? '');
     return SECRET_WORDS.has(word) || GLUED_SECRET.test(word) || (next !== undefined && SECRET_PAIR.test(word + next));
   });
 }

@@ -6,7 +6,7 @@ describe('isSecretKey: judged by words, not letters', () => {
   // every spelling agents send, plus their near relatives.
   const secret = [
     'password', 'Password', 'user_password', 'dbPassword', 'DB_PASSWORD', 'password2', 'passwd', 'pwd', 'pass', 'passphrase', 'passcode',
-    'token', 'refresh_token', 'accessToken', 'access-token', 'accesstoken', 'id_token', 'x-csrf-token', 'GITHUB_TOKEN', 'oauth2Token', 'jwt',
+    'token', 'tokens', 'access_tokens', 'apiTokens', 'refresh_token', 'accessToken', 'access-token', 'accesstoken', 'id_token', 'x-csrf-token', 'GITHUB_TOKEN', 'oauth2Token', 'jwt',
     'secret', 'Secret', 'client_secret', 'clientSecret', 'secrets', 'aws.secret_access_key',
     'authorization', 'Authorization', 'Proxy-Authorization', 'authorisation',
     'api_key', 'apiKey', 'APIKey', 'X-API-Key', 'x-api-key', 'apikey', 'OPENAI_API_KEY', 'xApiKey',
@@ -15,7 +15,7 @@ describe('isSecretKey: judged by words, not letters', () => {
   ];
   // Names that merely contain those letters, or count LLM tokens.
   const kept = [
-    'input_tokens', 'output_tokens', 'max_tokens', 'maxTokens', 'cache_read_input_tokens', 'tokens',
+    'input_tokens', 'output_tokens', 'max_tokens', 'maxTokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens',
     'token_count', 'tokenCount', 'totalTokenCount', 'promptTokenCount', 'token_usage', 'token_limit', 'tokenizer',
     'passenger', 'passport', 'compass', 'bypass', 'passed', 'secretary', 'author', 'authorized', 'cookiecutter',
     'key', 'keys', 'idempotency_key', 'sort_key', 'monkey', 'session_id', 'url', 'path', 'X-Trace', 'api', 'private',
