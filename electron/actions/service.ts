@@ -11,7 +11,7 @@ import type { ListPage } from '../../shared/api/common.js';
 import { evaluate, failClosed, killSwitchGate, type Gate } from '../../shared/core/index.js';
 import type { AgentContext, Decision, Snapshot } from '../../shared/core/types.js';
 import { redactSecrets } from '../../shared/redact.js';
-import type { AgentService } from '../agents/service.js';
+import { agentContext, type AgentService } from '../agents/service.js';
 import type { ApprovalRow, ApprovalService, ApprovalSink, Outcome } from '../approvals/service.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
@@ -141,8 +141,7 @@ export class ActionService implements ApprovalSink {
 
   private context(agentId: string): AgentContext | null {
     const a = this.agents.find(agentId);
-    if (!a) return null;
-    return { id: a.id, name: a.name, role: a.role, team_id: a.team_id, leader_agent_id: a.leader_agent_id, status: a.status };
+    return a ? agentContext(a) : null;
   }
 
   /**

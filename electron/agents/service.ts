@@ -1,6 +1,7 @@
 /** Agents and their API keys. Keys are shown once and stored as SHA-256 hashes. */
 import { AGENT_SCOPES, type AgentScope } from '../../shared/api/contract.js';
 import type { Agent, AgentKey } from '../../shared/api/agents.js';
+import type { AgentContext } from '../../shared/core/types.js';
 import type { ListPage } from '../../shared/api/common.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
@@ -42,6 +43,11 @@ const toKey = (r: KeyRow): AgentKey => ({
   revoked_at: r.revoked_at,
   last_used_at: r.last_used_at,
 });
+
+/** What the decision core reads of an agent (the snapshot's `agent`). */
+export function agentContext(a: Agent): AgentContext {
+  return { id: a.id, name: a.name, role: a.role, team_id: a.team_id, leader_agent_id: a.leader_agent_id, status: a.status };
+}
 
 export interface AgentPatch {
   status?: 'active' | 'disabled';

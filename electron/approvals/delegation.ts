@@ -11,9 +11,9 @@
 import type { z } from 'zod';
 import type { DelegationBody, DelegationResult } from '../../shared/api/actions.js';
 import { findGrant, killSwitchGate } from '../../shared/core/index.js';
-import type { ActionInput, AgentContext } from '../../shared/core/types.js';
+import type { ActionInput } from '../../shared/core/types.js';
 import type { Agent } from '../../shared/api/agents.js';
-import type { AgentService } from '../agents/service.js';
+import { agentContext, type AgentService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { Clock } from '../common/clock.js';
 import type { BudgetLedger, PolicyStore } from '../ports.js';
@@ -34,20 +34,11 @@ export interface DelegationDeps {
 
 type Result = z.output<typeof DelegationResult>;
 
-const contextOf = (a: Agent): AgentContext => ({
-  id: a.id,
-  name: a.name,
-  role: a.role,
-  team_id: a.team_id,
-  leader_agent_id: a.leader_agent_id,
-  status: a.status,
-});
-
 /** Why the kill-switch layer stops this delegation now, or null. Errors block (fail closed). */
 function blockedBecause(deps: DelegationDeps, leader: Agent, caller: Agent | null): string | null {
   try {
     if (leader.status !== 'active') return `the leader ${leader.name} is disabled`;
-    const agent = contextOf(caller ?? leader);
+    const agent = agentContext(caller ?? leader);
     const gate = killSwitchGate({}, { kill_switch: deps.budgets.killSwitch(), agent, budgets: deps.budgets.applicableBudgets(agent, null) });
     return gate.verdict === 'BLOCK' ? gate.detail : null;
   } catch (err) {
