@@ -50,12 +50,26 @@ function wordsOf(key: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/** Payloads repeat the same few keys: each is judged once (a bounded memo, cleared when full). */
+const judged = new Map<string, boolean>();
+const JUDGED_MAX = 10_000;
+
 /**
  * Whether values under this key are redacted.
  *
  * @example isSecretKey('refresh_token') // → true;  isSecretKey('input_tokens') // → false
  */
 export function isSecretKey(key: string): boolean {
+  let secret = judged.get(key);
+  if (secret === undefined) {
+    if (judged.size >= JUDGED_MAX) judged.clear();
+    secret = judgeKey(key);
+    judged.set(key, secret);
+  }
+  return secret;
+}
+
+function judgeKey(key: string): boolean {
   const words = wordsOf(key);
   return words.some((word, i) => {
     const next = words[i + 1];

@@ -22,6 +22,7 @@ import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger, CostReport, GrantStore, PolicyStore } from '../ports.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
+import { QuotaCounters } from './quota-counters.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -88,6 +89,8 @@ export interface Viewer {
 
 export class ActionService implements ApprovalSink {
   private readonly s;
+  /** runs_per_hour and concurrent_executions, mirrored in memory (see QuotaCounters). */
+  private readonly counters: QuotaCounters;
 
   constructor(
     private readonly db: Db,
@@ -102,17 +105,8 @@ export class ActionService implements ApprovalSink {
     private readonly approvals: ApprovalService,
     private readonly commits: GroupCommit,
   ) {
+    this.counters = new QuotaCounters(db, () => clock.now());
     this.s = {
-      // The counters stop at the limit: the quota layer only asks whether the limit is reached,
-      // so a decision never scans more index entries than the agent's quota.
-      runs: db.prepare<[string, string, number], { n: number }>(
-        `SELECT COUNT(*) AS n FROM
-           (SELECT 1 FROM actions WHERE agent_id = ? AND created_at > ? AND decision <> 'BLOCK' LIMIT ?)`,
-      ),
-      open: db.prepare<[string, string, number], { n: number }>(
-        `SELECT COUNT(*) AS n FROM
-           (SELECT 1 FROM actions WHERE agent_id = ? AND holds_slot = 1 AND updated_at > ? LIMIT ?)`,
-      ),
       insertReceipt: db.prepare(
         `INSERT INTO receipts (id, action_id, agent_id, action, decision, block_code, explanation, matched, layers, grantable, grant_id, created_at)
          VALUES (@id, @action_id, @agent_id, @action, @decision, @block_code, @explanation, @matched, @layers, @grantable, @grant_id, @created_at)`,
@@ -154,10 +148,10 @@ export class ActionService implements ApprovalSink {
       const limits = this.policies.effectiveQuota(agent.id);
       quota = {
         ...limits,
-        runs_last_hour: this.s.runs.get(agent.id, toIso(now - HOUR_MS), limits.runs_per_hour)?.n ?? 0,
+        runs_last_hour: this.counters.runsSince(agent.id, now - HOUR_MS),
         // An allowed action never completed (its agent crashed) stops holding its slot when the
         // ledger releases its abandoned reservation; it can still be completed later.
-        open_actions: this.s.open.get(agent.id, toIso(now - this.budgets.reservationTimeoutMs), limits.concurrent_executions)?.n ?? 0,
+        open_actions: this.counters.openSince(agent.id, now - this.budgets.reservationTimeoutMs),
       };
     }
     const store = this.policies as PolicyStore & { toolCategories?: () => Record<string, readonly string[]> };
@@ -203,7 +197,7 @@ export class ActionService implements ApprovalSink {
     const stored = redactSecrets(input);
     const result = immediate(this.db, () => {
       try {
-        immediate(this.db, () => this.policies.recordToolSeen(input.tool));
+        this.policies.recordToolSeen(input.tool);
       } catch {
         // The registry is informative; failing to note a tool must not fail the decision.
       }
@@ -256,6 +250,9 @@ export class ActionService implements ApprovalSink {
         updated_at: now,
         completed_at: null,
       };
+      // The counters first: they load an agent from the file the first time, before its row exists.
+      if (decision.decision !== 'BLOCK') this.counters.recordRun(agent.id, nowMs);
+      if (row.holds_slot) this.counters.takeSlot(agent.id, actionId, nowMs);
       this.s.insertAction.run(row);
       let approval: ApprovalRow | null = null;
       if (decision.decision === 'ALERT') {
@@ -427,6 +424,7 @@ export class ActionService implements ApprovalSink {
         spent = body.cost_micro_usd === undefined && body.usage === undefined ? null : settled.spent_micro_usd;
       }
       const now = toIso(this.clock.now());
+      this.counters.freeSlot(row.agent_id, id);
       this.s.complete.run(body.outcome, spent, now, now, id);
       this.audit.append({
         event_type: 'action.completed',
@@ -482,6 +480,7 @@ export class ActionService implements ApprovalSink {
           return;
         }
       }
+      this.counters.takeSlot(row.agent_id, row.id, Date.parse(now));
       this.s.setStatus.run('allowed', 1, null, reason, now, row.id);
       return;
     }

@@ -86,24 +86,29 @@ export class AuditService {
    * and its audit row commit together; on its own it takes its own write transaction.
    */
   append(input: AuditInput): AuditEntry {
-    return immediate(this.db, () => {
-      const last = this.lastStmt.get();
-      const seq = (last?.seq ?? 0) + 1;
-      const prev = last?.hash ?? GENESIS;
-      const base = {
-        seq,
-        id: this.ids.next('aud'),
-        at: toIso(this.clock.now()),
-        event_type: input.event_type,
-        actor: input.actor,
-        agent_id: input.agent_id ?? null,
-        subject_id: input.subject_id ?? null,
-        data: JSON.stringify(redactSecrets(input.data ?? {})),
-      };
-      const row: AuditRow = { ...base, prev_hash: prev, hash: rowHash(prev, base) };
-      this.insertStmt.run(row);
-      return toAuditEntry(row);
-    });
+    // Inside a transaction already, the one INSERT needs no savepoint of its own to be atomic.
+    return this.db.inTransaction ? this.write(input) : immediate(this.db, () => this.write(input));
+  }
+
+  private write(input: AuditInput): AuditEntry {
+    const last = this.lastStmt.get();
+    const seq = (last?.seq ?? 0) + 1;
+    const prev = last?.hash ?? GENESIS;
+    const data = redactSecrets(input.data ?? {});
+    const base = {
+      seq,
+      id: this.ids.next('aud'),
+      at: toIso(this.clock.now()),
+      event_type: input.event_type,
+      actor: input.actor,
+      agent_id: input.agent_id ?? null,
+      subject_id: input.subject_id ?? null,
+      data: JSON.stringify(data),
+    };
+    const row: AuditRow = { ...base, prev_hash: prev, hash: rowHash(prev, base) };
+    this.insertStmt.run(row);
+    // `data` is redaction's fresh copy: the entry needs no parse of the JSON just written.
+    return { ...toAuditEntry({ ...row, data: '{}' }), data };
   }
 
   private where(filter: AuditFilter): { sql: string; args: unknown[] } {

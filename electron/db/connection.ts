@@ -33,10 +33,116 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+interface Controller {
+  begin: Database.Statement;
+  commit: Database.Statement;
+  rollback: Database.Statement;
+  savepoint: Database.Statement;
+  release: Database.Statement;
+  rollbackTo: Database.Statement;
+  /** One frame per open transaction or savepoint: what to undo in memory if it rolls back. */
+  frames: (() => void)[][];
+  /** Told when a whole transaction rolled back (memory mirrors may resync from the file). */
+  onAbort: (() => void)[];
+  /** The abort of the current transaction was already told to `onAbort`. */
+  abortTold: boolean;
+}
+
+const controllers = new WeakMap<Db, Controller>();
+
+function controllerOf(db: Db): Controller {
+  let c = controllers.get(db);
+  if (!c) {
+    c = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT warden'),
+      release: db.prepare('RELEASE warden'),
+      rollbackTo: db.prepare('ROLLBACK TO warden'),
+      frames: [],
+      onAbort: [],
+      abortTold: false,
+    };
+    controllers.set(db, c);
+  }
+  return c;
+}
+
+/** Runs a frame's undos, newest first, once: the frame is left empty. */
+function undo(frame: (() => void)[]): void {
+  const fns = frame.splice(0);
+  for (let i = fns.length - 1; i >= 0; i--) fns[i]!();
+}
+
 /**
  * Runs `fn` in one `BEGIN IMMEDIATE` transaction (the write lock is taken up front, so two
- * processes never deadlock upgrading a read lock). Nested calls become savepoints.
+ * processes never deadlock upgrading a read lock). Nested calls become savepoints: a nested
+ * call that throws undoes only its own writes.
+ *
+ * The same semantics as better-sqlite3's `db.transaction(fn).immediate()`, with two additions:
+ * it allocates nothing per call (it runs on every decision), and in-memory state that mirrors
+ * rows (the quota counters) can register an undo with `onRollback`, run if the writes it
+ * mirrors roll back.
  */
 export function immediate<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
+  const c = controllerOf(db);
+  const nested = db.inTransaction;
+  const frame: (() => void)[] = [];
+  (nested ? c.savepoint : c.begin).run();
+  c.frames.push(frame);
+  let result: T;
+  try {
+    result = fn();
+    if (result && typeof (result as { then?: unknown }).then === 'function') {
+      throw new TypeError('a transaction function cannot return a promise');
+    }
+    c.frames.pop();
+    if (nested) {
+      c.release.run();
+      // Released into the enclosing transaction: undone only if that one rolls back.
+      c.frames[c.frames.length - 1]?.push(...frame);
+    } else {
+      c.commit.run();
+    }
+    return result;
+  } catch (err) {
+    if (c.frames[c.frames.length - 1] === frame) c.frames.pop();
+    if (db.inTransaction) {
+      if (nested) {
+        c.rollbackTo.run();
+        c.release.run();
+      } else {
+        c.rollback.run();
+      }
+      undo(frame);
+    } else {
+      // SQLite rolled the whole transaction back on its own (a full disk, an I/O error) or the
+      // commit failed: every enclosing frame is void too. Told once, by the innermost call.
+      undo(frame);
+      while (c.frames.length) undo(c.frames.pop()!);
+      if (!c.abortTold) for (const listener of c.onAbort) listener();
+      c.abortTold = true;
+    }
+    throw err;
+  } finally {
+    if (!nested) c.abortTold = false;
+  }
+}
+
+/**
+ * Registers `fn` to run if the current transaction (or savepoint) rolls back. Outside a
+ * transaction a write is already final, so nothing is registered.
+ */
+export function onRollback(db: Db, fn: () => void): void {
+  const frames = controllerOf(db).frames;
+  frames[frames.length - 1]?.push(fn);
+}
+
+/**
+ * `fn` runs whenever a whole transaction was lost (SQLite aborted it or its commit failed),
+ * after the undos: state mirroring rows can drop what it holds and reload it from the file.
+ */
+export function onTransactionAbort(db: Db, fn: () => void): void {
+  controllerOf(db).onAbort.push(fn);
 }

@@ -13,7 +13,7 @@
  * (quota counters, reservations and the audit chain stay exact). Side effects that announce a
  * write to the world (bus events, waiters, notifications) go through `afterCommit`.
  */
-import type { Db } from './connection.js';
+import { immediate, type Db } from './connection.js';
 
 interface Pending {
   fn: () => unknown;
@@ -64,22 +64,23 @@ export class GroupCommit {
     }
     const outcomes: { ok: boolean; value: unknown; effects: (() => void)[] }[] = [];
     try {
-      this.db
-        .transaction(() => {
-          for (const p of batch) {
-            const effects: (() => void)[] = [];
-            this.effects = effects;
-            try {
-              // A nested transaction is a savepoint: a failing request undoes only its own writes.
-              outcomes.push({ ok: true, value: this.db.transaction(p.fn)(), effects });
-            } catch (err) {
-              outcomes.push({ ok: false, value: err, effects: [] });
-            } finally {
-              this.effects = null;
-            }
+      immediate(this.db, () => {
+        for (const p of batch) {
+          const effects: (() => void)[] = [];
+          this.effects = effects;
+          try {
+            // A nested transaction is a savepoint: a failing request undoes only its own writes.
+            outcomes.push({ ok: true, value: immediate(this.db, p.fn), effects });
+          } catch (err) {
+            outcomes.push({ ok: false, value: err, effects: [] });
+            // SQLite aborted the whole transaction (a full disk, an I/O error): the rest of the
+            // batch must not run outside it, each in a commit of its own.
+            if (!this.db.inTransaction) throw err;
+          } finally {
+            this.effects = null;
           }
-        })
-        .immediate();
+        }
+      });
     } catch (err) {
       // The commit failed: nothing of this batch is durable, so nothing of it is acknowledged.
       for (const p of batch) p.reject(err);

@@ -9,7 +9,7 @@ import type { RoleOverride, ToolPolicy } from '../../shared/core/types.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
-import { immediate, type Db } from '../db/connection.js';
+import { immediate, onRollback, type Db } from '../db/connection.js';
 import { conflict, notFound, unprocessable } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 import { bumpEpoch } from './rows.js';
@@ -146,10 +146,15 @@ export class ToolService {
     const last = this.seen.get(name);
     if (last !== undefined && now - last < SEEN_REFRESH_MS) return;
     if (this.seen.size > 100_000) this.seen.clear();
-    this.seen.set(name, now);
     const at = toIso(now);
-    if (last === undefined) this.insertSeen.run(this.ids.next('tool'), name, at, at);
-    else this.touchSeen.run(at, name);
+    // Its own savepoint: a caller may swallow a failure here and go on with its transaction.
+    immediate(this.db, () => {
+      if (last === undefined) this.insertSeen.run(this.ids.next('tool'), name, at, at);
+      else this.touchSeen.run(at, name);
+    });
+    this.seen.set(name, now);
+    // If the caller's transaction rolls back, so does the note that the row exists.
+    onRollback(this.db, () => (last === undefined ? this.seen.delete(name) : this.seen.set(name, last)));
   }
 
   private requireTool(name: string): void {
