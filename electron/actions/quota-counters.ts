@@ -9,9 +9,8 @@
  * INVARIANT: the counters mirror the actions table exactly. Only ActionService writes that
  * table, and only in this process (other processes share the budget ledger, never actions).
  * Every change here is made inside the transaction of the row it mirrors and registers its undo
- * with `onRollback`; a transaction SQLite aborted drops every agent's counters, reloaded from
- * the file when next asked. An agent's counters are loaded from the file the first time the
- * quota layer asks about it.
+ * with `onRollback`; a transaction SQLite aborted drops the counters, reloaded from the file
+ * when next asked. They are first loaded from the file when the quota layer first asks.
  */
 import { onRollback, onTransactionAbort, type Db } from '../db/connection.js';
 import { toIso } from '../common/clock.js';
@@ -19,6 +18,12 @@ import { toIso } from '../common/clock.js';
 const HOUR_MS = 3_600_000;
 /** Runs older than this are dropped: far outside the hour, even with a clock set back a little. */
 const KEEP_MS = 2 * HOUR_MS;
+
+/** The reads at load, by index: `actions_created` for the last two hours, the partial `actions_open`. */
+export const LOAD_SQL = {
+  runs: `SELECT agent_id, created_at FROM actions WHERE created_at > ? AND decision <> 'BLOCK' ORDER BY created_at`,
+  open: 'SELECT agent_id, id, updated_at FROM actions WHERE holds_slot = 1',
+} as const;
 
 interface AgentCounters {
   /** Creation times (ms) of non-blocked actions, ascending, from `head` on. */
@@ -41,7 +46,8 @@ function upperBound(runs: number[], from: number, t: number): number {
 }
 
 export class QuotaCounters {
-  private readonly agents = new Map<string, AgentCounters>();
+  /** Null until first asked, and again after an aborted transaction: loaded from the file. */
+  private agents: Map<string, AgentCounters> | null = null;
   private readonly loadRuns;
   private readonly loadOpen;
 
@@ -49,13 +55,11 @@ export class QuotaCounters {
     private readonly db: Db,
     private readonly now: () => number,
   ) {
-    this.loadRuns = db.prepare<[string, string], { created_at: string }>(
-      `SELECT created_at FROM actions WHERE agent_id = ? AND created_at > ? AND decision <> 'BLOCK' ORDER BY created_at`,
-    );
-    this.loadOpen = db.prepare<[string], { id: string; updated_at: string }>(
-      'SELECT id, updated_at FROM actions WHERE agent_id = ? AND holds_slot = 1',
-    );
-    onTransactionAbort(db, () => this.agents.clear());
+    this.loadRuns = db.prepare<[string], { agent_id: string; created_at: string }>(LOAD_SQL.runs);
+    this.loadOpen = db.prepare<[], { agent_id: string; id: string; updated_at: string }>(LOAD_SQL.open);
+    onTransactionAbort(db, () => {
+      this.agents = null;
+    });
   }
 
   /** Non-blocked actions of the agent created after `sinceMs`. */
@@ -72,7 +76,7 @@ export class QuotaCounters {
     return n;
   }
 
-  /** A non-blocked action was recorded at `atMs`. */
+  /** A non-blocked action was recorded at `atMs`. Call it before writing the row. */
   recordRun(agentId: string, atMs: number): void {
     const c = this.of(agentId);
     const runs = c.runs;
@@ -102,17 +106,29 @@ export class QuotaCounters {
   }
 
   private of(agentId: string): AgentCounters {
-    let c = this.agents.get(agentId);
+    const agents = (this.agents ??= this.load());
+    let c = agents.get(agentId);
     if (!c) {
-      const since = toIso(this.now() - KEEP_MS);
-      c = {
-        runs: this.loadRuns.all(agentId, since).map((r) => Date.parse(r.created_at)),
-        head: 0,
-        open: new Map(this.loadOpen.all(agentId).map((r) => [r.id, Date.parse(r.updated_at)])),
-      };
-      this.agents.set(agentId, c);
+      c = { runs: [], head: 0, open: new Map() };
+      agents.set(agentId, c);
     }
     return c;
+  }
+
+  /**
+   * Every agent's counters from the file. The first decision loads them before writing its own
+   * row, so what is read is committed (or this transaction's, already mirrored: none yet).
+   */
+  private load(): Map<string, AgentCounters> {
+    const agents = new Map<string, AgentCounters>();
+    const of = (id: string) => {
+      let c = agents.get(id);
+      if (!c) agents.set(id, (c = { runs: [], head: 0, open: new Map() }));
+      return c;
+    };
+    for (const r of this.loadRuns.iterate(toIso(this.now() - KEEP_MS))) of(r.agent_id).runs.push(Date.parse(r.created_at));
+    for (const r of this.loadOpen.iterate()) of(r.agent_id).open.set(r.id, Date.parse(r.updated_at));
+    return agents;
   }
 
   private prune(c: AgentCounters): void {

@@ -195,7 +195,7 @@ export class ActionService implements ApprovalSink {
     const agent = this.context(agentId);
     if (!agent) throw notFound('agent', agentId);
     const stored = redactSecrets(input);
-    const result = immediate(this.db, () => {
+    const record = () => {
       try {
         this.policies.recordToolSeen(input.tool);
       } catch {
@@ -292,19 +292,13 @@ export class ActionService implements ApprovalSink {
           explanation: decision.explanation,
         },
       });
-      const joined: JoinedRow = {
-        ...row,
-        input: receipt.action,
-        explanation: receipt.explanation,
-        matched: receipt.matched,
-        layers: receipt.layers,
-        grantable: receipt.grantable,
-        grant_id: receipt.grant_id,
-      };
-      return { joined, approval };
-    });
-    // Answered from what was just written, without reading it back; announced once committed.
-    const action = this.toApi(result.joined);
+      return { row, decision, approval };
+    };
+    // A group-commit request already runs in a savepoint of its own.
+    const result = this.commits.inRequest ? record() : immediate(this.db, record);
+    // Answered from what was just written, without reading it back or parsing the JSON written;
+    // announced once committed.
+    const action = this.actionOf(result.row, { ...decisionFields(result.decision), action: stored });
     this.commits.afterCommit(() => {
       this.bus.publish('action.evaluated', action);
       if (result.approval) this.approvals.announce(result.approval);
@@ -331,10 +325,7 @@ export class ActionService implements ApprovalSink {
   // ---- reading -------------------------------------------------------------------------------
 
   private toApi(r: JoinedRow): Action {
-    return {
-      id: r.id,
-      object: 'action',
-      agent_id: r.agent_id,
+    return this.actionOf(r, {
       decision: r.decision,
       block_code: r.block_code,
       explanation: r.explanation,
@@ -342,10 +333,29 @@ export class ActionService implements ApprovalSink {
       layers: JSON.parse(r.layers) as Action['layers'],
       grantable: r.grantable === 1,
       grant_id: r.grant_id,
+      action: JSON.parse(r.input) as ActionInput,
+    });
+  }
+
+  private actionOf(
+    r: ActionRow,
+    receipt: Pick<Action, 'decision' | 'block_code' | 'explanation' | 'matched' | 'layers' | 'grantable' | 'grant_id' | 'action'>,
+  ): Action {
+    return {
+      id: r.id,
+      object: 'action',
+      agent_id: r.agent_id,
+      decision: receipt.decision,
+      block_code: receipt.block_code,
+      explanation: receipt.explanation,
+      matched: receipt.matched,
+      layers: receipt.layers,
+      grantable: receipt.grantable,
+      grant_id: receipt.grant_id,
       status: r.status,
       approval_id: r.approval_id,
       receipt_id: r.receipt_id,
-      action: JSON.parse(r.input) as ActionInput,
+      action: receipt.action,
       reason: r.reason,
       outcome: r.outcome,
       cost_micro_usd: r.cost_micro_usd,

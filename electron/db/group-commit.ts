@@ -45,6 +45,11 @@ export class GroupCommit {
     });
   }
 
+  /** True while a request runs inside its batch, in a savepoint of its own. */
+  get inRequest(): boolean {
+    return this.effects !== null;
+  }
+
   /** Runs `fn` once the current request's batch has committed; at once outside a batch. */
   afterCommit(fn: () => void): void {
     if (this.effects) this.effects.push(fn);

@@ -2,7 +2,8 @@
  * The actions pipeline, each next to a baseline in the same run:
  *  - POST /v1/actions on the ALLOW path (snapshot, evaluation, receipt, action row and audit row
  *    in one transaction) at 64 connections, next to a bare `node:http` server answering the same
- *    request with the same response bytes (the ceiling of HTTP on this machine);
+ *    request with the same response bytes (the ceiling of HTTP on this machine): saturated, and
+ *    at a fixed offered rate sent to both (latency below saturation);
  *  - the approval round trip: decision posted → the agent's long-poll answered, p50/p99;
  *  - 1,000 simultaneous long-polls on one approval: memory held and the time until all are answered.
  */
@@ -93,10 +94,18 @@ async function allowPath(): Promise<Record<string, unknown>> {
     ];
     log('ceiling (bare node:http)…');
     const ceiling = await run({ url: bareUrl, requests });
-    bare.close();
     const before = (app.db.prepare('SELECT COUNT(*) AS n FROM actions').get() as { n: number }).n;
     log('POST /v1/actions…');
     const warden = await run({ url, requests });
+    // Saturated, 64 connections each waiting for its answer queue behind one another: latency is
+    // at least connections / throughput (Little's law), for the bare server too. What an agent
+    // sees below saturation is measured at a fixed offered rate, half of what Warden sustained,
+    // sent to both servers, with latencies corrected for coordinated omission.
+    const offered = Math.max(100, Math.round(warden.requests.average / 2));
+    log(`fixed rate: ${offered} requests/s to both…`);
+    const bareAtRate = await run({ url: bareUrl, requests, overallRate: offered });
+    bare.close();
+    const wardenAtRate = await run({ url, requests, overallRate: offered });
     const decisions = app.db
       .prepare('SELECT decision, COUNT(*) AS n FROM actions GROUP BY decision')
       .all() as { decision: string; n: number }[];
@@ -111,6 +120,15 @@ async function allowPath(): Promise<Record<string, unknown>> {
       ceiling_requests_per_s: Math.round(ceiling.requests.average),
       ceiling_latency_p99_ms: ceiling.latency.p99,
       ratio_to_ceiling: +(warden.requests.average / ceiling.requests.average).toFixed(3),
+      at_fixed_rate: {
+        offered_requests_per_s: offered,
+        warden_requests_per_s: Math.round(wardenAtRate.requests.average),
+        warden_latency_p50_ms: wardenAtRate.latency.p50,
+        warden_latency_p99_ms: wardenAtRate.latency.p99,
+        warden_non_2xx: wardenAtRate.non2xx,
+        bare_latency_p50_ms: bareAtRate.latency.p50,
+        bare_latency_p99_ms: bareAtRate.latency.p99,
+      },
       actions_recorded: after - before,
       all_allow: decisions.every((d) => d.decision === 'ALLOW'),
     };

@@ -108,7 +108,7 @@ describe('migration 0004', () => {
         `INSERT INTO agents (id, name, role, team_id, leader_agent_id, status, created_at, updated_at)
          VALUES ('agt_1', 'alpha', NULL, NULL, NULL, 'active', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
       ).run();
-      migrate(db, MIGRATIONS);
+      migrate(db, MIGRATIONS, 4);
       expect(schemaVersion(db)).toBe(4);
       expect(db.prepare('SELECT name FROM agents').all()).toEqual([{ name: 'alpha' }]);
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);

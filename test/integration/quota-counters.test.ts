@@ -4,7 +4,7 @@
  * inside a group commit (its counts are undone with its rows).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { QuotaCounters } from '../../electron/actions/quota-counters.js';
+import { LOAD_SQL, QuotaCounters } from '../../electron/actions/quota-counters.js';
 import { ManualClock } from '../../electron/common/clock.js';
 import { GroupCommit } from '../../electron/db/group-commit.js';
 import { harness, type Harness } from './actions-support.js';
@@ -125,5 +125,13 @@ describe('quota counters', () => {
     expect(counters.runsSince(a.id, t0 - 1)).toBe(5);
     clock.advance(3 * HOUR);
     expect(counters.runsSince(a.id, clock.now() - HOUR)).toBe(0);
+  });
+
+  it('are read from the file through indexes, not a scan of every action', async () => {
+    h = await harness();
+    const plan = (sql: string, ...args: unknown[]) =>
+      (h!.app.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan(LOAD_SQL.runs, '2026-01-01')).toMatch(/USING INDEX actions_created/);
+    expect(plan(LOAD_SQL.open)).toMatch(/USING INDEX actions_open/);
   });
 });

@@ -4,5 +4,6 @@ import { foundation } from './0001-foundation.js';
 import { policies } from './0002-policies.js';
 import { budgets } from './0003-budgets.js';
 import { actions } from './0004-actions.js';
+import { actionIndexes } from './0005-action-indexes.js';
 
-export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions];
+export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes];
