@@ -100,12 +100,12 @@ async function allowPath(): Promise<Record<string, unknown>> {
     // Saturated, 64 connections each waiting for its answer queue behind one another: latency is
     // at least connections / throughput (Little's law), for the bare server too. What an agent
     // sees below saturation is measured at a fixed offered rate, half of what Warden sustained,
-    // sent to both servers, with latencies corrected for coordinated omission.
+    // sent to both servers the same way.
     const offered = Math.max(100, Math.round(warden.requests.average / 2));
     log(`fixed rate: ${offered} requests/s to both…`);
-    const bareAtRate = await run({ url: bareUrl, requests, overallRate: offered });
+    const bareAtRate = await fixedRate(bareUrl, keys, body, offered);
     bare.close();
-    const wardenAtRate = await run({ url, requests, overallRate: offered });
+    const wardenAtRate = await fixedRate(url, keys, body, offered);
     const decisions = app.db
       .prepare('SELECT decision, COUNT(*) AS n FROM actions GROUP BY decision')
       .all() as { decision: string; n: number }[];
@@ -122,12 +122,13 @@ async function allowPath(): Promise<Record<string, unknown>> {
       ratio_to_ceiling: +(warden.requests.average / ceiling.requests.average).toFixed(3),
       at_fixed_rate: {
         offered_requests_per_s: offered,
-        warden_requests_per_s: Math.round(wardenAtRate.requests.average),
-        warden_latency_p50_ms: wardenAtRate.latency.p50,
-        warden_latency_p99_ms: wardenAtRate.latency.p99,
+        requests: wardenAtRate.n,
+        warden_latency_p50_ms: wardenAtRate.p50_ms,
+        warden_latency_p99_ms: wardenAtRate.p99_ms,
         warden_non_2xx: wardenAtRate.non2xx,
-        bare_latency_p50_ms: bareAtRate.latency.p50,
-        bare_latency_p99_ms: bareAtRate.latency.p99,
+        bare_latency_p50_ms: bareAtRate.p50_ms,
+        bare_latency_p99_ms: bareAtRate.p99_ms,
+        p99_ratio_to_bare: +(wardenAtRate.p99_ms / bareAtRate.p99_ms).toFixed(2),
       },
       actions_recorded: after - before,
       all_allow: decisions.every((d) => d.decision === 'ALLOW'),
@@ -136,6 +137,52 @@ async function allowPath(): Promise<Record<string, unknown>> {
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * An open-loop load: `rate` POSTs a second for `DURATION_S` over at most 64 keep-alive
+ * connections, each sent at its scheduled time whether or not earlier ones were answered.
+ * Latency runs from the scheduled time, so a server (or generator) falling behind shows in it
+ * instead of hiding it (no coordinated omission).
+ */
+async function fixedRate(url: string, keys: string[], body: string, rate: number) {
+  const pool = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const { hostname, port } = new URL(url);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  const send = (key: string, scheduled: number) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        { agent: pool, hostname, port, method: 'POST', path: '/v1/actions', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - scheduled);
+            if ((res.statusCode ?? 0) >= 300) non2xx++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  // Open the connections first: connecting is not what is measured.
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => send(keys[i % keys.length]!, performance.now())));
+  latencies.length = 0;
+  non2xx = 0;
+  const total = rate * DURATION_S;
+  const interval = 1000 / rate;
+  const inflight: Promise<void>[] = [];
+  const t0 = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor((performance.now() - t0) / interval) + 1);
+    for (; sent < due; sent++) inflight.push(send(keys[sent % keys.length]!, t0 + sent * interval));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inflight);
+  pool.destroy();
+  return { n: latencies.length, non2xx, p50_ms: pct(latencies, 50), p99_ms: pct(latencies, 99) };
 }
 
 /** GET with a keep-alive agent; resolves with the status once the whole body has arrived. */
