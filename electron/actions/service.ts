@@ -250,7 +250,8 @@ export class ActionService implements ApprovalSink {
         updated_at: now,
         completed_at: null,
       };
-      // The counters first: they load an agent from the file the first time, before its row exists.
+      // The counters before the row: their first use loads them from the file, which must not
+      // already hold this row.
       if (decision.decision !== 'BLOCK') this.counters.recordRun(agent.id, nowMs);
       if (row.holds_slot) this.counters.takeSlot(agent.id, actionId, nowMs);
       this.s.insertAction.run(row);
