@@ -17,7 +17,8 @@ import { createApp, type App } from '../../electron/app.js';
 import type { BenchModule } from './run.js';
 
 const CONNECTIONS = 64;
-const DURATION_S = 4;
+const DURATION_S = 3;
+const ROUNDS = 3;
 const ROUND_TRIPS = 200;
 const WAITERS = 1_000;
 
@@ -92,11 +93,18 @@ async function allowPath(): Promise<Record<string, unknown>> {
         }),
       },
     ];
-    log('ceiling (bare node:http)…');
-    const ceiling = await run({ url: bareUrl, requests });
+    // This machine's throughput drifts by tens of percent from one second to the next: the two
+    // servers take turns, and the round with the median ratio is reported.
     const before = (app.db.prepare('SELECT COUNT(*) AS n FROM actions').get() as { n: number }).n;
-    log('POST /v1/actions…');
-    const warden = await run({ url, requests });
+    const rounds: { ceiling: autocannon.Result; warden: autocannon.Result; ratio: number }[] = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      log(`round ${r}: ceiling (bare node:http)…`);
+      const ceiling = await run({ url: bareUrl, requests });
+      log(`round ${r}: POST /v1/actions…`);
+      const warden = await run({ url, requests });
+      rounds.push({ ceiling, warden, ratio: warden.requests.average / ceiling.requests.average });
+    }
+    const { ceiling, warden } = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(ROUNDS / 2)]!;
     // Saturated, 64 connections each waiting for its answer queue behind one another: latency is
     // at least connections / throughput (Little's law), for the bare server too. What an agent
     // sees below saturation is measured at a fixed offered rate, half of what Warden sustained,
@@ -116,10 +124,15 @@ async function allowPath(): Promise<Record<string, unknown>> {
       warden_requests_per_s: Math.round(warden.requests.average),
       warden_latency_p50_ms: warden.latency.p50,
       warden_latency_p99_ms: warden.latency.p99,
-      warden_non_2xx: warden.non2xx,
+      warden_non_2xx: rounds.reduce((n, r) => n + r.warden.non2xx, 0),
       ceiling_requests_per_s: Math.round(ceiling.requests.average),
       ceiling_latency_p99_ms: ceiling.latency.p99,
       ratio_to_ceiling: +(warden.requests.average / ceiling.requests.average).toFixed(3),
+      rounds: rounds.map((r) => ({
+        ceiling_requests_per_s: Math.round(r.ceiling.requests.average),
+        warden_requests_per_s: Math.round(r.warden.requests.average),
+        ratio: +r.ratio.toFixed(3),
+      })),
       at_fixed_rate: {
         offered_requests_per_s: offered,
         requests: wardenAtRate.n,
