@@ -40,9 +40,8 @@ export async function runHeadless(options: ServeOptions, out: (line: string) => 
     await app.stop();
     throw err;
   }
-  out(`warden listening on ${url}`);
-  out(`open ${url}/#token=${app.operatorToken}`);
-
+  // The handlers go in before the ready lines: a supervisor that reads them and sends SIGTERM
+  // at once must get a clean stop (exit 0), never the default signal death.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -57,5 +56,7 @@ export async function runHeadless(options: ServeOptions, out: (line: string) => 
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  out(`warden listening on ${url}`);
+  out(`open ${url}/#token=${app.operatorToken}`);
   return app;
 }

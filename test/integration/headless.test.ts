@@ -117,6 +117,21 @@ describe('warden serve', () => {
     expect((await stop(second)).code).toBe(0);
   });
 
+  it('a SIGTERM sent the moment the ready line appears still stops cleanly (exit 0)', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 5; i++) {
+      const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dir], {
+        cwd: tmpdir(),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      child.stdout!.once('data', () => child.kill('SIGTERM'));
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, sig) => resolve([c, sig])));
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+    }
+  }, 60_000);
+
   it('honours WARDEN_DATA_DIR when --data-dir is not given', async () => {
     const dir = join(tempDir(), 'nested', 'data');
     const s = await serve(['--port', '0'], { WARDEN_DATA_DIR: dir });
