@@ -66,9 +66,9 @@ export class AgentService {
     private readonly clock: Clock,
     private readonly ids: Ids,
   ) {
-    this.byKeyHash = db.prepare<[string], KeyRow & { agent_status: string }>(
-      `SELECT k.*, a.status AS agent_status FROM agent_keys k JOIN agents a ON a.id = k.agent_id
-       WHERE k.key_hash = ? AND k.revoked_at IS NULL`,
+    // One index lookup on every authenticated request (agent_keys.agent_id references agents).
+    this.byKeyHash = db.prepare<[string], Pick<KeyRow, 'id' | 'agent_id' | 'scopes'>>(
+      'SELECT id, agent_id, scopes FROM agent_keys WHERE key_hash = ? AND revoked_at IS NULL',
     );
     this.byId = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE id = ?');
   }
