@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+const semver = require('semver');
 
 function electronBinary() {
   let pkgDir;
@@ -16,6 +17,12 @@ function electronBinary() {
     pkgDir = dirname(require.resolve('electron/package.json'));
   } catch {
     return { reason: 'the electron package is not installed' };
+  }
+  // Electron's own tooling (its download, @electron/rebuild) states the Node it runs on: on an
+  // older one, say so plainly instead of failing somewhere inside a download.
+  const { version, engines } = require('electron/package.json');
+  if (engines?.node && !semver.satisfies(process.versions.node, engines.node)) {
+    return { reason: `Electron ${version}'s tooling needs Node ${engines.node}, and this is Node ${process.versions.node}` };
   }
   const pathFile = join(pkgDir, 'path.txt');
   if (!existsSync(pathFile)) {
