@@ -19,6 +19,7 @@ import { BudgetService } from './budgets/service.js';
 import { budgetRoutes } from './budgets/routes.js';
 import { systemTimeZone } from './budgets/periods.js';
 import { systemClock, type Clock } from './common/clock.js';
+import { lockDataDir } from './common/data-dir-lock.js';
 import { DB_FILE, DEFAULT_PORT, TOKEN_FILE } from './common/data-dir.js';
 import { randomIds, type Ids } from './common/ids.js';
 import { packageRoot, VERSION } from './common/version.js';
@@ -105,8 +106,16 @@ export async function createApp(config: AppConfig): Promise<App> {
     throw new Error(`reservationTimeoutMs: expected a positive integer number of milliseconds, got ${config.reservationTimeoutMs}`);
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // Before the database: a second Warden on this folder must not start at all (see data-dir-lock).
+  const releaseLock = lockDataDir(config.dataDir);
   const dbFile = join(config.dataDir, DB_FILE);
-  const db = openDatabase(dbFile, { durability: config.durability, nativeBinding: config.sqliteBinding });
+  let db: Db;
+  try {
+    db = openDatabase(dbFile, { durability: config.durability, nativeBinding: config.sqliteBinding });
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
   const checkpointer =
     config.checkpointWorker === false
       ? null
@@ -225,6 +234,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       await http.close();
       await checkpointer?.stop();
       db.close();
+      releaseLock();
     },
   };
 }

@@ -187,3 +187,53 @@ describe('warden serve', () => {
     }
   });
 });
+
+describe('one Warden per data folder', () => {
+  /** `warden serve` expected to refuse: its exit code, stdout and stderr. */
+  const refused = (dir: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dir], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('a second server on the same folder exits 1 with one line naming the first; the first keeps serving', async () => {
+    const dir = tempDir();
+    const first = await serve(['--port', '0', '--data-dir', dir]);
+    const lock = readFileSync(join(dir, 'warden.lock'), 'utf8').trim();
+    expect(lock).toBe(String(first.child.pid));
+
+    const second = await refused(dir);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toBe('');
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    expect(second.stderr).toContain(`another Warden (pid ${first.child.pid}) is using ${dir}`);
+    expect((await fetch(`${first.url}/v1/health`)).status).toBe(200);
+    expect(readFileSync(join(dir, 'warden.lock'), 'utf8').trim()).toBe(lock);
+
+    // A clean stop gives the folder back.
+    expect((await stop(first)).code).toBe(0);
+    expect(existsSync(join(dir, 'warden.lock'))).toBe(false);
+    const third = await serve(['--port', '0', '--data-dir', dir]);
+    expect(third.token).toBe(first.token);
+    expect((await stop(third)).code).toBe(0);
+  });
+
+  it('a lock left by a process that is gone (kill -9) is taken over', async () => {
+    const dir = tempDir();
+    const first = await serve(['--port', '0', '--data-dir', dir]);
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(readFileSync(join(dir, 'warden.lock'), 'utf8').trim()).toBe(String(first.child.pid));
+    const second = await serve(['--port', '0', '--data-dir', dir]);
+    expect(readFileSync(join(dir, 'warden.lock'), 'utf8').trim()).toBe(String(second.child.pid));
+    expect((await stop(second)).code).toBe(0);
+  });
+});
