@@ -45,6 +45,13 @@ function upperBound(runs: number[], from: number, t: number): number {
   return lo;
 }
 
+/** The agent's counters in `agents`, created empty the first time. */
+function countersOf(agents: Map<string, AgentCounters>, agentId: string): AgentCounters {
+  let c = agents.get(agentId);
+  if (!c) agents.set(agentId, (c = { runs: [], head: 0, open: new Map() }));
+  return c;
+}
+
 export class QuotaCounters {
   /** Null until first asked, and again after an aborted transaction: loaded from the file. */
   private agents: Map<string, AgentCounters> | null = null;
@@ -106,13 +113,7 @@ export class QuotaCounters {
   }
 
   private of(agentId: string): AgentCounters {
-    const agents = (this.agents ??= this.load());
-    let c = agents.get(agentId);
-    if (!c) {
-      c = { runs: [], head: 0, open: new Map() };
-      agents.set(agentId, c);
-    }
-    return c;
+    return countersOf((this.agents ??= this.load()), agentId);
   }
 
   /**
@@ -121,13 +122,8 @@ export class QuotaCounters {
    */
   private load(): Map<string, AgentCounters> {
     const agents = new Map<string, AgentCounters>();
-    const of = (id: string) => {
-      let c = agents.get(id);
-      if (!c) agents.set(id, (c = { runs: [], head: 0, open: new Map() }));
-      return c;
-    };
-    for (const r of this.loadRuns.iterate(toIso(this.now() - KEEP_MS))) of(r.agent_id).runs.push(Date.parse(r.created_at));
-    for (const r of this.loadOpen.iterate()) of(r.agent_id).open.set(r.id, Date.parse(r.updated_at));
+    for (const r of this.loadRuns.iterate(toIso(this.now() - KEEP_MS))) countersOf(agents, r.agent_id).runs.push(Date.parse(r.created_at));
+    for (const r of this.loadOpen.iterate()) countersOf(agents, r.agent_id).open.set(r.id, Date.parse(r.updated_at));
     return agents;
   }
 

@@ -51,6 +51,11 @@ function rowHash(prev: string, r: Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'> &
 }
 
 export function toAuditEntry(r: AuditRow): AuditEntry {
+  return entryOf(r, JSON.parse(r.data) as Record<string, unknown>);
+}
+
+/** The API entry for a row whose `data` the caller already holds parsed. */
+function entryOf(r: AuditRow, data: Record<string, unknown>): AuditEntry {
   return {
     id: r.id,
     object: 'audit_event',
@@ -60,7 +65,7 @@ export function toAuditEntry(r: AuditRow): AuditEntry {
     actor: r.actor,
     agent_id: r.agent_id,
     subject_id: r.subject_id,
-    data: JSON.parse(r.data) as Record<string, unknown>,
+    data,
     hash: r.hash,
   };
 }
@@ -108,7 +113,7 @@ export class AuditService {
     const row: AuditRow = { ...base, prev_hash: prev, hash: rowHash(prev, base) };
     this.insertStmt.run(row);
     // `data` is redaction's fresh copy: the entry needs no parse of the JSON just written.
-    return { ...toAuditEntry({ ...row, data: '{}' }), data };
+    return entryOf(row, data);
   }
 
   private where(filter: AuditFilter): { sql: string; args: unknown[] } {

@@ -74,6 +74,19 @@ function serve(args: string[], env: Record<string, string | undefined> = {}): Pr
   });
 }
 
+/** Runs `warden ARGS` expected to exit on its own: its exit code, stdout and stderr. */
+function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 const stop = async (s: Served) => {
   s.child.kill('SIGTERM');
   return s.exited;
@@ -171,13 +184,7 @@ describe('warden serve', () => {
     const blocker: Server = createServer();
     const port = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as { port: number }).port)));
     try {
-      const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let stderr = '';
-      let stdout = '';
-      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-      const code = await new Promise<number | null>((r) => child.on('close', r));
+      const { code, stdout, stderr } = await runToExit(['serve', '--port', String(port), '--data-dir', tempDir()]);
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -189,28 +196,13 @@ describe('warden serve', () => {
 });
 
 describe('one Warden per data folder', () => {
-  /** `warden serve` expected to refuse: its exit code, stdout and stderr. */
-  const refused = (dir: string) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dir], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-
   it('a second server on the same folder exits 1 with one line naming the first; the first keeps serving', async () => {
     const dir = tempDir();
     const first = await serve(['--port', '0', '--data-dir', dir]);
     const lock = readFileSync(join(dir, 'warden.lock'), 'utf8').trim();
     expect(lock).toBe(String(first.child.pid));
 
-    const second = await refused(dir);
+    const second = await runToExit(['serve', '--port', '0', '--data-dir', dir]);
     expect(second.code).toBe(1);
     expect(second.stdout).toBe('');
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
