@@ -64,13 +64,13 @@ function refusal(result: AskResult, waitSeconds: number): string {
   const what = result.action.action.tool;
   switch (result.verdict) {
     case 'blocked':
-      return `Warden blocked ${what}: ${result.reason}`;
+      return `blocked ${what}: ${result.reason}`;
     case 'denied':
-      return `Warden: ${what} was ${result.reason}`;
+      return `${what} was ${result.reason}`;
     case 'expired':
-      return `Warden: ${result.approval?.id ?? 'the approval'} for ${what} expired before anyone answered`;
+      return `${result.approval?.id ?? 'the approval'} for ${what} expired before anyone answered`;
     case 'pending':
-      return `Warden: no answer to ${result.approval?.id ?? 'the approval'} for ${what} within ${waitSeconds} s (it stays in the inbox until it expires; rerun with a longer --wait)`;
+      return `no answer to ${result.approval?.id ?? 'the approval'} for ${what} within ${waitSeconds} s (it stays in the inbox until it expires; rerun with a longer --wait)`;
     case 'allowed':
       return '';
   }

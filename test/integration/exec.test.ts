@@ -85,7 +85,7 @@ describe('warden exec', () => {
     expect(action).toMatchObject({ decision: 'BLOCK', block_code: 'constraint_failed', status: 'blocked', action: { value: 50 } });
     expect(r.code).toBe(126);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`warden: Warden blocked test.capped: ${action.explanation}\n`);
+    expect(r.stderr).toBe(`warden: blocked test.capped: ${action.explanation}\n`);
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -106,7 +106,7 @@ describe('warden exec', () => {
     await op('POST', `/v1/approvals/${apr.id}/decision`, { decision: 'deny', comment: 'not during the freeze' });
     const r = await running;
     expect(r.code).toBe(126);
-    expect(r.stderr).toBe('warden: Warden: test.ask was denied by the operator: not during the freeze\n');
+    expect(r.stderr).toBe('warden: test.ask was denied by the operator: not during the freeze\n');
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -116,7 +116,9 @@ describe('warden exec', () => {
     expect(action).toMatchObject({ status: 'pending_approval', action: { tool: 'shell.exec', args: { command: 'echo hi' } } });
     expect(r.code).toBe(126);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`no answer to ${action.approval_id} for shell.exec within 0 s`);
+    expect(r.stderr).toBe(
+      `warden: no answer to ${action.approval_id} for shell.exec within 0 s (it stays in the inbox until it expires; rerun with a longer --wait)\n`,
+    );
     await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
   });
 
