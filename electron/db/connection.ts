@@ -24,6 +24,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Savepoints (one per request in a group commit) keep the originals of the pages they change
+  // in a statement journal, which past 64 KiB spills into a temp file opened, written and
+  // unlinked per batch. In memory it costs a few MB at most and never needs to survive a crash.
+  db.pragma('temp_store = MEMORY');
   try {
     migrate(db, MIGRATIONS);
   } catch (err) {
