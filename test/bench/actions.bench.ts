@@ -3,7 +3,8 @@
  *  - POST /v1/actions on the ALLOW path (snapshot, evaluation, receipt, action row and audit row
  *    in one transaction) at 64 connections, next to a bare `node:http` server answering the same
  *    request with the same response bytes (the ceiling of HTTP on this machine): saturated, and
- *    at a fixed offered rate sent to both (latency below saturation);
+ *    at a fixed offered rate sent to both (latency below saturation), and at 50 requests/s (what
+ *    a busy crew on a laptop asks);
  *  - the approval round trip: decision posted → the agent's long-poll answered, p50/p99;
  *  - 1,000 simultaneous long-polls on one approval: memory held and the time until all are answered.
  */
@@ -19,6 +20,9 @@ import type { BenchModule } from './run.js';
 const CONNECTIONS = 64;
 const DURATION_S = 3;
 const ROUNDS = 3;
+/** The low offered rate (requests/s) and how long it is sent: 300 samples for its p99. */
+const LOW_RATE = 50;
+const LOW_RATE_DURATION_S = 6;
 const ROUND_TRIPS = 200;
 const WAITERS = 1_000;
 
@@ -112,8 +116,12 @@ async function allowPath(): Promise<Record<string, unknown>> {
     const offered = Math.max(100, Math.round(warden.requests.average / 2));
     log(`fixed rate: ${offered} requests/s to both…`);
     const bareAtRate = await fixedRate(bareUrl, keys, body, offered);
-    bare.close();
     const wardenAtRate = await fixedRate(url, keys, body, offered);
+    // A busy crew on a laptop asks tens of times a second, not thousands: the wait there.
+    log(`low rate: ${LOW_RATE} requests/s to both…`);
+    const bareAtLow = await fixedRate(bareUrl, keys, body, LOW_RATE, LOW_RATE_DURATION_S);
+    bare.close();
+    const wardenAtLow = await fixedRate(url, keys, body, LOW_RATE, LOW_RATE_DURATION_S);
     const decisions = app.db
       .prepare('SELECT decision, COUNT(*) AS n FROM actions GROUP BY decision')
       .all() as { decision: string; n: number }[];
@@ -143,6 +151,15 @@ async function allowPath(): Promise<Record<string, unknown>> {
         bare_latency_p99_ms: bareAtRate.p99_ms,
         p99_ratio_to_bare: +(wardenAtRate.p99_ms / bareAtRate.p99_ms).toFixed(2),
       },
+      at_low_rate: {
+        offered_requests_per_s: LOW_RATE,
+        requests: wardenAtLow.n,
+        warden_latency_p50_ms: wardenAtLow.p50_ms,
+        warden_latency_p99_ms: wardenAtLow.p99_ms,
+        warden_non_2xx: wardenAtLow.non2xx,
+        bare_latency_p50_ms: bareAtLow.p50_ms,
+        bare_latency_p99_ms: bareAtLow.p99_ms,
+      },
       actions_recorded: after - before,
       all_allow: decisions.every((d) => d.decision === 'ALLOW'),
     };
@@ -153,12 +170,12 @@ async function allowPath(): Promise<Record<string, unknown>> {
 }
 
 /**
- * An open-loop load: `rate` POSTs a second for `DURATION_S` over at most 64 keep-alive
+ * An open-loop load: `rate` POSTs a second for `durationS` over at most 64 keep-alive
  * connections, each sent at its scheduled time whether or not earlier ones were answered.
  * Latency runs from the scheduled time, so a server (or generator) falling behind shows in it
  * instead of hiding it (no coordinated omission).
  */
-async function fixedRate(url: string, keys: string[], body: string, rate: number) {
+async function fixedRate(url: string, keys: string[], body: string, rate: number, durationS = DURATION_S) {
   const pool = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const { hostname, port } = new URL(url);
   const latencies: number[] = [];
@@ -183,7 +200,7 @@ async function fixedRate(url: string, keys: string[], body: string, rate: number
   await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => send(keys[i % keys.length]!, performance.now())));
   latencies.length = 0;
   non2xx = 0;
-  const total = rate * DURATION_S;
+  const total = rate * durationS;
   const interval = 1000 / rate;
   const inflight: Promise<void>[] = [];
   const t0 = performance.now();
