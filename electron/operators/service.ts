@@ -25,6 +25,11 @@ export class OperatorService {
   private readonly byHash;
   private readonly byId;
   private readonly known = new Map<string, Operator>();
+  /**
+   * Tokens already resolved, by hash, as the agent keys are (see AgentService.liveKeys): a
+   * token changes only when ensureOwner rotates the owner's, which clears this first.
+   */
+  private readonly liveTokens = new Map<string, { operatorId: string; name: string }>();
 
   constructor(
     private readonly db: Db,
@@ -59,6 +64,7 @@ export class OperatorService {
         this.db.prepare('INSERT INTO operators (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)').run(row);
         this.audit.append({ event_type: 'operator.created', actor: 'system', subject_id: row.id, data: { operator: toOperator(row) } });
       } else if (owner.token_hash !== hashSecret(token)) {
+        this.liveTokens.clear();
         this.db.prepare('UPDATE operators SET token_hash = ? WHERE id = ?').run(hashSecret(token), owner.id);
         this.audit.append({ event_type: 'key.created', actor: 'system', subject_id: owner.id, data: { operator_token_rotated: true } });
       }
@@ -101,7 +107,13 @@ export class OperatorService {
   }
 
   resolveToken(token: string): { operatorId: string; name: string } | undefined {
-    const row = this.byHash.get(hashSecret(token));
-    return row ? { operatorId: row.id, name: row.name } : undefined;
+    const hash = hashSecret(token);
+    const known = this.liveTokens.get(hash);
+    if (known) return known;
+    const row = this.byHash.get(hash);
+    if (!row) return undefined;
+    const operator = { operatorId: row.id, name: row.name };
+    if (!this.db.inTransaction) this.liveTokens.set(hash, operator);
+    return operator;
   }
 }

@@ -4,11 +4,12 @@
  * over every route of the contract, so routes added later are covered without editing this file.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_SCOPES, type RouteDef } from '../../shared/api/contract.js';
 import { routes } from '../../shared/api/index.js';
+import { immediate } from '../../electron/db/connection.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { isErrorBody } from '../support/raw-http.js';
 
@@ -187,6 +188,8 @@ describe('scopes and revocation', () => {
     const second = await t.req('POST', `/v1/agents/${agent.id}/keys`, { key: t.op });
     const keys = await t.req('GET', `/v1/agents/${agent.id}/keys`, { key: t.op });
     const first = keys.body.data.find((k: { id: string }) => k.id !== second.body.id);
+    // In use before the revocation, so the server has resolved it once already.
+    expect((await t.req('GET', '/v1/me', { key: agent.key })).status).toBe(200);
     const revoked = await t.req('DELETE', `/v1/agents/${agent.id}/keys/${first.id}`, { key: t.op });
     expect(revoked.status).toBe(200);
     expect(revoked.body.revoked_at).toBeTruthy();
@@ -196,6 +199,34 @@ describe('scopes and revocation', () => {
     expect((await t.req('GET', '/v1/me', { key: second.body.api_key })).status).toBe(200);
     expect((await t.req('DELETE', `/v1/agents/${agent.id}/keys/${first.id}`, { key: t.op })).status).toBe(409);
     expect((await t.req('DELETE', `/v1/agents/${agent.id}/keys/key_nope`, { key: t.op })).status).toBe(404);
+  });
+
+  // Resolved keys are kept in memory (every request resolves one); these pin what may be kept.
+  it('a revocation that rolls back leaves the key working; a key whose creation rolls back never works', async () => {
+    const { agents } = t.app.services;
+    const agent = await t.agent('rollback-keys');
+    expect(agents.resolveKey(agent.key)?.agentId).toBe(agent.id);
+    const keyId = (await t.req('GET', '/v1/me', { key: agent.key })).body.key_id as string;
+    expect(() =>
+      immediate(t.app.db, () => {
+        agents.revokeKey(agent.id, keyId, 'system');
+        expect(agents.resolveKey(agent.key)).toBeUndefined();
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(agents.resolveKey(agent.key)?.keyId).toBe(keyId);
+    expect((await t.req('GET', '/v1/me', { key: agent.key })).status).toBe(200);
+
+    let unborn = '';
+    expect(() =>
+      immediate(t.app.db, () => {
+        unborn = agents.issueKey(agent.id, ['actions:write'], 'system').api_key;
+        expect(agents.resolveKey(unborn)?.agentId).toBe(agent.id);
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(agents.resolveKey(unborn)).toBeUndefined();
+    expect((await t.req('GET', '/v1/me', { key: unborn })).status).toBe(401);
   });
 
   it('key events are audited without the secret', async () => {
@@ -262,6 +293,23 @@ describe('an agent key never reaches an operator route', () => {
         expect([res.status, res.body?.error?.code], `${name} with ${key ?? 'no key'}`).toEqual([401, 'unauthenticated']);
       }
     }
+  });
+
+  it('a new owner token (operator.token replaced before a start) retires the old one at once', async () => {
+    const { operators } = t.app.services;
+    const file = join(t.dataDir, 'rotated.token');
+    writeFileSync(file, 'wk_op_rotated-owner-token-for-this-test\n');
+    expect((await t.req('GET', '/v1/me', { key: t.op })).status).toBe(200);
+    const rotated = operators.ensureOwner(file);
+    try {
+      expect((await t.req('GET', '/v1/me', { key: t.op })).status).toBe(401);
+      expect((await t.req('GET', '/v1/me', { key: rotated })).body).toMatchObject({ object: 'operator', name: 'owner' });
+    } finally {
+      writeFileSync(file, `${t.op}\n`);
+      operators.ensureOwner(file);
+    }
+    expect((await t.req('GET', '/v1/me', { key: rotated })).status).toBe(401);
+    expect((await t.req('GET', '/v1/me', { key: t.op })).status).toBe(200);
   });
 
   it('the operator token file is private (0600)', () => {
