@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { immediate } from '../../electron/db/connection.js';
 import { harness, type Harness } from './actions-support.js';
 
 let h: Harness;
@@ -57,6 +58,28 @@ describe('POST /v1/actions', () => {
     await h.req('POST', '/v1/kill-switch', { key: h.op, body: { engaged: false } });
     await h.req('PATCH', `/v1/agents/${a.id}`, { key: h.op, body: { status: 'disabled' } });
     expect((await h.act(a.key, { tool: 'fs.read' })).body).toMatchObject({ decision: 'BLOCK', block_code: 'agent_disabled' });
+  });
+
+  // Agent rows are kept in memory once read (every decision reads one): what may be kept.
+  it('an agent disabled in a transaction that rolls back still acts; re-enabled, it acts again', async () => {
+    h = await harness();
+    await h.allow('fs.read');
+    const a = await h.agent('alpha');
+    const { agents } = h.app.services;
+    expect((await h.act(a.key, { tool: 'fs.read' })).body.decision).toBe('ALLOW');
+    expect(() =>
+      immediate(h.app.db, () => {
+        agents.update(a.id, { status: 'disabled' }, 'system');
+        expect(agents.get(a.id).status).toBe('disabled');
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(agents.get(a.id).status).toBe('active');
+    expect((await h.act(a.key, { tool: 'fs.read' })).body.decision).toBe('ALLOW');
+    await h.req('PATCH', `/v1/agents/${a.id}`, { key: h.op, body: { status: 'disabled' } });
+    expect((await h.act(a.key, { tool: 'fs.read' })).body).toMatchObject({ decision: 'BLOCK', block_code: 'agent_disabled' });
+    await h.req('PATCH', `/v1/agents/${a.id}`, { key: h.op, body: { status: 'active' } });
+    expect((await h.act(a.key, { tool: 'fs.read' })).body.decision).toBe('ALLOW');
   });
 
   it('validates input: tool is required, unknown fields are rejected, an agent cannot act for another', async () => {
