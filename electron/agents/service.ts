@@ -68,8 +68,8 @@ export class AgentService {
   private readonly byId;
   /**
    * Keys already resolved, by key hash. Every authenticated request resolves its key, and the
-   * read transaction of that lookup cost more than the rest of a `GET /v1/me` (measured from
-   * /proc: 149 -> 92-104 us per request with it; POST /v1/actions -15 %).
+   * read transaction of that lookup was a third of a `GET /v1/me` (CPU per request from /proc:
+   * 149 -> 100-104 us without it; POST /v1/actions 540-595 -> 472-520 us).
    * INVARIANT: one Warden owns the database (warden.lock) and a key only ever changes by being
    * revoked here, which drops it first. Only committed rows are kept (never from inside a
    * transaction), and unknown keys are never kept, so random keys cannot grow it.
