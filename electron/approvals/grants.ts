@@ -20,6 +20,7 @@ export interface GrantRow {
   tool: string;
   connector: string | null;
   args_pattern: string | null;
+  max_value: number | null;
   expires_at: string | null;
   created_at: string;
   revoked_at: string | null;
@@ -33,6 +34,7 @@ const toState = (r: GrantRow): GrantState => ({
   tool: r.tool,
   connector: r.connector,
   args_pattern: r.args_pattern ? (JSON.parse(r.args_pattern) as Record<string, unknown>) : null,
+  max_value: r.max_value,
   expires_at: r.expires_at,
   revoked_at: r.revoked_at,
 });
@@ -42,6 +44,7 @@ export interface NewGrant {
   tool: string;
   connector: string | null;
   args_pattern: Record<string, unknown> | null;
+  max_value?: number | null;
   expires_at: string | null;
   approval_id: string | null;
 }
@@ -87,6 +90,7 @@ export class GrantService implements GrantStore {
         tool: input.tool,
         connector: input.connector,
         args_pattern: input.args_pattern ? JSON.stringify(input.args_pattern) : null,
+        max_value: input.max_value ?? null,
         expires_at: input.expires_at,
         created_at: toIso(this.clock.now()),
         revoked_at: null,
@@ -95,8 +99,8 @@ export class GrantService implements GrantStore {
       };
       this.db
         .prepare(
-          `INSERT INTO grants (id, agent_id, tool, connector, args_pattern, expires_at, created_at, revoked_at, approval_id, created_by)
-           VALUES (@id, @agent_id, @tool, @connector, @args_pattern, @expires_at, @created_at, @revoked_at, @approval_id, @created_by)`,
+          `INSERT INTO grants (id, agent_id, tool, connector, args_pattern, max_value, expires_at, created_at, revoked_at, approval_id, created_by)
+           VALUES (@id, @agent_id, @tool, @connector, @args_pattern, @max_value, @expires_at, @created_at, @revoked_at, @approval_id, @created_by)`,
         )
         .run(row);
       const grant = this.toApi(row);

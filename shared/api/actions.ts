@@ -7,24 +7,14 @@ import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, Timestamp, listOf } from './common.js';
 import { Usage } from './budgets.js';
+import { BLOCK_CODES, LAYERS, RULE_DECISIONS } from '../core/types.js';
 
 const Id = z.string().min(1).max(100);
 const ToolName = z.string().min(1).max(200);
 
-export const Verdict = z.enum(['ALLOW', 'ALERT', 'BLOCK']);
-export const BlockCode = z.enum([
-  'no_matching_rule',
-  'constraint_failed',
-  'tool_denied',
-  'domain_not_allowed',
-  'budget_paused',
-  'budget_insufficient',
-  'quota_exceeded',
-  'agent_disabled',
-  'kill_switch',
-  'evaluation_error',
-]);
-export const LayerName = z.enum(['kill_switch', 'quota', 'tool_access', 'guardrails', 'settings', 'grants']);
+export const Verdict = z.enum(RULE_DECISIONS);
+export const BlockCode = z.enum(BLOCK_CODES);
+export const LayerName = z.enum(LAYERS);
 
 /** The body of `POST /v1/actions`: what an agent proposes to do (PRODUCT.md "The decision pipeline"). */
 export const ActionInput = z.strictObject({
@@ -45,7 +35,7 @@ export const MatchedRule = z.object({
   policy_version: z.number().int(),
   /** Index of the rule in its policy's `rules`. */
   rule: z.number().int(),
-  decision: z.enum(['ALLOW', 'ALERT']),
+  decision: z.enum(RULE_DECISIONS),
   constraint_failed: z.string().optional(),
 });
 
@@ -170,6 +160,8 @@ export const Grant = z.object({
   connector: z.string().nullable(),
   /** Per-arg exact values or `*` globs; null matches any args. */
   args_pattern: z.record(z.string(), z.unknown()).nullable(),
+  /** An amount scope: the action's `value` must be at most this; null when the grant has none. */
+  max_value: z.number().nullable(),
   expires_at: Timestamp.nullable(),
   created_at: Timestamp,
   revoked_at: Timestamp.nullable(),

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, Timestamp, listOf } from './common.js';
 import { guardError } from '../core/expr.js';
-import type { Guard as GuardType } from '../core/types.js';
+import { BLOCK_CODES, LAYERS, RULE_DECISIONS, type Guard as GuardType } from '../core/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Actions and decisions (shared with the actions domain)
@@ -33,20 +33,9 @@ export const ActionInputSchema = z.strictObject({
   resource: z.strictObject({ type: z.string().min(1).max(64), id: z.string().min(1).max(200) }).optional(),
 });
 
-export const VerdictSchema = z.enum(['ALLOW', 'ALERT', 'BLOCK']);
-export const LayerNameSchema = z.enum(['kill_switch', 'quota', 'tool_access', 'guardrails', 'settings', 'grants']);
-export const BlockCodeSchema = z.enum([
-  'no_matching_rule',
-  'constraint_failed',
-  'tool_denied',
-  'domain_not_allowed',
-  'budget_paused',
-  'budget_insufficient',
-  'quota_exceeded',
-  'agent_disabled',
-  'kill_switch',
-  'evaluation_error',
-]);
+export const VerdictSchema = z.enum(RULE_DECISIONS);
+export const LayerNameSchema = z.enum(LAYERS);
+export const BlockCodeSchema = z.enum(BLOCK_CODES);
 
 // ---------------------------------------------------------------------------------------------
 // Guardrail rules and policies
@@ -69,21 +58,35 @@ export const GuardSchema: z.ZodType<GuardType> = z.lazy(() =>
 );
 
 /**
- * One rule: matchers (`tool` exact or a glob such as `fs.*`, `connector`, `agent_id`, `role`,
- * `expr`), an optional `max_value` ceiling and a decision. BLOCK is not writable: blocking is what
- * happens when nothing allows or a constraint fails.
+ * One rule: matchers (`tool` exact or a glob such as `fs.*`, `connector`, `agent_id` or `agent`
+ * (an agent's name), `role`, `expr`), an optional `max_value` ceiling and a decision. A matching
+ * BLOCK rule blocks; `always_ask` (ALERT only) makes an ALERT no grant can lift. A rule with no
+ * matcher at all is refused: matching every tool of every agent must be said with `tool: "*"`.
  */
 export const GuardrailRuleSchema = z
   .strictObject({
     tool: z.string().min(1).max(128).optional(),
     connector: z.string().min(1).max(128).optional(),
     agent_id: z.string().min(1).max(100).optional(),
+    agent: z.string().min(1).max(200).optional(),
     role: z.string().min(1).max(64).optional(),
     expr: GuardSchema.optional(),
     max_value: z.number().finite().positive().optional(),
-    decision: z.enum(['ALLOW', 'ALERT']),
+    decision: z.enum(RULE_DECISIONS),
+    always_ask: z.boolean().optional(),
   })
   .superRefine((rule, ctx) => {
+    if (rule.always_ask === true && rule.decision !== 'ALERT') {
+      ctx.addIssue({ code: 'custom', path: ['always_ask'], message: `always_ask applies only to ALERT rules, got decision ${rule.decision}` });
+    }
+    const matchers = [rule.tool, rule.connector, rule.agent_id, rule.agent, rule.role, rule.expr];
+    if (matchers.every((m) => m === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tool'],
+        message: 'a rule needs a matcher (tool, connector, agent_id, agent, role or expr); to match every tool of every agent, say tool: "*"',
+      });
+    }
     if (rule.expr === undefined) return;
     const bad = guardError(rule.expr);
     if (bad) ctx.addIssue({ code: 'custom', path: ['expr', ...bad.path], message: bad.message });
@@ -137,7 +140,7 @@ export const MatchedRuleSchema = z.object({
   rule: z.number().int(),
   /** The rule itself, as written in that version. */
   rule_def: GuardrailRuleSchema,
-  decision: z.enum(['ALLOW', 'ALERT']),
+  decision: z.enum(RULE_DECISIONS),
   constraint_failed: z.string().optional(),
 });
 

@@ -6,20 +6,26 @@
 
 export type Verdict = 'ALLOW' | 'ALERT' | 'BLOCK';
 
-export const LAYERS = ['kill_switch', 'quota', 'tool_access', 'guardrails', 'settings', 'grants'] as const;
+export const LAYERS = ['self_protection', 'kill_switch', 'quota', 'tool_access', 'guardrails', 'settings', 'grants'] as const;
 export type LayerName = (typeof LAYERS)[number];
 
-export type BlockCode =
-  | 'no_matching_rule'
-  | 'constraint_failed'
-  | 'tool_denied'
-  | 'domain_not_allowed'
-  | 'budget_paused'
-  | 'budget_insufficient'
-  | 'quota_exceeded'
-  | 'agent_disabled'
-  | 'kill_switch'
-  | 'evaluation_error';
+export const BLOCK_CODES = [
+  'no_matching_rule',
+  'constraint_failed',
+  'rule_blocked',
+  'self_protection',
+  'tool_denied',
+  'domain_not_allowed',
+  'budget_paused',
+  'budget_insufficient',
+  'quota_exceeded',
+  'agent_disabled',
+  'kill_switch',
+  'evaluation_error',
+] as const;
+export type BlockCode = (typeof BLOCK_CODES)[number];
+
+export const RULE_DECISIONS = ['ALLOW', 'ALERT', 'BLOCK'] as const;
 
 /** What an agent proposes to do. */
 export interface ActionInput {
@@ -79,6 +85,9 @@ export interface RoleOverride {
   allowed: boolean;
 }
 
+/** What a guardrail rule may decide when it matches. */
+export type RuleDecision = (typeof RULE_DECISIONS)[number];
+
 /** An expression guard: a string in the PRODUCT.md grammar, or a composition of guards. */
 export type Guard = string | { all_of: Guard[] } | { any_of: Guard[] } | { not: Guard };
 
@@ -89,7 +98,9 @@ export interface GuardrailRule {
   role?: string;
   expr?: Guard;
   max_value?: number;
-  decision: 'ALLOW' | 'ALERT';
+  decision: RuleDecision;
+  /** Only on ALERT rules: no grant ever lifts the ALERT, and the Inbox offers no Allow always. */
+  always_ask?: boolean;
 }
 
 export interface GuardrailPolicy {
@@ -118,6 +129,8 @@ export interface GrantState {
   connector: string | null;
   /** Per-arg exact values or globs; null matches any args. */
   args_pattern: Record<string, unknown> | null;
+  /** When set, the action must carry a finite `value` at most this (an amount scope). */
+  max_value: number | null;
   expires_at: string | null;
   revoked_at: string | null;
 }
@@ -188,7 +201,7 @@ export interface CompiledRule {
   readonly agent_id: string | null;
   readonly role: string | null;
   readonly max_value: number | null;
-  readonly decision: 'ALLOW' | 'ALERT';
+  readonly decision: RuleDecision;
   readonly policy_id: string;
   readonly policy_name: string;
   readonly policy_version: number;
@@ -218,7 +231,7 @@ export interface MatchedRule {
   rule: number;
   /** The rule itself, as written in that version. */
   rule_def: GuardrailRule;
-  decision: 'ALLOW' | 'ALERT';
+  decision: RuleDecision;
   constraint_failed?: string;
 }
 

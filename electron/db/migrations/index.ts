@@ -5,5 +5,6 @@ import { policies } from './0002-policies.js';
 import { budgets } from './0003-budgets.js';
 import { actions } from './0004-actions.js';
 import { actionIndexes } from './0005-action-indexes.js';
+import { grantValueScope } from './0006-grant-value-scope.js';
 
-export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes];
+export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes, grantValueScope];

@@ -14,7 +14,7 @@ const budget = (over: Partial<BudgetState> = {}): BudgetState => ({
   id: 'bud_1', scope: 'agent', scope_id: 'agt_test', limit_micro_usd: 10_000_000, spent_micro_usd: 0, reserved_micro_usd: 0, mode: 'cap', status: 'active', ...over,
 });
 const grant = (over: Partial<GrantState> = {}): GrantState => ({
-  id: 'gnt_1', agent_id: 'agt_test', tool: 'order.refund', connector: null, args_pattern: null, expires_at: null, revoked_at: null, ...over,
+  id: 'gnt_1', agent_id: 'agt_test', tool: 'order.refund', connector: null, args_pattern: null, max_value: null, expires_at: null, revoked_at: null, ...over,
 });
 
 describe('evaluate: the reference refund example', () => {

@@ -57,6 +57,7 @@ const grantArb: fc.Arbitrary<GrantState> = fc.record({
   tool: fc.constantFrom(...TOOLS),
   connector: fc.constantFrom(null, 'cn_a'),
   args_pattern: fc.constantFrom(null, { s: 'a*' }),
+  max_value: fc.constant(null),
   expires_at: fc.constant(null),
   revoked_at: fc.constant(null),
 });

@@ -20,7 +20,7 @@ interface RuleRow {
   role: string;
   expr: string;
   max_value: string;
-  decision: 'ALLOW' | 'ALERT';
+  decision: 'ALLOW' | 'ALERT' | 'BLOCK';
 }
 
 let rowKey = 1;
