@@ -148,6 +148,8 @@ export const LayerResultSchema = z.object({
   layer: LayerNameSchema,
   verdict: z.enum(['ALLOW', 'ALERT', 'BLOCK', 'ABSTAIN']),
   detail: z.string(),
+  /** Guardrails of a shell command: each simple command and redirected file with its own verdict. */
+  commands: z.array(z.object({ text: z.string(), verdict: VerdictSchema, detail: z.string(), grant_id: z.string().optional() })).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
