@@ -8,7 +8,7 @@
  *
  * A single safe simple command without redirections is judged exactly as any other action.
  */
-import { findGrant, SHELL_TOOL } from './grants.js';
+import { findGrant, normalizePath, SHELL_TOOL } from './grants.js';
 import { evaluateGuardrails, type GuardrailOutcome } from './guardrails.js';
 import { analyzeShellCached } from './shell.js';
 import type { ActionInput, BlockCode, CommandVerdict, GrantState, MatchedRule, Snapshot, Verdict } from './types.js';
@@ -38,11 +38,14 @@ export function actionParts(action: ActionInput): ActionPart[] | null {
     if (c.words.length > 0 || c.unsafe !== null) {
       parts.push({ action: { ...action, args: { ...args, command: c.text } }, text: c.text, unsafe: c.unsafe });
     }
-    for (const path of c.writes) {
-      parts.push({ action: { tool: 'fs.write', args: { path, ...cwd, via: 'shell redirection' } }, text: `> ${path}`, unsafe: null });
+    // Paths are resolved (`build/../../x` → `../x`) so a rule on `build/` never admits an escape.
+    for (const target of c.writes) {
+      const path = normalizePath(target);
+      parts.push({ action: { tool: 'fs.write', args: { path, ...cwd, via: 'shell redirection' } }, text: `> ${target}`, unsafe: null });
     }
-    for (const path of c.reads) {
-      parts.push({ action: { tool: 'fs.read', args: { path, ...cwd, via: 'shell redirection' } }, text: `< ${path}`, unsafe: null });
+    for (const target of c.reads) {
+      const path = normalizePath(target);
+      parts.push({ action: { tool: 'fs.read', args: { path, ...cwd, via: 'shell redirection' } }, text: `< ${target}`, unsafe: null });
     }
   }
   // INVARIANT: a command line is never judged on nothing: an empty reading asks.
@@ -147,8 +150,14 @@ export interface GrantLift {
  */
 export function liftWithGrants(g: GuardrailsLayerOutcome, action: ActionInput, s: Snapshot): GrantLift | null {
   const agentId = s.agent?.id ?? null;
-  const whole = findGrant(s.grants, agentId, action, s.now);
-  if (!g.parts) return whole ? { grant: whole, commands: null } : null;
+  if (!g.parts) {
+    const grant = findGrant(s.grants, agentId, action, s.now);
+    return grant ? { grant, commands: null } : null;
+  }
+  // Only a grant of this exact command line covers it whole: a word pattern (`npm test *`)
+  // covers simple commands, never the files a line redirects into.
+  const exact = s.grants.filter((gr) => typeof gr.args_pattern?.command === 'string' && !gr.args_pattern.command.includes('*'));
+  const whole = exact.length > 0 ? findGrant(exact, agentId, action, s.now) : null;
   const commands: CommandVerdict[] = [];
   let first: GrantState | null = whole;
   for (const p of g.parts) {

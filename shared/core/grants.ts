@@ -59,7 +59,8 @@ function commandMatches(pattern: string, command: string): boolean {
   const a = analyzeShellCached(command);
   if (!a.ok || a.commands.length !== 1) return false;
   const only = a.commands[0]!;
-  if (only.unsafe !== null || only.writes.length > 0) return false;
+  // Redirections are judged apart, as writes and reads of their files (shared/core/compound.ts).
+  if (only.unsafe !== null) return false;
   return wordsMatch(pattern, only.words);
 }
 

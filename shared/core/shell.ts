@@ -95,6 +95,20 @@ function hasSubstitution(node: SyntaxNode): boolean {
   return found;
 }
 
+/** The scripts of every command or process substitution inside `node`. */
+function substitutionScripts(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode): void => {
+    if ((n.type === 'CommandExpansion' || n.type === 'ProcessSubstitution') && 'script' in n && n.script) {
+      out.push(n.script as SyntaxNode);
+      return;
+    }
+    forEachChild(n, visit);
+  };
+  visit(node);
+  return out;
+}
+
 /** True when the word's value is known before running: no parameter, command or brace expansion. */
 function isStatic(word: Word): boolean {
   let dynamic = false;
@@ -254,6 +268,16 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
     program = inner;
   }
   cmd.unsafe = reasons.length > 0 ? reasons[0]! : null;
+  // What a substitution runs meets the rules too (`echo $(mkfs /dev/sda)` must meet the BLOCK on mkfs).
+  if (c.depth < 4) {
+    for (const part of [...node.prefix, ...node.suffix, ...(node.name ? [node.name] : [])]) {
+      for (const script of substitutionScripts(part as SyntaxNode)) {
+        const inner: Collector = { source: c.source, out: [], depth: c.depth + 1 };
+        for (const st of (script as unknown as { commands: Statement[] }).commands) visitCommand(st.command, inner, false);
+        for (const ic of inner.out) c.out.push({ ...ic, unsafe: ic.unsafe ?? 'it runs inside a command or process substitution' });
+      }
+    }
+  }
   const inlineScript = inlineShellScript(node.name && nameStatic ? words.slice(assignments) : []);
   if (node.name || words.length > 0 || cmd.writes.length > 0 || cmd.reads.length > 0) c.out.push(cmd);
   // A wrapped command is judged on its own too: `sudo rm -rf /` must meet the rules on `rm -rf`.
