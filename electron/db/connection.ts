@@ -16,11 +16,18 @@ export interface OpenOptions {
    * beside the Node one that `npm test` and `warden serve` use; packaged apps need none.
    */
   nativeBinding?: string;
+  /** Runs on the open connection before any migration (a check that may throw to refuse the file). */
+  beforeMigrate?: (db: Database.Database) => void;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
-  db.pragma('journal_mode = WAL');
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
@@ -29,6 +36,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   // unlinked per batch. In memory it costs a few MB at most and never needs to survive a crash.
   db.pragma('temp_store = MEMORY');
   try {
+    options.beforeMigrate?.(db);
     migrate(db, MIGRATIONS);
   } catch (err) {
     db.close();
