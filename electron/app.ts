@@ -117,6 +117,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const tightened = secureDataDir(config.dataDir);
   // Before the database: a second Warden on this folder must not start at all (see data-dir-lock).
   const releaseLock = lockDataDir(config.dataDir, { nativeBinding: config.sqliteBinding });
+  // Before SQLite opens the database: its WAL and shared-memory files take the database's mode.
+  tightened.push(...secureDataFiles(config.dataDir));
   const dbFile = join(config.dataDir, DB_FILE);
   let db: Db;
   try {
@@ -126,6 +128,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     releaseLock();
     throw err;
   }
+  const tightenedNote = tightenedNotice([...tightened, ...secureDataFiles(config.dataDir)]);
+  if (tightenedNote) notice(tightenedNote);
   const checkpointer =
     config.checkpointWorker === false
       ? null
@@ -154,8 +158,6 @@ export async function createApp(config: AppConfig): Promise<App> {
   const reports = new ReportService(db, clock);
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
-  const tightenedNote = tightenedNotice([...tightened, ...secureDataFiles(config.dataDir)]);
-  if (tightenedNote) notice(tightenedNote);
   const verifier = new AuditVerifier(dbFile, { nativeBinding: config.sqliteBinding });
   const backups = new BackupScheduler(db, config.dataDir, clock, {
     nativeBinding: config.sqliteBinding,

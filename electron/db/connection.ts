@@ -16,13 +16,15 @@ export interface OpenOptions {
    * beside the Node one that `npm test` and `warden serve` use; packaged apps need none.
    */
   nativeBinding?: string;
-  /** Runs on the open connection before any migration (a check that may throw to refuse the file). */
+  /** Runs on the open connection before anything is set or written (a check that may throw to refuse the file). */
   beforeMigrate?: (db: Database.Database) => void;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
+    // Before any pragma: a check that refuses the file must leave it exactly as it was.
+    options.beforeMigrate?.(db);
     db.pragma('journal_mode = WAL');
   } catch (err) {
     db.close();
@@ -36,7 +38,6 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   // unlinked per batch. In memory it costs a few MB at most and never needs to survive a crash.
   db.pragma('temp_store = MEMORY');
   try {
-    options.beforeMigrate?.(db);
     migrate(db, MIGRATIONS);
   } catch (err) {
     db.close();
