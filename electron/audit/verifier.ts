@@ -94,6 +94,8 @@ export class AuditVerifier {
     return new Promise((resolve, reject) => {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
+        // The source is CommonJS: a parent started with `--input-type=module` must not pass that on.
+        execArgv: [],
         workerData: { file: this.file, sqliteModule: this.sqliteModule, nativeBinding: this.options.nativeBinding, from },
       });
       let settled = false;
