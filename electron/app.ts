@@ -159,7 +159,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
   const verifier = new AuditVerifier(dbFile, { nativeBinding: config.sqliteBinding });
-  const backups = new BackupScheduler(db, config.dataDir, clock, {
+  const backups = new BackupScheduler(config.dataDir, clock, {
     nativeBinding: config.sqliteBinding,
     onError: (err) => notice(`warden: the scheduled backup failed: ${err.message}`),
   });

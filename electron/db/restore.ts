@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } fr
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { toIso } from '../common/clock.js';
-import { BACKUP_DIR, DB_FILE } from '../common/data-dir.js';
+import { DB_FILE } from '../common/data-dir.js';
 import { DataDirInUseError, lockDataDir } from '../common/data-dir-lock.js';
 import { DIR_MODE, FILE_MODE, secureDataDir } from '../common/file-modes.js';
 import { BACKUPS_KEPT, backupTo, pruneBackups, type BackupInfo } from './backups.js';
@@ -127,14 +127,9 @@ export async function backupOffline(dataDir: string, options: { now?: number; na
   try {
     const state = checkDatabaseFile(dataDir);
     if (state.kind === 'fresh') throw new DatabaseUnusableError(`${join(dataDir, DB_FILE)} does not exist: there is nothing to back up`);
-    const db = new Database(join(dataDir, DB_FILE), { fileMustExist: true, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
-    try {
-      const info = await backupTo(db, join(dataDir, BACKUP_DIR), options.now ?? Date.now(), { nativeBinding: options.nativeBinding });
-      pruneBackups(dataDir, BACKUPS_KEPT);
-      return info;
-    } finally {
-      db.close();
-    }
+    const info = await backupTo(dataDir, options.now ?? Date.now(), { nativeBinding: options.nativeBinding });
+    pruneBackups(dataDir, BACKUPS_KEPT);
+    return info;
   } finally {
     release();
   }
