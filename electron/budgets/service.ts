@@ -192,7 +192,7 @@ export class BudgetService implements BudgetLedger {
   private readonly ownAuditIds = new Set<string>();
   private readonly eventTailMs: number;
   private tailing = false;
-  /** Periods roll only on wall-clock time that has passed for good: a glitch forward never rolls one. */
+  /** Periods roll (and reservations lapse) only on wall-clock time that has passed for good: a glitch forward does neither. */
   private readonly periodClock: SteadyWallClock;
 
   private readonly s;
@@ -337,7 +337,9 @@ export class BudgetService implements BudgetLedger {
    * without completing). Each release is audited as `reservation.released`. Returns how many.
    */
   releaseStale(olderThanMs: number = this.reservationTimeoutMs): number {
-    const cutoff = this.clock.now() - olderThanMs;
+    // Releasing frees headroom under a cap and cannot be taken back: a forward glitch of the wall
+    // clock must not make live reservations look abandoned.
+    const cutoff = this.periodClock.now() - olderThanMs;
     // Look before taking the write lock: the reaper runs every minute and usually finds nothing.
     if (!this.db.inTransaction && this.s.stale.all(cutoff).length === 0) return 0;
     return immediate(this.db, () => {

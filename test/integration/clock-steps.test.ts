@@ -139,6 +139,26 @@ describe('budget periods', () => {
   });
 });
 
+describe('reservations', () => {
+  it('a forward glitch does not release live reservations as abandoned; time that passes does', async () => {
+    const h = await harness();
+    open.push(h);
+    await h.allow('x.run');
+    const a = await h.agent('reserver');
+    await h.req('POST', '/v1/budgets', { key: h.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 1000, mode: 'cap' } });
+    const act = await h.act(a.key, { tool: 'x.run', cost_estimate_micro_usd: 5_000_000 });
+    expect(act.body.status).toBe('allowed');
+    const reserved = async () => (await h.req('GET', `/v1/budgets/agent/${a.id}`, { key: h.op })).body.reserved_micro_usd;
+    expect(await reserved()).toBe(5_000_000);
+    h.clock.step(2 * 60 * MINUTE); // past the 1 h reservation timeout on the wall clock only
+    h.clock.advance(MINUTE); // the reaper's turn
+    expect(await reserved()).toBe(5_000_000);
+    h.clock.step(-2 * 60 * MINUTE);
+    h.clock.advance(61 * MINUTE);
+    expect(await reserved()).toBe(0);
+  });
+});
+
 describe('ids', () => {
   it('keep sorting in creation order across a backward step and within one millisecond', () => {
     const clock = new ManualClock(Date.parse('2026-01-05T12:00:00Z'));
