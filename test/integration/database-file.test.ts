@@ -106,6 +106,16 @@ describe('a wiped or damaged database refuses to start', () => {
     });
   }
 
+  it('a file shorter than its header says, with a WAL beside it, is checked by SQLite and refused when pages are gone', async () => {
+    const { dir, backup } = await folderWithData();
+    // A WAL is there (as after a crash), but it cannot hold the pages cut off the file.
+    writeFileSync(join(dir, 'warden.db-wal'), '');
+    truncateSync(db(dir), Math.floor(statSync(db(dir)).size / 2));
+    const message = await refusal(dir);
+    expect(message).toMatch(/is damaged|cannot be read by SQLite/);
+    expect(message).toContain(`warden restore ${backup}`);
+  });
+
   it('a fresh folder starts, and a folder whose only trace is the token refuses without a backup to name', async () => {
     const fresh = tempDir();
     const t = await start(fresh);
