@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ActionService } from './actions/service.js';
 import { actionRoutes } from './actions/routes.js';
+import { ActionRelease } from './actions/withdraw.js';
 import { AgentService } from './agents/service.js';
 import { agentRoutes } from './agents/routes.js';
 import { ApprovalService } from './approvals/service.js';
@@ -64,6 +65,8 @@ export interface AppConfig {
   checkpointWorker?: boolean;
   /** How long an action's budget reservation is held before the reaper releases it as abandoned. Default 1 h. */
   reservationTimeoutMs?: number;
+  /** How long an action an approval allowed may wait to be picked up before its slot is released (default 120 s). */
+  pickupTimeoutMs?: number;
 }
 
 export interface App {
@@ -105,6 +108,9 @@ export async function createApp(config: AppConfig): Promise<App> {
   if (config.reservationTimeoutMs !== undefined && !(Number.isSafeInteger(config.reservationTimeoutMs) && config.reservationTimeoutMs > 0)) {
     throw new Error(`reservationTimeoutMs: expected a positive integer number of milliseconds, got ${config.reservationTimeoutMs}`);
   }
+  if (config.pickupTimeoutMs !== undefined && !(Number.isSafeInteger(config.pickupTimeoutMs) && config.pickupTimeoutMs > 0)) {
+    throw new Error(`pickupTimeoutMs: expected a positive integer number of milliseconds, got ${config.pickupTimeoutMs}`);
+  }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Before the database: a second Warden on this folder must not start at all (see data-dir-lock).
   const releaseLock = lockDataDir(config.dataDir);
@@ -141,6 +147,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const commits = new GroupCommit(db);
   const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals, commits);
   approvals.setSink(actions);
+  const release = new ActionRelease(db, audit, clock, bus, budgets, approvals, actions, config.pickupTimeoutMs);
   const reports = new ReportService(db, clock);
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
@@ -190,7 +197,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(budgets.startReaper());
   stoppers.push(budgets.startEventTail());
   // [actions] routes
-  actionRoutes(api, actions, approvals);
+  actionRoutes(api, actions, approvals, release);
+  stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
