@@ -4,8 +4,9 @@
  * child's exit code through.
  *
  * Exit codes: the child's own code (128+N when killed by signal N); 126 when Warden did not
- * allow the command (BLOCK, denial, expiry, no answer in time) or could not be asked (not
- * running, bad key, a command line too large to send whole) — the command did not run; 127
+ * allow the command (BLOCK, denial, expiry, no answer in time: the request is then withdrawn) or
+ * could not be asked (not running, not answering within --wait plus a few seconds, a malformed
+ * reply, bad key, a command line too large to send whole) — the command did not run; 127
  * when the command cannot be found; 2 for a usage error.
  */
 import { spawn } from 'node:child_process';
@@ -70,7 +71,7 @@ function refusal(result: AskResult, waitSeconds: number): string {
     case 'expired':
       return `${result.approval?.id ?? 'the approval'} for ${what} expired before anyone answered`;
     case 'pending':
-      return `no answer to ${result.approval?.id ?? 'the approval'} for ${what} within ${waitSeconds} s (it stays in the inbox until it expires; rerun with a longer --wait)`;
+      return `no answer to ${result.approval?.id ?? 'the approval'} for ${what} within ${waitSeconds} s (${result.action.withdrawn_at ? 'request withdrawn' : 'it stays in the inbox until it expires'}; rerun with a longer --wait)`;
     case 'allowed':
       return '';
   }

@@ -11,6 +11,7 @@ import { agentCommands } from './agent.js';
 import { approvalCommands } from './approvals.js';
 import { auditCommands } from './audit.js';
 import { budgetCommands } from './budget.js';
+import { connectCommands } from './connect.js';
 import { withGlobalOptions } from './context.js';
 import { execCommand } from './exec.js';
 import { hookCommands } from './hook.js';
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   auditCommands(program, io);
   policyCommands(program, io);
   hookCommands(program, io);
+  connectCommands(program, io);
   execCommand(program, io);
   return program;
 }
