@@ -76,8 +76,8 @@ export function agentCommands(program: Command, io: CliIO): void {
       if (conn.json) return writeJson(io, agents);
       printTable(
         io,
-        ['ID', 'NAME', 'ROLE', 'TEAM', 'STATUS', 'CREATED'],
-        agents.map((a) => [a.id, a.name, a.role, a.team_id, a.status, shortTime(a.created_at)]),
+        ['ID', 'NAME', 'ROLE', 'TEAM', 'STATUS', 'CREATED', 'LAST SEEN'],
+        agents.map((a) => [a.id, a.name, a.role, a.team_id, a.status, shortTime(a.created_at), a.last_seen_at ? shortTime(a.last_seen_at) : 'never']),
         'no agents yet — add one with `warden agent add NAME`',
       );
     }),

@@ -74,7 +74,7 @@ describe('agent and key commands', () => {
     const table = await cli(['agent', 'list'], { env });
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+ROLE\s+TEAM\s+STATUS\s+CREATED$/);
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+ROLE\s+TEAM\s+STATUS\s+CREATED\s+LAST SEEN$/);
     expect(lines.some((l) => /\bclaude-code\s+coder\s+-\s+active\b/.test(l))).toBe(true);
     // Columns line up: NAME starts at the same offset on every line.
     const nameAt = lines[0]!.indexOf('NAME');
