@@ -148,8 +148,9 @@ export class WardenClient {
 
   /** Calls a route and returns its parsed body; any non-2xx answer throws a `WardenApiError`. */
   async call<N extends RouteName>(name: N, ...[input, opts]: InputArgs<N>): Promise<RouteOutput<Routes[N]>> {
-    const query = (input as { query?: { wait_s?: unknown; timeout_s?: unknown } } | undefined)?.query;
-    const wait = query?.wait_s ?? query?.timeout_s;
+    const { query, body } = (input ?? {}) as { query?: { wait_s?: unknown; timeout_s?: unknown }; body?: { wait_s?: unknown } };
+    // The routes that hold the answer: wait_s / timeout_s in the query, or wait_s in a delegation's body.
+    const wait = query?.wait_s ?? query?.timeout_s ?? (body && typeof body === 'object' ? body.wait_s : undefined);
     const timeoutMs = opts?.timeoutMs ?? (wait === undefined ? this.requestTimeoutMs : (Number(wait) || 0) * 1000 + this.marginMs);
     const timer = AbortSignal.timeout(timeoutMs);
     const signal = opts?.signal ? AbortSignal.any([opts.signal, timer]) : timer;
