@@ -207,7 +207,8 @@ export class WardenClient {
   /**
    * Asks before a side effect and waits (up to `waitSeconds`) for an operator when the answer
    * is ALERT: long-polls, no polling loop. Act only on `verdict === 'allowed'`, then report with
-   * `call('completeAction', …)`.
+   * `call('completeAction', …)`. The whole ask ends within `waitSeconds` plus the margin (a
+   * `timeout` error otherwise); a request still pending when it ends is withdrawn (see `withdraw`).
    *
    * @example
    * const { verdict, action, reason } = await warden.ask({ tool: 'shell.exec', args: { command: 'make deploy' } });
@@ -226,16 +227,15 @@ export class WardenClient {
         : err;
     let action: Action;
     try {
-      action = checkAction(
-        await this.call('createAction', { body: input, query: { wait_s: remaining() } }, { idempotencyKey: opts.idempotencyKey, signal }),
-      );
+      // Answered at once, so the request's id is known before any waiting: whatever ends the wait
+      // (its deadline, the caller's signal, a failure) can withdraw it.
+      action = checkAction(await this.call('createAction', { body: input, query: { wait_s: 0 } }, { idempotencyKey: opts.idempotencyKey, signal }));
     } catch (err) {
       throw timedOut(err);
     }
     let approval: Approval | null = null;
     try {
       if (action.approval_id) {
-        // Also when `wait_s` already saw it resolved: the approval names who decided and why.
         approval = await this.call('getApproval', { params: { id: action.approval_id } }, { signal });
       }
       if (action.status === 'pending_approval' && action.approval_id && approval) {

@@ -63,7 +63,7 @@ describe('a hung server', () => {
     expect(r.code).toBe(126);
     expect(r.stderr).toMatch(/^warden: Warden at http:\/\/127\.0\.0\.1:\d+ did not answer within .* \(timeout\); not running /);
     expect(existsSync(marker)).toBe(false);
-    expect(requests).toContain('POST /v1/actions?wait_s=5');
+    expect(requests).toContain('POST /v1/actions?wait_s=0');
   });
 
   it('the hook gives up and denies (exit 0 with a decision)', { timeout: 30_000 }, async () => {

@@ -142,9 +142,13 @@ describe('PreToolUse → a decision, exit 0', () => {
   });
 
   it('MultiEdit → fs.write: no answer within --wait → ask', async () => {
-    const running = hook(fixture('pre-multiedit.json').text, ['--wait', '1']);
-    await pendingApproval();
-    clock.advance(1000); // the server's long-poll runs on the test clock
+    let done = false;
+    const running = hook(fixture('pre-multiedit.json').text, ['--wait', '1']).finally(() => (done = true));
+    // The server's long-poll runs on the test clock: move it on until the hook stops waiting.
+    while (!done) {
+      clock.advance(1000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const r = await running;
     const action = await lastAction();
     // Nobody waits any more: the request is withdrawn, so a late approval cannot hold a slot.
