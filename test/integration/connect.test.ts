@@ -176,6 +176,11 @@ describe('warden connect claude-code', () => {
     expect(sample).toHaveLength(1);
     expect(sample[0]).toMatchObject({ decision: 'ALLOW', status: 'completed', action: { tool: 'fs.read', args: { claude_tool: 'Read' } } });
 
+    // The command as written, run the way Claude Code runs it, in a clean shell without `warden` on PATH.
+    const ran = await cleanShell(written.hooks.PreToolUse[1].hooks[0].command, preRead('toolu_written'), written.env);
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout).hookSpecificOutput.permissionDecision).toBe('allow');
+
     const again = await cli(['connect', 'claude-code', '--project', project, '--wait', '3', '--no-self-test'], { env });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('left unchanged');
