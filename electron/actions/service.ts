@@ -43,6 +43,9 @@ interface ActionRow {
   created_at: string;
   updated_at: string;
   completed_at: string | null;
+  /** Migration 7 (see withdraw.ts); absent on rows built in memory before insert. */
+  withdrawn_at?: string | null;
+  picked_up_at?: string | null;
 }
 
 interface ReceiptRow {
@@ -89,13 +92,13 @@ export interface Viewer {
 
 export class ActionService implements ApprovalSink {
   private readonly s;
-  /** runs_per_hour and concurrent_executions, mirrored in memory (see QuotaCounters). */
-  private readonly counters: QuotaCounters;
   /**
    * Warden's own files for the self-protection layer (shared/core/self-protection.ts). Set by
    * createApp from the data folder; null only in tests that build the service alone.
    */
   protectedPaths: ProtectedPaths | null = null;
+  /** runs_per_hour and concurrent_executions, mirrored in memory (see QuotaCounters). */
+  readonly counters: QuotaCounters;
 
   constructor(
     private readonly db: Db,
@@ -369,6 +372,7 @@ export class ActionService implements ApprovalSink {
       created_at: r.created_at,
       updated_at: r.updated_at,
       completed_at: r.completed_at,
+      withdrawn_at: r.withdrawn_at ?? null,
     };
   }
 

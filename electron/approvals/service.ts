@@ -39,6 +39,8 @@ export interface ApprovalRow {
   resolved_at: string | null;
   resolution: 'allow_once' | 'allow_always' | 'deny' | 'expired' | null;
   grant_id: string | null;
+  /** Set when the agent stopped waiting and withdrew its request (resolved as expired then). */
+  withdrawn_at?: string | null;
 }
 
 interface DecisionRow {
@@ -211,6 +213,7 @@ export class ApprovalService {
       resolved_at: row.resolved_at,
       resolution: row.resolution,
       grant_id: row.grant_id,
+      withdrawn_at: row.withdrawn_at ?? null,
     };
   }
 
@@ -358,6 +361,9 @@ export class ApprovalService {
       const row = this.row(id);
       const nowMs = this.clock.now();
       const now = toIso(nowMs);
+      if (row.withdrawn_at) {
+        throw conflict(`approval ${id} can no longer be decided: the agent stopped waiting and withdrew its request at ${row.withdrawn_at}`);
+      }
       if (row.status === 'expired' || (row.status === 'pending' && row.expires_at <= now)) {
         throw new HttpError(409, 'approval_expired', `approval ${id} expired at ${row.expires_at}`);
       }
@@ -464,8 +470,21 @@ export class ApprovalService {
     this.sink?.onResolved({ ...row, status: outcome, resolution, resolved_at: at, grant_id: grantId }, outcome, reason);
   }
 
+  /**
+   * The agent stopped waiting: inside the caller's transaction the pending request is marked
+   * withdrawn and resolved as expired (the action follows through the sink). Call
+   * `afterResolution([id])` once that transaction has committed. False when it was not pending.
+   */
+  withdrawPending(id: string, at: string, actor: string): boolean {
+    const row = this.byId.get(id);
+    if (!row || row.status !== 'pending') return false;
+    this.db.prepare('UPDATE approvals SET withdrawn_at = ? WHERE id = ?').run(at, id);
+    this.resolve({ ...row, withdrawn_at: at }, 'expired', 'expired', at, actor, 'withdrawn: the agent stopped waiting', null);
+    return true;
+  }
+
   /** Announces resolved requests, read once each; returns them in the order of `ids`. */
-  private afterResolution(ids: string[]): Approval[] {
+  afterResolution(ids: string[]): Approval[] {
     const resolved = ids.map((id) => {
       const approval = this.get(id);
       this.bus.publish('approval.resolved', approval);
