@@ -25,6 +25,7 @@ import {
   type ToolPolicyObject,
 } from '../../shared/api/policies.js';
 import type { WardenClient } from '../../shared/client.js';
+import { rulesByAgentName } from './policy-rules.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -146,7 +147,7 @@ export function toPolicyFile(state: ServerState): PolicyFile {
     role_overrides: [...state.roleOverrides]
       .sort((a, b) => a.role.localeCompare(b.role) || a.tool_name.localeCompare(b.tool_name))
       .map((o) => ({ role: o.role, tool_name: o.tool_name, allowed: o.allowed })),
-    guardrails: byName.map((g) => ({ name: g.name, ...(g.description ? { description: g.description } : {}), status: g.status, rules: g.rules })),
+    guardrails: byName.map((g) => ({ name: g.name, ...(g.description ? { description: g.description } : {}), status: g.status, rules: rulesByAgentName(g.rules, state.agentNames) })),
   };
 }
 
@@ -340,9 +341,12 @@ export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolea
       }
       const body: { rules?: typeof g.rules; description?: string | null; status?: 'active' | 'disabled' } = {};
       const details: string[] = [];
-      if (!same(cur.rules, g.rules)) {
+      // Compared as the file writes them (agents by name), so an export applies as no change.
+      const curRules = rulesByAgentName(cur.rules, state.agentNames);
+      const fileRules = rulesByAgentName(g.rules, state.agentNames);
+      if (!same(curRules, fileRules)) {
         body.rules = g.rules;
-        details.push(`rules changed: v${cur.version} → v${cur.version + 1}`, ...ruleLines(cur.rules, g.rules));
+        details.push(`rules changed: v${cur.version} → v${cur.version + 1}`, ...ruleLines(curRules, fileRules));
       }
       if ((cur.description ?? null) !== description) {
         body.description = description;

@@ -1,11 +1,13 @@
 import type { Api } from '../server/api.js';
 import type { AgentService } from '../agents/service.js';
 import { agentContext, type PolicyService } from './service.js';
+import { STARTER_POLICY } from './starter.js';
 
 export function policyRoutes(api: Api, policies: PolicyService, agents: AgentService): void {
   const { guardrails, tools, settings } = policies;
   api.handle('listGuardrails', ({ query }) => guardrails.list(query));
   api.handle('createGuardrail', ({ body, actor }) => guardrails.create(body, actor));
+  api.handle('createStarterGuardrail', ({ actor }) => guardrails.create(STARTER_POLICY, actor));
   api.handle('getGuardrail', ({ params, query }) => guardrails.get(params.id, query.version));
   api.handle('listGuardrailVersions', ({ params, query }) => guardrails.versions(params.id, query));
   api.handle('updateGuardrail', ({ params, body, actor }) => guardrails.update(params.id, body, actor));

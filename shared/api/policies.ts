@@ -337,6 +337,12 @@ export const policyRoutes = {
     params: IdParams,
     response: GuardrailPolicySchema,
   }),
+  createStarterGuardrail: defineRoute({
+    method: 'POST', path: '/v1/guardrails/starter', auth: 'operator', tag: 'guardrails', status: 201,
+    summary:
+      'Add the built-in starter policy for coding agents (`coding-agent-starter`): reads inside the project run, writes outside it and network ask, destructive shell commands always ask, secrets files are blocked. Already there → 409.',
+    response: GuardrailPolicySchema,
+  }),
   evaluateGuardrails: defineRoute({
     method: 'POST', path: '/v1/guardrails/evaluate', auth: 'guardrails:read', tag: 'guardrails',
     summary:
