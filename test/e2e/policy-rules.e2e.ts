@@ -110,6 +110,9 @@ test('the rule editor offers BLOCK, always ask (ALERT only) and agents by name',
   await page.getByLabel('Rule 2 decision').selectOption('BLOCK');
   const expr = page.getByLabel('Rule 2 expression');
   expect(await expr.evaluate((el) => el.tagName)).toBe('TEXTAREA');
+  await expr.fill('$.args.env == prod');
+  await expect(page.getByText("quote the string: 'prod'")).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Save rules' })).toBeDisabled();
   await expr.fill('$.args.env == "prod"');
   await screenshot(page, 'policies-rule-editor-900');
   await page.getByRole('button', { name: 'Save rules' }).click();
@@ -125,4 +128,17 @@ test('the rule editor offers BLOCK, always ask (ALERT only) and agents by name',
   await page.getByLabel('Rule 1 decision').selectOption('BLOCK');
   await expect(page.getByLabel('Rule 1 always ask')).not.toBeChecked();
   await expect(page.getByLabel('Rule 1 always ask')).toBeDisabled();
+  await page.getByRole('button', { name: 'Discard' }).click();
+
+  // Versions: who wrote each (by name), a rule-by-rule diff, and restoring an older version.
+  const versions = page.getByRole('region', { name: 'Versions' });
+  await expect(versions.getByRole('listitem').first()).toContainText('owner');
+  const diff = page.getByLabel('Diff v1 to v2');
+  await expect(diff).toContainText('- tool deploy.run → ALLOW');
+  await expect(diff).toContainText('+ tool deploy.run · agent deploy-bot → ALERT (always ask)');
+  await expect(diff).toContainText(`+ tool deploy.rollback · if $.args.env == "prod" → BLOCK`);
+  await versions.getByRole('button', { name: 'Restore v1' }).click();
+  await expect(policiesTable(page).getByRole('row', { name: /deploys/ })).toContainText('v3');
+  const restored = (await server.api('GET', '/v1/guardrails')).data.find((p: { name: string }) => p.name === 'deploys');
+  expect(restored.rules).toEqual([{ tool: 'deploy.run', decision: 'ALLOW' }]);
 });

@@ -125,7 +125,7 @@ export function GuardrailsTab() {
         </Async>
       </section>
       {selected ? <PolicyEditor key={`${selected.id}:${selected.version}`} policy={selected} onSaved={replace} /> : null}
-      {selected ? <Versions key={`v:${selected.id}:${selected.version}`} policy={selected} /> : null}
+      {selected ? <Versions key={`v:${selected.id}:${selected.version}`} policy={selected} onRestored={replace} /> : null}
       {creating ? (
         <NewPolicyDialog
           onClose={() => setCreating(false)}
@@ -239,10 +239,48 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
   );
 }
 
-function Versions({ policy }: { policy: GuardrailPolicyObject }) {
+/** One line per rule, as a person reads it, so a version diff shows which rules changed. */
+export function ruleLine(rule: GuardrailRuleInput): string {
+  const parts: string[] = [];
+  if (rule.tool !== undefined) parts.push(`tool ${rule.tool}`);
+  if (rule.connector !== undefined) parts.push(`connector ${rule.connector}`);
+  if (rule.agent !== undefined) parts.push(`agent ${rule.agent}`);
+  else if (rule.agent_id !== undefined) parts.push(`agent ${rule.agent_id}`);
+  if (rule.role !== undefined) parts.push(`role ${rule.role}`);
+  if (rule.expr !== undefined) parts.push(`if ${typeof rule.expr === 'string' ? rule.expr : JSON.stringify(rule.expr)}`);
+  if (rule.max_value !== undefined) parts.push(`max ${rule.max_value}`);
+  return `${parts.join(' · ') || 'every action'} → ${rule.decision}${rule.always_ask ? ' (always ask)' : ''}`;
+}
+
+function versionText(v: { description: string | null; status: string; rules: GuardrailRuleInput[] }): string {
+  return [`description: ${v.description ?? '(none)'}`, `status: ${v.status}`, ...v.rules.map(ruleLine)].join('\n');
+}
+
+function Versions({ policy, onRestored }: { policy: GuardrailPolicyObject; onRestored(p: GuardrailPolicyObject): void }) {
   const versions = useResource(async () => (await api().call('listGuardrailVersions', { params: { id: policy.id }, query: { limit: 100 } })).data, [policy.id, policy.version]);
+  const operators = useResource(async () => (await api().call('listOperators', { query: { limit: 500 } })).data, []);
   const [from, setFrom] = useState<number>(Math.max(1, policy.version - 1));
   const [to, setTo] = useState<number>(policy.version);
+  const [restoring, setRestoring] = useState<number | null>(null);
+  /** `operator:opr_…` → the operator's name; `system` and anything else as it is. */
+  const byWhom = (actor: string) => {
+    const [kind, id] = actor.split(':');
+    return (kind === 'operator' && operators.data?.find((o) => o.id === id)?.name) || actor;
+  };
+
+  async function restore(v: { version: number; rules: GuardrailRuleInput[]; description: string | null }) {
+    setRestoring(v.version);
+    try {
+      const saved = await api().call('updateGuardrail', { params: { id: policy.id }, body: { rules: v.rules, description: v.description } });
+      toast.success(`Restored ${policy.name} v${v.version}`, `Its rules are now version ${saved.version}.`);
+      onRestored(saved);
+    } catch (err) {
+      toast.error(`Could not restore v${v.version}`, errorMessage(err));
+    } finally {
+      setRestoring(null);
+    }
+  }
+
   return (
     <section className="card" aria-labelledby="versions-title">
       <h3 id="versions-title" className="card-title">
@@ -252,14 +290,26 @@ function Versions({ policy }: { policy: GuardrailPolicyObject }) {
         {(vs) => {
           const a = vs.find((v) => v.version === from);
           const b = vs.find((v) => v.version === to);
-          const text = (v: typeof a) => (v ? JSON.stringify({ description: v.description, status: v.status, rules: v.rules }, null, 2) : '');
-          const lines = a && b ? diffLines(text(a), text(b)) : [];
+          const lines = a && b ? diffLines(versionText(a), versionText(b)) : [];
           return (
             <>
               <ol className="versions">
                 {vs.map((v) => (
                   <li key={v.version}>
-                    <strong>v{v.version}</strong> · {v.rules.length} rule{v.rules.length === 1 ? '' : 's'} · {dateTime(v.version_created_at)} · <span className="muted">{v.version_actor}</span>
+                    <strong>v{v.version}</strong> · {v.rules.length} rule{v.rules.length === 1 ? '' : 's'} · {dateTime(v.version_created_at)} ·{' '}
+                    <span className="muted" title={v.version_actor}>
+                      {byWhom(v.version_actor)}
+                    </span>
+                    {v.version !== policy.version ? (
+                      <>
+                        {' '}
+                        <button type="button" className="link" disabled={restoring !== null} onClick={() => void restore(v)} aria-label={`Restore v${v.version}`}>
+                          {restoring === v.version ? 'Restoring…' : 'Restore this version'}
+                        </button>
+                      </>
+                    ) : (
+                      <span className="muted"> · current</span>
+                    )}
                   </li>
                 ))}
               </ol>

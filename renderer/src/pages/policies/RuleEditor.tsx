@@ -47,6 +47,28 @@ export function toRow(r: GuardrailRuleInput): RuleRow {
   };
 }
 
+const JOINERS = new Set(['and', 'or', 'AND', 'OR', '&&', '||']);
+
+/**
+ * A fix to suggest for an expression error, from the parser's message and the text: a bare word
+ * or path-like text most often wants quotes, `=` wants `==`, `and`/`or` want a composite guard.
+ */
+export function exprHint(message: string, text: string): string | null {
+  const word = /unexpected word "([^"]+)" at position (\d+)/.exec(message);
+  if (word) {
+    if (JOINERS.has(word[1]!)) return 'combine comparisons as {"all_of": ["…", "…"]} or {"any_of": […]}';
+    return `quote the string: '${/^\S+/.exec(text.slice(Number(word[2])))?.[0] ?? word[1]}'`;
+  }
+  const char = /unexpected character "(.)" at position (\d+)/.exec(message);
+  if (char) {
+    if (char[1] === '=') return 'compare with ==';
+    if (char[1] === '&' || char[1] === '|') return 'combine comparisons as {"all_of": ["…", "…"]} or {"any_of": […]}';
+    const rest = /^\S+/.exec(text.slice(Number(char[2])))?.[0];
+    if (rest) return `quote the string: '${rest}'`;
+  }
+  return null;
+}
+
 export const NO_MATCHER = 'a rule needs a matcher: a tool, connector, agent, role or expression (tool * matches every tool)';
 
 /** A row → the API's rule, or the first problem with it (checked as you type, like the server will). */
@@ -73,7 +95,10 @@ export function toRule(row: RuleRow): { rule: GuardrailRuleInput; error: null } 
       }
     } else expr = exprText;
     const bad = guardError(expr);
-    if (bad) return { rule: null, error: `expression: ${bad.message}` };
+    if (bad) {
+      const hint = typeof expr === 'string' ? exprHint(bad.message, expr) : null;
+      return { rule: null, error: `expression: ${bad.message}${hint ? ` — ${hint}` : ''}` };
+    }
     rule.expr = expr;
   }
   if (row.always_ask && row.decision === 'ALERT') rule.always_ask = true;
