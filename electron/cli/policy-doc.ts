@@ -206,7 +206,8 @@ function agentIdOf(state: ServerState, ref: string): string {
 }
 
 /** The ordered changes that make the server match the file: tools, access, guardrails, settings, quota. */
-export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolean }): Plan {
+export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolean; note?: string }): Plan {
+  const note = opts.note ? { note: opts.note } : {};
   const changes: Change[] = [];
   const kept: string[] = [];
   let unchanged = 0;
@@ -333,7 +334,7 @@ export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolea
           section: 'guardrails', op: 'create', target: g.name,
           details: [`${g.rules.length} rule${g.rules.length === 1 ? '' : 's'}, ${status}`, ...g.rules.map((r, i) => `+ rules[${i}]: ${canonical(r)}`)],
           apply: async (c) => {
-            const created = await c.call('createGuardrail', { body: { name: g.name, rules: g.rules, description, status } });
+            const created = await c.call('createGuardrail', { body: { name: g.name, rules: g.rules, description, status, ...note } });
             return `created ${created.name} v${created.version} (${created.id})`;
           },
         });
@@ -363,7 +364,7 @@ export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolea
       changes.push({
         section: 'guardrails', op: 'update', target: g.name, details,
         apply: async (c) => {
-          const updated = await c.call('updateGuardrail', { params: { id: cur.id }, body });
+          const updated = await c.call('updateGuardrail', { params: { id: cur.id }, body: body.rules ? { ...body, ...note } : body });
           return `updated ${updated.name} (now v${updated.version})`;
         },
       });

@@ -170,14 +170,15 @@ export function policyCommands(program: Command, io: CliIO): void {
       .description('show the diff between FILE and the server, then apply it')
       .option('--dry-run', 'only show the diff')
       .option('-y, --yes', 'apply without asking')
-      .option('--prune', 'also delete guardrails, tool policies, role overrides and agent quota overrides the file does not list'),
-  ).action((path: string, opts: { dryRun?: boolean; yes?: boolean; prune?: boolean }, cmd: Command) =>
+      .option('--prune', 'also delete guardrails, tool policies, role overrides and agent quota overrides the file does not list')
+      .option('-m, --note <text>', 'why: kept with every guardrail version this apply writes'),
+  ).action((path: string, opts: { dryRun?: boolean; yes?: boolean; prune?: boolean; note?: string }, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
       const file = readYamlFile(path, PolicyFileSchema, 'policy file');
       const state = await loadServerState(conn.client);
       let p;
       try {
-        p = plan(file, state, { prune: Boolean(opts.prune) });
+        p = plan(file, state, { prune: Boolean(opts.prune), ...(opts.note ? { note: opts.note } : {}) });
       } catch (err) {
         throw new CliError(`${path}: ${(err as Error).message}`);
       }

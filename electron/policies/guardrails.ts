@@ -38,6 +38,7 @@ interface VersionRow {
   rules: string;
   created_at: string;
   actor: string;
+  note: string | null;
 }
 
 /** Reference 002: empty rules is a missing parameter, not an invalid one. */
@@ -51,12 +52,16 @@ export interface GuardrailCreate {
   rules: GuardrailRuleInput[];
   description?: string | null;
   status?: 'active' | 'disabled';
+  /** Why, kept with version 1. */
+  note?: string;
 }
 
 export interface GuardrailPatch {
   rules?: GuardrailRuleInput[];
   description?: string | null;
   status?: 'active' | 'disabled';
+  /** Why, kept with the version a rules change writes. */
+  note?: string;
 }
 
 export class GuardrailService {
@@ -102,6 +107,7 @@ export class GuardrailService {
       updated_at: v.created_at,
       version_created_at: v.created_at,
       version_actor: v.actor,
+      version_note: v.note,
     };
   }
 
@@ -142,7 +148,7 @@ export class GuardrailService {
            VALUES (@id, @name, @description, @status, @version, @rules, @created_at, @updated_at)`,
         )
         .run(row);
-      this.insertVersion(row, actor);
+      this.insertVersion(row, actor, input.note);
       bumpEpoch(this.db);
       const policy = this.toPolicy(row);
       this.audit.append({ event_type: 'policy.created', actor, subject_id: row.id, data: { kind: 'guardrail', version: 1, policy } });
@@ -150,13 +156,13 @@ export class GuardrailService {
     });
   }
 
-  private insertVersion(row: PolicyRow, actor: string): void {
+  private insertVersion(row: PolicyRow, actor: string, note?: string): void {
     this.db
       .prepare(
-        `INSERT INTO guardrail_policy_versions (policy_id, version, name, description, status, rules, created_at, actor)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO guardrail_policy_versions (policy_id, version, name, description, status, rules, created_at, actor, note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(row.id, row.version, row.name, row.description, row.status, row.rules, row.updated_at, actor);
+      .run(row.id, row.version, row.name, row.description, row.status, row.rules, row.updated_at, actor, note?.trim() || null);
   }
 
   /** The current state, or version `version` verbatim (404 when the policy never had it). */
@@ -167,7 +173,7 @@ export class GuardrailService {
       .prepare<[string, number], VersionRow>('SELECT * FROM guardrail_policy_versions WHERE policy_id = ? AND version = ?')
       .get(id, version);
     if (!v) throw new HttpError(404, 'not_found', `guardrail policy ${id} has no version ${version} (current is ${row.version})`, 'version');
-    const { version_actor: _a, version_created_at: _c, ...rest } = this.toVersion(row, v);
+    const { version_actor: _a, version_created_at: _c, version_note: _n, ...rest } = this.toVersion(row, v);
     return rest;
   }
 
@@ -236,14 +242,14 @@ export class GuardrailService {
            rules = @rules, updated_at = @updated_at WHERE id = @id`,
         )
         .run(next);
-      if (next.version !== before.version) this.insertVersion(next, actor);
+      if (next.version !== before.version) this.insertVersion(next, actor, patch.note);
       bumpEpoch(this.db);
       const policy = this.toPolicy(next);
       this.audit.append({
         event_type: 'policy.updated',
         actor,
         subject_id: id,
-        data: { kind: 'guardrail', version: next.version, previous_version: before.version, changed, policy },
+        data: { kind: 'guardrail', version: next.version, previous_version: before.version, changed, ...(patch.note?.trim() ? { note: patch.note.trim() } : {}), policy },
       });
       return policy;
     });
@@ -316,7 +322,8 @@ export class GuardrailService {
         ];
         const next: PolicyRow = { ...before, rules: JSON.stringify(rewritten), version: before.version + 1, updated_at: toIso(this.clock.now()) };
         this.db.prepare('UPDATE guardrail_policies SET version = @version, rules = @rules, updated_at = @updated_at WHERE id = @id').run(next);
-        this.insertVersion(next, 'system');
+        const reason = `${reasons.join('; ')}. Version ${before.version} keeps the rules as written.`;
+        this.insertVersion(next, 'system', reason);
         bumpEpoch(this.db);
         this.audit.append({
           event_type: 'policy.updated',
@@ -327,7 +334,7 @@ export class GuardrailService {
             version: next.version,
             previous_version: before.version,
             changed: ['rules'],
-            reason: `${reasons.join('; ')}. Version ${before.version} keeps the rules as written.`,
+            reason,
             rewritten_rules: changedRules,
             policy: this.toPolicy(next),
           },

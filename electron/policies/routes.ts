@@ -10,7 +10,9 @@ export function policyRoutes(api: Api, policies: PolicyService, agents: AgentSer
   api.handle('createGuardrail', ({ body, actor }) => guardrails.create(body, actor));
   // Checked like any request's rules: a starter rule the expression language cannot read must
   // fail here, not be stored to block every action it could match.
-  api.handle('createStarterGuardrail', ({ actor }) => guardrails.create({ ...STARTER_POLICY, rules: GuardrailRules.parse(STARTER_POLICY.rules) }, actor));
+  api.handle('createStarterGuardrail', ({ actor }) =>
+    guardrails.create({ ...STARTER_POLICY, rules: GuardrailRules.parse(STARTER_POLICY.rules), note: 'the starter policy for coding agents' }, actor),
+  );
   api.handle('getGuardrail', ({ params, query }) => guardrails.get(params.id, query.version));
   api.handle('listGuardrailVersions', ({ params, query }) => guardrails.versions(params.id, query));
   api.handle('updateGuardrail', ({ params, body, actor }) => guardrails.update(params.id, body, actor));

