@@ -20,16 +20,19 @@
  * - A few read-only shell commands (`git status`, `git diff`, `git log`, `ls`, `pwd`) → ALLOW;
  *   any other shell command asks (an Allow always can then lift it for that command).
  *
- * "Inside the project" is `$.args.path starts_with $.args.cwd`: it relies on the core reading
- * path-like arguments normalized (no `..` segments, no doubled `/`). The expression language has
- * no "inside folder" operator, so a sibling folder sharing the project folder's name as a prefix
- * (`/src/app-old` next to `/src/app`) counts as inside.
+ * "Inside the project" is `$.args.path starts_with $.args.cwd` with no `..` in the path: guards
+ * read arguments as the agent sent them (not normalized), so a path that climbs (`/app/../etc`)
+ * asks. The expression language has no "inside folder" operator and cannot join strings, so a
+ * sibling folder whose name starts with the project folder's (`/src/app-old` next to `/src/app`)
+ * still counts as inside; secrets there stay blocked by the secrets rule.
  */
 import type { GuardrailRuleInput } from '../../shared/api/policies.js';
 
 export const STARTER_POLICY_NAME = 'coding-agent-starter';
 
-const inProject = '$.args.path starts_with $.args.cwd';
+// Guards read arguments as sent (the core normalizes paths for grants and redirections, not for
+// expressions), so a `..` anywhere keeps a path from counting as inside: it asks instead.
+const inProject = { all_of: ['$.args.path starts_with $.args.cwd', { not: "$.args.path contains '..'" }] };
 
 const SECRET_PATHS = [
   "$.args.path contains '/.env'",
@@ -75,7 +78,9 @@ const DESTRUCTIVE_SHELL = [
   startsWith('chown -R'),
   startsWith('shred'),
   { all_of: [startsWith('find'), contains(' -delete')] },
-  startsWith('sudo'),
+  // `sudo CMD` reads as two commands (the wrapper, and CMD judged on its own), so no word prefix
+  // matches it as one; the command text does.
+  "$.args.command starts_with 'sudo '",
 ];
 
 const READ_ONLY_SHELL = ['git status', 'git diff', 'git log', 'ls', 'pwd'].map(startsWith);

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapClaudeToolCall } from '../../electron/cli/hook.js';
 import { STARTER_POLICY } from '../../electron/policies/starter.js';
 import { GuardrailRuleSchema } from '../../shared/api/policies.js';
-import { guardError } from '../../shared/core/expr.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { cli } from './cli-harness.js';
 
@@ -26,13 +25,7 @@ afterAll(async () => {
   await t.close();
 });
 
-/**
- * The starter's shell rules use the core's `command_starts_with` (words of each simple command);
- * until the core in this tree reads it, the policy cannot be added and these cases wait for it.
- */
-const shellAwareCore = guardError("$.args.command command_starts_with 'rm -rf'") === null;
-
-describe.skipIf(!shellAwareCore)('the starter policy', () => {
+describe('the starter policy', () => {
   it('is rules the API accepts, every one of them', () => {
     for (const [i, rule] of STARTER_POLICY.rules.entries()) {
       const parsed = GuardrailRuleSchema.safeParse(rule);
@@ -60,6 +53,8 @@ describe.skipIf(!shellAwareCore)('the starter policy', () => {
     ['Glob in the project', claude('Glob', { pattern: '**/*.ts' }), 'ALLOW'],
     ['Glob of an absolute pattern', claude('Glob', { pattern: '/etc/**' }), 'ALERT'],
     ['Read outside the project', claude('Read', { file_path: '/etc/hosts' }), 'ALERT'],
+    ['Read climbing out with ..', claude('Read', { file_path: `${CWD}/../../../etc/shadow` }), 'ALERT'],
+    ['Write climbing out with ..', claude('Write', { file_path: `${CWD}/src/../../.bashrc`, content: 'x' }), 'ALERT'],
     ['Read of .env', claude('Read', { file_path: `${CWD}/.env` }), 'BLOCK'],
     ['Read of .env.local', claude('Read', { file_path: `${CWD}/.env.local` }), 'BLOCK'],
     ['Read of an SSH key', claude('Read', { file_path: '/home/dev/.ssh/id_rsa' }), 'BLOCK'],
@@ -103,7 +98,7 @@ describe.skipIf(!shellAwareCore)('the starter policy', () => {
 
   it('a Claude Code Read of a project file is allowed at once, with no approval to wait for', async () => {
     const res = await t.req('POST', '/v1/actions?wait_s=50', { key: agent.key, body: claude('Read', { file_path: `${CWD}/package.json` }) });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ decision: 'ALLOW', status: 'allowed', approval_id: null });
   });
 
