@@ -294,8 +294,9 @@ export class GuardrailService {
   upgradeStoredRules(): number {
     type StoredRule = GuardrailRule & { agent?: string };
     const upgradeRule = (rule: StoredRule): GuardrailRule => {
-      if (rule.agent !== undefined && rule.agent_id === undefined) {
-        const id = this.agentNames.idOf(rule.agent);
+      if (rule.agent !== undefined) {
+        // Stored by name: keep the id (the one given, else the name's), never the name.
+        const id = rule.agent_id ?? this.agentNames.idOf(rule.agent);
         if (id !== undefined) {
           const { agent: _name, ...rest } = rule;
           return { ...rest, agent_id: id };

@@ -73,6 +73,7 @@ export function withAgentNames(rules: readonly GuardrailRule[], names: AgentName
     // Key order as a person writes a rule: the name right after the id.
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rule)) {
+      if (k === 'agent') continue;
       out[k] = v;
       if (k === 'agent_id') out.agent = name;
     }

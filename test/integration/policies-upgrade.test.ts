@@ -44,6 +44,10 @@ describe('stored rules without a matcher', () => {
     await first.stop();
     storeOldPolicy(first.dataDir, 'grd_old1', 'prod-safety', [{ decision: 'ALLOW' }, { tool: 'order.refund', decision: 'ALLOW', max_value: 250 }]);
     storeOldPolicy(first.dataDir, 'grd_old2', 'refund-cap', [{ decision: 'ALLOW', max_value: 100 }]);
+    storeOldPolicy(first.dataDir, 'grd_old3', 'by-name', [
+      { tool: 'x.read', agent: 'ops-bot', decision: 'ALLOW' },
+      { tool: 'x.write', agent: 'ghost', decision: 'ALLOW' },
+    ]);
 
     const t = await startTestApp({ dataDir: first.dataDir });
     apps.push(t);
@@ -75,13 +79,23 @@ describe('stored rules without a matcher', () => {
     expect(row.data.reason).toContain('rules [0] had no matcher');
     expect(row.data).toMatchObject({ version: 2, previous_version: 1, rewritten_rules: [0] });
 
+    // Rules saved by agent name (no id) are stored by id; a name nobody has matches no agent.
+    const named = (await op('GET', '/v1/guardrails/grd_old3')).body;
+    expect(named.version).toBe(2);
+    expect(named.rules[0]).toEqual({ tool: 'x.read', agent_id: agent.id, agent: 'ops-bot', decision: 'ALLOW' });
+    expect(named.rules[1]).toEqual({ tool: 'x.write', agent_id: 'unresolved-agent:ghost', decision: 'ALLOW' });
+    const byName = async (tool: string) =>
+      (await op('POST', '/v1/evaluate', { action: { tool, value: 1 }, agent_id: agent.id })).body.matched.filter((m: { policy_name: string }) => m.policy_name === 'by-name');
+    expect(await byName('x.read')).toHaveLength(1);
+    expect(await byName('x.write')).toHaveLength(0);
+
     // Once rewritten, a restart changes nothing more.
     await t.stop();
     const again = await startTestApp({ dataDir: first.dataDir });
     apps.push(again);
     expect((await again.req('GET', '/v1/guardrails/grd_old1', { key: again.op })).body.version).toBe(2);
     const audited = (await again.req('GET', '/v1/audit?event_type=policy.updated', { key: again.op })).body.data;
-    expect(audited).toHaveLength(2);
+    expect(audited).toHaveLength(3);
   });
 
   it('a matcher-less rule written while Warden runs (another process, older code) is evaluated as asking', async () => {
