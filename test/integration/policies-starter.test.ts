@@ -3,12 +3,15 @@
  * `warden policy starter`), it decides a table of Claude Code tool calls, as the hook maps them,
  * the way the Policies page promises; a project file `Read` is allowed at once.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapClaudeToolCall } from '../../electron/cli/hook.js';
 import { STARTER_POLICY } from '../../electron/policies/starter.js';
 import { GuardrailRuleSchema } from '../../shared/api/policies.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { cli } from './cli-harness.js';
+import { cli, repoRoot } from './cli-harness.js';
 
 const CWD = '/home/dev/app';
 let t: TestApp;
@@ -100,6 +103,20 @@ describe('the starter policy', () => {
     const res = await t.req('POST', '/v1/actions?wait_s=50', { key: agent.key, body: claude('Read', { file_path: `${CWD}/package.json` }) });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ decision: 'ALLOW', status: 'allowed', approval_id: null });
+  });
+
+  it('warden hook claude-code answers the Read of a project file with allow, with no wait', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'warden-starter-hook-'));
+    try {
+      const stdin = readFileSync(join(repoRoot, 'test', 'fixtures', 'claude-code', 'pre-read.json'), 'utf8');
+      const r = await cli(['hook', 'claude-code', '--state-dir', stateDir, '--wait', '50'], { env: { WARDEN_URL: t.url, WARDEN_KEY: agent.key }, stdin });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'allow' });
+      const pending = await t.req('GET', '/v1/approvals?status=pending', { key: t.op });
+      expect(pending.body.data).toHaveLength(0);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   it('warden policy starter adds it too, and says so; a second time is a one-line 409', async () => {
