@@ -82,7 +82,8 @@ export class GuardrailService {
     this.agentNames = new AgentNames(db);
   }
 
-  private toPolicy(r: PolicyRow): GuardrailPolicyObject {
+  /** The policy as the API returns it; `rules` (JSON) defaults to the row's current rules. */
+  private toPolicy(r: PolicyRow, rules = r.rules): GuardrailPolicyObject {
     return {
       id: r.id,
       object: 'guardrail_policy',
@@ -90,7 +91,7 @@ export class GuardrailService {
       description: r.description,
       status: r.status,
       version: r.version,
-      rules: withAgentNames(JSON.parse(r.rules) as GuardrailRule[], this.agentNames),
+      rules: withAgentNames(JSON.parse(rules) as GuardrailRule[], this.agentNames),
       created_at: r.created_at,
       updated_at: r.updated_at,
       deleted_at: r.deleted_at,
@@ -99,11 +100,10 @@ export class GuardrailService {
 
   private toVersion(p: PolicyRow, v: VersionRow): GuardrailVersionObject {
     return {
-      ...this.toPolicy(p),
+      ...this.toPolicy(p, v.rules),
       description: v.description,
       status: v.status,
       version: v.version,
-      rules: withAgentNames(JSON.parse(v.rules) as GuardrailRule[], this.agentNames),
       updated_at: v.created_at,
       version_created_at: v.created_at,
       version_actor: v.actor,
