@@ -52,6 +52,7 @@ export function agentContext(a: Agent): AgentContext {
 }
 
 export interface AgentPatch {
+  name?: string;
   status?: 'active' | 'disabled';
   role?: string | null;
   team_id?: string | null;
@@ -178,12 +179,17 @@ export class AgentService {
   update(id: string, patch: AgentPatch, actor: string): Agent {
     return immediate(this.db, () => {
       const before = this.get(id);
+      if (patch.name !== undefined && patch.name !== before.name) {
+        const holder = this.findByName(patch.name);
+        if (holder) throw conflict(`an agent named ${patch.name} already exists (${holder.id})`, 'name');
+      }
       if (patch.leader_agent_id) {
         if (patch.leader_agent_id === id) throw conflict('an agent cannot lead itself', 'leader_agent_id');
         if (!this.find(patch.leader_agent_id)) throw notFound('agent', patch.leader_agent_id);
       }
       const next: AgentRow = {
         ...before,
+        name: patch.name ?? before.name,
         status: patch.status ?? before.status,
         role: patch.role === undefined ? before.role : patch.role,
         team_id: patch.team_id === undefined ? before.team_id : patch.team_id,
@@ -193,7 +199,7 @@ export class AgentService {
       this.rows.delete(id);
       this.db
         .prepare(
-          `UPDATE agents SET status = @status, role = @role, team_id = @team_id,
+          `UPDATE agents SET name = @name, status = @status, role = @role, team_id = @team_id,
            leader_agent_id = @leader_agent_id, updated_at = @updated_at WHERE id = @id`,
         )
         .run(next);

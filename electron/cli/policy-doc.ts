@@ -25,6 +25,8 @@ import {
   type ToolPolicyObject,
 } from '../../shared/api/policies.js';
 import type { WardenClient } from '../../shared/client.js';
+import { canonical, same, show } from './policy-compare.js';
+import { planGuardrails, rulesByAgentName } from './policy-guardrails.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -146,29 +148,9 @@ export function toPolicyFile(state: ServerState): PolicyFile {
     role_overrides: [...state.roleOverrides]
       .sort((a, b) => a.role.localeCompare(b.role) || a.tool_name.localeCompare(b.tool_name))
       .map((o) => ({ role: o.role, tool_name: o.tool_name, allowed: o.allowed })),
-    guardrails: byName.map((g) => ({ name: g.name, ...(g.description ? { description: g.description } : {}), status: g.status, rules: g.rules })),
+    guardrails: byName.map((g) => ({ name: g.name, ...(g.description ? { description: g.description } : {}), status: g.status, rules: rulesByAgentName(g.rules, state.agentNames) })),
   };
 }
-
-/** JSON with sorted keys and no undefined, so equal values compare equal whatever their order. */
-export function canonical(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.keys(v as object)
-          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-          .sort()
-          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return JSON.stringify(sort(value)) ?? 'null';
-}
-
-const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
-const show = (v: unknown) => (v === undefined || v === null ? '(none)' : typeof v === 'string' ? v : canonical(v));
 
 /** One step of a plan: what it does, in words, and the call that does it. */
 export interface Change {
@@ -187,16 +169,6 @@ export interface Plan {
   kept: string[];
 }
 
-function ruleLines(from: unknown[], to: unknown[]): string[] {
-  const lines: string[] = [];
-  for (let i = 0; i < Math.max(from.length, to.length); i++) {
-    if (same(from[i], to[i])) continue;
-    if (i < from.length) lines.push(`- rules[${i}]: ${canonical(from[i])}`);
-    if (i < to.length) lines.push(`+ rules[${i}]: ${canonical(to[i])}`);
-  }
-  return lines;
-}
-
 /** Resolves an agent written as a name or id in the file. */
 function agentIdOf(state: ServerState, ref: string): string {
   if (ref.startsWith('agt_')) return ref;
@@ -205,7 +177,7 @@ function agentIdOf(state: ServerState, ref: string): string {
 }
 
 /** The ordered changes that make the server match the file: tools, access, guardrails, settings, quota. */
-export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolean }): Plan {
+export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolean; note?: string }): Plan {
   const changes: Change[] = [];
   const kept: string[] = [];
   let unchanged = 0;
@@ -320,55 +292,10 @@ export function plan(file: PolicyFile, state: ServerState, opts: { prune: boolea
   }
 
   if (file.guardrails) {
-    const current = new Map(state.guardrails.map((g) => [g.name, g]));
-    const wanted = new Set<string>();
-    for (const g of file.guardrails) {
-      wanted.add(g.name);
-      const cur = current.get(g.name);
-      const description = g.description ?? null;
-      const status = g.status ?? 'active';
-      if (!cur) {
-        changes.push({
-          section: 'guardrails', op: 'create', target: g.name,
-          details: [`${g.rules.length} rule${g.rules.length === 1 ? '' : 's'}, ${status}`, ...g.rules.map((r, i) => `+ rules[${i}]: ${canonical(r)}`)],
-          apply: async (c) => {
-            const created = await c.call('createGuardrail', { body: { name: g.name, rules: g.rules, description, status } });
-            return `created ${created.name} v${created.version} (${created.id})`;
-          },
-        });
-        continue;
-      }
-      const body: { rules?: typeof g.rules; description?: string | null; status?: 'active' | 'disabled' } = {};
-      const details: string[] = [];
-      if (!same(cur.rules, g.rules)) {
-        body.rules = g.rules;
-        details.push(`rules changed: v${cur.version} → v${cur.version + 1}`, ...ruleLines(cur.rules, g.rules));
-      }
-      if ((cur.description ?? null) !== description) {
-        body.description = description;
-        details.push(`description: ${show(cur.description)} → ${show(description)}`);
-      }
-      if (cur.status !== status) {
-        body.status = status;
-        details.push(`status: ${cur.status} → ${status}`);
-      }
-      if (details.length === 0) {
-        unchanged++;
-        continue;
-      }
-      changes.push({
-        section: 'guardrails', op: 'update', target: g.name, details,
-        apply: async (c) => {
-          const updated = await c.call('updateGuardrail', { params: { id: cur.id }, body });
-          return `updated ${updated.name} (now v${updated.version})`;
-        },
-      });
-    }
-    for (const cur of state.guardrails) {
-      if (wanted.has(cur.name)) continue;
-      if (!opts.prune) kept.push(`guardrail ${cur.name}`);
-      else changes.push({ section: 'guardrails', op: 'delete', target: cur.name, details: [`v${cur.version}, history stays readable`], apply: async (c) => `deleted ${(await c.call('deleteGuardrail', { params: { id: cur.id } })).name}` });
-    }
+    const g = planGuardrails(file.guardrails, state, opts);
+    changes.push(...g.changes);
+    kept.push(...g.kept);
+    unchanged += g.unchanged;
   }
 
   if (file.settings) {

@@ -1,5 +1,5 @@
 /**
- * `warden policy export|apply|test`: policies as code. Export writes one YAML file; apply shows
+ * `warden policy export|apply|test|starter`: policies as code. Export writes one YAML file; apply shows
  * the diff and makes the server match it (a new guardrail version only where rules changed,
  * nothing where nothing did); test runs a table of actions through the dry-run evaluator and
  * exits 1 on any mismatch, for CI.
@@ -170,14 +170,15 @@ export function policyCommands(program: Command, io: CliIO): void {
       .description('show the diff between FILE and the server, then apply it')
       .option('--dry-run', 'only show the diff')
       .option('-y, --yes', 'apply without asking')
-      .option('--prune', 'also delete guardrails, tool policies, role overrides and agent quota overrides the file does not list'),
-  ).action((path: string, opts: { dryRun?: boolean; yes?: boolean; prune?: boolean }, cmd: Command) =>
+      .option('--prune', 'also delete guardrails, tool policies, role overrides and agent quota overrides the file does not list')
+      .option('-m, --note <text>', 'why: kept with every guardrail version this apply writes'),
+  ).action((path: string, opts: { dryRun?: boolean; yes?: boolean; prune?: boolean; note?: string }, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
       const file = readYamlFile(path, PolicyFileSchema, 'policy file');
       const state = await loadServerState(conn.client);
       let p;
       try {
-        p = plan(file, state, { prune: Boolean(opts.prune) });
+        p = plan(file, state, { prune: Boolean(opts.prune), ...(opts.note ? { note: opts.note } : {}) });
       } catch (err) {
         throw new CliError(`${path}: ${(err as Error).message}`);
       }
@@ -206,6 +207,18 @@ export function policyCommands(program: Command, io: CliIO): void {
       if (conn.json) return writeJson(io, { applied: true, changes: summary, results: done, unchanged: p.unchanged, kept: p.kept });
       for (const line of done) writeLine(io, `  ${line}`);
       writeLine(io, `Applied ${done.length} change${done.length === 1 ? '' : 's'}.`);
+    }),
+  );
+
+  withGlobalOptions(
+    policy
+      .command('starter')
+      .description('add the built-in starter policy for coding agents (coding-agent-starter); see it with `warden policy export`'),
+  ).action((_opts: unknown, cmd: Command) =>
+    withConnection(cmd, io, async (conn) => {
+      const created = await conn.client.call('createStarterGuardrail');
+      if (conn.json) return writeJson(io, created);
+      writeLine(io, `Added ${created.name} v${created.version} (${created.id}), ${created.rules.length} rules: reads inside the project run, writes outside it and network ask, destructive shell commands always ask, secrets files are blocked.`);
     }),
   );
 

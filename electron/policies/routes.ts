@@ -1,11 +1,18 @@
+import { GuardrailRules } from '../../shared/api/policies.js';
 import type { Api } from '../server/api.js';
 import type { AgentService } from '../agents/service.js';
 import { agentContext, type PolicyService } from './service.js';
+import { STARTER_POLICY } from './starter.js';
 
 export function policyRoutes(api: Api, policies: PolicyService, agents: AgentService): void {
   const { guardrails, tools, settings } = policies;
   api.handle('listGuardrails', ({ query }) => guardrails.list(query));
   api.handle('createGuardrail', ({ body, actor }) => guardrails.create(body, actor));
+  // Checked like any request's rules: a starter rule the expression language cannot read must
+  // fail here, not be stored to block every action it could match.
+  api.handle('createStarterGuardrail', ({ actor }) =>
+    guardrails.create({ ...STARTER_POLICY, rules: GuardrailRules.parse(STARTER_POLICY.rules), note: 'the starter policy for coding agents' }, actor),
+  );
   api.handle('getGuardrail', ({ params, query }) => guardrails.get(params.id, query.version));
   api.handle('listGuardrailVersions', ({ params, query }) => guardrails.versions(params.id, query));
   api.handle('updateGuardrail', ({ params, body, actor }) => guardrails.update(params.id, body, actor));

@@ -80,6 +80,7 @@ export class PolicyService implements PolicyStore {
     this.tools = new ToolService(db, audit, clock, ids);
     this.settings = new SettingsService(db, audit, clock);
     this.epochStmt = db.prepare<[], number>('SELECT epoch FROM policy_state WHERE id = 1').pluck();
+    this.guardrails.upgradeStoredRules();
   }
 
   /** The cache, emptied first if any policy changed since it was filled. */
@@ -146,7 +147,7 @@ export class PolicyService implements PolicyStore {
       name: p.name ?? `hypothetical-${i + 1}`,
       version: p.version ?? 1,
       status: p.status ?? 'active',
-      rules: p.rules,
+      rules: this.guardrails.resolveRules(p.rules, `policies[${i}].rules`),
     }));
     const settings: GovernanceSettings = { ...this.governanceSettings() };
     for (const [k, v] of Object.entries(input.settings ?? {})) {

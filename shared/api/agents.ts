@@ -75,9 +75,10 @@ export const agentRoutes = {
   }),
   updateAgent: defineRoute({
     method: 'PATCH', path: '/v1/agents/:id', auth: 'operator', tag: 'agents',
-    summary: 'Enable or disable an agent, or change its role or team.',
+    summary: 'Rename an agent (a taken name → 409; guardrail rules naming it follow the rename), enable or disable it, or change its role or team.',
     params: IdParams,
     body: z.strictObject({
+      name: Name.optional(),
       status: AgentStatus.optional(),
       role: Label.nullable().optional(),
       team_id: Label.nullable().optional(),

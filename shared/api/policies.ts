@@ -122,6 +122,8 @@ export const GuardrailVersionSchema = GuardrailPolicySchema.extend({
   version_created_at: Timestamp,
   /** Who wrote this version (`operator:opr_…`). */
   version_actor: z.string(),
+  /** Why it was written, as its author said (`note` on create or PATCH); null when nobody said. */
+  version_note: z.string().nullable(),
 });
 export type GuardrailVersionObject = z.infer<typeof GuardrailVersionSchema>;
 
@@ -282,6 +284,9 @@ export const QuotaPatch = z.strictObject({
 
 const AgentIdField = z.string().min(1).max(100);
 
+/** A change note kept with the version a create or rules change writes. */
+const VersionNote = z.string().max(500);
+
 export const GuardrailEvaluationSchema = z.object({
   object: z.literal('guardrail_evaluation'),
   decision: VerdictSchema,
@@ -308,6 +313,7 @@ export const policyRoutes = {
       rules: GuardrailRules,
       description: z.string().max(2000).nullable().optional(),
       status: PolicyStatus.optional(),
+      note: VersionNote.optional(),
     }),
     response: GuardrailPolicySchema,
   }),
@@ -327,12 +333,13 @@ export const policyRoutes = {
   }),
   updateGuardrail: defineRoute({
     method: 'PATCH', path: '/v1/guardrails/:id', auth: 'operator', tag: 'guardrails',
-    summary: 'Change rules (replaces the array and mints a new version), description or status. `name` and `version` are not writable. A deleted policy → 409.',
+    summary: 'Change rules (replaces the array and mints a new version, with `note` saying why), description or status. `name` and `version` are not writable. A deleted policy → 409.',
     params: IdParams,
     body: z.strictObject({
       rules: GuardrailRules.optional(),
       description: z.string().max(2000).nullable().optional(),
       status: PolicyStatus.optional(),
+      note: VersionNote.optional(),
     }),
     response: GuardrailPolicySchema,
   }),
@@ -340,6 +347,12 @@ export const policyRoutes = {
     method: 'DELETE', path: '/v1/guardrails/:id', auth: 'operator', tag: 'guardrails',
     summary: 'Remove a policy from evaluation; its history stays readable. Deleting twice → 409.',
     params: IdParams,
+    response: GuardrailPolicySchema,
+  }),
+  createStarterGuardrail: defineRoute({
+    method: 'POST', path: '/v1/guardrails/starter', auth: 'operator', tag: 'guardrails', status: 201,
+    summary:
+      'Add the built-in starter policy for coding agents (`coding-agent-starter`): reads inside the project run, writes outside it and network ask, destructive shell commands always ask, secrets files are blocked. Already there → 409.',
     response: GuardrailPolicySchema,
   }),
   evaluateGuardrails: defineRoute({

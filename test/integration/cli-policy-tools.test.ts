@@ -30,7 +30,7 @@ const writeFile = (name: string, doc: unknown) => {
 };
 /** What the policy layers decide for pay.x when every guardrail allows it. */
 const decisionForPay = async () =>
-  (await ok('POST', '/v1/guardrails/evaluate', { action: { tool: 'pay.x' }, policies: [{ rules: [{ decision: 'ALLOW' }] }] })).decision;
+  (await ok('POST', '/v1/guardrails/evaluate', { action: { tool: 'pay.x' }, policies: [{ rules: [{ tool: '*', decision: 'ALLOW' }] }] })).decision;
 
 beforeAll(async () => {
   t = await startTestApp();

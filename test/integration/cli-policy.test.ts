@@ -160,7 +160,7 @@ describe('policy apply', () => {
 
   it('rejects an invalid file with the path of the problem, and changes nothing', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'guardrails:\n  - name: bad-one\n    rules:\n      - tool: x\n        decision: BLOCK\n');
+    writeFileSync(file, 'guardrails:\n  - name: bad-one\n    rules:\n      - tool: x\n        decision: DENY\n');
     const r = await cli(['policy', 'apply', file, '--yes'], { env });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^warden: .*bad\.yaml: guardrails\[0\]\.rules\[0\]\.decision: /);

@@ -33,18 +33,21 @@ describe('guardrail policies', () => {
   });
 
   it.each([
-    [{ rules: [{ decision: 'ALLOW' }] }, 400, 'missing_parameter', 'name'],
+    [{ rules: [{ tool: '*', decision: 'ALLOW' }] }, 400, 'missing_parameter', 'name'],
     [{ name: 'abc' }, 400, 'missing_parameter', 'rules'],
     [{ name: 'abc', rules: [] }, 400, 'missing_parameter', 'rules'],
-    [{ name: 'Bad_Name', rules: [{ decision: 'ALLOW' }] }, 400, 'invalid_parameter', 'name'],
-    [{ name: 'ab', rules: [{ decision: 'ALLOW' }] }, 400, 'invalid_parameter', 'name'],
-    [{ name: 'abc', rules: [{ decision: 'BLOCK' }] }, 400, 'invalid_parameter', 'rules[0].decision'],
-    [{ name: 'abc', rules: [{ decision: 'ALLOW' }, { decision: 'ALLOW', max_value: 0 }] }, 400, 'invalid_parameter', 'rules[1].max_value'],
+    [{ name: 'Bad_Name', rules: [{ tool: '*', decision: 'ALLOW' }] }, 400, 'invalid_parameter', 'name'],
+    [{ name: 'ab', rules: [{ tool: '*', decision: 'ALLOW' }] }, 400, 'invalid_parameter', 'name'],
+    [{ name: 'abc', rules: [{ tool: '*', decision: 'DENY' }] }, 400, 'invalid_parameter', 'rules[0].decision'],
+    [{ name: 'abc', rules: [{ decision: 'ALLOW' }] }, 400, 'missing_parameter', 'rules[0].tool'],
+    [{ name: 'abc', rules: [{ tool: 'x', decision: 'ALERT' }, { decision: 'BLOCK', max_value: 5 }] }, 400, 'missing_parameter', 'rules[1].tool'],
+    [{ name: 'abc', rules: [{ tool: 'x', decision: 'BLOCK', always_ask: true }] }, 400, 'invalid_parameter', 'rules[0].always_ask'],
+    [{ name: 'abc', rules: [{ tool: '*', decision: 'ALLOW' }, { tool: '*', decision: 'ALLOW', max_value: 0 }] }, 400, 'invalid_parameter', 'rules[1].max_value'],
     [{ name: 'abc', rules: [{ decision: 'ALLOW', max_value: '5' }] }, 400, 'invalid_parameter', 'rules[0].max_value'],
     [{ name: 'abc', rules: [{ decision: 'ALLOW', expr: '$.args.x ==' }] }, 400, 'invalid_parameter', 'rules[0].expr'],
     [{ name: 'abc', rules: [{ decision: 'ALLOW', expr: { all_of: ['$.args.x == 1', 'nope'] } }] }, 400, 'invalid_parameter', 'rules[0].expr.all_of[1]'],
     [{ name: 'abc', rules: [{ decision: 'ALLOW', min_value: 3 }] }, 400, 'invalid_parameter', 'rules[0].min_value'],
-    [{ name: 'refund-ceiling', rules: [{ decision: 'ALLOW' }] }, 409, 'state_conflict', 'name'],
+    [{ name: 'refund-ceiling', rules: [{ tool: '*', decision: 'ALLOW' }] }, 409, 'state_conflict', 'name'],
   ])('create %j → %i %s', async (body, status, code, param) => {
     const res = await op('POST', '/v1/guardrails', body);
     expect(res.status).toBe(status);
@@ -53,7 +56,7 @@ describe('guardrail policies', () => {
   });
 
   it('an agent key cannot create policies', async () => {
-    const res = await t.req('POST', '/v1/guardrails', { key: agent.key, body: { name: 'agent-made', rules: [{ decision: 'ALLOW' }] } });
+    const res = await t.req('POST', '/v1/guardrails', { key: agent.key, body: { name: 'agent-made', rules: [{ tool: '*', decision: 'ALLOW' }] } });
     expect(res.status).toBe(403);
   });
 
@@ -93,8 +96,8 @@ describe('guardrail policies', () => {
     expect((await op('GET', `/v1/guardrails/${id}?version=0`)).status).toBe(400);
   });
 
-  it('lists with status and tool filters (rules without a tool matcher count)', async () => {
-    const any = await op('POST', '/v1/guardrails', { name: 'catch-all', rules: [{ decision: 'ALERT' }] });
+  it('lists with status and tool filters (a tool: "*" rule counts for every tool)', async () => {
+    const any = await op('POST', '/v1/guardrails', { name: 'catch-all', rules: [{ tool: '*', decision: 'ALERT' }] });
     const fs = await op('POST', '/v1/guardrails', { name: 'fs-reads', rules: [{ tool: 'fs.*', decision: 'ALLOW' }], status: 'disabled' });
     const names = async (q: string) => (await op('GET', `/v1/guardrails${q}`)).body.data.map((p: { name: string }) => p.name);
     expect(await names('')).toEqual(['fs-reads', 'catch-all', 'refund-ceiling']);
@@ -129,7 +132,7 @@ describe('guardrail policies', () => {
     expect((await op('GET', `/v1/guardrails/${created.body.id}?version=1`)).status).toBe(200);
     expect((await op('DELETE', `/v1/guardrails/${created.body.id}`)).status).toBe(409);
     expect((await op('PATCH', `/v1/guardrails/${created.body.id}`, { status: 'disabled' })).status).toBe(409);
-    const again = await op('POST', '/v1/guardrails', { name: 'temp-policy', rules: [{ decision: 'ALERT' }] });
+    const again = await op('POST', '/v1/guardrails', { name: 'temp-policy', rules: [{ tool: '*', decision: 'ALERT' }] });
     expect(again.status).toBe(201);
     await op('DELETE', `/v1/guardrails/${again.body.id}`);
   });
@@ -211,7 +214,7 @@ describe('tools, tool policies and role overrides', () => {
     const id = res.body.id;
     expect((await op('GET', `/v1/tool-policies/${id}`)).body.tool_name).toBe('http.request');
     const evalUrl = async (url: string) =>
-      (await op('POST', '/v1/guardrails/evaluate', { action: { tool: 'http.request', args: { url } }, policies: [{ rules: [{ decision: 'ALLOW' }] }] })).body;
+      (await op('POST', '/v1/guardrails/evaluate', { action: { tool: 'http.request', args: { url } }, policies: [{ rules: [{ tool: '*', decision: 'ALLOW' }] }] })).body;
     expect((await evalUrl('https://api.example.com/x')).decision).toBe('ALLOW');
     expect((await evalUrl('https://evil.example.org/')).block_code).toBe('domain_not_allowed');
     const patched = await op('PATCH', `/v1/tool-policies/${id}`, { allowed: false });
@@ -243,7 +246,7 @@ describe('tools, tool policies and role overrides', () => {
     expect(ov.body).toMatchObject({ object: 'role_policy_override', role: 'developer', allowed: true });
     expect((await op('POST', '/v1/role-policy-overrides', { role: 'developer', tool_name: 'shell.exec', allowed: false })).status).toBe(409);
     expect((await op('POST', '/v1/role-policy-overrides', { role: 'developer', tool_name: 'nope.tool', allowed: false })).status).toBe(422);
-    const body = { action: { tool: 'shell.exec' }, policies: [{ rules: [{ decision: 'ALLOW' }] }] };
+    const body = { action: { tool: 'shell.exec' }, policies: [{ rules: [{ tool: '*', decision: 'ALLOW' }] }] };
     expect((await op('POST', '/v1/guardrails/evaluate', body)).body.block_code).toBe('tool_denied');
     expect((await op('POST', '/v1/guardrails/evaluate', { ...body, agent_id: agent.id })).body.decision).toBe('ALLOW');
     const list = await op('GET', '/v1/role-policy-overrides?role=developer');
@@ -274,7 +277,7 @@ describe('governance settings', () => {
     expect(res.body).toMatchObject({ approval_threshold: 2, category_flags: { financial: true }, unmatched_decision: 'BLOCK', version: before + 1 });
     const audit = await op('GET', '/v1/audit?event_type=settings.updated');
     expect(audit.body.data[0].data.version).toBe(before + 1);
-    const gated = await op('POST', '/v1/guardrails/evaluate', { action: { tool: 'x', categories: ['financial'] }, policies: [{ rules: [{ decision: 'ALLOW' }] }] });
+    const gated = await op('POST', '/v1/guardrails/evaluate', { action: { tool: 'x', categories: ['financial'] }, policies: [{ rules: [{ tool: '*', decision: 'ALLOW' }] }] });
     expect([gated.body.decision, gated.body.grantable]).toEqual(['ALERT', false]);
     await op('PATCH', '/v1/settings/governance', { approval_threshold: 1, category_flags: {}, unmatched_decision: 'ALERT' });
   });

@@ -37,20 +37,20 @@ describe('validation messages keep the values they quote', () => {
     expect(res.body.error.message).toContain('unknown path root "$.Args"');
   });
 
-  it('a rule decision names ALLOW and ALERT', async () => {
-    const res = await op('POST', '/v1/guardrails', { name: 'bad-decision', rules: [{ decision: 'allow' }] });
+  it('a rule decision names ALLOW, ALERT and BLOCK', async () => {
+    const res = await op('POST', '/v1/guardrails', { name: 'bad-decision', rules: [{ tool: '*', decision: 'allow' }] });
     expect(res.body.error).toMatchObject({ code: 'invalid_parameter', param: 'rules[0].decision' });
-    expect(res.body.error.message).toBe('rules[0].decision: invalid option: expected one of "ALLOW"|"ALERT"');
+    expect(res.body.error.message).toBe('rules[0].decision: invalid option: expected one of "ALLOW"|"ALERT"|"BLOCK"');
   });
 });
 
 describe('an absent field is missing_parameter', () => {
   it.each<[string, string, unknown, string]>([
     ['POST', '/v1/guardrails', { name: 'no-decision', rules: [{ tool: 'x' }] }, 'rules[0].decision'],
-    ['POST', '/v1/guardrails', { name: 'no-decision', rules: [{ decision: 'ALLOW' }, { tool: 'y' }] }, 'rules[1].decision'],
+    ['POST', '/v1/guardrails', { name: 'no-decision', rules: [{ tool: '*', decision: 'ALLOW' }, { tool: 'y' }] }, 'rules[1].decision'],
     ['POST', '/v1/guardrails/evaluate', { action: { tool: 'x' }, policies: [{ rules: [{ tool: 'x' }] }] }, 'policies[0].rules[0].decision'],
     ['POST', '/v1/tool-policies', { tool_name: 'x' }, 'allowed'],
-    ['POST', '/v1/guardrails', { rules: [{ decision: 'ALLOW' }] }, 'name'],
+    ['POST', '/v1/guardrails', { rules: [{ tool: '*', decision: 'ALLOW' }] }, 'name'],
   ])('%s %s %j → missing %s', async (method, path, body, param) => {
     const res = await op(method, path, body);
     expect(res.status).toBe(400);

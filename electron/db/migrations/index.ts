@@ -7,5 +7,6 @@ import { actions } from './0004-actions.js';
 import { actionIndexes } from './0005-action-indexes.js';
 import { grantValueScope } from './0006-grant-value-scope.js';
 import { agentContactWithdraw } from './0007-agent-contact-withdraw.js';
+import { policyVersionNotes } from './0008-policy-version-notes.js';
 
-export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes, grantValueScope, agentContactWithdraw];
+export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes, grantValueScope, agentContactWithdraw, policyVersionNotes];

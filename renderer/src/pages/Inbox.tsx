@@ -16,6 +16,7 @@ import { toast } from '../stores/toasts';
 import { ArgsView } from '../components/JsonView';
 import { LayerTable } from '../components/LayerTable';
 import { Async, Empty, ErrorState, Loading } from '../components/states';
+import { InboxStarterOffer } from './policies/StarterPolicy';
 import { HistoryTab } from './InboxHistory';
 
 const CARD_HEIGHT = 96;
@@ -153,6 +154,7 @@ function PendingTab() {
     return (
       <Empty title="Inbox zero">
         Nothing is waiting for you. When an agent asks for something a policy marks ALERT, it shows up here at once — and as a notification.
+        <InboxStarterOffer />
       </Empty>
     );
   const selected = selectedIndex >= 0 ? pending[selectedIndex]! : null;

@@ -1,72 +1,16 @@
 /** Guardrail policies: list, enable/disable, a rules editor that mints versions, and version diffs. */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { GuardrailPolicyObject, GuardrailRuleInput } from '../../../../shared/api/policies.js';
-import type { Guard } from '../../../../shared/core/types.js';
-import { guardError } from '../../../../shared/core/expr.js';
-import { api, errorMessage, idemKey } from '../../lib/api';
+import { api, errorMessage } from '../../lib/api';
 import { diffLines } from '../../lib/diff';
 import { ago, dateTime } from '../../lib/format';
 import { useResource } from '../../lib/useResource';
 import { usePolicyDraft } from '../../stores/policyDraft';
 import { toast } from '../../stores/toasts';
-import { Dialog } from '../../components/Dialog';
 import { Async, Empty } from '../../components/states';
-
-interface RuleRow {
-  key: number;
-  tool: string;
-  connector: string;
-  agent_id: string;
-  role: string;
-  expr: string;
-  max_value: string;
-  decision: 'ALLOW' | 'ALERT' | 'BLOCK';
-}
-
-let rowKey = 1;
-const emptyRow = (): RuleRow => ({ key: rowKey++, tool: '', connector: '', agent_id: '', role: '', expr: '', max_value: '', decision: 'ALERT' });
-
-function toRow(r: GuardrailRuleInput): RuleRow {
-  return {
-    key: rowKey++,
-    tool: r.tool ?? '',
-    connector: r.connector ?? '',
-    agent_id: r.agent_id ?? '',
-    role: r.role ?? '',
-    expr: r.expr === undefined ? '' : typeof r.expr === 'string' ? r.expr : JSON.stringify(r.expr),
-    max_value: r.max_value === undefined ? '' : String(r.max_value),
-    decision: r.decision,
-  };
-}
-
-/** A row → the API's rule, or the first problem with it (checked as you type, like the server will). */
-export function toRule(row: RuleRow): { rule: GuardrailRuleInput; error: null } | { rule: null; error: string } {
-  const rule: GuardrailRuleInput = { decision: row.decision };
-  if (row.tool.trim()) rule.tool = row.tool.trim();
-  if (row.connector.trim()) rule.connector = row.connector.trim();
-  if (row.agent_id.trim()) rule.agent_id = row.agent_id.trim();
-  if (row.role.trim()) rule.role = row.role.trim();
-  if (row.max_value.trim()) {
-    const n = Number(row.max_value);
-    if (!Number.isFinite(n) || n <= 0) return { rule: null, error: 'max value must be a positive number' };
-    rule.max_value = n;
-  }
-  const exprText = row.expr.trim();
-  if (exprText) {
-    let expr: Guard;
-    if (exprText.startsWith('{')) {
-      try {
-        expr = JSON.parse(exprText) as Guard;
-      } catch {
-        return { rule: null, error: 'expression: composite guards are JSON, e.g. {"all_of": ["$.args.x == 1", …]}' };
-      }
-    } else expr = exprText;
-    const bad = guardError(expr);
-    if (bad) return { rule: null, error: `expression: ${bad.message}` };
-    rule.expr = expr;
-  }
-  return { rule, error: null };
-}
+import { NewPolicyDialog } from './NewPolicyDialog';
+import { ConfirmEverythingDialog, emptyRow, newCatchAlls, RulesEditor, toRow, toRule, useAgentNames, type RuleRow } from './RuleEditor';
+import { STARTER_NAME, StarterPolicyButton, StarterPolicyOffer } from './StarterPolicy';
 
 export function GuardrailsTab() {
   const [showDisabled, setShowDisabled] = useState(true);
@@ -84,6 +28,11 @@ export function GuardrailsTab() {
   const replace = (p: GuardrailPolicyObject) => {
     list.setData((l) => (l?.some((x) => x.id === p.id) ? l.map((x) => (x.id === p.id ? p : x)) : [p, ...(l ?? [])]));
     bump();
+  };
+
+  const added = (p: GuardrailPolicyObject) => {
+    replace(p);
+    setSelectedId(p.id);
   };
 
   async function setStatus(p: GuardrailPolicyObject, status: 'active' | 'disabled') {
@@ -118,10 +67,12 @@ export function GuardrailsTab() {
           <label className="check">
             <input type="checkbox" checked={showDisabled} onChange={(e) => setShowDisabled(e.target.checked)} /> show disabled
           </label>
+          {list.data && !list.data.some((p) => p.name === STARTER_NAME) ? <StarterPolicyButton onAdded={added} /> : null}
           <button type="button" className="primary" onClick={() => setCreating(true)}>
             New policy
           </button>
         </div>
+        {list.data?.length === 0 ? <StarterPolicyOffer onAdded={added} /> : null}
         <Async {...list} what="guardrail policies">
           {() =>
             policies.length === 0 ? (
@@ -174,7 +125,7 @@ export function GuardrailsTab() {
         </Async>
       </section>
       {selected ? <PolicyEditor key={`${selected.id}:${selected.version}`} policy={selected} onSaved={replace} /> : null}
-      {selected ? <Versions key={`v:${selected.id}:${selected.version}`} policy={selected} /> : null}
+      {selected ? <Versions key={`v:${selected.id}:${selected.version}`} policy={selected} onRestored={replace} /> : null}
       {creating ? (
         <NewPolicyDialog
           onClose={() => setCreating(false)}
@@ -194,6 +145,9 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
   const [description, setDescription] = useState(policy.description ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<number[] | null>(null);
+  const [note, setNote] = useState('');
+  const agents = useAgentNames();
   const setDraft = usePolicyDraft((s) => s.setDraft);
   const parsed = useMemo(() => rows.map(toRule), [rows]);
   const invalid = parsed.some((p) => p.error !== null);
@@ -212,13 +166,20 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
 
   const update = (key: number, patch: Partial<RuleRow>) => setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
 
-  async function save() {
+  async function save(confirmed = false) {
     if (invalid || !rules.length) return;
+    const everything = rulesChanged ? newCatchAlls(rules, policy.rules) : [];
+    if (everything.length && !confirmed) {
+      setConfirming(everything);
+      return;
+    }
+    setConfirming(null);
     setBusy(true);
     setError(null);
     try {
-      const body: { rules?: GuardrailRuleInput[]; description?: string | null } = { description: description.trim() || null };
+      const body: { rules?: GuardrailRuleInput[]; description?: string | null; note?: string } = { description: description.trim() || null };
       if (rulesChanged) body.rules = rules;
+      if (rulesChanged && note.trim()) body.note = note.trim();
       const saved = await api().call('updateGuardrail', { params: { id: policy.id }, body });
       toast.success(`Saved ${saved.name}`, saved.version !== policy.version ? `Now version ${saved.version}.` : undefined);
       onSaved(saved);
@@ -241,78 +202,13 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
         Description
         <input value={description} onChange={(e) => setDescription(e.target.value)} placeholder="What this policy is for" />
       </label>
-      <table className="table rules" aria-label="Rules">
-        <colgroup>
-          <col className="c-n" />
-          <col className="c-tool" />
-          <col className="c-conn" />
-          <col className="c-who" />
-          <col />
-          <col className="c-max" />
-          <col className="c-dec" />
-          <col className="c-rm" />
-        </colgroup>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Tool</th>
-            <th scope="col">Connector</th>
-            <th scope="col">Agent / role</th>
-            <th scope="col">Expression</th>
-            <th scope="col">Max value</th>
-            <th scope="col">Decision</th>
-            <th scope="col">
-              <span className="sr-only">Remove</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => {
-            const n = i + 1;
-            const err = parsed[i]?.error;
-            return (
-              <tr key={r.key} className={err ? 'row-invalid' : undefined}>
-                <td>{n}</td>
-                <td>
-                  <input aria-label={`Rule ${n} tool`} value={r.tool} onChange={(e) => update(r.key, { tool: e.target.value })} placeholder="any (or fs.*)" />
-                </td>
-                <td>
-                  <input aria-label={`Rule ${n} connector`} value={r.connector} onChange={(e) => update(r.key, { connector: e.target.value })} placeholder="any" />
-                </td>
-                <td>
-                  <input aria-label={`Rule ${n} agent`} value={r.agent_id} onChange={(e) => update(r.key, { agent_id: e.target.value })} placeholder="agent id" />
-                  <input aria-label={`Rule ${n} role`} value={r.role} onChange={(e) => update(r.key, { role: e.target.value })} placeholder="role" />
-                </td>
-                <td>
-                  <input
-                    aria-label={`Rule ${n} expression`}
-                    aria-invalid={Boolean(err && err.startsWith('expression'))}
-                    className="mono"
-                    value={r.expr}
-                    onChange={(e) => update(r.key, { expr: e.target.value })}
-                    placeholder='$.args.path starts_with "/tmp"'
-                  />
-                  {err ? <div className="field-error small">{err}</div> : null}
-                </td>
-                <td>
-                  <input aria-label={`Rule ${n} max value`} inputMode="decimal" value={r.max_value} onChange={(e) => update(r.key, { max_value: e.target.value })} placeholder="none" />
-                </td>
-                <td>
-                  <select aria-label={`Rule ${n} decision`} value={r.decision} onChange={(e) => update(r.key, { decision: e.target.value as 'ALLOW' | 'ALERT' })}>
-                    <option value="ALLOW">ALLOW</option>
-                    <option value="ALERT">ALERT</option>
-                  </select>
-                </td>
-                <td>
-                  <button type="button" className="icon-button" aria-label={`Remove rule ${n}`} disabled={rows.length === 1} onClick={() => setRows((rs) => rs.filter((x) => x.key !== r.key))}>
-                    ×
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <RulesEditor
+        rows={rows}
+        errors={parsed.map((p) => p.error)}
+        agents={agents.data ?? []}
+        onChange={update}
+        onRemove={(key) => setRows((rs) => rs.filter((x) => x.key !== key))}
+      />
       {error ? (
         <p className="form-error" role="alert">
           {error}
@@ -323,12 +219,16 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
           Add rule
         </button>
         <span className="spacer" />
+        {rulesChanged ? (
+          <input className="change-note" aria-label="Change note" maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} placeholder="Why? (kept with the new version)" />
+        ) : null}
         <button
           type="button"
           disabled={!dirty || busy}
           onClick={() => {
             setRows(policy.rules.map(toRow));
             setDescription(policy.description ?? '');
+            setNote('');
           }}
         >
           Discard
@@ -338,16 +238,55 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
         </button>
       </div>
       <p className="muted small">
-        A rule matches on every field it sets. BLOCK happens when a <code>max value</code> is exceeded or nothing allows; saving rules creates version {policy.version + 1}.
+        A rule matches on every field it sets. When several rules match, the most cautious wins (BLOCK, then ALERT, then ALLOW), and a <code>max value</code> exceeded blocks. Saving rules creates version {policy.version + 1}.
       </p>
+      {confirming ? <ConfirmEverythingDialog ruleNumbers={confirming} onCancel={() => setConfirming(null)} onConfirm={() => void save(true)} /> : null}
     </section>
   );
 }
 
-function Versions({ policy }: { policy: GuardrailPolicyObject }) {
+/** One line per rule, as a person reads it, so a version diff shows which rules changed. */
+export function ruleLine(rule: GuardrailRuleInput): string {
+  const parts: string[] = [];
+  if (rule.tool !== undefined) parts.push(`tool ${rule.tool}`);
+  if (rule.connector !== undefined) parts.push(`connector ${rule.connector}`);
+  if (rule.agent !== undefined) parts.push(`agent ${rule.agent}`);
+  else if (rule.agent_id !== undefined) parts.push(`agent ${rule.agent_id}`);
+  if (rule.role !== undefined) parts.push(`role ${rule.role}`);
+  if (rule.expr !== undefined) parts.push(`if ${typeof rule.expr === 'string' ? rule.expr : JSON.stringify(rule.expr)}`);
+  if (rule.max_value !== undefined) parts.push(`max ${rule.max_value}`);
+  return `${parts.join(' · ') || 'every action'} → ${rule.decision}${rule.always_ask ? ' (always ask)' : ''}`;
+}
+
+function versionText(v: { description: string | null; status: string; rules: GuardrailRuleInput[] }): string {
+  return [`description: ${v.description ?? '(none)'}`, `status: ${v.status}`, ...v.rules.map(ruleLine)].join('\n');
+}
+
+function Versions({ policy, onRestored }: { policy: GuardrailPolicyObject; onRestored(p: GuardrailPolicyObject): void }) {
   const versions = useResource(async () => (await api().call('listGuardrailVersions', { params: { id: policy.id }, query: { limit: 100 } })).data, [policy.id, policy.version]);
+  const operators = useResource(async () => (await api().call('listOperators', { query: { limit: 500 } })).data, []);
   const [from, setFrom] = useState<number>(Math.max(1, policy.version - 1));
   const [to, setTo] = useState<number>(policy.version);
+  const [restoring, setRestoring] = useState<number | null>(null);
+  /** `operator:opr_…` → the operator's name; `system` and anything else as it is. */
+  const byWhom = (actor: string) => {
+    const [kind, id] = actor.split(':');
+    return (kind === 'operator' && operators.data?.find((o) => o.id === id)?.name) || actor;
+  };
+
+  async function restore(v: { version: number; rules: GuardrailRuleInput[]; description: string | null }) {
+    setRestoring(v.version);
+    try {
+      const saved = await api().call('updateGuardrail', { params: { id: policy.id }, body: { rules: v.rules, description: v.description } });
+      toast.success(`Restored ${policy.name} v${v.version}`, `Its rules are now version ${saved.version}.`);
+      onRestored(saved);
+    } catch (err) {
+      toast.error(`Could not restore v${v.version}`, errorMessage(err));
+    } finally {
+      setRestoring(null);
+    }
+  }
+
   return (
     <section className="card" aria-labelledby="versions-title">
       <h3 id="versions-title" className="card-title">
@@ -357,14 +296,27 @@ function Versions({ policy }: { policy: GuardrailPolicyObject }) {
         {(vs) => {
           const a = vs.find((v) => v.version === from);
           const b = vs.find((v) => v.version === to);
-          const text = (v: typeof a) => (v ? JSON.stringify({ description: v.description, status: v.status, rules: v.rules }, null, 2) : '');
-          const lines = a && b ? diffLines(text(a), text(b)) : [];
+          const lines = a && b ? diffLines(versionText(a), versionText(b)) : [];
           return (
             <>
               <ol className="versions">
                 {vs.map((v) => (
                   <li key={v.version}>
-                    <strong>v{v.version}</strong> · {v.rules.length} rule{v.rules.length === 1 ? '' : 's'} · {dateTime(v.version_created_at)} · <span className="muted">{v.version_actor}</span>
+                    <strong>v{v.version}</strong> · {v.rules.length} rule{v.rules.length === 1 ? '' : 's'} · {dateTime(v.version_created_at)} ·{' '}
+                    <span className="muted" title={v.version_actor}>
+                      {byWhom(v.version_actor)}
+                    </span>
+                    {v.version_note ? <span className="version-note"> — {v.version_note}</span> : null}
+                    {v.version !== policy.version ? (
+                      <>
+                        {' '}
+                        <button type="button" className="link" disabled={restoring !== null} onClick={() => void restore(v)} aria-label={`Restore v${v.version}`}>
+                          {restoring === v.version ? 'Restoring…' : 'Restore this version'}
+                        </button>
+                      </>
+                    ) : (
+                      <span className="muted"> · current</span>
+                    )}
                   </li>
                 ))}
               </ol>
@@ -409,72 +361,5 @@ function Versions({ policy }: { policy: GuardrailPolicyObject }) {
         }}
       </Async>
     </section>
-  );
-}
-
-function NewPolicyDialog({ onClose, onCreated }: { onClose(): void; onCreated(p: GuardrailPolicyObject): void }) {
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [tool, setTool] = useState('');
-  const [decision, setDecision] = useState<'ALLOW' | 'ALERT'>('ALLOW');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const p = await api().call(
-        'createGuardrail',
-        { body: { name: name.trim(), description: description.trim() || null, rules: [{ ...(tool.trim() ? { tool: tool.trim() } : {}), decision }] } },
-        { idempotencyKey: idemKey() },
-      );
-      toast.success(`Created ${p.name}`, 'Version 1. Refine its rules below.');
-      onCreated(p);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <Dialog title="New guardrail policy" open onClose={onClose}>
-      <form className="form" onSubmit={(e) => void submit(e)}>
-        <label>
-          Name
-          <input value={name} onChange={(e) => setName(e.target.value)} pattern="[a-z0-9\-]{3,40}" required autoFocus placeholder="refund-ceiling" />
-          <span className="muted small">3–40 of a-z, 0-9 and -; it cannot change later.</span>
-        </label>
-        <label>
-          Description
-          <input value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <label>
-          First rule: tool
-          <input value={tool} onChange={(e) => setTool(e.target.value)} placeholder="order.refund" />
-        </label>
-        <label>
-          First rule: decision
-          <select value={decision} onChange={(e) => setDecision(e.target.value as 'ALLOW' | 'ALERT')}>
-            <option value="ALLOW">ALLOW</option>
-            <option value="ALERT">ALERT</option>
-          </select>
-        </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create policy'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
   );
 }
