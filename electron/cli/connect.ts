@@ -38,6 +38,7 @@ interface ConnectOptions {
   agent?: string;
   wait: number;
   selfTest: boolean;
+  starter: boolean;
 }
 
 /** Where the settings go: the project's local settings, or the user's. */
@@ -200,6 +201,14 @@ export async function selfTest(wiring: ClaudeSettingsWiring, dir: string, env: N
   };
 }
 
+/** Adds the starter policy when no guardrail policy exists; returns it, or null when there were policies. */
+async function addStarterIfNoPolicy(conn: Connection): Promise<{ id: string; name: string } | null> {
+  const existing = await conn.client.call('listGuardrails', { query: { limit: 1 } });
+  if (existing.data.length > 0) return null;
+  const created = await conn.client.call('createStarterGuardrail');
+  return { id: created.id, name: created.name };
+}
+
 export function connectCommands(program: Command, io: CliIO): void {
   const group = program.command('connect').description('wire an agent program to Warden');
   withGlobalOptions(
@@ -211,7 +220,8 @@ export function connectCommands(program: Command, io: CliIO): void {
       .option('--key <key>', 'the agent key to write (default: the one already there, or a new one for --agent)')
       .option('--agent <name>', 'the agent to issue a key for, registered if new (default claude-code)')
       .option('--wait <seconds>', 'how long the hook waits for an operator on ALERT', parseWaitSeconds, 50)
-      .option('--no-self-test', 'write the settings without running the hook once'),
+      .option('--no-self-test', 'write the settings without running the hook once')
+      .option('--no-starter', 'do not add the starter policy for coding agents when Warden has no policy yet'),
   ).action((opts: ConnectOptions, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
       const file = settingsPath(opts, io.env);
@@ -227,12 +237,16 @@ export function connectCommands(program: Command, io: CliIO): void {
       const changed = !isDeepStrictEqual(merged, value);
       const backup = changed ? writeSettings(file, text, merged, new Date()) : null;
       const projectDir = opts.user ? process.cwd() : resolve(process.cwd(), opts.project ?? '.');
+      // A Warden with no policy asks about everything, a project Read included: a coding agent
+      // starts on the starter policy unless the operator says otherwise.
+      const starter = opts.starter ? await addStarterIfNoPolicy(conn) : null;
       const test = opts.selfTest ? await selfTest(wiring, projectDir, io.env, opts.wait) : null;
       if (conn.json) {
-        writeJson(io, { settings: file, changed, backup, agent, key_source: how, self_test: test });
+        writeJson(io, { settings: file, changed, backup, agent, key_source: how, starter_policy: starter, self_test: test });
       } else {
         writeLine(io, changed ? `Wrote ${file} (agent ${agent.name}, ${how}).` : `${file} already wires Warden (agent ${agent.name}); left unchanged.`);
         if (backup) writeLine(io, `The previous file is saved as ${backup}.`);
+        if (starter) writeLine(io, `Warden had no policy yet: added ${starter.name} (reads inside the project run, writes outside it and network ask, destructive commands always ask, secrets files are blocked; see warden policy export).`);
         writeLine(io, `Hooks: PreToolUse (waits up to ${opts.wait} s for you), PostToolUse, PostToolUseFailure; if Warden's program cannot start they exit 2 and Claude Code blocks the call.`);
         if (test?.ok) writeLine(io, `Self-test passed: ${test.message}.`);
         writeLine(io, 'Restart Claude Code (or open /hooks) to load the settings. Keep the file out of git: it holds the key.');

@@ -251,3 +251,40 @@ describe('warden connect claude-code', () => {
 it('the repo has the entry the hook command names', () => {
   expect(wardenEntry()).toBe(join(repoRoot, 'bin', 'warden.js'));
 });
+
+describe('warden connect claude-code on a fresh Warden', () => {
+  it('adds the starter policy when there is none, so a project Read is allowed at once; never twice; --no-starter adds none', async () => {
+    const fresh = await startTestApp();
+    const freshHome = mkdtempSync(join(tmpdir(), 'warden-connect-fresh-'));
+    try {
+      const freshEnv = { HOME: freshHome, WARDEN_URL: fresh.url, WARDEN_DATA_DIR: fresh.dataDir };
+      const policies = async () => (await fresh.req('GET', '/v1/guardrails', { key: fresh.op })).body.data.map((p: { name: string }) => p.name);
+
+      const skipped = await cli(['connect', 'claude-code', '--project', join(freshHome, 'other'), '--no-starter', '--no-self-test'], { env: freshEnv });
+      expect(skipped.code).toBe(0);
+      expect(await policies()).toEqual([]);
+
+      const project = join(freshHome, 'shop');
+      mkdirSync(project, { recursive: true });
+      const r = await cli(['connect', 'claude-code', '--project', project], { env: freshEnv });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('added coding-agent-starter');
+      expect(await policies()).toEqual(['coding-agent-starter']);
+
+      const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8'));
+      const command = settings.hooks.PreToolUse[0].hooks[0].command as string;
+      const read = await cleanShell(command, { ...preRead('toolu_fresh_1', join(project, 'README.md')), cwd: project }, settings.env);
+      expect(read.code).toBe(0);
+      expect(JSON.parse(read.stdout).hookSpecificOutput.permissionDecision).toBe('allow');
+      expect((await fresh.req('GET', '/v1/approvals?status=pending', { key: fresh.op })).body.data).toEqual([]);
+
+      const again = await cli(['connect', 'claude-code', '--project', project, '--no-self-test'], { env: freshEnv });
+      expect(again.code).toBe(0);
+      expect(again.stdout).not.toContain('added coding-agent-starter');
+      expect(await policies()).toEqual(['coding-agent-starter']);
+    } finally {
+      await fresh.close();
+      rmSync(freshHome, { recursive: true, force: true });
+    }
+  });
+});
