@@ -142,7 +142,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals, commits);
   approvals.setSink(actions);
   const reports = new ReportService(db, clock);
-  const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
+  operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
 
   const services: Services = {
@@ -215,7 +215,9 @@ export async function createApp(config: AppConfig): Promise<App> {
     db,
     clock,
     bus,
-    operatorToken,
+    get operatorToken() {
+      return operators.currentOwnerToken;
+    },
     services,
     get url() {
       return url;
