@@ -34,11 +34,19 @@ import { PolicyService } from './policies/service.js';
 import { policyRoutes } from './policies/routes.js';
 import { ReportService } from './reports/service.js';
 import { reportRoutes } from './reports/routes.js';
-import { Api } from './server/api.js';
+import { Api, presentedKey } from './server/api.js';
 import { createHttpServer } from './server/http.js';
 import { IdempotencyStore } from './server/idempotency.js';
 import { buildOpenApi } from './server/openapi.js';
 import type { Principal } from './server/principal.js';
+import {
+  DEFAULT_MAX_ARGS_BYTES,
+  DEFAULT_RATE_LIMIT,
+  installAgentRateLimit,
+  maxArgsBytesFromEnv,
+  rateLimitFromEnv,
+  type RateLimit,
+} from './server/rate-limit.js';
 import { serveUi } from './server/static-ui.js';
 
 export interface AppConfig {
@@ -64,6 +72,10 @@ export interface AppConfig {
   checkpointWorker?: boolean;
   /** How long an action's budget reservation is held before the reaper releases it as abandoned. Default 1 h. */
   reservationTimeoutMs?: number;
+  /** Per-agent request rate limit; false turns it off. Default: WARDEN_RATE_LIMIT, else 20/s with bursts of 40. */
+  rateLimit?: RateLimit | false;
+  /** The largest `args` of an action, serialized (413 above). Default: WARDEN_MAX_ARGS_BYTES, else 64 KiB. */
+  maxArgsBytes?: number;
 }
 
 export interface App {
@@ -175,6 +187,15 @@ export async function createApp(config: AppConfig): Promise<App> {
   };
 
   const http = createHttpServer({ host, logger: config.logger });
+  const rateLimit = config.rateLimit ?? rateLimitFromEnv() ?? DEFAULT_RATE_LIMIT;
+  if (rateLimit) {
+    // Before any route: the limiter hooks each route as it is added.
+    await installAgentRateLimit(http, rateLimit, (request) => {
+      const key = presentedKey(request);
+      return key?.startsWith('wk_agent_') ? (agents.resolveKey(key)?.agentId ?? null) : null;
+    });
+  }
+  const maxArgsBytes = config.maxArgsBytes ?? maxArgsBytesFromEnv() ?? DEFAULT_MAX_ARGS_BYTES;
   const api = new Api(http, authenticate, idempotency);
   // Built on first request: generating it from every schema costs startup time nobody waits for.
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
@@ -190,7 +211,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(budgets.startReaper());
   stoppers.push(budgets.startEventTail());
   // [actions] routes
-  actionRoutes(api, actions, approvals);
+  actionRoutes(api, actions, approvals, { maxArgsBytes });
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.

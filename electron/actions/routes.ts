@@ -4,11 +4,19 @@ import type { Api } from '../server/api.js';
 import type { Principal } from '../server/principal.js';
 import type { ActionService, Viewer } from './service.js';
 
+/** 413 `payload_too_large` (param `args`) when an action's args serialize to more than `max` bytes. */
+function checkArgsSize(args: Record<string, unknown> | undefined, max: number): void {
+  if (args === undefined) return;
+  const bytes = Buffer.byteLength(JSON.stringify(args), 'utf8');
+  if (bytes > max) throw new HttpError(413, 'payload_too_large', `args is ${bytes} bytes serialized; the limit is ${max}`, 'args');
+}
+
 const viewerOf = (p: Principal | null): Viewer => (p?.kind === 'agent' ? { agentId: p.agentId } : {});
 
-export function actionRoutes(api: Api, actions: ActionService, approvals: ApprovalService): void {
+export function actionRoutes(api: Api, actions: ActionService, approvals: ApprovalService, limits: { maxArgsBytes: number }): void {
   api.handle('createAction', async ({ body, query, principal, actor, reply }) => {
     const { agent_id, ...input } = body;
+    checkArgsSize(input.args, limits.maxArgsBytes);
     let agentId: string;
     let startedBy: string | null = null;
     if (principal?.kind === 'agent') {
@@ -34,6 +42,7 @@ export function actionRoutes(api: Api, actions: ActionService, approvals: Approv
   api.handle('completeAction', ({ params, body, principal, actor }) => actions.complete(params.id, body, actor, viewerOf(principal)));
   api.handle('getReceipt', ({ params, principal }) => actions.receipt(params.id, viewerOf(principal)));
   api.handle('evaluate', ({ body, principal }) => {
+    checkArgsSize(body.action.args, limits.maxArgsBytes);
     let agentId = body.agent_id ?? null;
     if (principal?.kind === 'agent') {
       // An agent previews its own decisions; another agent's id is not visible to it.

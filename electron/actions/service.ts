@@ -10,7 +10,6 @@ import type { Action, ActionInput, ActionStatus, Evaluation, Receipt } from '../
 import type { ListPage } from '../../shared/api/common.js';
 import { evaluate, failClosed, killSwitchGate, type Gate } from '../../shared/core/index.js';
 import type { AgentContext, Decision, Snapshot } from '../../shared/core/types.js';
-import { redactSecrets } from '../../shared/redact.js';
 import { agentContext, type AgentService } from '../agents/service.js';
 import type { ApprovalRow, ApprovalService, ApprovalSink, Outcome } from '../approvals/service.js';
 import type { AuditService } from '../audit/service.js';
@@ -22,6 +21,8 @@ import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger, CostReport, GrantStore, PolicyStore } from '../ports.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
+import { redactForStorage, redactTextForStorage } from '../redaction/redact.js';
+import { inputToStore } from './omit-body.js';
 import { QuotaCounters } from './quota-counters.js';
 
 const HOUR_MS = 3_600_000;
@@ -194,7 +195,9 @@ export class ActionService implements ApprovalSink {
   create(agentId: string, input: ActionInput, actor: string, startedBy: string | null): Action {
     const agent = this.context(agentId);
     if (!agent) throw notFound('agent', agentId);
-    const stored = redactSecrets(input);
+    // INVARIANT: the decision runs on `input` as sent; only what is recorded, streamed and
+    // notified is redacted.
+    const stored = redactForStorage(input);
     const record = () => {
       try {
         this.policies.recordToolSeen(input.tool);
@@ -216,11 +219,14 @@ export class ActionService implements ApprovalSink {
           decision = failClosed(`the budget ledger could not reserve the estimate: ${messageOf(err)}`);
         }
       }
+      // An explanation may quote the arguments it judged.
+      decision = { ...decision, explanation: redactTextForStorage(decision.explanation) };
+      const kept = inputToStore(stored, decision);
       const receipt: ReceiptRow = {
         id: this.ids.next('rcp'),
         action_id: actionId,
         agent_id: agent.id,
-        action: JSON.stringify(stored),
+        action: JSON.stringify(kept),
         decision: decision.decision,
         block_code: decision.block_code,
         explanation: decision.explanation,
@@ -293,13 +299,13 @@ export class ActionService implements ApprovalSink {
           explanation: decision.explanation,
         },
       });
-      return { row, decision, approval };
+      return { row, decision, approval, kept };
     };
     // A group-commit request already runs in a savepoint of its own.
     const result = this.commits.inRequest ? record() : immediate(this.db, record);
     // Answered from what was just written, without reading it back or parsing the JSON written;
     // announced once committed.
-    const action = this.actionOf(result.row, { ...decisionFields(result.decision), action: stored });
+    const action = this.actionOf(result.row, { ...decisionFields(result.decision), action: result.kept });
     this.commits.afterCommit(() => {
       this.bus.publish('action.evaluated', action);
       if (result.approval) this.approvals.announce(result.approval);
