@@ -17,6 +17,8 @@ import { AuditService } from './audit/service.js';
 import { auditRoutes } from './audit/routes.js';
 import { BudgetService } from './budgets/service.js';
 import { budgetRoutes } from './budgets/routes.js';
+import { MissionService } from './budgets/missions.js';
+import { missionRoutes } from './budgets/mission-routes.js';
 import { systemTimeZone } from './budgets/periods.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { lockDataDir } from './common/data-dir-lock.js';
@@ -106,6 +108,7 @@ export interface Services {
   approvals: ApprovalService;
   grants: GrantService;
   reports: ReportService;
+  missions: MissionService;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -154,6 +157,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals, commits);
   approvals.setSink(actions);
   const reports = new ReportService(db, clock);
+  const missions = new MissionService(db, audit, clock, agents);
   operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
 
@@ -171,6 +175,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     approvals,
     grants,
     reports,
+    missions,
   };
   const stoppers: (() => void)[] = [];
 
@@ -207,11 +212,12 @@ export async function createApp(config: AppConfig): Promise<App> {
   // [policies] routes
   policyRoutes(api, policies, agents);
   // [budgets] routes
-  budgetRoutes(api, budgets, agents, commits);
+  budgetRoutes(api, budgets, agents, commits, { missions, actions });
+  missionRoutes(api, missions);
   stoppers.push(budgets.startReaper());
   stoppers.push(budgets.startEventTail());
   // [actions] routes
-  actionRoutes(api, actions, approvals, { maxArgsBytes });
+  actionRoutes(api, actions, approvals, { maxArgsBytes, missions });
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.

@@ -7,6 +7,7 @@ import { agentRoutes } from './agents.js';
 import { auditRoutes } from './audit.js';
 import { policyRoutes } from './policies.js';
 import { budgetRoutes } from './budgets.js';
+import { missionRoutes } from './missions.js';
 import { systemRoutes } from './system.js';
 
 export const routes = {
@@ -17,6 +18,7 @@ export const routes = {
   ...policyRoutes,
   // [budgets] routes
   ...budgetRoutes,
+  ...missionRoutes,
   // [actions] routes
   ...actionRoutes,
 };

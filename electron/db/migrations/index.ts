@@ -7,5 +7,6 @@ import { actions } from './0004-actions.js';
 import { actionIndexes } from './0005-action-indexes.js';
 import { grantValueScope } from './0006-grant-value-scope.js';
 import { operatorRevocation } from './0007-operator-revocation.js';
+import { missions } from './0008-missions.js';
 
-export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes, grantValueScope, operatorRevocation];
+export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes, grantValueScope, operatorRevocation, missions];
