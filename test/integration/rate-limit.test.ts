@@ -38,7 +38,11 @@ describe('per-agent rate limit', () => {
   });
 
   it('is on by default', async () => {
-    const t = await start();
+    const saved = process.env.WARDEN_RATE_LIMIT;
+    delete process.env.WARDEN_RATE_LIMIT;
+    const t = await start().finally(() => {
+      if (saved !== undefined) process.env.WARDEN_RATE_LIMIT = saved;
+    });
     const agent = await t.agent('flood');
     const results = await Promise.all(Array.from({ length: 120 }, () => t.req('GET', '/v1/me', { key: agent.key })));
     expect(results.some((r) => r.status === 429)).toBe(true);
