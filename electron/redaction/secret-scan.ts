@@ -52,6 +52,8 @@ const source = (content: string) => ({
 
 /** A run of key characters long enough for a credential, e.g. `ghp_…`, `xoxb-…`, a JWT segment. */
 const KEY_RUN = /[A-Za-z0-9_+/=-]{20,}/g;
+/** An id from common/ids.ts: a short prefix, 9 base36 characters of time, 12 random base64url. */
+const WARDEN_ID = /^[a-z]{2,4}_[0-9a-z]{9}[A-Za-z0-9_-]{12}$/;
 
 /**
  * Whether `text` may hold a secret the rules look for: a private key block, or a run of 20+ key
@@ -61,7 +63,11 @@ const KEY_RUN = /[A-Za-z0-9_+/=-]{20,}/g;
 export function mayHoldKey(text: string): boolean {
   if (text.includes('-----BEGIN')) return true;
   for (const m of text.matchAll(KEY_RUN)) {
-    if (/[0-9]/.test(m[0]) && /[A-Za-z]/.test(m[0])) return true;
+    const run = m[0];
+    if (!/[0-9]/.test(run) || !/[A-Za-z]/.test(run)) continue;
+    // Warden's own ids (`act_…`, `rcp_…`) and hex digests (hash chains, omitted bodies): no rule matches them.
+    if (WARDEN_ID.test(run) || /^[0-9a-f]+$/.test(run)) continue;
+    return true;
   }
   return false;
 }

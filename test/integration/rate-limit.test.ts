@@ -37,6 +37,16 @@ describe('per-agent rate limit', () => {
     expect((await t.req('GET', '/v1/health')).status).toBe(200);
   });
 
+  it('all agents together have a limit too: many agents each within their own cannot flood the server', async () => {
+    const t = await start({ rateLimit: { perSecond: 5, burst: 10, total: { perSecond: 10, burst: 20 } } });
+    const agents = await Promise.all(['a1', 'a2', 'a3', 'a4'].map((n) => t.agent(n)));
+    const results = await Promise.all(agents.flatMap((a) => Array.from({ length: 8 }, () => t.req('GET', '/v1/me', { key: a.key }))));
+    expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(20);
+    expect(results.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(12);
+    // The operator is not an agent: still answered.
+    expect((await t.req('GET', '/v1/agents', { key: t.op })).status).toBe(200);
+  });
+
   it('is on by default', async () => {
     const saved = process.env.WARDEN_RATE_LIMIT;
     delete process.env.WARDEN_RATE_LIMIT;
