@@ -139,15 +139,14 @@ export function redactText(text: string, options: RedactOptions = {}): string {
       isSecretKey(flag.replace(/^-+/, '')) && !isHidden(value) ? `${flag}${space}${hidden(value)}` : m,
     );
   if (options.scan) {
-    const ranges = [...options.scan(out)].sort((a, b) => b[0] - a[0]);
-    let floor = Infinity;
-    for (const [start, end] of ranges) {
-      // From the end backwards, so earlier offsets stay valid; overlaps merge into one mark.
-      const to = Math.min(end, floor);
-      if (to <= start) continue;
-      out = out.slice(0, start) + REDACTED + out.slice(to);
-      floor = start;
+    // Overlapping findings merge into one mark; replaced from the end, so offsets stay valid.
+    const merged: [number, number][] = [];
+    for (const [start, end] of [...options.scan(out)].sort((a, b) => a[0] - b[0])) {
+      const last = merged.at(-1);
+      if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+      else if (end > start) merged.push([start, end]);
     }
+    for (const [start, end] of merged.reverse()) out = out.slice(0, start) + REDACTED + out.slice(end);
   }
   return out;
 }
