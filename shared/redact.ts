@@ -106,7 +106,7 @@ const MIN_SECRET_TEXT = 8;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token)(\s+)([A-Za-z0-9._~+/=-]{6,})/g;
 const AUTH_SCHEME_WORD = /^(Bearer|Basic|Token)$/i;
 /** `scheme://user:PASSWORD@host`: the password of a URL. */
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:)([^\s@/'"]+)(@)/gi;
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/'"]+:)([^\s@/'"]+)(@)/gi;
 /** `curl -u user:PASSWORD`, `--user user:PASSWORD`. */
 const USER_FLAG = /((?:^|\s)(?:-u|--user)(?:\s+|=)['"]?[^\s:'"]+:)([^\s'"]+)/g;
 /**
