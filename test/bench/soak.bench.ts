@@ -127,6 +127,8 @@ interface PhaseResult {
   approval_p99_ms: number | null;
   approvals: number;
   approvals_not_allowed: number;
+  /** Of those, refused with 429 by the limit all agents share. */
+  approvals_rate_limited: number;
   requests: number;
   server_cpu_us_per_request: number;
   attacker_statuses?: Record<string, number>;
@@ -143,6 +145,7 @@ async function phase(
   const health: number[] = [];
   const approvals: number[] = [];
   let notAllowed = 0;
+  let rateLimited = 0;
   let requests = 0;
   const statuses: Record<string, number> = {};
   const cpu0 = await serverCpuUs(server.child);
@@ -162,6 +165,7 @@ async function phase(
       const res = await client.call('POST', '/v1/actions?wait_s=10', keys.probe, { tool: 'deploy.run', args: { target: 'staging' } });
       approvals.push(performance.now() - t0);
       requests += 2; // the action and the operator's decision
+      if (res.status === 429) rateLimited++;
       if (res.body?.status !== 'allowed') notAllowed++;
       else {
         // Completed, so the probe never runs into its own concurrency quota.
@@ -209,6 +213,7 @@ async function phase(
     approval_p99_ms: pct(approvals, 99),
     approvals: approvals.length,
     approvals_not_allowed: notAllowed,
+    approvals_rate_limited: rateLimited,
     requests,
     server_cpu_us_per_request: Math.round((cpu1 - cpu0) / Math.max(1, requests)),
     ...(attack ? { attacker_statuses: statuses } : {}),
