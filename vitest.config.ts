@@ -6,5 +6,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Tests drive one agent far past a person's pace; the rate limit has its own tests, which
+    // turn it on (test/integration/rate-limit.test.ts).
+    env: { WARDEN_RATE_LIMIT: 'off' },
   },
 });

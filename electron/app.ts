@@ -18,6 +18,8 @@ import { auditRoutes } from './audit/routes.js';
 import { AuditVerifier } from './audit/verifier.js';
 import { BudgetService } from './budgets/service.js';
 import { budgetRoutes } from './budgets/routes.js';
+import { MissionService } from './budgets/missions.js';
+import { missionRoutes } from './budgets/mission-routes.js';
 import { systemTimeZone } from './budgets/periods.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { lockDataDir } from './common/data-dir-lock.js';
@@ -40,11 +42,19 @@ import { protectedPathsOf } from './policies/protected-paths.js';
 import { policyRoutes } from './policies/routes.js';
 import { ReportService } from './reports/service.js';
 import { reportRoutes } from './reports/routes.js';
-import { Api } from './server/api.js';
+import { Api, presentedKey } from './server/api.js';
 import { createHttpServer } from './server/http.js';
 import { IdempotencyStore } from './server/idempotency.js';
 import { buildOpenApi } from './server/openapi.js';
 import type { Principal } from './server/principal.js';
+import {
+  DEFAULT_MAX_ARGS_BYTES,
+  DEFAULT_RATE_LIMIT,
+  installAgentRateLimit,
+  maxArgsBytesFromEnv,
+  rateLimitFromEnv,
+  type RateLimit,
+} from './server/rate-limit.js';
 import { serveUi } from './server/static-ui.js';
 
 export interface AppConfig {
@@ -76,6 +86,10 @@ export interface AppConfig {
   notice?: (line: string) => void;
   /** How long an action an approval allowed may wait to be picked up before its slot is released (default 120 s). */
   pickupTimeoutMs?: number;
+  /** Per-agent request rate limit; false turns it off. Default: WARDEN_RATE_LIMIT, else 20/s with bursts of 40. */
+  rateLimit?: RateLimit | false;
+  /** The largest `args` of an action, serialized (413 above). Default: WARDEN_MAX_ARGS_BYTES, else 64 KiB. */
+  maxArgsBytes?: number;
 }
 
 export interface App {
@@ -106,6 +120,7 @@ export interface Services {
   approvals: ApprovalService;
   grants: GrantService;
   reports: ReportService;
+  missions: MissionService;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -165,7 +180,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   actions.protectedPaths = protectedPathsOf(config.dataDir);
   const release = new ActionRelease(db, audit, clock, bus, budgets, approvals, actions, config.pickupTimeoutMs);
   const reports = new ReportService(db, clock);
-  const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
+  const missions = new MissionService(db, audit, clock, agents);
+  operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
   const verifier = new AuditVerifier(dbFile, { nativeBinding: config.sqliteBinding });
   const backups = new BackupScheduler(config.dataDir, clock, {
@@ -187,6 +203,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     approvals,
     grants,
     reports,
+    missions,
   };
   const stoppers: (() => void)[] = [];
 
@@ -203,6 +220,15 @@ export async function createApp(config: AppConfig): Promise<App> {
   };
 
   const http = createHttpServer({ host, logger: config.logger });
+  const rateLimit = config.rateLimit ?? rateLimitFromEnv() ?? DEFAULT_RATE_LIMIT;
+  if (rateLimit) {
+    // Before any route: the limiter hooks each route as it is added.
+    await installAgentRateLimit(http, rateLimit, (request) => {
+      const key = presentedKey(request);
+      return key?.startsWith('wk_agent_') ? (agents.resolveKey(key)?.agentId ?? null) : null;
+    });
+  }
+  const maxArgsBytes = config.maxArgsBytes ?? maxArgsBytesFromEnv() ?? DEFAULT_MAX_ARGS_BYTES;
   const api = new Api(http, authenticate, idempotency);
   // Built on first request: generating it from every schema costs startup time nobody waits for.
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
@@ -215,11 +241,12 @@ export async function createApp(config: AppConfig): Promise<App> {
   // [policies] routes
   policyRoutes(api, policies, agents);
   // [budgets] routes
-  budgetRoutes(api, budgets, agents, commits);
+  budgetRoutes(api, budgets, agents, commits, { missions, actions });
+  missionRoutes(api, missions);
   stoppers.push(budgets.startReaper());
   stoppers.push(budgets.startEventTail());
   // [actions] routes
-  actionRoutes(api, actions, approvals, release);
+  actionRoutes(api, actions, approvals, release, { maxArgsBytes, missions });
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
@@ -245,7 +272,9 @@ export async function createApp(config: AppConfig): Promise<App> {
     db,
     clock,
     bus,
-    operatorToken,
+    get operatorToken() {
+      return operators.currentOwnerToken;
+    },
     services,
     get url() {
       return url;

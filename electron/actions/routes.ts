@@ -2,14 +2,28 @@ import type { ApprovalService } from '../approvals/service.js';
 import { HttpError } from '../server/errors.js';
 import type { Api } from '../server/api.js';
 import type { Principal } from '../server/principal.js';
+import type { MissionService } from '../budgets/missions.js';
 import type { ActionService, Viewer } from './service.js';
 import type { ActionRelease } from './withdraw.js';
 
+/** 413 `payload_too_large` (param `args`) when an action's args serialize to more than `max` bytes. */
+function checkArgsSize(args: Record<string, unknown> | undefined, max: number): void {
+  if (args === undefined) return;
+  const bytes = Buffer.byteLength(JSON.stringify(args), 'utf8');
+  if (bytes > max) throw new HttpError(413, 'payload_too_large', `args is ${bytes} bytes serialized; the limit is ${max}`, 'args');
+}
+
 const viewerOf = (p: Principal | null): Viewer => (p?.kind === 'agent' ? { agentId: p.agentId } : {});
 
-export function actionRoutes(api: Api, actions: ActionService, approvals: ApprovalService, release: ActionRelease): void {
+export interface ActionGuards {
+  maxArgsBytes: number;
+  missions: MissionService;
+}
+
+export function actionRoutes(api: Api, actions: ActionService, approvals: ApprovalService, release: ActionRelease, guards: ActionGuards): void {
   api.handle('createAction', async ({ body, query, principal, actor, reply }) => {
     const { agent_id, ...input } = body;
+    checkArgsSize(input.args, guards.maxArgsBytes);
     let agentId: string;
     let startedBy: string | null = null;
     if (principal?.kind === 'agent') {
@@ -25,7 +39,9 @@ export function actionRoutes(api: Api, actions: ActionService, approvals: Approv
       agentId = agent_id;
       startedBy = principal?.kind === 'operator' ? principal.operatorId : null;
     }
-    const action = await actions.submit(agentId, input, actor, startedBy);
+    const mission = guards.missions.chargedMission(agentId, input.mission_id);
+    const charged = mission === null ? input : { ...input, mission_id: mission };
+    const action = await actions.submit(agentId, charged, actor, startedBy);
     if (query.wait_s <= 0 || action.status !== 'pending_approval' || !action.approval_id) return action;
     await approvals.waitFor(action.approval_id, query.wait_s, {}, reply.raw);
     const final = actions.get(action.id);
@@ -47,12 +63,15 @@ export function actionRoutes(api: Api, actions: ActionService, approvals: Approv
   api.handle('completeAction', ({ params, body, principal, actor }) => actions.complete(params.id, body, actor, viewerOf(principal)));
   api.handle('getReceipt', ({ params, principal }) => actions.receipt(params.id, viewerOf(principal)));
   api.handle('evaluate', ({ body, principal }) => {
+    checkArgsSize(body.action.args, guards.maxArgsBytes);
     let agentId = body.agent_id ?? null;
     if (principal?.kind === 'agent') {
       // An agent previews its own decisions; another agent's id is not visible to it.
       if (agentId !== null && agentId !== principal.agentId) throw new HttpError(404, 'not_found', `no agent with id ${agentId}`);
       agentId = principal.agentId;
     }
-    return actions.dryRun(body.action, agentId);
+    if (agentId === null) return actions.dryRun(body.action, null);
+    const mission = guards.missions.chargedMission(agentId, body.action.mission_id);
+    return actions.dryRun(mission === null ? body.action : { ...body.action, mission_id: mission }, agentId);
   });
 }

@@ -10,7 +10,6 @@ import type { Action, ActionInput, ActionStatus, Evaluation, Receipt } from '../
 import type { ListPage } from '../../shared/api/common.js';
 import { evaluate, failClosed, killSwitchGate, type Gate } from '../../shared/core/index.js';
 import type { AgentContext, Decision, ProtectedPaths, Snapshot } from '../../shared/core/types.js';
-import { redactSecrets } from '../../shared/redact.js';
 import { agentContext, type AgentService } from '../agents/service.js';
 import type { ApprovalRow, ApprovalService, ApprovalSink, Outcome } from '../approvals/service.js';
 import type { AuditService } from '../audit/service.js';
@@ -22,6 +21,9 @@ import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger, CostReport, GrantStore, PolicyStore } from '../ports.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
+import { redactForStorage, redactTextForStorage } from '../redaction/redact.js';
+import { inputToStore } from './omit-body.js';
+import { LearnedEstimates } from '../budgets/learned-estimates.js';
 import { QuotaCounters } from './quota-counters.js';
 
 const HOUR_MS = 3_600_000;
@@ -99,6 +101,8 @@ export class ActionService implements ApprovalSink {
   protectedPaths: ProtectedPaths | null = null;
   /** runs_per_hour and concurrent_executions, mirrored in memory (see QuotaCounters). */
   readonly counters: QuotaCounters;
+  /** The estimate reserved for an action that gives none (see LearnedEstimates). */
+  private readonly learned: LearnedEstimates;
 
   constructor(
     private readonly db: Db,
@@ -114,6 +118,7 @@ export class ActionService implements ApprovalSink {
     private readonly commits: GroupCommit,
   ) {
     this.counters = new QuotaCounters(db, () => clock.now());
+    this.learned = new LearnedEstimates(db);
     this.s = {
       insertReceipt: db.prepare(
         `INSERT INTO receipts (id, action_id, agent_id, action, decision, block_code, explanation, matched, layers, grantable, grant_id, created_at)
@@ -194,6 +199,19 @@ export class ActionService implements ApprovalSink {
     }
   }
 
+  /** `input` with the learned estimate of its tool when it gives none (unchanged without history). */
+  private withEstimate(input: ActionInput, agentId: string): ActionInput {
+    if (input.cost_estimate_micro_usd !== undefined) return input;
+    let learned: number | null;
+    try {
+      learned = this.learned.estimate(agentId, input.tool);
+    } catch {
+      // Without history the action is decided as before; the ledger stays the judge of spend.
+      learned = null;
+    }
+    return learned === null ? input : { ...input, cost_estimate_micro_usd: learned };
+  }
+
   // ---- recording -----------------------------------------------------------------------------
 
   /**
@@ -203,7 +221,9 @@ export class ActionService implements ApprovalSink {
   create(agentId: string, input: ActionInput, actor: string, startedBy: string | null): Action {
     const agent = this.context(agentId);
     if (!agent) throw notFound('agent', agentId);
-    const stored = redactSecrets(input);
+    // INVARIANT: the decision runs on `input` as sent; only what is recorded, streamed and
+    // notified is redacted.
+    const stored = redactForStorage(input);
     const record = () => {
       try {
         this.policies.recordToolSeen(input.tool);
@@ -212,24 +232,29 @@ export class ActionService implements ApprovalSink {
       }
       const nowMs = this.clock.now();
       const now = toIso(nowMs);
-      const decided = this.decide(input, agent, nowMs);
+      // Without an estimate, the learned one is checked against the caps and reserved like a given one.
+      const estimated = this.withEstimate(input, agent.id);
+      const decided = this.decide(estimated, agent, nowMs);
       const snapshot = decided.snapshot;
       let decision = decided.decision;
       const actionId = this.ids.next('act');
       const mission = input.mission_id ?? null;
-      if (decision.decision === 'ALLOW' && input.cost_estimate_micro_usd) {
-        const amount = input.cost_estimate_micro_usd;
+      if (decision.decision === 'ALLOW' && estimated.cost_estimate_micro_usd) {
+        const amount = estimated.cost_estimate_micro_usd;
         try {
           immediate(this.db, () => this.budgets.reserve(actionId, agent, mission, amount));
         } catch (err) {
           decision = failClosed(`the budget ledger could not reserve the estimate: ${messageOf(err)}`);
         }
       }
+      // An explanation may quote the arguments it judged.
+      decision = { ...decision, explanation: redactTextForStorage(decision.explanation) };
+      const kept = inputToStore(stored, decision);
       const receipt: ReceiptRow = {
         id: this.ids.next('rcp'),
         action_id: actionId,
         agent_id: agent.id,
-        action: JSON.stringify(stored),
+        action: JSON.stringify(kept),
         decision: decision.decision,
         block_code: decision.block_code,
         explanation: decision.explanation,
@@ -302,13 +327,13 @@ export class ActionService implements ApprovalSink {
           explanation: decision.explanation,
         },
       });
-      return { row, decision, approval };
+      return { row, decision, approval, kept };
     };
     // A group-commit request already runs in a savepoint of its own.
     const result = this.commits.inRequest ? record() : immediate(this.db, record);
     // Answered from what was just written, without reading it back or parsing the JSON written;
     // announced once committed.
-    const action = this.actionOf(result.row, { ...decisionFields(result.decision), action: stored });
+    const action = this.actionOf(result.row, { ...decisionFields(result.decision), action: result.kept });
     this.commits.afterCommit(() => {
       this.bus.publish('action.evaluated', action);
       if (result.approval) this.approvals.announce(result.approval);
@@ -426,6 +451,7 @@ export class ActionService implements ApprovalSink {
     actor: string,
     viewer: Viewer = {},
   ): Action {
+    let learnedCost: { agentId: string; tool: string; cost: number } | null = null;
     immediate(this.db, () => {
       const row = this.s.row.get(id);
       if (!row || (viewer.agentId && row.agent_id !== viewer.agentId)) throw notFound('action', id);
@@ -445,6 +471,7 @@ export class ActionService implements ApprovalSink {
         spent = body.cost_micro_usd === undefined && body.usage === undefined ? null : settled.spent_micro_usd;
       }
       const now = toIso(this.clock.now());
+      if (spent !== null) learnedCost = { agentId: row.agent_id, tool: row.tool, cost: spent };
       this.counters.freeSlot(row.agent_id, id);
       this.s.complete.run(body.outcome, spent, now, now, id);
       this.audit.append({
@@ -455,6 +482,8 @@ export class ActionService implements ApprovalSink {
         data: { action_id: id, outcome: body.outcome, cost_micro_usd: spent },
       });
     });
+    const learned = learnedCost as { agentId: string; tool: string; cost: number } | null;
+    if (learned) this.learned.record(learned.agentId, learned.tool, learned.cost);
     return this.get(id);
   }
 
@@ -467,7 +496,7 @@ export class ActionService implements ApprovalSink {
     if (!row || row.status !== 'pending_approval') return;
     const now = toIso(this.clock.now());
     if (outcome === 'approved') {
-      const input = this.receipt(row.receipt_id).action;
+      const input = this.withEstimate(this.receipt(row.receipt_id).action, row.agent_id);
       const agent = this.context(row.agent_id);
       // INVARIANT: the operator approved the action as it was asked; the kill-switch layer is
       // checked again at release, so no approval lets an action past an engaged kill-switch,

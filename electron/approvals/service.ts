@@ -50,6 +50,7 @@ interface DecisionRow {
   tool: string;
   operator_id: string;
   operator_name: string | null;
+  operator_revoked_at: string | null;
   decision: ApprovalDecisionKind;
   comment: string | null;
   grant_options: string | null;
@@ -100,6 +101,7 @@ export class ApprovalService {
   private stopped = false;
   private readonly byId;
   private readonly decisionsOf;
+  private readonly eligibleAt;
   private readonly categoriesOf;
   private readonly earliest;
   private readonly pendingCount;
@@ -124,8 +126,13 @@ export class ApprovalService {
       `SELECT p.*, a.name AS agent_name FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id WHERE p.id = ?`,
     );
     this.decisionsOf = db.prepare<[string], DecisionRow>(
-      `SELECT d.*, o.name AS operator_name FROM approval_decisions d LEFT JOIN operators o ON o.id = d.operator_id
-       WHERE d.approval_id = ? ORDER BY d.seq`,
+      `SELECT d.*, o.name AS operator_name, o.revoked_at AS operator_revoked_at FROM approval_decisions d
+       LEFT JOIN operators o ON o.id = d.operator_id WHERE d.approval_id = ? ORDER BY d.seq`,
+    );
+    // Who counts toward a request's threshold: operators that existed before it was made and
+    // are not revoked. One added later (even by a compromised owner) cannot tip it.
+    this.eligibleAt = db.prepare<[string], { id: string; name: string }>(
+      'SELECT id, name FROM operators WHERE revoked_at IS NULL AND created_at <= ? ORDER BY id',
     );
     // rowid order is insertion order: the action's own categories first, then its tool's.
     this.categoriesOf = db.prepare<[string], { category: string }>('SELECT category FROM approval_categories WHERE approval_id = ? ORDER BY rowid');
@@ -186,6 +193,8 @@ export class ApprovalService {
   }
 
   toApi(row: ApprovalRow & { agent_name?: string | null }): Approval {
+    const decisions = this.decisionsOf.all(row.id);
+    const decided = new Set(decisions.map((d) => d.operator_id));
     return {
       id: row.id,
       object: 'approval',
@@ -201,13 +210,15 @@ export class ApprovalService {
       categories: this.categoriesOf.all(row.id).map((c) => c.category),
       grantable: row.grantable === 1,
       required_approvals: row.required_approvals,
-      decisions: this.decisionsOf.all(row.id).map((d) => ({
+      decisions: decisions.map((d) => ({
         operator: d.operator_id,
         operator_name: d.operator_name,
         decision: d.decision,
         comment: d.comment,
         at: d.at,
       })),
+      eligible_operators:
+        row.status === 'pending' ? this.eligibleAt.all(row.created_at).filter((o) => !decided.has(o.id)).map((o) => ({ id: o.id, name: o.name })) : [],
       created_at: row.created_at,
       expires_at: row.expires_at,
       resolved_at: row.resolved_at,
@@ -389,7 +400,15 @@ export class ApprovalService {
           'allow_self_approval is off: the operator who started this action cannot approve it (deny is still possible)',
         );
       }
-      const earlier = this.decisionsOf.all(id);
+      if (!this.eligibleAt.all(row.created_at).some((o) => o.id === operatorId)) {
+        throw new HttpError(
+          403,
+          'insufficient_scope',
+          `operator ${operatorId} was added after this request was made; only operators that existed before it may decide`,
+        );
+      }
+      // A revoked operator's earlier allow no longer counts toward the threshold.
+      const earlier = this.decisionsOf.all(id).filter((d) => d.operator_revoked_at === null);
       if (earlier.some((d) => d.operator_id === operatorId)) {
         throw conflict(`operator ${operatorId} has already decided on approval ${id}; another operator must decide`);
       }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEntry } from '../../shared/api/audit.js';
 import type { ListPage } from '../../shared/api/common.js';
-import { redactSecrets } from '../../shared/redact.js';
+import { redactForStorage } from '../redaction/redact.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
 import { immediate, type Db } from '../db/connection.js';
@@ -96,7 +96,7 @@ export class AuditService {
     const last = this.lastStmt.get();
     const seq = (last?.seq ?? 0) + 1;
     const prev = last?.hash ?? GENESIS;
-    const data = redactSecrets(input.data ?? {});
+    const data = redactForStorage(input.data ?? {});
     const base = {
       seq,
       id: this.ids.next('aud'),

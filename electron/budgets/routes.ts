@@ -3,10 +3,18 @@ import type { AgentService } from '../agents/service.js';
 import type { GroupCommit } from '../db/group-commit.js';
 import type { Api } from '../server/api.js';
 import { HttpError } from '../server/errors.js';
+import type { ActionService } from '../actions/service.js';
+import type { MissionService } from './missions.js';
 import type { BudgetService } from './service.js';
 
 /** `commits` batches concurrent spend into shared commits (see GroupCommit). */
-export function budgetRoutes(api: Api, budgets: BudgetService, agents: AgentService, commits: GroupCommit): void {
+export function budgetRoutes(
+  api: Api,
+  budgets: BudgetService,
+  agents: AgentService,
+  commits: GroupCommit,
+  spendGuards: { missions: MissionService; actions: ActionService },
+): void {
   api.handle('listBudgets', ({ query }) => budgets.list(query));
   api.handle('getBudget', ({ params }) => budgets.get(params.scope, params.scope_id));
   api.handle('listBudgetPeriods', ({ params, query }) => budgets.periods(params.scope, params.scope_id, query));
@@ -26,9 +34,16 @@ export function budgetRoutes(api: Api, budgets: BudgetService, agents: AgentServ
     } else if (body.agent_id !== undefined) {
       agent = agents.get(body.agent_id);
     }
+    let missionId = body.mission_id ?? null;
+    if (agent) {
+      // Only a member charges a registered mission; a member of exactly one is charged to it.
+      missionId = spendGuards.missions.chargedMission(agent.id, missionId);
+      // The spend of an action is its own agent's: another agent's action is not found.
+      if (body.action_id !== undefined) spendGuards.actions.get(body.action_id, { agentId: agent.id });
+    }
     const input = {
       agent,
-      mission_id: body.mission_id ?? null,
+      mission_id: missionId,
       action_id: body.action_id ?? null,
       note: body.note ?? null,
       ...(body.amount_micro_usd !== undefined ? { amount_micro_usd: body.amount_micro_usd } : {}),

@@ -19,6 +19,7 @@ import { hookCommands } from './hook.js';
 import { CliError, CliExit, processIO, type CliIO } from './io.js';
 import { keyCommands } from './key.js';
 import { killSwitchCommands } from './kill-switch.js';
+import { operatorCommands } from './operator.js';
 import { policyCommands } from './policy.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   statusCommand(program, io);
   agentCommands(program, io);
   keyCommands(program, io);
+  operatorCommands(program, io);
   approvalCommands(program, io);
   budgetCommands(program, io);
   killSwitchCommands(program, io);

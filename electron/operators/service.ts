@@ -1,35 +1,56 @@
 /**
  * Operators: the humans who answer approvals. `owner` exists from the first start; its token
  * lives in `DATA_DIR/operator.token` (mode 0600). More operators count toward approval thresholds.
+ * Only the owner may add, revoke or rotate operators; the owner cannot be revoked.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ListPage } from '../../shared/api/common.js';
 import type { Operator } from '../../shared/api/agents.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import { hashSecret, newSecret, type Ids } from '../common/ids.js';
 import { immediate, type Db } from '../db/connection.js';
-import { conflict } from '../server/errors.js';
+import { HttpError, conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
+
+export const OWNER_NAME = 'owner';
 
 interface OperatorRow {
   id: string;
   name: string;
   token_hash: string;
   created_at: string;
+  revoked_at: string | null;
 }
 
-const toOperator = (r: OperatorRow): Operator => ({ id: r.id, object: 'operator', name: r.name, created_at: r.created_at });
+const toOperator = (r: OperatorRow): Operator => ({
+  id: r.id,
+  object: 'operator',
+  name: r.name,
+  is_owner: r.name === OWNER_NAME,
+  created_at: r.created_at,
+  revoked_at: r.revoked_at,
+});
+
+/** Writes a token file whole (a temp file renamed over it), mode 0600 from its first byte. */
+function writeTokenFile(file: string, token: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
 
 export class OperatorService {
   private readonly byHash;
   private readonly byId;
-  private readonly known = new Map<string, Operator>();
   /**
-   * Tokens already resolved, by hash, as the agent keys are (see AgentService.liveKeys): a
-   * token changes only when ensureOwner rotates the owner's, which clears this first.
+   * Tokens already resolved, by hash, as the agent keys are (see AgentService.liveKeys).
+   * INVARIANT: a token changes only through ensureOwner, rotate and revoke here, and each drops
+   * the operator's cached tokens before writing, so a revoked or rotated token is 401 at once.
    */
   private readonly liveTokens = new Map<string, { operatorId: string; name: string }>();
+  private tokenFile: string | null = null;
+  private ownerToken = '';
 
   constructor(
     private readonly db: Db,
@@ -37,8 +58,13 @@ export class OperatorService {
     private readonly clock: Clock,
     private readonly ids: Ids,
   ) {
-    this.byHash = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE token_hash = ?');
+    this.byHash = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE token_hash = ? AND revoked_at IS NULL');
     this.byId = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE id = ?');
+  }
+
+  /** The owner's current token (the one in operator.token). */
+  get currentOwnerToken(): string {
+    return this.ownerToken;
   }
 
   /**
@@ -46,6 +72,7 @@ export class OperatorService {
    * exists, created (mode 0600) when it does not. Returns the owner's token.
    */
   ensureOwner(tokenFile: string): string {
+    this.tokenFile = tokenFile;
     let token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
     if (!token.startsWith('wk_op_')) {
       token = newSecret('op');
@@ -53,23 +80,32 @@ export class OperatorService {
     }
     chmodSync(tokenFile, 0o600);
     immediate(this.db, () => {
-      const owner = this.db.prepare<[], OperatorRow>("SELECT * FROM operators WHERE name = 'owner'").get();
+      const owner = this.db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE name = ?').get(OWNER_NAME);
       if (!owner) {
         const row: OperatorRow = {
           id: this.ids.next('opr'),
-          name: 'owner',
+          name: OWNER_NAME,
           token_hash: hashSecret(token),
           created_at: toIso(this.clock.now()),
+          revoked_at: null,
         };
         this.db.prepare('INSERT INTO operators (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)').run(row);
         this.audit.append({ event_type: 'operator.created', actor: 'system', subject_id: row.id, data: { operator: toOperator(row) } });
       } else if (owner.token_hash !== hashSecret(token)) {
-        this.liveTokens.clear();
+        this.forget(owner.id);
         this.db.prepare('UPDATE operators SET token_hash = ? WHERE id = ?').run(hashSecret(token), owner.id);
         this.audit.append({ event_type: 'key.created', actor: 'system', subject_id: owner.id, data: { operator_token_rotated: true } });
       }
     });
+    this.ownerToken = token;
     return token;
+  }
+
+  /** 403 unless `operatorId` is the owner: only the owner manages operators. */
+  requireOwner(operatorId: string): void {
+    if (this.byId.get(operatorId)?.name !== OWNER_NAME) {
+      throw new HttpError(403, 'insufficient_scope', 'only the owner may add, revoke or rotate operators');
+    }
   }
 
   create(name: string, actor: string): Operator & { token: string } {
@@ -78,12 +114,51 @@ export class OperatorService {
         throw conflict(`an operator named ${name} already exists`, 'name');
       }
       const token = newSecret('op');
-      const row: OperatorRow = { id: this.ids.next('opr'), name, token_hash: hashSecret(token), created_at: toIso(this.clock.now()) };
+      const row: OperatorRow = { id: this.ids.next('opr'), name, token_hash: hashSecret(token), created_at: toIso(this.clock.now()), revoked_at: null };
       this.db.prepare('INSERT INTO operators (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)').run(row);
       const operator = toOperator(row);
       this.audit.append({ event_type: 'operator.created', actor, subject_id: row.id, data: { operator } });
       return { ...operator, token };
     });
+  }
+
+  /** Revokes an operator: its token is 401 from this moment on. The owner cannot be revoked (409). */
+  revoke(id: string, actor: string): Operator {
+    return immediate(this.db, () => {
+      const row = this.byId.get(id);
+      if (!row) throw notFound('operator', id);
+      if (row.name === OWNER_NAME) throw conflict('the owner cannot be revoked; rotate its token instead');
+      if (row.revoked_at) throw conflict(`operator ${id} is already revoked`);
+      row.revoked_at = toIso(this.clock.now());
+      // Before the write: were it rolled back, the next lookup reads the row again from the file.
+      this.forget(id);
+      this.db.prepare('UPDATE operators SET revoked_at = ? WHERE id = ?').run(row.revoked_at, id);
+      const operator = toOperator(row);
+      this.audit.append({ event_type: 'operator.revoked', actor, subject_id: id, data: { operator } });
+      return operator;
+    });
+  }
+
+  /**
+   * A new token for an operator, shown once; the old one is 401 at once. The owner's new token
+   * is written to operator.token (mode 0600) once the change has committed.
+   */
+  rotate(id: string, actor: string): Operator & { token: string } {
+    const token = newSecret('op');
+    const operator = immediate(this.db, () => {
+      const row = this.byId.get(id);
+      if (!row) throw notFound('operator', id);
+      if (row.revoked_at) throw conflict(`operator ${id} is revoked; add a new operator instead`);
+      this.forget(id);
+      this.db.prepare('UPDATE operators SET token_hash = ? WHERE id = ?').run(hashSecret(token), id);
+      this.audit.append({ event_type: 'key.created', actor, subject_id: id, data: { operator_token_rotated: true } });
+      return toOperator(row);
+    });
+    if (operator.is_owner) {
+      if (this.tokenFile) writeTokenFile(this.tokenFile, token);
+      this.ownerToken = token;
+    }
+    return { ...operator, token };
   }
 
   list(query: { limit: number; cursor?: string }): ListPage<Operator> {
@@ -95,15 +170,8 @@ export class OperatorService {
   }
 
   get(id: string): Operator | undefined {
-    // INVARIANT: an operator's public fields (id, name, created_at) never change and operators are
-    // never deleted, so a row once read stays true, even when another process wrote it.
-    const cached = this.known.get(id);
-    if (cached) return cached;
     const row = this.byId.get(id);
-    if (!row) return undefined;
-    const operator = toOperator(row);
-    this.known.set(id, operator);
-    return operator;
+    return row ? toOperator(row) : undefined;
   }
 
   resolveToken(token: string): { operatorId: string; name: string } | undefined {
@@ -115,5 +183,10 @@ export class OperatorService {
     const operator = { operatorId: row.id, name: row.name };
     if (!this.db.inTransaction) this.liveTokens.set(hash, operator);
     return operator;
+  }
+
+  /** Drops every cached token of an operator. */
+  private forget(operatorId: string): void {
+    for (const [hash, op] of this.liveTokens) if (op.operatorId === operatorId) this.liveTokens.delete(hash);
   }
 }

@@ -32,7 +32,8 @@ export interface HandleOptions {
   oneTimeSecret?: { renew: string };
 }
 
-function presentedKey(request: FastifyRequest): string | undefined {
+/** The key a request presents: undefined when none, '' when the Authorization header is malformed. */
+export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -14,6 +14,15 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * What every UI response carries, `/`, `/index.html` and each asset alike: a page framed by
+ * another site or a leaked referrer is the same risk whichever path served it.
+ */
+const UI_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': CSP,
+  'referrer-policy': 'no-referrer',
+};
+
 export async function serveUi(app: FastifyInstance, rendererDir: string | null): Promise<void> {
   const index = rendererDir ? join(rendererDir, 'index.html') : null;
   const hasUi = index !== null && existsSync(index);
@@ -22,6 +31,9 @@ export async function serveUi(app: FastifyInstance, rendererDir: string | null):
       root: rendererDir,
       wildcard: false,
       index: false,
+      setHeaders: (reply) => {
+        void reply.headers(UI_HEADERS);
+      },
     });
   }
   const html = hasUi && index ? readFileSync(index, 'utf8') : null;
@@ -32,9 +44,8 @@ export async function serveUi(app: FastifyInstance, rendererDir: string | null):
     }
     void reply
       .type('text/html; charset=utf-8')
-      .header('content-security-policy', CSP)
+      .headers(UI_HEADERS)
       .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
       .send(html ?? '<!doctype html><title>Warden</title><p>The Warden UI is not built. Run <code>npm run build</code>; the API is up.</p>');
   });
 }

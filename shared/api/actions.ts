@@ -156,6 +156,11 @@ export const Approval = z.object({
   grantable: z.boolean(),
   required_approvals: z.number().int(),
   decisions: z.array(ApprovalDecision),
+  /**
+   * While pending, the operators who may still decide: those that existed (and are not revoked)
+   * before the request was made, less those who already decided. Empty once resolved.
+   */
+  eligible_operators: z.array(z.object({ id: z.string(), name: z.string() })),
   created_at: Timestamp,
   expires_at: Timestamp,
   resolved_at: Timestamp.nullable(),

@@ -8,6 +8,7 @@ import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backups.js';
 import { policyRoutes } from './policies.js';
 import { budgetRoutes } from './budgets.js';
+import { missionRoutes } from './missions.js';
 import { systemRoutes } from './system.js';
 
 export const routes = {
@@ -19,6 +20,7 @@ export const routes = {
   ...policyRoutes,
   // [budgets] routes
   ...budgetRoutes,
+  ...missionRoutes,
   // [actions] routes
   ...actionRoutes,
 };

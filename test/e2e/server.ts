@@ -24,6 +24,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 async function spawnServer(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string; signInUrl: string }> {
   const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/warden.js'), 'serve', '--port', String(port), '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // Seeding sends one agent's requests far faster than it would ever ask; the limit has its own tests.
+    env: { ...process.env, WARDEN_RATE_LIMIT: process.env.WARDEN_RATE_LIMIT ?? 'off' },
   });
   const lines: string[] = [];
   await new Promise<void>((resolve, reject) => {

@@ -245,7 +245,7 @@ describe('PreToolUse → a decision, exit 0', () => {
 });
 
 describe('what Warden decides on reaches it whole: never cut, never replaced', () => {
-  it.each([4000, 100_000])('`npm test` + %i spaces + `; rm -rf ~` is evaluated as it is: ALERT, not allow', async (pad) => {
+  it.each([4000, 60_000])('`npm test` + %i spaces + `; rm -rf ~` is evaluated as it is: ALERT, not allow', async (pad) => {
     const command = `npm test${' '.repeat(pad)}; rm -rf ~`;
     const r = await hook(fixture('pre-bash.json', { tool_input: { command } }).text, ['--wait', '0']);
     const action = await lastAction();

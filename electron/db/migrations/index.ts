@@ -8,5 +8,18 @@ import { actionIndexes } from './0005-action-indexes.js';
 import { grantValueScope } from './0006-grant-value-scope.js';
 import { agentContactWithdraw } from './0007-agent-contact-withdraw.js';
 import { policyVersionNotes } from './0008-policy-version-notes.js';
+import { operatorRevocation } from './0009-operator-revocation.js';
+import { missions } from './0010-missions.js';
 
-export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes, grantValueScope, agentContactWithdraw, policyVersionNotes];
+export const MIGRATIONS: readonly Migration[] = [
+  foundation,
+  policies,
+  budgets,
+  actions,
+  actionIndexes,
+  grantValueScope,
+  agentContactWithdraw,
+  policyVersionNotes,
+  operatorRevocation,
+  missions,
+];

@@ -12,6 +12,7 @@ import { Async, Empty } from '../components/states';
 import { Dialog } from '../components/Dialog';
 import { CopyButton } from '../components/CopyButton';
 import { GrantsPanel } from './Grants';
+import { OperatorsPanel } from './Operators';
 
 async function loadAllAgents(): Promise<Agent[]> {
   const out: Agent[] = [];
@@ -150,6 +151,8 @@ export function AgentsPage() {
       </section>
 
       <GrantsPanel agents={agents.data ?? []} />
+
+      <OperatorsPanel />
 
       <CreateAgentDialog
         open={creating}

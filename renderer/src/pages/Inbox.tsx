@@ -277,6 +277,7 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
           </strong>{' '}
           — needs {a.required_approvals} distinct operators; one deny denies.
           {a.decisions.length ? ` So far: ${a.decisions.map((d) => d.operator_name ?? d.operator).join(', ')}.` : ''}
+          {a.eligible_operators?.length ? ` May still decide: ${a.eligible_operators.map((o) => o.name).join(', ')}.` : ''}
         </p>
       ) : null}
 
