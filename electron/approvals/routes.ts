@@ -1,3 +1,4 @@
+import type { Approval } from '../../shared/api/actions.js';
 import type { Api } from '../server/api.js';
 import type { Principal } from '../server/principal.js';
 import { requireOperator } from '../server/principal.js';
@@ -9,13 +10,20 @@ const viewerOf = (p: Principal | null): Viewer => (p?.kind === 'agent' ? { agent
 export function approvalRoutes(api: Api, deps: DelegationDeps): void {
   const { approvals, grants } = deps;
   api.handle('listApprovals', ({ query, principal }) => approvals.list(query, viewerOf(principal)));
-  api.handle('getApproval', ({ params, principal }) => approvals.get(params.id, viewerOf(principal)));
-  api.handle('waitApproval', ({ params, query, principal, reply }) =>
-    approvals.waitFor(params.id, query.timeout_s, viewerOf(principal), reply.raw),
+  // An agent that reads a resolved request has picked up its answer: an undo no longer withdraws it.
+  const pickedUp = (a: Approval, p: Principal | null): Approval => {
+    if (p?.kind === 'agent' && a.status !== 'pending' && a.action_id) approvals.pickups.mark(a.action_id);
+    return a;
+  };
+  api.handle('getApproval', ({ params, principal }) => pickedUp(approvals.get(params.id, viewerOf(principal)), principal));
+  api.handle('waitApproval', async ({ params, query, principal, reply }) =>
+    pickedUp(await approvals.waitFor(params.id, query.timeout_s, viewerOf(principal), reply.raw), principal),
   );
   api.handle('decideApproval', ({ params, body, principal }) =>
     approvals.decide(params.id, requireOperator(principal).operatorId, body),
   );
+  api.handle('grantOptions', ({ params }) => approvals.grantOptions.options(params.id));
+  api.handle('undoDecision', ({ params, principal }) => approvals.undo(params.id, requireOperator(principal).operatorId));
   api.handle('requestDelegation', ({ body, principal, actor, reply }) => requestDelegation(deps, body, principal, actor, reply.raw));
   api.handle('listGrants', ({ query, principal }) => {
     const viewer = viewerOf(principal);

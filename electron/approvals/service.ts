@@ -5,7 +5,8 @@
  * Every state change commits in one `immediate()` transaction with its audit rows; what the
  * outside world sees (bus events, waiters, the notifier) happens only after the commit.
  */
-import type { Approval, ApprovalDecisionKind, ApprovalStatus } from '../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind, ApprovalStatus, GrantScope, UndoResult } from '../../shared/api/actions.js';
+import type { z } from 'zod';
 import type { ListPage } from '../../shared/api/common.js';
 import type { ActionInput } from '../../shared/core/types.js';
 import type { AuditService } from '../audit/service.js';
@@ -17,7 +18,11 @@ import type { Notifier } from '../notifier.js';
 import type { PolicyStore } from '../ports.js';
 import { HttpError, conflict, invalid, notFound } from '../server/errors.js';
 import { decodeCursor, isNumber, isString, page } from '../server/pagination.js';
+import { GrantOptionsService, notGrantableReason } from './grant-options.js';
+import { highRiskReason, resolveGrant } from './grant-scopes.js';
 import type { GrantService } from './grants.js';
+import { Pickups } from './pickups.js';
+import { undoDecision } from './undo.js';
 import { Waiters, freeOnClose } from './waiters.js';
 
 export interface ApprovalRow {
@@ -39,7 +44,15 @@ export interface ApprovalRow {
   resolved_at: string | null;
   resolution: 'allow_once' | 'allow_always' | 'deny' | 'expired' | null;
   grant_id: string | null;
+  undone_at: string | null;
+  undone_by: string | null;
 }
+
+/** An approval as read back, with its agent's name and its action's state. */
+type ReadRow = ApprovalRow & { agent_name: string | null; action_status: string | null; action_block_code: string | null; action_reason: string | null };
+
+const READ = `SELECT p.*, a.name AS agent_name, x.status AS action_status, x.block_code AS action_block_code, x.reason AS action_reason
+  FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id LEFT JOIN actions x ON x.id = p.action_id`;
 
 interface DecisionRow {
   seq: number;
@@ -59,6 +72,8 @@ export type Outcome = 'approved' | 'denied' | 'expired';
 /** Told inside the resolving transaction, so the action's state moves with its approval. */
 export interface ApprovalSink {
   onResolved(row: ApprovalRow, outcome: Outcome, reason: string | null): void;
+  /** An undo: the allowed action stops being allowed (denied, slot and reservation freed). False when it is not allowed any more. */
+  withdraw(actionId: string, reason: string, actor: string): boolean;
 }
 
 export interface OpenApproval {
@@ -81,7 +96,7 @@ export interface OpenApproval {
 export interface DecisionInput {
   decision: ApprovalDecisionKind;
   comment?: string;
-  grant?: { args_pattern?: Record<string, unknown>; expires_at?: string };
+  grant?: GrantScope;
 }
 
 export interface Viewer {
@@ -91,6 +106,9 @@ export interface Viewer {
 
 export class ApprovalService {
   readonly waiters: Waiters<Approval>;
+  /** Which allowed actions their agent has read (an undo cannot withdraw those). */
+  readonly pickups: Pickups;
+  readonly grantOptions: GrantOptionsService;
   private sink: ApprovalSink | null = null;
   private cancelTimer: (() => void) | null = null;
   private armedFor: string | null = null;
@@ -106,6 +124,7 @@ export class ApprovalService {
   private readonly insertCategory;
   private readonly insertDecision;
   private readonly setResolution;
+  private readonly receiptOf;
 
   constructor(
     private readonly db: Db,
@@ -118,9 +137,10 @@ export class ApprovalService {
     private readonly policies: PolicyStore,
   ) {
     this.waiters = new Waiters<Approval>(clock);
-    this.byId = db.prepare<[string], ApprovalRow & { agent_name: string | null }>(
-      `SELECT p.*, a.name AS agent_name FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id WHERE p.id = ?`,
-    );
+    this.pickups = new Pickups(clock);
+    this.grantOptions = new GrantOptionsService(db, clock, policies, this);
+    this.byId = db.prepare<[string], ReadRow>(`${READ} WHERE p.id = ?`);
+    this.receiptOf = db.prepare<[string], { matched: string; layers: string }>('SELECT matched, layers FROM receipts WHERE id = ?');
     this.decisionsOf = db.prepare<[string], DecisionRow>(
       `SELECT d.*, o.name AS operator_name FROM approval_decisions d LEFT JOIN operators o ON o.id = d.operator_id
        WHERE d.approval_id = ? ORDER BY d.seq`,
@@ -177,13 +197,13 @@ export class ApprovalService {
 
   // ---- reading ---------------------------------------------------------------------------
 
-  row(id: string, viewer: Viewer = {}): ApprovalRow & { agent_name: string | null } {
+  row(id: string, viewer: Viewer = {}): ReadRow {
     const row = this.byId.get(id);
     if (!row || !visible(row, viewer)) throw notFound('approval', id);
     return row;
   }
 
-  toApi(row: ApprovalRow & { agent_name?: string | null }): Approval {
+  toApi(row: ApprovalRow & Partial<ReadRow>): Approval {
     return {
       id: row.id,
       object: 'approval',
@@ -211,6 +231,12 @@ export class ApprovalService {
       resolved_at: row.resolved_at,
       resolution: row.resolution,
       grant_id: row.grant_id,
+      blocked_at_release:
+        row.status === 'approved' && row.action_status === 'blocked'
+          ? { block_code: (row.action_block_code ?? null) as NonNullable<Approval['blocked_at_release']>['block_code'], reason: row.action_reason ?? 'blocked at release' }
+          : null,
+      undone_at: row.undone_at ?? null,
+      undone_by: row.undone_by ?? null,
     };
   }
 
@@ -225,8 +251,8 @@ export class ApprovalService {
     const after = decodeCursor(query.cursor, isString);
     const mine = viewer.agentId ?? null;
     const rows = this.db
-      .prepare<unknown[], ApprovalRow & { agent_name: string | null }>(
-        `SELECT p.*, a.name AS agent_name FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id
+      .prepare<unknown[], ReadRow>(
+        `${READ}
          WHERE (? IS NULL OR p.status = ?) AND (? IS NULL OR p.agent_id = ?) AND (? IS NULL OR p.kind = ?)
            AND (? IS NULL OR p.agent_id = ? OR p.child_agent_id = ?)
            AND (? IS NULL OR p.id < ?)
@@ -304,6 +330,8 @@ export class ApprovalService {
         resolved_at: null,
         resolution: null,
         grant_id: null,
+        undone_at: null,
+        undone_by: null,
       };
       this.insertApproval.run(row);
       for (const category of new Set([...(input.action.categories ?? []), ...(input.categories ?? [])])) this.insertCategory.run(row.id, category, row.created_at);
@@ -363,16 +391,15 @@ export class ApprovalService {
         throw new HttpError(409, 'already_resolved', `approval ${id} is already ${row.status}`);
       }
       if (input.decision === 'allow_always' && row.grantable !== 1) {
-        throw invalid(
-          'decision',
-          'allow_always is not offered for this request: the governance settings require approval every time; use allow_once',
-        );
+        const why = notGrantableReason(row.receipt_id ? this.receiptOf.get(row.receipt_id) : undefined, row.explanation);
+        throw invalid('decision', `allow_always is not offered for this request: ${why}; use allow_once`);
       }
       if (input.grant && input.decision !== 'allow_always') {
         throw invalid('grant', 'grant options apply only to decision allow_always');
       }
-      if (input.grant?.expires_at && Date.parse(input.grant.expires_at) <= nowMs) {
-        throw invalid('grant.expires_at', `grant.expires_at must be in the future, got ${input.grant.expires_at}`);
+      if (input.decision === 'allow_always') {
+        // Checked now, so a scope that cannot be granted is refused before anything is recorded.
+        this.grantFor(row, input.grant, nowMs);
       }
       if (input.decision !== 'deny' && row.started_by === operatorId && !this.policies.governanceSettings().allow_self_approval) {
         throw new HttpError(
@@ -408,19 +435,9 @@ export class ApprovalService {
       let grantId: string | null = null;
       if (always) {
         const options = [...allows].reverse().find((d) => d.grant_options)?.grant_options;
-        const grantOpts = options ? (JSON.parse(options) as DecisionInput['grant']) : undefined;
         const action = JSON.parse(row.action) as ActionInput;
-        grantId = this.grants.create(
-          {
-            agent_id: row.agent_id,
-            tool: row.tool,
-            connector: action.connector ?? null,
-            args_pattern: grantOpts?.args_pattern ?? null,
-            expires_at: grantOpts?.expires_at ? toIso(Date.parse(grantOpts.expires_at)) : null,
-            approval_id: id,
-          },
-          actor,
-        ).id;
+        const scope = this.grantFor(row, options ? (JSON.parse(options) as GrantScope) : undefined, nowMs);
+        grantId = this.grants.create({ agent_id: row.agent_id, tool: row.tool, connector: action.connector ?? null, ...scope, approval_id: id }, actor).id;
       }
       this.resolve(row, 'approved', always ? 'allow_always' : 'allow_once', now, actor, input.comment ?? null, grantId);
       return true;
@@ -430,6 +447,25 @@ export class ApprovalService {
     const approval = this.get(id);
     this.bus.publish('approval.decided', approval);
     return approval;
+  }
+
+  /** The grant an allow_always on `row` creates with these options (400 when it cannot). */
+  private grantFor(row: ApprovalRow, options: GrantScope | undefined, nowMs: number) {
+    const action = JSON.parse(row.action) as ActionInput;
+    const categories = this.categoriesOf.all(row.id).map((c) => c.category);
+    return resolveGrant(action, options, highRiskReason(action, categories, this.policies.governanceSettings()), nowMs);
+  }
+
+  /** Undo an allow within 10 s (see undo.ts). */
+  undo(id: string, operatorId: string): z.output<typeof UndoResult> {
+    const result = undoDecision(
+      { db: this.db, audit: this.audit, clock: this.clock, grants: this.grants, pickups: this.pickups, sink: this.sink, row: (x) => this.row(x) },
+      id,
+      operatorId,
+    );
+    const approval = this.get(id);
+    this.bus.publish('approval.resolved', approval);
+    return { object: 'approval_undo', approval, ...result };
   }
 
   private resolve(
