@@ -1,3 +1,4 @@
+import type { Action } from '../../shared/api/actions.js';
 import type { ApprovalService } from '../approvals/service.js';
 import { HttpError } from '../server/errors.js';
 import type { Api } from '../server/api.js';
@@ -7,6 +8,11 @@ import type { ActionService, Viewer } from './service.js';
 const viewerOf = (p: Principal | null): Viewer => (p?.kind === 'agent' ? { agentId: p.agentId } : {});
 
 export function actionRoutes(api: Api, actions: ActionService, approvals: ApprovalService): void {
+  // The client that asked has read the answer of a resolved request: an undo no longer withdraws it.
+  const pickedUp = (action: Action): Action => {
+    if (action.approval_id && action.status !== 'pending_approval') approvals.pickups.mark(action.id);
+    return action;
+  };
   api.handle('createAction', async ({ body, query, principal, actor, reply }) => {
     const { agent_id, ...input } = body;
     let agentId: string;
@@ -27,10 +33,13 @@ export function actionRoutes(api: Api, actions: ActionService, approvals: Approv
     const action = await actions.submit(agentId, input, actor, startedBy);
     if (query.wait_s <= 0 || action.status !== 'pending_approval' || !action.approval_id) return action;
     await approvals.waitFor(action.approval_id, query.wait_s, {}, reply.raw);
-    return actions.get(action.id);
+    return pickedUp(actions.get(action.id));
   });
   api.handle('listActions', ({ query, principal }) => actions.list(query, viewerOf(principal)));
-  api.handle('getAction', ({ params, principal }) => actions.get(params.id, viewerOf(principal)));
+  api.handle('getAction', ({ params, principal }) => {
+    const action = actions.get(params.id, viewerOf(principal));
+    return principal?.kind === 'agent' ? pickedUp(action) : action;
+  });
   api.handle('completeAction', ({ params, body, principal, actor }) => actions.complete(params.id, body, actor, viewerOf(principal)));
   api.handle('getReceipt', ({ params, principal }) => actions.receipt(params.id, viewerOf(principal)));
   api.handle('evaluate', ({ body, principal }) => {
