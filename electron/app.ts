@@ -31,6 +31,7 @@ import { eventRoutes } from './events/routes.js';
 import { silentNotifier, type Notifier } from './notifier.js';
 import { OperatorService } from './operators/service.js';
 import { PolicyService } from './policies/service.js';
+import { protectedPathsOf } from './policies/protected-paths.js';
 import { policyRoutes } from './policies/routes.js';
 import { ReportService } from './reports/service.js';
 import { reportRoutes } from './reports/routes.js';
@@ -141,6 +142,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const commits = new GroupCommit(db);
   const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals, commits);
   approvals.setSink(actions);
+  actions.protectedPaths = protectedPathsOf(config.dataDir);
   const reports = new ReportService(db, clock);
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();

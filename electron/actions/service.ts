@@ -9,7 +9,7 @@
 import type { Action, ActionInput, ActionStatus, Evaluation, Receipt } from '../../shared/api/actions.js';
 import type { ListPage } from '../../shared/api/common.js';
 import { evaluate, failClosed, killSwitchGate, type Gate } from '../../shared/core/index.js';
-import type { AgentContext, Decision, Snapshot } from '../../shared/core/types.js';
+import type { AgentContext, Decision, ProtectedPaths, Snapshot } from '../../shared/core/types.js';
 import { redactSecrets } from '../../shared/redact.js';
 import { agentContext, type AgentService } from '../agents/service.js';
 import type { ApprovalRow, ApprovalService, ApprovalSink, Outcome } from '../approvals/service.js';
@@ -91,6 +91,11 @@ export class ActionService implements ApprovalSink {
   private readonly s;
   /** runs_per_hour and concurrent_executions, mirrored in memory (see QuotaCounters). */
   private readonly counters: QuotaCounters;
+  /**
+   * Warden's own files for the self-protection layer (shared/core/self-protection.ts). Set by
+   * createApp from the data folder; null only in tests that build the service alone.
+   */
+  protectedPaths: ProtectedPaths | null = null;
 
   constructor(
     private readonly db: Db,
@@ -167,6 +172,7 @@ export class ActionService implements ApprovalSink {
       settings: this.policies.governanceSettings(),
       grants: agent ? this.grants.liveGrants(agent.id, now) : [],
       context: missionId ? { mission_id: missionId } : {},
+      protected: this.protectedPaths,
       ...(typeof store.toolCategories === 'function' ? { tool_categories: store.toolCategories() } : {}),
     };
   }

@@ -39,10 +39,21 @@ export const MatchedRule = z.object({
   constraint_failed: z.string().optional(),
 });
 
+export const CommandVerdict = z.object({
+  /** A simple command of a shell command line as written, or `> path` / `< path` for a redirection. */
+  text: z.string(),
+  verdict: Verdict,
+  detail: z.string(),
+  /** The grant that lifted it, if one did. */
+  grant_id: z.string().optional(),
+});
+
 export const LayerResult = z.object({
   layer: LayerName,
   verdict: z.enum(['ALLOW', 'ALERT', 'BLOCK', 'ABSTAIN']),
   detail: z.string(),
+  /** Guardrails of a shell command: each simple command and redirected file with its own verdict. */
+  commands: z.array(CommandVerdict).optional(),
 });
 
 /** The verdict and its trace, shared by actions, receipts and the dry run. */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, Timestamp, listOf } from './common.js';
 import { guardError } from '../core/expr.js';
+import { globError } from '../core/glob.js';
 import { BLOCK_CODES, LAYERS, RULE_DECISIONS, type Guard as GuardType } from '../core/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -79,6 +80,8 @@ export const GuardrailRuleSchema = z
     if (rule.always_ask === true && rule.decision !== 'ALERT') {
       ctx.addIssue({ code: 'custom', path: ['always_ask'], message: `always_ask applies only to ALERT rules, got decision ${rule.decision}` });
     }
+    const toolGlob = rule.tool === undefined ? null : globError(rule.tool);
+    if (toolGlob) ctx.addIssue({ code: 'custom', path: ['tool'], message: toolGlob });
     const matchers = [rule.tool, rule.connector, rule.agent_id, rule.agent, rule.role, rule.expr];
     if (matchers.every((m) => m === undefined)) {
       ctx.addIssue({
@@ -148,6 +151,8 @@ export const LayerResultSchema = z.object({
   layer: LayerNameSchema,
   verdict: z.enum(['ALLOW', 'ALERT', 'BLOCK', 'ABSTAIN']),
   detail: z.string(),
+  /** Guardrails of a shell command: each simple command and redirected file with its own verdict. */
+  commands: z.array(z.object({ text: z.string(), verdict: VerdictSchema, detail: z.string(), grant_id: z.string().optional() })).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------

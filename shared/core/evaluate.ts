@@ -7,8 +7,8 @@
  *   decision.decision    // 'BLOCK'
  *   decision.explanation // 'value 300 exceeds max_value 250 on refund-ceiling v3; no other rule allows order.refund'
  */
-import { evaluateGuardrails, type GuardrailOutcome } from './guardrails.js';
-import { findGrant } from './grants.js';
+import { guardrailsLayer, liftWithGrants, partVerdicts, type GrantLift, type GuardrailsLayerOutcome } from './compound.js';
+import { selfProtection } from './self-protection.js';
 import { evaluateToolAccess } from './tool-access.js';
 import type { ActionInput, BlockCode, Decision, GovernanceSettings, LayerResult, Snapshot, Verdict } from './types.js';
 
@@ -135,11 +135,13 @@ function gatedCategories(action: ActionInput, s: Snapshot, settings: GovernanceS
 /**
  * How a guardrails verdict that is not BLOCK combines with the settings gate and grants.
  * Read a row as: guardrails said G, settings gate S, a live grant R → verdict, grantable.
- * INVARIANT: a grant lifts only a guardrail ALERT, never a settings ALERT; a settings ALERT is
- * not grantable (the inbox offers no Allow always).
+ * G is `ALERT!` for an ALERT no grant may lift: an `always_ask` rule, or a shell command with a
+ * substitution, inline code or a pipe into a shell (shared/core/compound.ts).
+ * INVARIANT: a grant lifts only a liftable guardrail ALERT, never a settings ALERT nor `ALERT!`;
+ * those are not grantable (the inbox offers no Allow always).
  */
-const TRUTH_TABLE: Record<`${'ALLOW' | 'ALERT'} ${'gated' | 'open'} ${'grant' | 'none'}`, { verdict: Verdict; grantable: boolean; lifted: boolean }> = {
-  //  G      S      R        verdict             grantable
+const TRUTH_TABLE: Record<`${'ALLOW' | 'ALERT' | 'ALERT!'} ${'gated' | 'open'} ${'grant' | 'none'}`, { verdict: Verdict; grantable: boolean; lifted: boolean }> = {
+  //  G       S      R        verdict             grantable
   'ALLOW open none': { verdict: 'ALLOW', grantable: false, lifted: false },
   'ALLOW open grant': { verdict: 'ALLOW', grantable: false, lifted: false }, // nothing to lift
   'ALLOW gated none': { verdict: 'ALERT', grantable: false, lifted: false }, // settings ask every time
@@ -148,6 +150,10 @@ const TRUTH_TABLE: Record<`${'ALLOW' | 'ALERT'} ${'gated' | 'open'} ${'grant' | 
   'ALERT open grant': { verdict: 'ALLOW', grantable: false, lifted: true }, // allow-always
   'ALERT gated none': { verdict: 'ALERT', grantable: false, lifted: false },
   'ALERT gated grant': { verdict: 'ALERT', grantable: false, lifted: false }, // grant cannot lift settings
+  'ALERT! open none': { verdict: 'ALERT', grantable: false, lifted: false }, // asks every time
+  'ALERT! open grant': { verdict: 'ALERT', grantable: false, lifted: false }, // a grant cannot lift it
+  'ALERT! gated none': { verdict: 'ALERT', grantable: false, lifted: false },
+  'ALERT! gated grant': { verdict: 'ALERT', grantable: false, lifted: false },
 };
 
 function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
@@ -158,17 +164,22 @@ function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
   const settings = s.settings ?? DEFAULT_SETTINGS;
   const unmatched = settings.unmatched_decision === 'BLOCK' ? 'BLOCK' : 'ALERT';
 
+  const protect = selfProtection(action, s.protected);
   const kill = killSwitchGate(action, s);
   const quota = quotaLayer(s);
   const tools = evaluateToolAccess(action, s.agent, s.tool_policies, s.role_overrides);
-  const g: GuardrailOutcome = evaluateGuardrails(s.guardrails, action, s.agent, s.context, unmatched);
+  const g: GuardrailsLayerOutcome = guardrailsLayer(action, s, unmatched);
   const gated = gatedCategories(action, s, settings);
 
+  const guardrailsResult: LayerResult = { layer: 'guardrails', verdict: g.verdict, detail: g.detail };
+  const parts = partVerdicts(g);
+  if (parts) guardrailsResult.commands = parts;
   const layers: LayerResult[] = [
+    { layer: 'self_protection', verdict: protect.verdict, detail: protect.detail },
     { layer: 'kill_switch', verdict: kill.verdict, detail: kill.detail },
     { layer: 'quota', verdict: quota.verdict, detail: quota.detail },
     { layer: 'tool_access', verdict: tools.verdict, detail: tools.detail },
-    { layer: 'guardrails', verdict: g.verdict, detail: g.detail },
+    guardrailsResult,
     {
       layer: 'settings',
       verdict: gated.length ? 'ALERT' : 'ABSTAIN',
@@ -177,8 +188,10 @@ function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
   ];
 
   // Step 1: a BLOCK in any layer wins; the first blocking layer, in pipeline order, names the code.
+  // INVARIANT: self-protection comes first and nothing after it can lift it.
   const blocking: { code: BlockCode | null; detail: string } | null =
-    kill.verdict === 'BLOCK' ? { code: kill.code, detail: kill.detail }
+    protect.verdict === 'BLOCK' ? { code: 'self_protection', detail: protect.detail }
+    : kill.verdict === 'BLOCK' ? { code: kill.code, detail: kill.detail }
     : quota.verdict === 'BLOCK' ? { code: quota.code, detail: quota.detail }
     : tools.verdict === 'BLOCK' ? { code: tools.block_code, detail: tools.detail }
     : g.verdict === 'BLOCK' ? { code: g.block_code, detail: g.detail }
@@ -188,22 +201,28 @@ function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
     return { decision: 'BLOCK', block_code: blocking.code ?? 'evaluation_error', explanation: blocking.detail, matched: g.matched, layers, grantable: false, grant_id: null };
   }
 
-  // Step 2: the truth table. The grant is looked up only where it could matter.
-  const G = g.verdict as 'ALLOW' | 'ALERT';
+  // Step 2: the truth table. Grants are looked up only where they could matter.
+  const G = g.verdict === 'ALERT' && !g.liftable ? 'ALERT!' : (g.verdict as 'ALLOW' | 'ALERT');
   const S = gated.length ? 'gated' : 'open';
-  const grant = G === 'ALERT' && S === 'open' ? findGrant(s.grants, s.agent?.id ?? null, action, s.now) : null;
+  const lift: GrantLift | null = G === 'ALERT' && S === 'open' ? liftWithGrants(g, action, s) : null;
+  const grant = lift?.grant ?? null;
   const row = TRUTH_TABLE[`${G} ${S} ${grant ? 'grant' : 'none'}`];
 
+  if (row.lifted && lift?.commands) guardrailsResult.commands = lift.commands;
   layers.push(
     grant
       ? { layer: 'grants', verdict: 'ALLOW', detail: `grant ${grant.id} (allow always) covers ${action.tool}` }
-      : { layer: 'grants', verdict: 'ABSTAIN', detail: G === 'ALERT' && S === 'open' ? `no live grant covers ${action.tool}` : 'no guardrail ALERT to lift' },
+      : {
+          layer: 'grants',
+          verdict: 'ABSTAIN',
+          detail: G === 'ALERT' && S === 'open' ? `no live grant covers ${action.tool}` : G === 'ALERT!' ? 'this request asks every time: no grant may lift it' : 'no guardrail ALERT to lift',
+        },
   );
 
   let explanation: string;
   if (row.lifted && grant) explanation = `allowed by grant ${grant.id} (allow always); without it, ${g.detail}`;
   else if (row.verdict === 'ALLOW') explanation = g.detail;
-  else if (S === 'gated' && G === 'ALERT') explanation = `${g.detail}, and the governance settings require approval for ${gated.join(', ')}`;
+  else if (S === 'gated' && G !== 'ALLOW') explanation = `${g.detail}, and the governance settings require approval for ${gated.join(', ')}`;
   else if (S === 'gated') explanation = `${action.tool} needs approval because the governance settings gate ${gated.join(', ')}`;
   else explanation = g.detail;
 

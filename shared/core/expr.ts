@@ -4,7 +4,7 @@
  *
  *   guard      := comparison | { all_of: guard[] } | { any_of: guard[] } | { not: guard }
  *   comparison := operand OP operand
- *   OP         := == | != | < | <= | > | >= | starts_with | contains
+ *   OP         := == | != | < | <= | > | >= | starts_with | contains | command_starts_with
  *   operand    := path | number | 'string' | "string" | true | false | null
  *   path       := $.ROOT(.key | .N | [N] | ['key'])*   ROOT ∈ args arguments context agent action
  *
@@ -14,14 +14,19 @@
  *   Any other comparison across types (or of objects) is false — for `!=` too.
  * - `< <= > >=` compare two numbers; anything else is false.
  * - `starts_with` needs two strings; `contains` a string in a string, or a primitive in an array.
+ * - `command_starts_with` reads the left string as a shell command (shared/core/shell.ts): true
+ *   when it is one simple command whose words begin with the right string's words, so
+ *   `npm test --watch` matches `'npm test'` and `npm testing`, `npm test; rm -rf ~` do not (a
+ *   compound command is judged one simple command at a time by the guardrails layer).
  *
  * @example
  *   const guard = compileGuard("$.args.branch starts_with 'feat/'");
  *   guard({ args: { branch: 'feat/x' } }) // true
  */
+import { commandStartsWith } from './shell.js';
 import type { Guard } from './types.js';
 
-export type ExprOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'starts_with' | 'contains';
+export type ExprOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'starts_with' | 'contains' | 'command_starts_with';
 
 export type Operand =
   | { kind: 'path'; root: PathRoot; segments: (string | number)[]; text: string }
@@ -57,7 +62,7 @@ export class ExprError extends Error {
 }
 
 const ROOTS: Record<string, PathRoot> = { args: 'args', arguments: 'args', context: 'context', agent: 'agent', action: 'action' };
-const WORD_OPS = new Set(['starts_with', 'contains']);
+const WORD_OPS = new Set(['starts_with', 'contains', 'command_starts_with']);
 const MAX_EXPR_LENGTH = 2000;
 const MAX_DEPTH = 32;
 
@@ -183,7 +188,7 @@ export function parseComparison(src: string): Comparison {
     throw new ExprError(`expected "operand OPERATOR operand", got ${tokens.length} token${tokens.length === 1 ? '' : 's'}`);
   }
   if (a.t !== 'operand') throw new ExprError('expected a path or literal before the operator');
-  if (b.t !== 'op') throw new ExprError('expected an operator (== != < <= > >= starts_with contains) after the first operand');
+  if (b.t !== 'op') throw new ExprError('expected an operator (== != < <= > >= starts_with contains command_starts_with) after the first operand');
   if (c.t !== 'operand') throw new ExprError('expected a path or literal after the operator');
   if (a.operand.kind === 'literal' && c.operand.kind === 'literal') {
     throw new ExprError('an expression must read at least one path ($.args.…, $.context.…, $.agent.…, $.action.…)');
@@ -243,6 +248,8 @@ export function compare(op: ExprOp, l: unknown, r: unknown): boolean {
       return typeof l === 'number' && typeof r === 'number' && l >= r;
     case 'starts_with':
       return typeof l === 'string' && typeof r === 'string' && l.startsWith(r);
+    case 'command_starts_with':
+      return typeof l === 'string' && typeof r === 'string' && commandStartsWith(l, r);
     case 'contains':
       if (typeof l === 'string') return typeof r === 'string' && l.includes(r);
       if (Array.isArray(l)) return isPrimitive(r) && l.some((x) => x === r);

@@ -4,12 +4,13 @@
  *
  * Semantics of the layer: collect every rule of every active policy whose matchers (`tool`,
  * `connector`, `agent_id`, `role`, `expr`) fit the action. Any match whose `max_value`
- * constraint fails → BLOCK. Otherwise any ALERT → ALERT, else any ALLOW → ALLOW. No match →
+ * constraint fails, or any matching BLOCK rule → BLOCK. Otherwise any ALERT → ALERT (marked
+ * `always_ask` when such a rule matched: no grant lifts it), else any ALLOW → ALLOW. No match →
  * the `unmatched_decision` setting (ALERT asks the operator; BLOCK is reference 002's
  * default-closed rule). Nothing runs without a rule or a human either way.
  */
 import { compileGuard, ExprError } from './expr.js';
-import { globRegex, isGlob } from './glob.js';
+import { globMatch, isGlob } from './glob.js';
 import type {
   ActionInput,
   AgentContext,
@@ -51,13 +52,13 @@ export function compileGuardrails(policies: readonly GuardrailPolicy[]): Compile
       }
       const tool = rule.tool;
       const prefixGlob = tool !== undefined && tool.length > 1 && tool.endsWith('*') && tool.indexOf('*') === tool.length - 1;
-      const tool_regex = tool !== undefined && tool !== '*' && isGlob(tool) && !prefixGlob ? globRegex(tool) : null;
+      const tool_glob = tool !== undefined && tool !== '*' && isGlob(tool) && !prefixGlob ? tool : null;
       const compiled: CompiledRule = {
         ordinal: ordinal++,
         policy,
         rule_index,
         rule,
-        tool_regex,
+        tool_glob,
         guard,
         error,
         connector: rule.connector ?? null,
@@ -65,11 +66,12 @@ export function compileGuardrails(policies: readonly GuardrailPolicy[]): Compile
         role: rule.role ?? null,
         max_value: rule.max_value ?? null,
         decision: rule.decision,
+        always_ask: rule.decision === 'ALERT' && rule.always_ask === true,
         policy_id: policy.id,
         policy_name: policy.name,
         policy_version: policy.version,
       };
-      if (tool === undefined || tool === '*' || tool_regex) {
+      if (tool === undefined || tool === '*' || tool_glob) {
         any.push(compiled);
       } else if (prefixGlob) {
         const key = tool.slice(0, -1);
@@ -125,9 +127,11 @@ export function candidateRules(index: GuardrailIndex, tool: string, connector: s
 
 export interface GuardrailOutcome {
   verdict: 'ALLOW' | 'ALERT' | 'BLOCK';
-  block_code: 'constraint_failed' | 'no_matching_rule' | null;
+  block_code: 'constraint_failed' | 'rule_blocked' | 'no_matching_rule' | null;
   /** True when no rule matched and `unmatched_decision` decided. */
   unmatched: boolean;
+  /** True when the ALERT comes (also) from an `always_ask` rule: no grant may lift it. */
+  always_ask: boolean;
   matched: MatchedRule[];
   detail: string;
 }
@@ -150,11 +154,13 @@ export function evaluateGuardrails(
   const matched: MatchedRule[] = [];
   let env: GuardEnv | null = null;
   let failed: { rule: CompiledRule; detail: string } | null = null;
+  let blocked: CompiledRule | null = null;
+  let alwaysAsk: CompiledRule | null = null;
   let alert: CompiledRule | null = null;
   let allow: CompiledRule | null = null;
 
   for (const c of candidates) {
-    if (c.tool_regex && !c.tool_regex.test(action.tool)) continue;
+    if (c.tool_glob !== null && !globMatch(c.tool_glob, action.tool)) continue;
     if (c.connector !== null && c.connector !== action.connector) continue;
     if (c.agent_id !== null && c.agent_id !== agent?.id) continue;
     if (c.role !== null && c.role !== agent?.role) continue;
@@ -186,26 +192,42 @@ export function evaluateGuardrails(
       }
     }
     if (m.constraint_failed === undefined) {
-      if (c.decision === 'ALERT') alert ??= c;
-      else allow ??= c;
+      if (c.decision === 'BLOCK') blocked ??= c;
+      else if (c.decision === 'ALERT') {
+        alert ??= c;
+        if (c.always_ask) alwaysAsk ??= c;
+      } else allow ??= c;
     }
     matched.push(m);
   }
 
   if (failed) {
-    const others = alert ?? allow;
+    const others = alert ?? allow ?? blocked;
     const tail = others ? 'a failed constraint blocks whatever other rules say' : `no other rule allows ${action.tool}`;
-    return { verdict: 'BLOCK', block_code: 'constraint_failed', unmatched: false, matched, detail: `${failed.detail}; ${tail}` };
+    return { verdict: 'BLOCK', block_code: 'constraint_failed', unmatched: false, always_ask: false, matched, detail: `${failed.detail}; ${tail}` };
+  }
+  if (blocked) {
+    return { verdict: 'BLOCK', block_code: 'rule_blocked', unmatched: false, always_ask: false, matched, detail: `rule ${blocked.rule_index} of ${cite(blocked.policy)} blocks ${action.tool}` };
+  }
+  if (alwaysAsk) {
+    return {
+      verdict: 'ALERT',
+      block_code: null,
+      unmatched: false,
+      always_ask: true,
+      matched,
+      detail: `${cite(alwaysAsk.policy)} requires approval for ${action.tool} every time (always ask)`,
+    };
   }
   if (alert) {
-    return { verdict: 'ALERT', block_code: null, unmatched: false, matched, detail: `${cite(alert.policy)} requires approval for ${action.tool}` };
+    return { verdict: 'ALERT', block_code: null, unmatched: false, always_ask: false, matched, detail: `${cite(alert.policy)} requires approval for ${action.tool}` };
   }
   if (allow) {
     const v = allow.max_value !== null ? ` (value ${action.value} within max_value ${allow.max_value})` : '';
-    return { verdict: 'ALLOW', block_code: null, unmatched: false, matched, detail: `${cite(allow.policy)} allows ${action.tool}${v}` };
+    return { verdict: 'ALLOW', block_code: null, unmatched: false, always_ask: false, matched, detail: `${cite(allow.policy)} allows ${action.tool}${v}` };
   }
   if (unmatchedDecision === 'BLOCK') {
-    return { verdict: 'BLOCK', block_code: 'no_matching_rule', unmatched: true, matched, detail: `no rule allows ${action.tool} and unmatched actions are blocked` };
+    return { verdict: 'BLOCK', block_code: 'no_matching_rule', unmatched: true, always_ask: false, matched, detail: `no rule allows ${action.tool} and unmatched actions are blocked` };
   }
-  return { verdict: 'ALERT', block_code: null, unmatched: true, matched, detail: `no rule matches ${action.tool}, so it needs approval` };
+  return { verdict: 'ALERT', block_code: null, unmatched: true, always_ask: false, matched, detail: `no rule matches ${action.tool}, so it needs approval` };
 }

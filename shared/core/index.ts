@@ -6,3 +6,8 @@ export { compileGuard, guardError, parseComparison, compare, ExprError } from '.
 export { evaluateToolAccess, hostMatches, hostsInArgs } from './tool-access.js';
 export { findGrant, argsMatch } from './grants.js';
 export { globMatch } from './glob.js';
+export { grantCovers, grantLive, normalizePath, PATH_KEYS, SHELL_TOOL } from './grants.js';
+export { analyzeShell, commandStartsWith, wordsMatch, type ShellAnalysis, type ShellCommand } from './shell.js';
+export { selfProtection, type BuiltinRule } from './self-protection.js';
+export { actionParts, guardrailsLayer } from './compound.js';
+export { globError, MAX_GLOB_LENGTH, MAX_GLOB_STARS } from './glob.js';

@@ -159,10 +159,25 @@ export interface Snapshot {
   /** Extra facts for `$.context.*` guards (e.g. the mission). */
   context?: Record<string, unknown>;
   /**
+   * What the built-in self-protection rules guard (shared/core/self-protection.ts). Filled by
+   * the server for every decision; when absent, that layer abstains.
+   */
+  protected?: ProtectedPaths | null;
+  /**
    * Categories declared for tools in the registry (`POST /v1/tools`), by tool name. The settings
    * layer gates an action on the union of these and the action's own `categories`.
    */
   tool_categories?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Warden's own files, which no agent action may touch. */
+export interface ProtectedPaths {
+  /** Absolute path of Warden's data folder (token, database, WAL, backups). */
+  data_dir: string;
+  /** The operator's home folder, to read `~` and `$HOME` in paths; null when unknown. */
+  home: string | null;
+  /** Absolute paths of files that wire agents to Warden (Claude Code settings, MCP configs). */
+  wiring_files: string[];
 }
 
 /**
@@ -195,7 +210,7 @@ export interface CompiledRule {
   readonly rule_index: number;
   readonly rule: GuardrailRule;
   /** Set when `rule.tool` holds a `*` other than a trailing `.*`-style prefix glob. */
-  readonly tool_regex: RegExp | null;
+  readonly tool_glob: string | null;
   /** Compiled `expr`, or null when the rule has none. */
   readonly guard: ((env: GuardEnv) => boolean) | null;
   /** Why the rule could not be compiled; evaluation BLOCKs (fail closed) if such a rule is a candidate. */
@@ -206,6 +221,7 @@ export interface CompiledRule {
   readonly role: string | null;
   readonly max_value: number | null;
   readonly decision: RuleDecision;
+  readonly always_ask: boolean;
   readonly policy_id: string;
   readonly policy_name: string;
   readonly policy_version: number;
@@ -244,6 +260,19 @@ export interface LayerResult {
   /** `ABSTAIN` when the layer has nothing to say about this action. */
   verdict: Verdict | 'ABSTAIN';
   detail: string;
+  /**
+   * Guardrails of a shell command: each simple command (and each file it redirects into) with
+   * its own verdict, and the grant that lifted it if one did.
+   */
+  commands?: CommandVerdict[];
+}
+
+export interface CommandVerdict {
+  /** The simple command as written, or `> path` for a file a redirection writes. */
+  text: string;
+  verdict: Verdict;
+  detail: string;
+  grant_id?: string;
 }
 
 export interface Decision {

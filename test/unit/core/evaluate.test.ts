@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, failClosed } from '../../../shared/core/evaluate.js';
 import { compileGuardrails } from '../../../shared/core/guardrails.js';
-import type { BudgetState, GrantState, Snapshot } from '../../../shared/core/types.js';
+import { LAYERS, type BudgetState, type GrantState, type Snapshot } from '../../../shared/core/types.js';
 import { NOW, agentCtx, policy, snapshot } from './snapshot.js';
 
 const refundCeiling = policy('refund-ceiling', [
@@ -111,7 +111,7 @@ describe('evaluate: kill-switch and quota layers', () => {
     const d = evaluate({ tool: 'x', cost_estimate_micro_usd: 200_000 }, { ...snapshot({ policies: [allowAll] }), ...over });
     expect(d.decision).toBe('BLOCK');
     expect(d.block_code).toBe(code);
-    expect(d.layers).toHaveLength(6);
+    expect(d.layers).toHaveLength(LAYERS.length);
   });
 
   it('warn budgets never block on spend; a cap with room allows', () => {

@@ -1,0 +1,164 @@
+/**
+ * Built-in rules that protect Warden itself. No policy, grant or setting can lift them:
+ *
+ * - `warden-data-folder`: no agent action may read or write Warden's data folder (the operator
+ *   token, the database and its WAL, backups). With the token an agent could approve its own
+ *   requests; with the database it could rewrite its budget.
+ * - `agent-wiring-files`: no agent action may change the files that wire an agent to Warden
+ *   (Claude Code's `.claude/settings.json` and `.claude/settings.local.json`, MCP client configs
+ *   Warden wrote). Reading them with a file tool is fine; a shell command that names one must be
+ *   a known read-only program.
+ *
+ * Paths are found wherever an agent can put them: any string argument that looks like a path,
+ * and, for `shell.exec`, every word and redirection of every simple command (shared/core/shell.ts).
+ * `~`, `$HOME` and relative paths (against `args.cwd`) are resolved before comparing.
+ */
+import { normalizePath, SHELL_TOOL } from './grants.js';
+import { analyzeShellCached } from './shell.js';
+import type { ActionInput, ProtectedPaths } from './types.js';
+
+export type BuiltinRule = 'warden-data-folder' | 'agent-wiring-files';
+
+export interface SelfProtectionOutcome {
+  verdict: 'BLOCK' | 'ABSTAIN';
+  rule: BuiltinRule | null;
+  detail: string;
+}
+
+/** Tools that only read. Any other tool touching a wiring file counts as changing it. */
+const READ_TOOLS = new Set(['fs.read', 'fs.list', 'fs.search', 'fs.stat']);
+/** Programs that only read the files they name (when they carry no in-place flag). */
+const READ_ONLY_PROGRAMS = new Set(['cat', 'head', 'tail', 'less', 'more', 'grep', 'egrep', 'fgrep', 'rg', 'jq', 'wc', 'ls', 'stat', 'file', 'diff', 'bat', 'test', '[']);
+/** File names that belong to a Warden data folder wherever it is. */
+const WARDEN_FILE_NAMES = new Set(['operator.token', 'warden.db', 'warden.db-wal', 'warden.db-shm', 'warden.lock']);
+const WIRING_TAILS = ['/.claude/settings.json', '/.claude/settings.local.json'];
+
+const ABSTAIN: SelfProtectionOutcome = { verdict: 'ABSTAIN', rule: null, detail: 'touches none of Warden\u2019s own files' };
+
+/** Deepest argument nesting and most strings read; a bigger action is judged on what was read plus the raw text. */
+const MAX_DEPTH = 8;
+const MAX_STRINGS = 2_000;
+
+/** Every string inside `value` (object values and array items, bounded). */
+function stringsOf(value: unknown, out: string[], depth = 0): void {
+  if (out.length >= MAX_STRINGS) return;
+  if (typeof value === 'string') out.push(value);
+  else if (depth < MAX_DEPTH && value !== null && typeof value === 'object') {
+    for (const v of Array.isArray(value) ? value : Object.values(value)) stringsOf(v, out, depth + 1);
+  }
+}
+
+/** `text` as an absolute normalized path, or null when it cannot be placed (a relative path without a cwd). */
+function resolvePath(text: string, home: string | null, cwd: string | null): string | null {
+  let p = text.startsWith('file://') ? text.slice('file://'.length) : text;
+  if (home !== null) {
+    if (p === '~' || p.startsWith('~/')) p = home + p.slice(1);
+    else if (p.startsWith('$HOME/') || p === '$HOME') p = home + p.slice('$HOME'.length);
+    else if (p.startsWith('${HOME}')) p = home + p.slice('${HOME}'.length);
+  }
+  if (!p.startsWith('/')) {
+    if (cwd === null || !cwd.startsWith('/')) return null;
+    p = `${cwd}/${p}`;
+  }
+  return normalizePath(p);
+}
+
+const inside = (path: string, root: string): boolean => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
+
+/** The `*`/`?`/`[…]` word of a shell glob as a test on one path (conservative: any class is one `*`). */
+function globCouldName(word: string, path: string): boolean {
+  const pattern = word.replace(/\[[^\]]*\]/g, '*').replace(/\?/g, '*');
+  const parts = pattern.split('*');
+  if (!path.startsWith(parts[0]!) || !path.endsWith(parts[parts.length - 1]!)) return false;
+  let at = parts[0]!.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const found = path.indexOf(parts[i]!, at);
+    if (found < 0) return false;
+    at = found + parts[i]!.length;
+  }
+  return true;
+}
+
+interface Candidate {
+  text: string;
+  /** True when the action writes (or may write) this path. */
+  writes: boolean;
+}
+
+/**
+ * Decides the self-protection layer for one action. Pure; never throws on any input.
+ *
+ * @example
+ *   selfProtection({ tool: 'fs.read', args: { path: '~/.local/share/warden/operator.token' } },
+ *     { data_dir: '/home/u/.local/share/warden', home: '/home/u', wiring_files: [] })
+ *   // { verdict: 'BLOCK', rule: 'warden-data-folder', … }
+ */
+export function selfProtection(action: ActionInput, p: ProtectedPaths | null | undefined): SelfProtectionOutcome {
+  if (!p) return ABSTAIN;
+  const args = action.args ?? {};
+  const cwd = typeof args.cwd === 'string' ? args.cwd : null;
+  const dataDir = normalizePath(p.data_dir);
+  const readTool = READ_TOOLS.has(action.tool);
+  const candidates: Candidate[] = [];
+  const strings: string[] = [];
+  stringsOf(args, strings);
+  // A shell action's strings (the command line, its description) are not paths it writes: the
+  // parsed command below says what it writes.
+  const shell = action.tool === SHELL_TOOL;
+  const writesArgs = !readTool && !shell;
+  for (const s of strings) {
+    if (s === cwd) continue;
+    candidates.push({ text: s, writes: writesArgs });
+    // `--file=PATH`, `KEY=PATH`
+    const eq = s.indexOf('=');
+    if (eq > 0 && eq < s.length - 1) candidates.push({ text: s.slice(eq + 1), writes: writesArgs });
+  }
+  if (shell && typeof args.command === 'string') {
+    for (const c of analyzeShellCached(args.command).commands) {
+      const program = (c.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? '').split('/').pop() ?? '';
+      const inPlace = c.words.some((w) => w === '-i' || w.startsWith('-i') || w === '--in-place');
+      const readOnly = READ_ONLY_PROGRAMS.has(program) && !inPlace;
+      for (const w of c.words) {
+        candidates.push({ text: w, writes: !readOnly });
+        const eq = w.indexOf('=');
+        if (eq > 0 && eq < w.length - 1) candidates.push({ text: w.slice(eq + 1), writes: !readOnly });
+      }
+      for (const w of c.writes) candidates.push({ text: w, writes: true });
+      for (const r of c.reads) candidates.push({ text: r, writes: false });
+    }
+  }
+
+  const wiring = p.wiring_files.map(normalizePath);
+  for (const c of candidates) {
+    const text = c.text.trim();
+    if (text.length === 0) continue;
+    const path = resolvePath(text, p.home, cwd);
+    const base = normalizePath(text).split('/').pop() ?? '';
+    const globby = /[*?[]/.test(text);
+    const touchesData =
+      (path !== null && inside(path, dataDir)) ||
+      WARDEN_FILE_NAMES.has(base) ||
+      (globby && path !== null && [dataDir, `${dataDir}/operator.token`, `${dataDir}/warden.db`].some((target) => globCouldName(path, target))) ||
+      text.includes(dataDir);
+    if (touchesData) {
+      return {
+        verdict: 'BLOCK',
+        rule: 'warden-data-folder',
+        detail: `built-in rule warden-data-folder: agents may not read or write Warden\u2019s data folder (${text.length > 200 ? `${text.slice(0, 200)}\u2026` : text})`,
+      };
+    }
+    if (!c.writes) continue;
+    const normalized = path ?? normalizePath(text);
+    const wiringFile =
+      wiring.some((w) => normalized === w || (globby && globCouldName(normalized, w))) ||
+      WIRING_TAILS.some((tail) => normalized.endsWith(tail) || `/${normalized}`.endsWith(tail));
+    if (wiringFile) {
+      return {
+        verdict: 'BLOCK',
+        rule: 'agent-wiring-files',
+        detail: `built-in rule agent-wiring-files: agents may not change the files that wire an agent to Warden (${text})`,
+      };
+    }
+  }
+  return ABSTAIN;
+}

@@ -1,0 +1,444 @@
+/**
+ * Shell-aware reading of a `shell.exec` command, with a real bash parser (unbash): never split by
+ * hand. `analyzeShell` lists every simple command a command line would run (through `&&`, `;`,
+ * pipes, subshells, `if`/`for`/`case` bodies, function bodies and wrappers such as `env`, `sudo`
+ * or `timeout`), the files it redirects into or out of, and, for each, why no prefix rule or
+ * grant may allow it (`unsafe`): a command or process substitution, `eval`/`source`, inline code
+ * for a shell or interpreter (`sh -c`, `python -c`), a shell or interpreter reading its program
+ * from a pipe, a heredoc or stdin, a command run from data (`xargs`, `find -exec`), a command
+ * name or redirect target that only an expansion knows, or anything the parser cannot read.
+ *
+ * @example
+ *   analyzeShell('npm test && curl -s x | sh').commands.map((c) => [c.words, c.unsafe])
+ *   // [[['npm','test'], null], [['curl','-s','x'], null], [['sh'], 'sh reads its program from a pipe']]
+ */
+import { forEachChild, parse } from 'unbash';
+import { globMatch } from './glob.js';
+import type { Command, CommandNode, Redirection, Statement, SyntaxNode, Word } from 'unbash';
+
+export interface ShellCommand {
+  /** The simple command as written (its slice of the source, redirections included). */
+  text: string;
+  /**
+   * Its words with quoting removed (`"a b"` → `a b`), assignments first (`FOO=1 npm test` →
+   * `FOO=1`, `npm`, `test`). A word holding an expansion keeps its source text (`$HOME/x`).
+   */
+  words: string[];
+  /** Files written by output redirections (`> out.log`, `>> x`, `&> y`). */
+  writes: string[];
+  /** Files read by input redirections (`< in.txt`). */
+  reads: string[];
+  /** Why no prefix rule or grant may allow this command; null when plain words decide it. */
+  unsafe: string | null;
+}
+
+export interface ShellAnalysis {
+  /** False when the parser could not read the whole command (then `commands` holds one unsafe entry). */
+  ok: boolean;
+  error: string | null;
+  commands: ShellCommand[];
+}
+
+/** Programs that run their first operand (after their own options) as a command. */
+const WRAPPERS: Readonly<Record<string, { valueOptions: readonly string[]; leadingOperands?: number }>> = {
+  env: { valueOptions: ['-u', '--unset', '-C', '--chdir'] },
+  sudo: { valueOptions: ['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U'] },
+  doas: { valueOptions: ['-u', '-C'] },
+  nohup: { valueOptions: [] },
+  nice: { valueOptions: ['-n', '--adjustment'] },
+  ionice: { valueOptions: ['-c', '-n', '-p'] },
+  timeout: { valueOptions: ['-s', '--signal', '-k', '--kill-after'], leadingOperands: 1 },
+  time: { valueOptions: ['-f', '--format', '-o', '--output'] },
+  command: { valueOptions: [] },
+  builtin: { valueOptions: [] },
+  exec: { valueOptions: ['-a'] },
+  stdbuf: { valueOptions: ['-i', '-o', '-e'] },
+  chronic: { valueOptions: [] },
+};
+
+/** Shells and interpreters: their inline-code flags, and whether they read a program from stdin. */
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'busybox', 'pwsh', 'powershell']);
+const INTERPRETERS = new Set(['python', 'python2', 'python3', 'node', 'nodejs', 'deno', 'bun', 'perl', 'ruby', 'php', 'lua', 'luajit', 'Rscript', 'osascript', 'awk', 'gawk', 'mawk', 'tclsh', 'wish', 'jshell', 'irb', 'groovy']);
+const INLINE_CODE_FLAGS = new Set(['-c', '-e', '-E', '--eval', '-r', '-p', '--print', '--command', '-Command', 'eval', '-x', '--exec']);
+/** Builtins that run a string or a file as shell code. */
+const EVAL_LIKE = new Set(['eval', 'source', '.', 'trap', 'alias', 'fc', 'coproc', 'enable', 'mapfile']);
+/** Programs that build a command from their input or arguments at run time. */
+const RUNS_FROM_DATA: Readonly<Record<string, (args: readonly string[]) => boolean>> = {
+  xargs: () => true,
+  parallel: () => true,
+  watch: () => true,
+  find: (args) => args.some((a) => ['-exec', '-execdir', '-ok', '-okdir'].includes(a)),
+  fd: (args) => args.some((a) => ['-x', '--exec', '-X', '--exec-batch'].includes(a)),
+  git: (args) => args.some((a) => a === '-c' || a.startsWith('--config') || a.startsWith('core.') || a.startsWith('alias.')),
+  ssh: () => false,
+};
+/** Redirect targets that are not files. */
+const NOT_FILES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
+
+const baseName = (word: string): string => {
+  const slash = word.lastIndexOf('/');
+  return slash >= 0 ? word.slice(slash + 1) : word;
+};
+
+/** True when `node` (a word, a heredoc body…) holds a command or process substitution anywhere. */
+function hasSubstitution(node: SyntaxNode): boolean {
+  let found = false;
+  const visit = (n: SyntaxNode): void => {
+    if (found) return;
+    if (n.type === 'CommandExpansion' || n.type === 'ProcessSubstitution' || n.type === 'ArithmeticCommandExpansion') {
+      found = true;
+      return;
+    }
+    forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+/** The scripts of every command or process substitution inside `node`. */
+function substitutionScripts(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode): void => {
+    if ((n.type === 'CommandExpansion' || n.type === 'ProcessSubstitution') && 'script' in n && n.script) {
+      out.push(n.script as SyntaxNode);
+      return;
+    }
+    forEachChild(n, visit);
+  };
+  visit(node);
+  return out;
+}
+
+/** True when the word's value is known before running: no parameter, command or brace expansion. */
+function isStatic(word: Word): boolean {
+  let dynamic = false;
+  const visit = (n: SyntaxNode): void => {
+    if (dynamic) return;
+    switch (n.type) {
+      case 'SimpleExpansion':
+      case 'ParameterExpansion':
+      case 'CommandExpansion':
+      case 'ProcessSubstitution':
+      case 'ArithmeticExpansion':
+      case 'BraceExpansion':
+        dynamic = true;
+        return;
+      default:
+        forEachChild(n, visit);
+    }
+  };
+  visit(word);
+  return !dynamic;
+}
+
+/** The word as the program receives it when static (quotes removed), else its source text. */
+const wordValue = (w: Word): string => (isStatic(w) ? w.value : w.text);
+
+interface Collector {
+  source: string;
+  out: ShellCommand[];
+  /** How deep in `sh -c` scripts this is. */
+  depth: number;
+}
+
+function redirectionsOf(redirs: readonly Redirection[], cmd: ShellCommand, reasons: string[], pipedIn: boolean): { stdinProgram: boolean } {
+  let stdinProgram = pipedIn;
+  for (const r of redirs) {
+    if (r.type === 'HereDoc') {
+      stdinProgram = true;
+      if (!r.delimiter?.quoted && hasSubstitution(r.body)) reasons.push('a heredoc runs a command substitution');
+      continue;
+    }
+    if (r.type === 'HereString') {
+      stdinProgram = true;
+      if (r.target && hasSubstitution(r.target)) reasons.push('a here-string runs a command substitution');
+      continue;
+    }
+    const target = r.target;
+    if (!target) continue;
+    if (hasSubstitution(target)) {
+      reasons.push('a redirection runs a command or process substitution');
+      continue;
+    }
+    const op = r.operator;
+    // `>&2`, `2>&1`, `<&-`: descriptor copies, not files.
+    if ((op === '>&' || op === '<&') && /^(\d+-?|-)$/.test(target.value)) continue;
+    if (!isStatic(target)) {
+      reasons.push(`the redirection target ${target.text} is only known when the command runs`);
+      continue;
+    }
+    const path = target.value;
+    if (op === '<') {
+      cmd.reads.push(path);
+      stdinProgram = true;
+    } else if (op === '<>') {
+      cmd.reads.push(path);
+      if (!NOT_FILES.has(path)) cmd.writes.push(path);
+    } else if (!NOT_FILES.has(path) && !path.startsWith('/dev/fd/')) {
+      cmd.writes.push(path);
+    }
+  }
+  return { stdinProgram };
+}
+
+/** Why running `words` (a static command name first) is unsafe for a prefix rule, or null. */
+function commandRisk(words: readonly string[], stdinProgram: boolean): string | null {
+  const name = baseName(words[0] ?? '');
+  const args = words.slice(1);
+  if (EVAL_LIKE.has(name)) return `${name} runs a string as shell code`;
+  if (SHELLS.has(name) || INTERPRETERS.has(name) || /^python\d+(\.\d+)?$/.test(name)) {
+    if (args.some((a) => INLINE_CODE_FLAGS.has(a) || /^-[a-zA-Z]*c$/.test(a))) return `${name} runs inline code`;
+    const operands = args.filter((a) => !a.startsWith('-'));
+    if (stdinProgram) return `${name} reads its program from a pipe or redirection`;
+    if (operands.length === 0 || args.includes('-') || args.includes('-s')) return `${name} reads its program from standard input`;
+    if (name === 'awk' || name === 'gawk' || name === 'mawk') return `${name} runs an inline program`;
+  }
+  const fromData = RUNS_FROM_DATA[name];
+  if (fromData?.(args)) return `${name} builds the command it runs at run time`;
+  return null;
+}
+
+/** The command a wrapper (`env FOO=1 cmd`, `sudo -u x cmd`, `timeout 5 cmd`) runs, or null. */
+function unwrap(words: readonly string[]): string[] | null {
+  const spec = WRAPPERS[baseName(words[0] ?? '')];
+  if (!spec) return null;
+  let i = 1;
+  let leading = spec.leadingOperands ?? 0;
+  while (i < words.length) {
+    const w = words[i]!;
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (w.startsWith('-') && w.length > 1) {
+      i += spec.valueOptions.includes(w) ? 2 : 1;
+      continue;
+    }
+    // `env` takes NAME=VALUE pairs before the command.
+    if (baseName(words[0]!) === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) {
+      i++;
+      continue;
+    }
+    if (leading > 0) {
+      leading--;
+      i++;
+      continue;
+    }
+    break;
+  }
+  const inner = words.slice(i);
+  return inner.length > 0 ? inner : null;
+}
+
+function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
+  const reasons: string[] = [];
+  const words: string[] = [];
+  for (const p of node.prefix) {
+    if (p.type === 'Assignment') {
+      if (hasSubstitution(p)) reasons.push('an assignment runs a command substitution');
+      words.push(p.text);
+    }
+  }
+  let nameStatic = true;
+  if (node.name) {
+    if (hasSubstitution(node.name)) reasons.push('the command name runs a command substitution');
+    nameStatic = isStatic(node.name);
+    if (!nameStatic) reasons.push(`the command name ${node.name.text} is only known when it runs`);
+    words.push(wordValue(node.name));
+  }
+  for (const a of node.suffix) {
+    if (a.type === 'Word' || a.type === 'Assignment') {
+      if (hasSubstitution(a)) reasons.push('an argument runs a command or process substitution');
+      words.push(a.type === 'Word' ? wordValue(a) : a.text);
+    }
+  }
+  const cmd: ShellCommand = { text: c.source.slice(node.pos, node.end), words, writes: [], reads: [], unsafe: null };
+  const redirs = [...node.prefix, ...node.suffix].filter((r): r is Redirection => r.type === 'Redirect' || r.type === 'HereDoc' || r.type === 'HereString');
+  const { stdinProgram } = redirectionsOf(redirs, cmd, reasons, pipedIn);
+  // The program's own words start after the assignments.
+  const assignments = node.prefix.filter((p) => p.type === 'Assignment').length;
+  let program = node.name && nameStatic ? words.slice(assignments) : [];
+  const nested: string[][] = [];
+  for (let depth = 0; program.length > 0 && depth < 8; depth++) {
+    const risk = commandRisk(program, stdinProgram);
+    if (risk) reasons.push(risk);
+    const inner = unwrap(program);
+    if (!inner) break;
+    nested.push(inner);
+    program = inner;
+  }
+  cmd.unsafe = reasons.length > 0 ? reasons[0]! : null;
+  // What a substitution runs meets the rules too (`echo $(mkfs /dev/sda)` must meet the BLOCK on mkfs).
+  if (c.depth < 4) {
+    for (const part of [...node.prefix, ...node.suffix, ...(node.name ? [node.name] : [])]) {
+      for (const script of substitutionScripts(part as SyntaxNode)) {
+        const inner: Collector = { source: c.source, out: [], depth: c.depth + 1 };
+        for (const st of (script as unknown as { commands: Statement[] }).commands) visitCommand(st.command, inner, false);
+        for (const ic of inner.out) c.out.push({ ...ic, unsafe: ic.unsafe ?? 'it runs inside a command or process substitution' });
+      }
+    }
+  }
+  const inlineScript = inlineShellScript(node.name && nameStatic ? words.slice(assignments) : []);
+  if (node.name || words.length > 0 || cmd.writes.length > 0 || cmd.reads.length > 0) c.out.push(cmd);
+  // A wrapped command is judged on its own too: `sudo rm -rf /` must meet the rules on `rm -rf`.
+  for (const inner of nested) {
+    c.out.push({ text: inner.join(' '), words: inner, writes: [], reads: [], unsafe: cmd.unsafe });
+  }
+  // `bash -c 'rm -rf /'`: what the inline script runs meets the rules too (and stays unsafe).
+  if (inlineScript !== null && c.depth < 4) {
+    const inner = analyzeShell(inlineScript, c.depth + 1);
+    for (const ic of inner.commands) c.out.push({ ...ic, unsafe: cmd.unsafe ?? ic.unsafe });
+  }
+}
+
+/** The script of `sh -c SCRIPT` (after any wrapper), when the command is a shell given inline code. */
+function inlineShellScript(program: readonly string[]): string | null {
+  let words: readonly string[] | null = program;
+  for (let depth = 0; words && depth < 8; depth++) {
+    if (SHELLS.has(baseName(words[0] ?? ''))) {
+      const at = words.findIndex((w, i) => i > 0 && /^-[a-zA-Z]*c$/.test(w));
+      return at > 0 && at + 1 < words.length ? words[at + 1]! : null;
+    }
+    words = unwrap(words);
+  }
+  return null;
+}
+
+function visitCommand(node: CommandNode | Statement['command'], c: Collector, pipedIn: boolean): void {
+  switch (node.type) {
+    case 'Command':
+      simpleCommand(node, c, pipedIn);
+      return;
+    case 'Pipeline':
+      node.commands.forEach((n, i) => visitCommand(n, c, pipedIn || i > 0));
+      return;
+    case 'AndOr':
+      for (const n of node.commands) visitCommand(n, c, pipedIn);
+      return;
+    case 'Redirected': {
+      const before = c.out.length;
+      visitCommand(node.command, c, pipedIn);
+      // Redirections of a compound command apply to each command inside it.
+      const probe: ShellCommand = { text: c.source.slice(node.pos, node.end), words: [], writes: [], reads: [], unsafe: null };
+      const reasons: string[] = [];
+      redirectionsOf(node.redirects, probe, reasons, false);
+      if (probe.writes.length > 0 || probe.reads.length > 0 || reasons.length > 0) {
+        c.out.push({ ...probe, unsafe: reasons[0] ?? null });
+      }
+      void before;
+      return;
+    }
+    case 'Function':
+      visitCommand(node.body as CommandNode, c, pipedIn);
+      return;
+    case 'Coproc':
+      visitCommand(node.body as CommandNode, c, pipedIn);
+      return;
+    case 'CompoundList' as string:
+      for (const s of (node as unknown as { commands: Statement[] }).commands) visitCommand(s.command, c, pipedIn);
+      return;
+    default:
+      visitCompound(node, c, pipedIn);
+  }
+}
+
+/** `if`, loops, `case`, subshells, groups, `[[ ]]`, `(( ))`: every command inside, and every word they expand. */
+function visitCompound(node: SyntaxNode, c: Collector, pipedIn: boolean): void {
+  const reasons: string[] = [];
+  const visit = (n: SyntaxNode): void => {
+    switch (n.type) {
+      case 'Statement':
+        visitCommand(n.command, c, pipedIn);
+        return;
+      case 'CompoundList':
+        for (const s of n.commands) visitCommand(s.command, c, pipedIn);
+        return;
+      case 'Word':
+        if (hasSubstitution(n)) reasons.push('a word runs a command or process substitution');
+        return;
+      default:
+        forEachChild(n, visit);
+    }
+  };
+  forEachChild(node, visit);
+  if (reasons.length > 0) c.out.push({ text: c.source.slice((node as { pos: number }).pos, (node as { end: number }).end), words: [], writes: [], reads: [], unsafe: reasons[0]! });
+}
+
+/** Longest command line analyzed; a longer one is unreadable (fail closed), never cut. */
+export const MAX_SHELL_COMMAND = 100_000;
+
+/** Reads `command` as bash would, without running anything. Never throws. */
+export function analyzeShell(command: string, depth = 0): ShellAnalysis {
+  const unreadable = (error: string): ShellAnalysis => ({
+    ok: false,
+    error,
+    commands: [{ text: command, words: [], writes: [], reads: [], unsafe: `the command could not be read as shell: ${error}` }],
+  });
+  if (typeof command !== 'string') return unreadable('the command is not a string');
+  if (command.length > MAX_SHELL_COMMAND) return unreadable(`it is longer than ${MAX_SHELL_COMMAND} characters`);
+  try {
+    const script = parse(command);
+    if (script.errors && script.errors.length > 0) return unreadable(script.errors[0]!.message);
+    const c: Collector = { source: command, out: [], depth };
+    for (const s of script.commands) visitCommand(s.command, c, false);
+    return { ok: true, error: null, commands: c.out };
+  } catch (err) {
+    return unreadable(err instanceof Error ? err.message : 'parser error');
+  }
+}
+
+const analysisCache = new Map<string, ShellAnalysis>();
+
+/** `analyzeShell` remembered for the last few thousand commands (a decision reads one several times). */
+export function analyzeShellCached(command: string): ShellAnalysis {
+  let a = analysisCache.get(command);
+  if (!a) {
+    a = analyzeShell(command);
+    if (analysisCache.size > 2_000) analysisCache.clear();
+    analysisCache.set(command, a);
+  }
+  return a;
+}
+
+/** True when `command` is one simple command whose words begin with `pattern`'s words. */
+export function commandStartsWith(command: string, pattern: string): boolean {
+  const a = analyzeShellCached(command);
+  return a.ok && a.commands.length === 1 && wordsMatch(pattern, a.commands[0]!.words, true);
+}
+
+/**
+ * True when `words` start with the words of `pattern` (parsed as shell words too). A pattern word
+ * `*` alone at the end matches any remaining words (none included); `*` inside a word matches
+ * within that word only.
+ *
+ * @example
+ *   wordsMatch('git push origin *', ['git', 'push', 'origin', 'feature/x'])  // true
+ *   wordsMatch('npm test', ['npm', 'test', '--watch'])                       // false: exact words
+ */
+export function wordsMatch(pattern: string, words: readonly string[], prefix = false): boolean {
+  const want = patternWords(pattern);
+  if (want === null) return false;
+  const open = want.length > 0 && want[want.length - 1] === '*';
+  const fixed = open ? want.slice(0, -1) : want;
+  if (words.length < fixed.length) return false;
+  if (!open && !prefix && words.length !== fixed.length) return false;
+  for (let i = 0; i < fixed.length; i++) {
+    if (!globMatch(fixed[i]!, words[i]!)) return false;
+  }
+  return true;
+}
+
+const patternCache = new Map<string, string[] | null>();
+
+/** A pattern's words: quoting removed, `*` kept as written. Null when it is not plain words. */
+function patternWords(pattern: string): string[] | null {
+  let words = patternCache.get(pattern);
+  if (words !== undefined) return words;
+  // `*` parses as a glob word, whose value keeps the star.
+  const a = analyzeShell(pattern);
+  const only = a.ok && a.commands.length === 1 && a.commands[0]!.writes.length === 0 && a.commands[0]!.reads.length === 0 ? a.commands[0]! : null;
+  words = only && only.unsafe === null ? only.words : null;
+  if (patternCache.size > 5_000) patternCache.clear();
+  patternCache.set(pattern, words);
+  return words;
+}
