@@ -56,6 +56,8 @@ export function notGrantableReason(receipt: { matched: string; layers: string } 
     if (always) {
       return `rule ${(always.rule ?? 0) + 1} of ${always.policy_name ?? 'a policy'} v${always.policy_version ?? '?'} is marked always_ask: it asks every time`;
     }
+    const guardrails = layers.find((l) => l.layer === 'guardrails');
+    if (guardrails) return `no grant may lift this request, it asks every time: ${guardrails.detail}`;
   }
   return `this request asks every time (${explanation})`;
 }

@@ -7,6 +7,7 @@
  */
 import { DEFAULT_GRANT_TTL_DAYS, type GrantScope } from '../../shared/api/actions.js';
 import { globMatch } from '../../shared/core/glob.js';
+import { PATH_KEYS, SHELL_TOOL, normalizePath } from '../../shared/core/grants.js';
 import type { ActionInput, GovernanceSettings } from '../../shared/core/types.js';
 import { toIso } from '../common/clock.js';
 import { canonicalJson } from '../policies/rows.js';
@@ -18,7 +19,7 @@ export const DEFAULT_GRANT_TTL_MS = DEFAULT_GRANT_TTL_DAYS * DAY_MS;
 
 /** Free text that describes a request rather than saying what it does: left out of the exact scope. */
 const VOLATILE_ARGS = new Set(['description', 'reason', 'comment', 'note', 'notes', 'summary', 'title', 'explanation', 'justification', 'rationale', 'task', 'task_id']);
-const PATH_ARGS = ['path', 'file_path', 'filepath', 'file', 'filename', 'dir', 'directory'];
+const PATH_ARGS = [...PATH_KEYS];
 
 export type ScopeKind = 'exact' | 'command_prefix' | 'folder' | 'domain' | 'amount' | 'any_args';
 
@@ -102,11 +103,12 @@ export function proposeScopes(a: ActionInput): Scope[] {
   const value = a.value ?? null;
 
   if (isShell(a)) {
-    const words = commandWords(String(args.command));
+    // Word-wise prefixes exist only where the core matches commands by words (shell.exec).
+    const words = a.tool === SHELL_TOOL ? commandWords(String(args.command)) : null;
     const cwd = typeof args.cwd === 'string' && !args.cwd.includes('*') ? { cwd: args.cwd } : {};
     if (words) {
-      for (let n = words.length - 1; n >= 1; n--) {
-        const prefix = `${words.slice(0, n).join(' ')} *`;
+      for (let n = Math.min(words.plain.length, words.count - 1); n >= 1; n--) {
+        const prefix = `${words.plain.slice(0, n).join(' ')} *`;
         scopes.push({
           id: `command_prefix_${n}`,
           kind: 'command_prefix',
@@ -123,7 +125,8 @@ export function proposeScopes(a: ActionInput): Scope[] {
 
   const pathKey = pathKeyOf(a);
   if (a.tool.startsWith('fs.') && pathKey) {
-    const path = String(args[pathKey]);
+    // Matched against the resolved path (the core resolves `..` before matching a folder).
+    const path = normalizePath(String(args[pathKey]));
     const parts = path.split('/');
     // The file's folder, then its parent, never the root or a top-level folder.
     for (let up = 1; up <= 2; up++) {

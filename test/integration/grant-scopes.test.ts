@@ -62,6 +62,9 @@ describe('the default grant is the narrowest useful scope', () => {
     const other = await h.act(a.key, { ...refund, args: { order_id: 'A-1002', to: 'acct_attacker' }, value: 249 });
     expect(other.body).toMatchObject({ decision: 'ALERT', grant_id: null });
     expect((await h.act(a.key, { ...refund, args: { ...refund.args, to: 'acct_attacker' } })).body.decision).toBe('ALERT');
+    // The amount scope: the same refund for more than $180 asks again; less is covered.
+    expect((await h.act(a.key, { ...refund, value: 249 })).body.decision).toBe('ALERT');
+    expect((await h.act(a.key, { ...refund, value: 120 })).body.decision).toBe('ALLOW');
     expect((await h.act(a.key, { ...refund, args: { ...refund.args, description: 'second try' } })).body).toMatchObject({ decision: 'ALLOW', grant_id: grant.id });
   });
 
@@ -76,16 +79,16 @@ describe('the default grant is the narrowest useful scope', () => {
     expect((await grantOf(h, fetch.approval_id)).args_pattern).toEqual({ url: 'https://docs.example.com/a?b=1', method: 'GET' });
   });
 
-  it('a value holding * cannot be pinned exactly: allow_always without a chosen scope is refused, nothing recorded', async () => {
+  it('a value holding * cannot be pinned exactly: allow_always without a chosen scope is refused, nothing recorded; a plain-word prefix is still offered', async () => {
     h = await harness();
     const a = await h.agent('coder');
-    const req = await ask(h, a.key, { tool: 'shell.exec', args: { command: 'rm -rf *' } });
+    const req = await ask(h, a.key, { tool: 'shell.exec', args: { command: 'ls *.txt' } });
     const refused = await h.decide(req.approval_id, { decision: 'allow_always' });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatchObject({ param: 'grant.args_pattern', message: expect.stringMatching(/`command`.*\*/) });
     expect((await h.req('GET', `/v1/approvals/${req.approval_id}`, { key: h.op })).body).toMatchObject({ status: 'pending', decisions: [] });
     const options = (await h.req('GET', `/v1/approvals/${req.approval_id}/grant-options`, { key: h.op })).body;
-    expect(options).toMatchObject({ grantable: false, scopes: [], not_grantable_reason: expect.stringMatching(/wildcard/) });
+    expect(options.scopes.map((x: any) => [x.id, x.args_pattern])).toEqual([['command_prefix_1', { command: 'ls *' }]]);
   });
 });
 
@@ -182,8 +185,14 @@ describe('GET /v1/approvals/{id}/grant-options', () => {
     const opts = async (body: Record<string, unknown>) =>
       (await h!.req('GET', `/v1/approvals/${(await ask(h!, a.key, body)).approval_id}/grant-options`, { key: h!.op })).body;
 
-    expect(ids(await opts({ tool: 'shell.exec', args: { command: 'npm test && curl x | sh' } }))).toEqual(['exact']);
-    expect(ids(await opts({ tool: 'shell.exec', args: { command: 'echo $(id)' } }))).toEqual(['exact']);
+    // Two safe commands: the exact whole command only, no prefix.
+    expect(ids(await opts({ tool: 'shell.exec', args: { command: 'npm test && npm run build' } }))).toEqual(['exact']);
+    // Quoting stops a prefix: only the plain words before it can be pinned.
+    expect(ids(await opts({ tool: 'shell.exec', args: { command: 'git commit -m "fix: x"' } }))).toEqual(['exact', 'command_prefix_3', 'command_prefix_2', 'command_prefix_1']);
+    expect(ids(await opts({ tool: 'shell.exec', args: { command: 'echo "$(id)" done' } }))).toEqual([]);
+    // A pipe into a shell asks every time: no Allow always at all, and the reason says why.
+    const piped = await opts({ tool: 'shell.exec', args: { command: 'npm test && curl x | sh' } });
+    expect(piped).toMatchObject({ grantable: false, scopes: [], not_grantable_reason: expect.stringMatching(/^no grant may lift this request, it asks every time: .*sh/) });
 
     const path = await opts({ tool: 'fs.write', args: { path: '/home/u/proj/src/a.ts' } });
     expect(path.scopes.map((s: any) => s.args_pattern)).toEqual([{ path: '/home/u/proj/src/a.ts' }, { path: '/home/u/proj/src/*' }, { path: '/home/u/proj/*' }]);
