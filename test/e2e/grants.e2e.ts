@@ -151,6 +151,12 @@ test('a request whose rule is always_ask or whose settings gate it offers no All
     await page.keyboard.press('Shift+KeyA');
     await expect(page.getByText('Allow always is not offered', { exact: true })).toBeVisible();
     await expect(chooser(page)).toBeHidden();
+
+    await server.api('POST', '/v1/guardrails', { name: 'db-guard', rules: [{ tool: 'db.drop', decision: 'ALERT', always_ask: true }] });
+    void ask(server, agent, { tool: 'db.drop', args: { table: 'users' } });
+    await inboxList(page).getByRole('article', { name: `db.drop by ${agent.name}` }).click();
+    await expect(details(page).getByRole('button', { name: 'Allow always', exact: true })).toBeDisabled();
+    await expect(details(page).getByRole('note')).toContainText('Allow always is not offered: rule 1 of db-guard v1 is marked always_ask: it asks every time');
   } finally {
     await server.api('PATCH', '/v1/settings/governance', { require_approval_for_external_comm: false });
   }

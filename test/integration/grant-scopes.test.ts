@@ -209,6 +209,18 @@ describe('GET /v1/approvals/{id}/grant-options', () => {
     ]);
   });
 
+  it('a request an always_ask rule holds offers no scope and names the rule; allow_always is refused with that reason', async () => {
+    h = await harness();
+    const rule = await h.req('POST', '/v1/guardrails', { key: h.op, body: { name: 'db-guard', rules: [{ tool: 'db.drop', decision: 'ALERT', always_ask: true }] } });
+    expect(rule.status).toBe(201);
+    const a = await h.agent('dba');
+    const req = await ask(h, a.key, { tool: 'db.drop', args: { table: 'users' } });
+    const options = (await h.req('GET', `/v1/approvals/${req.approval_id}/grant-options`, { key: h.op })).body;
+    expect(options).toMatchObject({ grantable: false, scopes: [], not_grantable_reason: 'rule 1 of db-guard v1 is marked always_ask: it asks every time' });
+    const refused = await h.decide(req.approval_id, { decision: 'allow_always' });
+    expect(refused.body.error).toMatchObject({ param: 'decision', message: expect.stringMatching(/db-guard v1 is marked always_ask/) });
+  });
+
   it('a request the settings gate offers no scope and says why; allow_always is refused with that reason', async () => {
     h = await harness();
     await h.settings({ require_approval_for_external_comm: true });
