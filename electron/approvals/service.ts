@@ -17,55 +17,16 @@ import type { EventBus } from '../events/bus.js';
 import type { Notifier } from '../notifier.js';
 import type { PolicyStore } from '../ports.js';
 import { HttpError, conflict, invalid, notFound } from '../server/errors.js';
-import { decodeCursor, isNumber, isString, page } from '../server/pagination.js';
+import { decodeCursor, isString, page } from '../server/pagination.js';
 import { GrantOptionsService, notGrantableReason } from './grant-options.js';
 import { highRiskReason, resolveGrant } from './grant-scopes.js';
 import type { GrantService } from './grants.js';
 import { Pickups } from './pickups.js';
 import { undoDecision } from './undo.js';
+import { READ, approvalOf, decisionHistory, type ApprovalRow, type DecisionRow, type ReadRow } from './rows.js';
 import { Waiters, freeOnClose } from './waiters.js';
 
-export interface ApprovalRow {
-  id: string;
-  kind: 'action' | 'delegation';
-  status: ApprovalStatus;
-  agent_id: string;
-  child_agent_id: string | null;
-  action_id: string | null;
-  receipt_id: string | null;
-  tool: string;
-  action: string;
-  explanation: string;
-  grantable: number;
-  required_approvals: number;
-  started_by: string | null;
-  created_at: string;
-  expires_at: string;
-  resolved_at: string | null;
-  resolution: 'allow_once' | 'allow_always' | 'deny' | 'expired' | null;
-  grant_id: string | null;
-  undone_at: string | null;
-  undone_by: string | null;
-}
-
-/** An approval as read back, with its agent's name and its action's state. */
-type ReadRow = ApprovalRow & { agent_name: string | null; action_status: string | null; action_block_code: string | null; action_reason: string | null };
-
-const READ = `SELECT p.*, a.name AS agent_name, x.status AS action_status, x.block_code AS action_block_code, x.reason AS action_reason
-  FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id LEFT JOIN actions x ON x.id = p.action_id`;
-
-interface DecisionRow {
-  seq: number;
-  approval_id: string;
-  agent_id: string;
-  tool: string;
-  operator_id: string;
-  operator_name: string | null;
-  decision: ApprovalDecisionKind;
-  comment: string | null;
-  grant_options: string | null;
-  at: string;
-}
+export type { ApprovalRow } from './rows.js';
 
 export type Outcome = 'approved' | 'denied' | 'expired';
 
@@ -204,40 +165,11 @@ export class ApprovalService {
   }
 
   toApi(row: ApprovalRow & Partial<ReadRow>): Approval {
-    return {
-      id: row.id,
-      object: 'approval',
-      kind: row.kind,
-      status: row.status,
-      agent_id: row.agent_id,
-      agent_name: row.agent_name ?? null,
-      child_agent_id: row.child_agent_id,
-      action: JSON.parse(row.action) as ActionInput,
-      action_id: row.action_id,
-      receipt_id: row.receipt_id,
-      explanation: row.explanation,
-      categories: this.categoriesOf.all(row.id).map((c) => c.category),
-      grantable: row.grantable === 1,
-      required_approvals: row.required_approvals,
-      decisions: this.decisionsOf.all(row.id).map((d) => ({
-        operator: d.operator_id,
-        operator_name: d.operator_name,
-        decision: d.decision,
-        comment: d.comment,
-        at: d.at,
-      })),
-      created_at: row.created_at,
-      expires_at: row.expires_at,
-      resolved_at: row.resolved_at,
-      resolution: row.resolution,
-      grant_id: row.grant_id,
-      blocked_at_release:
-        row.status === 'approved' && row.action_status === 'blocked'
-          ? { block_code: (row.action_block_code ?? null) as NonNullable<Approval['blocked_at_release']>['block_code'], reason: row.action_reason ?? 'blocked at release' }
-          : null,
-      undone_at: row.undone_at ?? null,
-      undone_by: row.undone_by ?? null,
-    };
+    return approvalOf(
+      row,
+      this.categoriesOf.all(row.id).map((c) => c.category),
+      this.decisionsOf.all(row.id),
+    );
   }
 
   get(id: string, viewer: Viewer = {}): Approval {
@@ -271,35 +203,7 @@ export class ApprovalService {
 
   /** Operator decisions, newest first. */
   history(query: { limit: number; cursor?: string; agent_id?: string }, viewer: Viewer = {}) {
-    const after = decodeCursor(query.cursor, isNumber);
-    const agent = viewer.agentId ?? query.agent_id ?? null;
-    if (viewer.agentId && query.agent_id && query.agent_id !== viewer.agentId) {
-      return { object: 'list' as const, data: [], has_more: false, next_cursor: null };
-    }
-    const rows = this.db
-      .prepare<unknown[], DecisionRow>(
-        `SELECT d.*, o.name AS operator_name FROM approval_decisions d LEFT JOIN operators o ON o.id = d.operator_id
-         WHERE (? IS NULL OR d.agent_id = ?) AND (? IS NULL OR d.seq < ?)
-         ORDER BY d.seq DESC LIMIT ?`,
-      )
-      .all(agent, agent, after ?? null, after ?? null, query.limit + 1);
-    return page(
-      rows,
-      query.limit,
-      (d) => ({
-        id: `apd_${d.seq}`,
-        object: 'approval_decision' as const,
-        approval_id: d.approval_id,
-        agent_id: d.agent_id,
-        tool: d.tool,
-        operator: d.operator_id,
-        operator_name: d.operator_name,
-        decision: d.decision,
-        comment: d.comment,
-        at: d.at,
-      }),
-      (d) => d.seq,
-    );
+    return decisionHistory(this.db, query, viewer.agentId);
   }
 
   // ---- opening ---------------------------------------------------------------------------
