@@ -5,6 +5,7 @@ import { withConnection, withGlobalOptions } from './context.js';
 import { usageError, type CliIO } from './io.js';
 import { printTable, shortTime, timeLeft, truncate, writeJson, writeLine } from './output.js';
 import { findAgent } from './resolve.js';
+import { visibleString } from '../../shared/visible-text.js';
 
 const DECISIONS: Record<string, ApprovalDecisionKind> = {
   allow_once: 'allow_once',
@@ -20,7 +21,7 @@ const DECISIONS: Record<string, ApprovalDecisionKind> = {
 function argsSummary(a: Approval): string {
   const args = a.action.args ?? {};
   const main = ['command', 'path', 'url'].map((k) => args[k]).find((v) => typeof v === 'string');
-  return truncate(typeof main === 'string' ? main : JSON.stringify(args), 60);
+  return truncate(visibleString(typeof main === 'string' ? main : JSON.stringify(args)), 60);
 }
 
 function status(a: Approval, now: number): string {
@@ -77,9 +78,9 @@ export function approvalCommands(program: Command, io: CliIO): void {
         writeLine(io, `${a.id}  ${status(a, Date.now())}`);
         writeLine(io, `agent:       ${a.agent_name ?? '-'} (${a.agent_id})`);
         writeLine(io, `tool:        ${a.action.tool}${a.action.connector ? ` via ${a.action.connector}` : ''}`);
-        writeLine(io, `args:        ${JSON.stringify(a.action.args ?? {})}`);
+        writeLine(io, `args:        ${visibleString(JSON.stringify(a.action.args ?? {}))}`);
         if (a.action.value !== undefined) writeLine(io, `value:       ${a.action.value}`);
-        writeLine(io, `explanation: ${a.explanation}`);
+        writeLine(io, `explanation: ${visibleString(a.explanation)}`);
         writeLine(io, `expires:     ${shortTime(a.expires_at)}`);
         if (a.blocked_at_release) writeLine(io, `note:        the agent was told it is blocked: ${a.blocked_at_release.reason}`);
         if (!a.grantable) writeLine(io, 'note:        this request asks every time; allow_always is not offered (see `warden approvals scopes`)');

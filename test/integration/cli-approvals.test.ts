@@ -37,6 +37,9 @@ describe('approvals commands', () => {
 
     const show = await cli(['approvals', 'show', a.approval_id], { env });
     expect(show.stdout).toContain('args:        {"command":"rm -rf build/"}');
+    // A bidi override never reaches the terminal as such: it is shown as a marker.
+    const bidi = await ask({ command: 'cat invoice\u202Efdp.exe' });
+    expect((await cli(['approvals', 'show', bidi.approval_id], { env })).stdout).toContain('args:        {"command":"cat invoice⟨U+202E⟩fdp.exe"}');
   });
 
   it('decide allow_once / deny with a comment; the agent sees the result; deciding twice is a 409 one-liner', async () => {

@@ -4,11 +4,9 @@
  * visible markers such as ⟨U+202E⟩. Newlines and tabs stay as they are.
  */
 import { Fragment } from 'react';
+import { HIDDEN_CHARS, codePoint } from '../../../shared/visible-text.js';
 
-// C0 controls except tab and newline, DEL and C1 controls, bidi marks, embeddings, overrides and
-// isolates, zero-width characters, line/paragraph separators and the byte-order mark.
-// eslint-disable-next-line no-control-regex -- matching control characters is this regex's job
-const HIDDEN = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
+export { hasHidden, visibleString } from '../../../shared/visible-text.js';
 
 const NAMES: Record<string, string> = {
   '\u202A': 'LEFT-TO-RIGHT EMBEDDING',
@@ -28,25 +26,10 @@ const NAMES: Record<string, string> = {
   '\u0000': 'NULL',
 };
 
-export const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-
-/** The text with every hidden character replaced by its marker (for titles and plain strings). */
-export function visibleString(text: string): string {
-  return text.replace(HIDDEN, (ch) => `⟨${codePoint(ch)}⟩`);
-}
-
-/** True when the text holds a character that `VisibleText` marks. */
-export const hasHidden = (text: string): boolean => {
-  HIDDEN.lastIndex = 0;
-  const found = HIDDEN.test(text);
-  HIDDEN.lastIndex = 0;
-  return found;
-};
-
 export function VisibleText({ text }: { text: string }) {
   const parts: (string | { ch: string })[] = [];
   let last = 0;
-  for (const m of text.matchAll(HIDDEN)) {
+  for (const m of text.matchAll(HIDDEN_CHARS)) {
     if (m.index > last) parts.push(text.slice(last, m.index));
     parts.push({ ch: m[0] });
     last = m.index + m[0].length;
