@@ -3,7 +3,6 @@
  * server, timers. Both entry points (Electron's main.ts and headless.ts) start it; tests drive
  * it directly with a temp data dir, port 0, and injected clock and ids.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ActionService } from './actions/service.js';
@@ -15,17 +14,22 @@ import { GrantService } from './approvals/grants.js';
 import { approvalRoutes } from './approvals/routes.js';
 import { AuditService } from './audit/service.js';
 import { auditRoutes } from './audit/routes.js';
+import { AuditVerifier } from './audit/verifier.js';
 import { BudgetService } from './budgets/service.js';
 import { budgetRoutes } from './budgets/routes.js';
 import { systemTimeZone } from './budgets/periods.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { lockDataDir } from './common/data-dir-lock.js';
 import { DB_FILE, DEFAULT_PORT, TOKEN_FILE } from './common/data-dir.js';
-import { randomIds, type Ids } from './common/ids.js';
+import { secureDataDir, secureDataFiles, tightenedNotice } from './common/file-modes.js';
+import { clockIds, type Ids } from './common/ids.js';
 import { packageRoot, VERSION } from './common/version.js';
+import { backupRoutes } from './db/backup-routes.js';
+import { BackupScheduler } from './db/backups.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { GroupCommit } from './db/group-commit.js';
-import { openDatabase, type Db } from './db/connection.js';
+import type { Db } from './db/connection.js';
+import { openDataDirDatabase } from './db/open-data-dir.js';
 import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
 import { silentNotifier, type Notifier } from './notifier.js';
@@ -65,6 +69,10 @@ export interface AppConfig {
   checkpointWorker?: boolean;
   /** How long an action's budget reservation is held before the reaper releases it as abandoned. Default 1 h. */
   reservationTimeoutMs?: number;
+  /** Online backups into DATA_DIR/backups at start and daily (default true). */
+  backups?: boolean;
+  /** One-line notices about the data folder (permissions tightened, a backup that failed). Default: stderr. */
+  notice?: (line: string) => void;
 }
 
 export interface App {
@@ -99,24 +107,30 @@ export interface Services {
 
 export async function createApp(config: AppConfig): Promise<App> {
   const clock = config.clock ?? systemClock;
-  const ids = config.ids ?? randomIds;
+  const ids = config.ids ?? clockIds(clock);
+  const notice = config.notice ?? ((line: string) => console.error(line));
   const host = config.host ?? '127.0.0.1';
   const notifier = config.notifier ?? silentNotifier;
   // Zero or less would reap every reservation as soon as it is made: refuse at startup instead.
   if (config.reservationTimeoutMs !== undefined && !(Number.isSafeInteger(config.reservationTimeoutMs) && config.reservationTimeoutMs > 0)) {
     throw new Error(`reservationTimeoutMs: expected a positive integer number of milliseconds, got ${config.reservationTimeoutMs}`);
   }
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const tightened = secureDataDir(config.dataDir);
   // Before the database: a second Warden on this folder must not start at all (see data-dir-lock).
-  const releaseLock = lockDataDir(config.dataDir);
+  const releaseLock = lockDataDir(config.dataDir, { nativeBinding: config.sqliteBinding });
+  // Before SQLite opens the database: its WAL and shared-memory files take the database's mode.
+  tightened.push(...secureDataFiles(config.dataDir));
   const dbFile = join(config.dataDir, DB_FILE);
   let db: Db;
   try {
-    db = openDatabase(dbFile, { durability: config.durability, nativeBinding: config.sqliteBinding });
+    // Refuses a missing, empty or damaged database in a folder that held data (see file-check).
+    db = openDataDirDatabase(config.dataDir, { durability: config.durability, nativeBinding: config.sqliteBinding });
   } catch (err) {
     releaseLock();
     throw err;
   }
+  const tightenedNote = tightenedNotice([...tightened, ...secureDataFiles(config.dataDir)]);
+  if (tightenedNote) notice(tightenedNote);
   const checkpointer =
     config.checkpointWorker === false
       ? null
@@ -146,6 +160,11 @@ export async function createApp(config: AppConfig): Promise<App> {
   const reports = new ReportService(db, clock);
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
+  const verifier = new AuditVerifier(dbFile, { nativeBinding: config.sqliteBinding });
+  const backups = new BackupScheduler(config.dataDir, clock, {
+    nativeBinding: config.sqliteBinding,
+    onError: (err) => notice(`warden: the scheduled backup failed: ${err.message}`),
+  });
 
   const services: Services = {
     audit,
@@ -183,7 +202,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   api.handle('health', () => ({ ok: true as const, version: VERSION }));
   api.handle('openapi', () => (openapi ??= buildOpenApi(VERSION)));
   agentRoutes(api, agents, operators);
-  auditRoutes(api, audit);
+  auditRoutes(api, audit, verifier);
+  backupRoutes(api, backups);
   eventRoutes(api, bus, config.heartbeatMs ?? 15_000);
   // [policies] routes
   policyRoutes(api, policies, agents);
@@ -226,6 +246,8 @@ export async function createApp(config: AppConfig): Promise<App> {
       await http.listen({ port: config.port ?? DEFAULT_PORT, host });
       const { port } = http.server.address() as AddressInfo;
       url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      // After listening: the ready line never waits for a copy of a big database.
+      if (config.backups !== false) backups.start();
       return url;
     },
     async stop() {
@@ -234,6 +256,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       // Timers first (reapers), then the server lets in-flight requests finish, then the database.
       for (const stop of stoppers) stop();
       await http.close();
+      await backups.stop();
       await checkpointer?.stop();
       db.close();
       releaseLock();

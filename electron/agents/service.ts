@@ -70,7 +70,7 @@ export class AgentService {
    * Keys already resolved, by key hash. Every authenticated request resolves its key, and the
    * read transaction of that lookup was a third of a `GET /v1/me` (CPU per request from /proc:
    * 149 -> 100-104 us without it; POST /v1/actions 540-595 -> 472-520 us).
-   * INVARIANT: one Warden owns the database (warden.lock) and a key only ever changes by being
+   * INVARIANT: one Warden owns the database (the data folder lock) and a key only ever changes by being
    * revoked here, which drops it first. Only committed rows are kept (never from inside a
    * transaction), and unknown keys are never kept, so random keys cannot grow it.
    */

@@ -173,6 +173,7 @@ export class ApprovalService {
   }
 
   get(id: string, viewer: Viewer = {}): Approval {
+    this.expireLapsed();
     return this.toApi(this.row(id, viewer));
   }
 
@@ -180,6 +181,7 @@ export class ApprovalService {
     query: { limit: number; cursor?: string; status?: ApprovalStatus; agent_id?: string; kind?: 'action' | 'delegation' },
     viewer: Viewer = {},
   ): ListPage<Approval> {
+    this.expireLapsed();
     const after = decodeCursor(query.cursor, isString);
     const mine = viewer.agentId ?? null;
     const rows = this.db
@@ -431,6 +433,17 @@ export class ApprovalService {
   }
 
   /**
+   * Expires what has lapsed by the wall clock before a read answers. The reaper's timer runs on
+   * the monotonic clock, so after a forward step of the wall clock it fires late; comparing the
+   * earliest `expires_at` with `now()` here keeps every read right meanwhile (decisions run
+   * `expireDue` themselves). One string comparison when nothing has lapsed.
+   */
+  expireLapsed(): void {
+    if (this.armedFor === null || this.db.inTransaction || this.armedFor > toIso(this.clock.now())) return;
+    this.expireDue();
+  }
+
+  /**
    * One timer, armed for the earliest pending deadline on the injected clock. It fires exactly
    * at that deadline, expires what is due and re-arms for the next one.
    */
@@ -481,6 +494,7 @@ export class ApprovalService {
     viewer: Viewer,
     res?: NodeJS.EventEmitter & { writableEnded: boolean },
   ): Promise<Approval> {
+    this.expireLapsed();
     const row = this.row(id, viewer);
     if (row.status !== 'pending' || timeoutS <= 0 || this.stopped) return this.toApi(row);
     const waiter = this.waiters.wait(id, timeoutS * 1000);

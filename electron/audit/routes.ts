@@ -4,6 +4,7 @@ import type { Api } from '../server/api.js';
 import { HttpError } from '../server/errors.js';
 import type { Principal } from '../server/principal.js';
 import type { AuditFilter, AuditService } from './service.js';
+import type { AuditVerifier } from './verifier.js';
 
 const CSV_COLUMNS = ['seq', 'id', 'at', 'event_type', 'actor', 'agent_id', 'subject_id', 'data', 'hash'] as const;
 
@@ -31,12 +32,12 @@ function checkRange(filter: AuditFilter): void {
   }
 }
 
-export function auditRoutes(api: Api, audit: AuditService): void {
+export function auditRoutes(api: Api, audit: AuditService, verifier: AuditVerifier): void {
   api.handle('listAudit', ({ query, principal }) => {
     checkRange(query);
     return audit.list({ ...query, ...scoped(query, principal) });
   });
-  api.handle('verifyAudit', () => audit.verify());
+  api.handle('verifyAudit', ({ query }) => verifier.verify({ full: query.full }));
   api.handle('exportAudit', ({ query, principal, reply }) => {
     checkRange(query);
     const { format, ...filter } = query;

@@ -11,6 +11,7 @@ import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
 import { immediate, type Db } from '../db/connection.js';
 import { decodeCursor, isNumber, page } from '../server/pagination.js';
+import { chainText, GENESIS, type ChainRow, type VerifyResult } from './chain.js';
 
 export interface AuditInput {
   event_type: string;
@@ -42,12 +43,8 @@ export interface AuditFilter {
   until?: string;
 }
 
-const GENESIS = '0'.repeat(64);
-
-function rowHash(prev: string, r: Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'> & { seq: number }): string {
-  return createHash('sha256')
-    .update([prev, r.seq, r.id, r.at, r.event_type, r.actor, r.agent_id ?? '', r.subject_id ?? '', r.data].join('\u001f'))
-    .digest('hex');
+function rowHash(prev: string, r: ChainRow): string {
+  return createHash('sha256').update(chainText(prev, r)).digest('hex');
 }
 
 export function toAuditEntry(r: AuditRow): AuditEntry {
@@ -177,8 +174,11 @@ export class AuditService {
     }
   }
 
-  /** Recomputes the whole chain; reports the first row whose hash or link does not match. */
-  verify(): { ok: boolean; rows: number; first_bad_id: string | null } {
+  /**
+   * Recomputes the whole chain on this thread; reports the first row whose hash or link does not
+   * match. The HTTP route uses AuditVerifier instead, which keeps the event loop free.
+   */
+  verify(): VerifyResult {
     let prev = GENESIS;
     let rows = 0;
     for (const r of this.db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq ASC').iterate()) {

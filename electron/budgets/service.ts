@@ -27,6 +27,7 @@ import type { EventType } from '../../shared/events.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
+import { SteadyWallClock } from '../common/steady-clock.js';
 import { immediate, type Db } from '../db/connection.js';
 import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger, CostReport } from '../ports.js';
@@ -90,6 +91,8 @@ export interface BudgetServiceOptions {
   reaperIntervalMs?: number;
   /** How often budget and kill-switch events written by other processes are picked up. Default 1 s. */
   eventTailMs?: number;
+  /** How long a forward step of the wall clock must hold before periods roll on it (see SteadyWallClock). */
+  clockSettleMs?: number;
 }
 
 /** What a spend charges: an agent (and its team), a mission, always the global scope. */
@@ -155,6 +158,23 @@ const toSpend = (r: SpendRow): SpendEvent => ({
   created_at: r.created_at,
 });
 
+/**
+ * A budget total must stay an exact JSON number: past 2^53 − 1 micro-USD (about $9 billion)
+ * doubles round and a spend would be dropped from the row while the ledger kept it. The spend
+ * or reservation that would take a total there is refused instead, and nothing is written.
+ */
+export function checkTotal(total: number, row: Pick<BudgetRow, 'scope' | 'scope_id'>, what: 'spent' | 'reserved', param: string): number {
+  if (!Number.isSafeInteger(total)) {
+    throw new HttpError(
+      422,
+      'unprocessable',
+      `${param}: this would take the ${what} total of budget ${row.scope}/${row.scope_id} past ${Number.MAX_SAFE_INTEGER} micro-USD, the most Warden counts exactly; nothing was recorded`,
+      param,
+    );
+  }
+  return total;
+}
+
 function checkMicro(value: unknown, param: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_MICRO) {
     throw invalid(param, `${param}: expected an integer number of micro-USD between 0 and ${MAX_MICRO}, got ${String(value)}`);
@@ -172,6 +192,8 @@ export class BudgetService implements BudgetLedger {
   private readonly ownAuditIds = new Set<string>();
   private readonly eventTailMs: number;
   private tailing = false;
+  /** Periods roll (and reservations lapse) only on wall-clock time that has passed for good: a glitch forward does neither. */
+  private readonly periodClock: SteadyWallClock;
 
   private readonly s;
 
@@ -189,6 +211,7 @@ export class BudgetService implements BudgetLedger {
     this.reservationTimeoutMs = options.reservationTimeoutMs ?? 60 * 60 * 1000;
     this.reaperIntervalMs = options.reaperIntervalMs ?? 60 * 1000;
     this.eventTailMs = options.eventTailMs ?? 1000;
+    this.periodClock = new SteadyWallClock(clock, options.clockSettleMs);
     this.s = {
       byScope: db.prepare<[string, string], BudgetRow>('SELECT * FROM budgets WHERE scope = ? AND scope_id = ?'),
       byId: db.prepare<[string], BudgetRow>('SELECT * FROM budgets WHERE id = ?'),
@@ -275,6 +298,7 @@ export class BudgetService implements BudgetLedger {
       this.s.insertReservation.run(actionId, agent.id, missionId, amount, now, toIso(now));
       for (const b of this.applicableRows(agent.id, agent.team_id, missionId)) {
         if (b.mode !== 'cap') continue;
+        checkTotal(b.reserved_micro_usd + amount, b, 'reserved', 'cost_estimate_micro_usd');
         this.s.insertHold.run(actionId, b.id, amount);
         this.s.addReserved.run(amount, b.id);
       }
@@ -313,7 +337,9 @@ export class BudgetService implements BudgetLedger {
    * without completing). Each release is audited as `reservation.released`. Returns how many.
    */
   releaseStale(olderThanMs: number = this.reservationTimeoutMs): number {
-    const cutoff = this.clock.now() - olderThanMs;
+    // Releasing frees headroom under a cap and cannot be taken back: a forward glitch of the wall
+    // clock must not make live reservations look abandoned.
+    const cutoff = this.periodClock.now() - olderThanMs;
     // Look before taking the write lock: the reaper runs every minute and usually finds nothing.
     if (!this.db.inTransaction && this.s.stale.all(cutoff).length === 0) return 0;
     return immediate(this.db, () => {
@@ -568,7 +594,7 @@ export class BudgetService implements BudgetLedger {
 
   /** Closes due periods of every budget; run at startup so paused budgets wake on time. */
   rollDue(): void {
-    const now = this.clock.now();
+    const now = this.periodClock.now();
     if (!this.s.anyDue.get(now)) return;
     immediate(this.db, () => {
       for (const row of this.s.due.all(now)) this.roll(row, now);
@@ -622,7 +648,8 @@ export class BudgetService implements BudgetLedger {
       let paused = false;
       const charged: BudgetRow[] = [];
       for (const before of rows) {
-        const next: BudgetRow = { ...before, spent_micro_usd: before.spent_micro_usd + amount, updated_at: nowIso };
+        const spent = checkTotal(before.spent_micro_usd + amount, before, 'spent', hasAmount ? 'amount_micro_usd' : 'usage');
+        const next: BudgetRow = { ...before, spent_micro_usd: spent, updated_at: nowIso };
         const crossed = this.crossings(next, next.spent_micro_usd, actor, nowIso, { spend_id: spend.id, agent_id: spend.agent_id });
         paused ||= crossed.paused;
         // The common case touches two columns; a crossing rewrites the flags and status too.
@@ -712,6 +739,10 @@ export class BudgetService implements BudgetLedger {
       }));
     }
     out.total_micro_usd = out.rows.reduce((sum, r) => sum + r.spent_micro_usd, 0);
+    // Sums past 2^53 − 1 would be rounded: say so rather than answer a wrong total.
+    if (![out.total_micro_usd, ...out.rows.map((r) => r.spent_micro_usd)].every(Number.isSafeInteger)) {
+      throw new HttpError(422, 'unprocessable', `the spend in this range sums past ${Number.MAX_SAFE_INTEGER} micro-USD, more than Warden reports exactly: narrow since/until`, 'since');
+    }
     return out;
   }
 
@@ -775,13 +806,13 @@ export class BudgetService implements BudgetLedger {
   private applicableRows(agentId: string | null, teamId: string | null, missionId: string | null): BudgetRow[] {
     const args = { p1: agentId, p2: teamId, p3: missionId };
     const rows = this.s.applicable.all(args);
-    const now = this.clock.now();
+    const now = this.periodClock.now();
     if (rows.every((r) => r.period_end_ms === null || now < r.period_end_ms)) return rows;
     return immediate(this.db, () => this.s.applicable.all(args).map((r) => this.rolled(r)));
   }
 
   private rolled(row: BudgetRow): BudgetRow {
-    const now = this.clock.now();
+    const now = this.periodClock.now();
     if (row.period_end_ms === null || now < row.period_end_ms) return row;
     return immediate(this.db, () => {
       // INVARIANT: roll from the row as it is under the write lock; `row` may have been read

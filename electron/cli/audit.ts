@@ -121,9 +121,14 @@ export function auditCommands(program: Command, io: CliIO): void {
     }),
   );
 
-  withGlobalOptions(audit.command('verify').description('recompute the hash chain; exit 1 if it is broken')).action((_opts: unknown, cmd: Command) =>
+  withGlobalOptions(
+    audit
+      .command('verify')
+      .description('recompute the hash chain (from the last row found sound; --full: from the first); exit 1 if it is broken')
+      .option('--full', 'check every row, not only those added since the last verify'),
+  ).action((opts: { full?: boolean }, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
-      const result = await conn.client.call('verifyAudit');
+      const result = await conn.client.call('verifyAudit', opts.full ? { query: { full: 'true' } } : {});
       if (conn.json) writeJson(io, result);
       else if (result.ok) writeLine(io, `audit chain ok: ${result.rows} rows verified`);
       else writeLine(io, `audit chain BROKEN at ${result.first_bad_id} (${result.rows} rows checked)`);

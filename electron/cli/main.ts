@@ -10,6 +10,7 @@ import { VERSION } from '../common/version.js';
 import { agentCommands } from './agent.js';
 import { approvalCommands } from './approvals.js';
 import { auditCommands } from './audit.js';
+import { backupCommands } from './backup.js';
 import { budgetCommands } from './budget.js';
 import { withGlobalOptions } from './context.js';
 import { execCommand } from './exec.js';
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   budgetCommands(program, io);
   killSwitchCommands(program, io);
   auditCommands(program, io);
+  backupCommands(program, io);
   policyCommands(program, io);
   hookCommands(program, io);
   execCommand(program, io);

@@ -13,3 +13,5 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
 export const DEFAULT_PORT = 7419;
 export const DB_FILE = 'warden.db';
 export const TOKEN_FILE = 'operator.token';
+/** Online backups of warden.db, newest last by name. */
+export const BACKUP_DIR = 'backups';

@@ -75,6 +75,8 @@ export function startCheckpointer(db: Db, file: string, options: CheckpointerOpt
   const sqliteModule = options.sqliteModule ?? createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // The source is CommonJS: a parent started with `--input-type=module` must not pass that on.
+    execArgv: [],
     workerData: { file, sqliteModule, nativeBinding: options.nativeBinding, intervalMs: options.intervalMs ?? 200 },
   });
   worker.unref();

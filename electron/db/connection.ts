@@ -16,11 +16,20 @@ export interface OpenOptions {
    * beside the Node one that `npm test` and `warden serve` use; packaged apps need none.
    */
   nativeBinding?: string;
+  /** Runs on the open connection before anything is set or written (a check that may throw to refuse the file). */
+  beforeMigrate?: (db: Database.Database) => void;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
-  db.pragma('journal_mode = WAL');
+  try {
+    // Before any pragma: a check that refuses the file must leave it exactly as it was.
+    options.beforeMigrate?.(db);
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');

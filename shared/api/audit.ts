@@ -1,7 +1,7 @@
 /** The audit log: list, verify, export. */
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
-import { ListQuery, Timestamp, listOf } from './common.js';
+import { ListQuery, QueryBool, Timestamp, listOf } from './common.js';
 
 export const AuditEntry = z.object({
   id: z.string(),
@@ -33,8 +33,9 @@ export const auditRoutes = {
     response: listOf(AuditEntry),
   }),
   verifyAudit: defineRoute({
-    method: 'GET', path: '/v1/audit/verify', auth: 'audit:read', tag: 'audit',
-    summary: 'Recompute the hash chain.',
+    method: 'GET', path: '/v1/audit/verify', auth: 'operator', tag: 'audit',
+    summary: 'Recompute the hash chain, from the last row found sound (`full=true`: from the first row).',
+    query: z.strictObject({ full: QueryBool.optional() }),
     response: z.object({ ok: z.boolean(), rows: z.number().int(), first_bad_id: z.string().nullable() }),
   }),
   exportAudit: defineRoute({

@@ -5,6 +5,7 @@
 import { actionRoutes } from './actions.js';
 import { agentRoutes } from './agents.js';
 import { auditRoutes } from './audit.js';
+import { backupRoutes } from './backups.js';
 import { policyRoutes } from './policies.js';
 import { budgetRoutes } from './budgets.js';
 import { systemRoutes } from './system.js';
@@ -13,6 +14,7 @@ export const routes = {
   ...systemRoutes,
   ...agentRoutes,
   ...auditRoutes,
+  ...backupRoutes,
   // [policies] routes
   ...policyRoutes,
   // [budgets] routes

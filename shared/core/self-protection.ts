@@ -63,6 +63,22 @@ function resolvePath(text: string, home: string | null, cwd: string | null): str
   return normalizePath(p);
 }
 
+const GLOB_CHARS = /[*?[]/;
+
+/** The last segment of a path as written (`a/b/../operator.token` → `operator.token`). */
+function baseOf(text: string): string {
+  const slash = text.lastIndexOf('/');
+  return slash >= 0 ? text.slice(slash + 1) : text;
+}
+
+function dataFolderBlock(text: string): SelfProtectionOutcome {
+  return {
+    verdict: 'BLOCK',
+    rule: 'warden-data-folder',
+    detail: `built-in rule warden-data-folder: agents may not read or write Warden\u2019s data folder (${text.length > 200 ? `${text.slice(0, 200)}\u2026` : text})`,
+  };
+}
+
 const inside = (path: string, root: string): boolean => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
 
 /** The `*`/`?`/`[…]` word of a shell glob as a test on one path (conservative: any class is one `*`). */
@@ -108,6 +124,10 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
   const writesArgs = !readTool && !shell;
   for (const s of strings) {
     if (s === cwd) continue;
+    if (shell && s === args.command) {
+      if (s.includes(dataDir)) return dataFolderBlock(s);
+      continue;
+    }
     candidates.push({ text: s, writes: writesArgs });
     // `--file=PATH`, `KEY=PATH`
     const eq = s.indexOf('=');
@@ -129,24 +149,28 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
   }
 
   const wiring = p.wiring_files.map(normalizePath);
+  // A relative word without a slash can only name a protected file from a folder at or above one.
+  const cwdPath = cwd !== null && cwd.startsWith('/') ? normalizePath(cwd) : null;
+  const cwdNear =
+    cwdPath !== null && (inside(cwdPath, dataDir) || inside(dataDir, cwdPath) || cwdPath.endsWith('/.claude') || wiring.some((w) => inside(w, cwdPath)));
+  if (cwdPath !== null && inside(cwdPath, dataDir)) {
+    return { verdict: 'BLOCK', rule: 'warden-data-folder', detail: `built-in rule warden-data-folder: agents may not act inside Warden\u2019s data folder (cwd ${cwdPath})` };
+  }
   for (const c of candidates) {
     const text = c.text.trim();
     if (text.length === 0) continue;
+    if (text.includes(dataDir)) return dataFolderBlock(text);
+    if (WARDEN_FILE_NAMES.has(text)) return dataFolderBlock(text);
+    const globby = GLOB_CHARS.test(text);
+    // Nothing path-like: a flag, a word, a number.
+    if (!cwdNear && !globby && !text.includes('/') && text[0] !== '~' && text[0] !== '$') continue;
     const path = resolvePath(text, p.home, cwd);
-    const base = normalizePath(text).split('/').pop() ?? '';
-    const globby = /[*?[]/.test(text);
+    const base = baseOf(text);
     const touchesData =
       (path !== null && inside(path, dataDir)) ||
       WARDEN_FILE_NAMES.has(base) ||
-      (globby && path !== null && [dataDir, `${dataDir}/operator.token`, `${dataDir}/warden.db`].some((target) => globCouldName(path, target))) ||
-      text.includes(dataDir);
-    if (touchesData) {
-      return {
-        verdict: 'BLOCK',
-        rule: 'warden-data-folder',
-        detail: `built-in rule warden-data-folder: agents may not read or write Warden\u2019s data folder (${text.length > 200 ? `${text.slice(0, 200)}\u2026` : text})`,
-      };
-    }
+      (globby && path !== null && [dataDir, `${dataDir}/operator.token`, `${dataDir}/warden.db`].some((target) => globCouldName(path, target)));
+    if (touchesData) return dataFolderBlock(text);
     if (!c.writes) continue;
     const normalized = path ?? normalizePath(text);
     const wiringFile =

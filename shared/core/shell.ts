@@ -40,7 +40,7 @@ export interface ShellAnalysis {
 }
 
 /** Programs that run their first operand (after their own options) as a command. */
-const WRAPPERS: Readonly<Record<string, { valueOptions: readonly string[]; leadingOperands?: number }>> = {
+const WRAPPERS: ReadonlyMap<string, { valueOptions: readonly string[]; leadingOperands?: number }> = new Map(Object.entries({
   env: { valueOptions: ['-u', '--unset', '-C', '--chdir'] },
   sudo: { valueOptions: ['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U'] },
   doas: { valueOptions: ['-u', '-C'] },
@@ -54,7 +54,7 @@ const WRAPPERS: Readonly<Record<string, { valueOptions: readonly string[]; leadi
   exec: { valueOptions: ['-a'] },
   stdbuf: { valueOptions: ['-i', '-o', '-e'] },
   chronic: { valueOptions: [] },
-};
+}));
 
 /** Shells and interpreters: their inline-code flags, and whether they read a program from stdin. */
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'busybox', 'pwsh', 'powershell']);
@@ -63,7 +63,7 @@ const INLINE_CODE_FLAGS = new Set(['-c', '-e', '-E', '--eval', '-r', '-p', '--pr
 /** Builtins that run a string or a file as shell code. */
 const EVAL_LIKE = new Set(['eval', 'source', '.', 'trap', 'alias', 'fc', 'coproc', 'enable', 'mapfile']);
 /** Programs that build a command from their input or arguments at run time. */
-const RUNS_FROM_DATA: Readonly<Record<string, (args: readonly string[]) => boolean>> = {
+const RUNS_FROM_DATA: ReadonlyMap<string, (args: readonly string[]) => boolean> = new Map(Object.entries({
   xargs: () => true,
   parallel: () => true,
   watch: () => true,
@@ -71,7 +71,7 @@ const RUNS_FROM_DATA: Readonly<Record<string, (args: readonly string[]) => boole
   fd: (args) => args.some((a) => ['-x', '--exec', '-X', '--exec-batch'].includes(a)),
   git: (args) => args.some((a) => a === '-c' || a.startsWith('--config') || a.startsWith('core.') || a.startsWith('alias.')),
   ssh: () => false,
-};
+}));
 /** Redirect targets that are not files. */
 const NOT_FILES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
 
@@ -80,8 +80,22 @@ const baseName = (word: string): string => {
   return slash >= 0 ? word.slice(slash + 1) : word;
 };
 
+/** A word of plain characters (no quotes, expansions or globs): the parser gives it no parts. */
+function isPlainWord(node: SyntaxNode): boolean {
+  if (node.type === 'Word') return PLAIN.test(node.text);
+  if (node.type === 'Assignment') return PLAIN.test(node.text);
+  return false;
+}
+
+/**
+ * Characters that never quote, expand, glob or substitute. A word made of only these is itself,
+ * and is read from its text without resolving the parser's (lazy) word parts.
+ */
+const PLAIN = /^[A-Za-z0-9_\-.,/:=@%+]*$/;
+
 /** True when `node` (a word, a heredoc body…) holds a command or process substitution anywhere. */
 function hasSubstitution(node: SyntaxNode): boolean {
+  if (isPlainWord(node)) return false;
   let found = false;
   const visit = (n: SyntaxNode): void => {
     if (found) return;
@@ -98,6 +112,7 @@ function hasSubstitution(node: SyntaxNode): boolean {
 /** The scripts of every command or process substitution inside `node`. */
 function substitutionScripts(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
+  if (isPlainWord(node)) return out;
   const visit = (n: SyntaxNode): void => {
     if ((n.type === 'CommandExpansion' || n.type === 'ProcessSubstitution') && 'script' in n && n.script) {
       out.push(n.script as SyntaxNode);
@@ -111,6 +126,7 @@ function substitutionScripts(node: SyntaxNode): SyntaxNode[] {
 
 /** True when the word's value is known before running: no parameter, command or brace expansion. */
 function isStatic(word: Word): boolean {
+  if (PLAIN.test(word.text) || word.parts === undefined) return true;
   let dynamic = false;
   const visit = (n: SyntaxNode): void => {
     if (dynamic) return;
@@ -132,7 +148,7 @@ function isStatic(word: Word): boolean {
 }
 
 /** The word as the program receives it when static (quotes removed), else its source text. */
-const wordValue = (w: Word): string => (isStatic(w) ? w.value : w.text);
+const wordValue = (w: Word): string => (PLAIN.test(w.text) ? w.text : isStatic(w) ? w.value : w.text);
 
 interface Collector {
   source: string;
@@ -188,19 +204,21 @@ function commandRisk(words: readonly string[], stdinProgram: boolean): string | 
   if (EVAL_LIKE.has(name)) return `${name} runs a string as shell code`;
   if (SHELLS.has(name) || INTERPRETERS.has(name) || /^python\d+(\.\d+)?$/.test(name)) {
     if (args.some((a) => INLINE_CODE_FLAGS.has(a) || /^-[a-zA-Z]*c$/.test(a))) return `${name} runs inline code`;
-    const operands = args.filter((a) => !a.startsWith('-'));
-    if (stdinProgram) return `${name} reads its program from a pipe or redirection`;
-    if (operands.length === 0 || args.includes('-') || args.includes('-s')) return `${name} reads its program from standard input`;
     if (name === 'awk' || name === 'gawk' || name === 'mawk') return `${name} runs an inline program`;
+    // With a script file operand, what comes on stdin is data; without one, it is the program.
+    const operands = args.filter((a) => !a.startsWith('-'));
+    if (operands.length === 0 || args.includes('-') || args.includes('-s')) {
+      return stdinProgram ? `${name} reads its program from a pipe or redirection` : `${name} reads its program from standard input`;
+    }
   }
-  const fromData = RUNS_FROM_DATA[name];
+  const fromData = RUNS_FROM_DATA.get(name);
   if (fromData?.(args)) return `${name} builds the command it runs at run time`;
   return null;
 }
 
 /** The command a wrapper (`env FOO=1 cmd`, `sudo -u x cmd`, `timeout 5 cmd`) runs, or null. */
 function unwrap(words: readonly string[]): string[] | null {
-  const spec = WRAPPERS[baseName(words[0] ?? '')];
+  const spec = WRAPPERS.get(baseName(words[0] ?? ''));
   if (!spec) return null;
   let i = 1;
   let leading = spec.leadingOperands ?? 0;
@@ -233,30 +251,47 @@ function unwrap(words: readonly string[]): string[] | null {
 function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
   const reasons: string[] = [];
   const words: string[] = [];
+  const redirs: Redirection[] = [];
+  /** Words and assignments that hold a substitution, whose scripts are read below. */
+  const substituted: SyntaxNode[] = [];
+  let assignments = 0;
   for (const p of node.prefix) {
     if (p.type === 'Assignment') {
-      if (hasSubstitution(p)) reasons.push('an assignment runs a command substitution');
+      assignments++;
+      if (hasSubstitution(p)) {
+        reasons.push('an assignment runs a command substitution');
+        substituted.push(p);
+      }
       words.push(p.text);
-    }
+    } else redirs.push(p);
   }
   let nameStatic = true;
   if (node.name) {
-    if (hasSubstitution(node.name)) reasons.push('the command name runs a command substitution');
-    nameStatic = isStatic(node.name);
+    const plain = PLAIN.test(node.name.text);
+    if (!plain && hasSubstitution(node.name)) {
+      reasons.push('the command name runs a command substitution');
+      substituted.push(node.name);
+    }
+    nameStatic = plain || isStatic(node.name);
     if (!nameStatic) reasons.push(`the command name ${node.name.text} is only known when it runs`);
-    words.push(wordValue(node.name));
+    words.push(plain ? node.name.text : wordValue(node.name));
   }
   for (const a of node.suffix) {
     if (a.type === 'Word' || a.type === 'Assignment') {
-      if (hasSubstitution(a)) reasons.push('an argument runs a command or process substitution');
+      if (PLAIN.test(a.text)) {
+        words.push(a.text);
+        continue;
+      }
+      if (hasSubstitution(a)) {
+        reasons.push('an argument runs a command or process substitution');
+        substituted.push(a);
+      }
       words.push(a.type === 'Word' ? wordValue(a) : a.text);
-    }
+    } else redirs.push(a);
   }
   const cmd: ShellCommand = { text: c.source.slice(node.pos, node.end), words, writes: [], reads: [], unsafe: null };
-  const redirs = [...node.prefix, ...node.suffix].filter((r): r is Redirection => r.type === 'Redirect' || r.type === 'HereDoc' || r.type === 'HereString');
-  const { stdinProgram } = redirectionsOf(redirs, cmd, reasons, pipedIn);
+  const { stdinProgram } = redirs.length > 0 ? redirectionsOf(redirs, cmd, reasons, pipedIn) : { stdinProgram: pipedIn };
   // The program's own words start after the assignments.
-  const assignments = node.prefix.filter((p) => p.type === 'Assignment').length;
   let program = node.name && nameStatic ? words.slice(assignments) : [];
   const nested: string[][] = [];
   for (let depth = 0; program.length > 0 && depth < 8; depth++) {
@@ -270,15 +305,15 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
   cmd.unsafe = reasons.length > 0 ? reasons[0]! : null;
   // What a substitution runs meets the rules too (`echo $(mkfs /dev/sda)` must meet the BLOCK on mkfs).
   if (c.depth < 4) {
-    for (const part of [...node.prefix, ...node.suffix, ...(node.name ? [node.name] : [])]) {
-      for (const script of substitutionScripts(part as SyntaxNode)) {
+    for (const part of substituted) {
+      for (const script of substitutionScripts(part)) {
         const inner: Collector = { source: c.source, out: [], depth: c.depth + 1 };
         for (const st of (script as unknown as { commands: Statement[] }).commands) visitCommand(st.command, inner, false);
         for (const ic of inner.out) c.out.push({ ...ic, unsafe: ic.unsafe ?? 'it runs inside a command or process substitution' });
       }
     }
   }
-  const inlineScript = inlineShellScript(node.name && nameStatic ? words.slice(assignments) : []);
+  const inlineScript = node.name && nameStatic ? inlineShellScript(words.slice(assignments)) : null;
   if (node.name || words.length > 0 || cmd.writes.length > 0 || cmd.reads.length > 0) c.out.push(cmd);
   // A wrapped command is judged on its own too: `sudo rm -rf /` must meet the rules on `rm -rf`.
   for (const inner of nested) {

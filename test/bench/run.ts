@@ -16,6 +16,7 @@ const modules: (() => Promise<{ default: BenchModule }>)[] = [
   () => import('./foundation.bench.js'),
   // [policies] bench
   () => import('./policy.bench.js'),
+  () => import('./shell.bench.js'),
   // [budgets] bench
   () => import('./budgets.bench.js'),
   // [actions] bench

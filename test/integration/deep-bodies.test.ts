@@ -13,7 +13,7 @@ let agentKey: string;
 beforeAll(async () => {
   t = await startTestApp();
   agentKey = (await t.agent('deep-agent')).key;
-  const res = await t.req('POST', '/v1/guardrails', { key: t.op, body: { name: 'shallow', rules: [{ decision: 'ALLOW' }] } });
+  const res = await t.req('POST', '/v1/guardrails', { key: t.op, body: { name: 'shallow', rules: [{ tool: '*', decision: 'ALLOW' }] } });
   guardrailId = res.body.id;
 });
 afterAll(async () => {

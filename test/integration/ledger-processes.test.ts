@@ -50,7 +50,7 @@ const { BudgetService } = await d('/electron/budgets/service.js');
 const { systemClock } = await d('/electron/common/clock.js');
 const { randomIds } = await d('/electron/common/ids.js');
 // A frozen clock when the test pins the time (period boundaries), else the system clock.
-const clock = cfg.now ? { now: () => cfg.now, setTimer: () => () => {} } : systemClock;
+const clock = cfg.now ? { now: () => cfg.now, monotonic: () => 0, setTimer: () => () => {} } : systemClock;
 const db = openDatabase(cfg.db);
 const audit = new AuditService(db, clock, randomIds);
 const ledger = new BudgetService(db, audit, new EventBus(clock), clock, randomIds, { timeZone: 'UTC' });
