@@ -84,6 +84,10 @@ test('widening shows the preview and a high-risk tool asks for a confirmation', 
   await expect(chooser(page).getByRole('group', { name: 'High-risk confirmation' })).toContainText('shell.exec is a high-risk tool (shell.*)');
   await expect(allow).toBeDisabled();
   await screenshot(page, 'grant-chooser-wide');
+  // Beside a terminal at 900 × 800, the chooser and its buttons still fit.
+  await page.setViewportSize({ width: 900, height: 800 });
+  await expect(allow).toBeInViewport();
+  await screenshot(page, 'grant-chooser-900');
   await chooser(page).getByRole('checkbox', { name: /I understand push-bot will run/ }).check();
   await chooser(page).getByLabel('Expires').selectOption({ label: 'Never' });
   await allow.click();
@@ -174,6 +178,8 @@ test('the Inbox shows every value in full, with bidi and control characters made
   await expect(details(page)).not.toContainText('chars)');
   await expect(details(page).getByText('⟨U+202E⟩')).toBeVisible();
   await expect(details(page)).toContainText('invoice⟨U+202E⟩fdp.exe');
+  await page.setViewportSize({ width: 900, height: 800 });
+  await screenshot(page, 'inbox-long-value-900');
 });
 
 test('stop means stop: an allow while all agents are stopped tells the agent it is blocked, and the history says so', async ({ page }) => {
