@@ -136,6 +136,10 @@ describe('wider scopes are explicit choices', () => {
     // Not high-risk by default: a wide scope goes through; listed in the settings, it needs the confirmation.
     const crm = await ask(h, a.key, { tool: 'crm.update', args: { id: 1 } });
     expect((await h.decide(crm.approval_id, { decision: 'allow_always', grant: { args_pattern: null } })).status).toBe(200);
+    const defaults = (await h.req('GET', '/v1/settings/governance', { key: h.op })).body;
+    expect(defaults).toMatchObject({ high_risk_tools: expect.arrayContaining(['shell.*', 'deploy.*']), high_risk_categories: expect.arrayContaining(['financial', 'permission_changes']) });
+    const bad = await h.req('PATCH', '/v1/settings/governance', { key: h.op, body: { high_risk_tools: 'crm.*' } });
+    expect([bad.status, bad.body.error.param]).toEqual([400, 'high_risk_tools']);
     await h.settings({ high_risk_tools: ['crm.*'] });
     const crm2 = await ask(h, a.key, { tool: 'crm.delete', args: { id: 1 } });
     expect((await h.decide(crm2.approval_id, { decision: 'allow_always', grant: { args_pattern: null } })).body.error?.param).toBe('grant.confirm');
