@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ActionService } from './actions/service.js';
 import { actionRoutes } from './actions/routes.js';
+import { ActionRelease } from './actions/withdraw.js';
 import { AgentService } from './agents/service.js';
 import { agentRoutes } from './agents/routes.js';
 import { ApprovalService } from './approvals/service.js';
@@ -73,6 +74,8 @@ export interface AppConfig {
   backups?: boolean;
   /** One-line notices about the data folder (permissions tightened, a backup that failed). Default: stderr. */
   notice?: (line: string) => void;
+  /** How long an action an approval allowed may wait to be picked up before its slot is released (default 120 s). */
+  pickupTimeoutMs?: number;
 }
 
 export interface App {
@@ -116,6 +119,9 @@ export async function createApp(config: AppConfig): Promise<App> {
     throw new Error(`reservationTimeoutMs: expected a positive integer number of milliseconds, got ${config.reservationTimeoutMs}`);
   }
   const tightened = secureDataDir(config.dataDir);
+  if (config.pickupTimeoutMs !== undefined && !(Number.isSafeInteger(config.pickupTimeoutMs) && config.pickupTimeoutMs > 0)) {
+    throw new Error(`pickupTimeoutMs: expected a positive integer number of milliseconds, got ${config.pickupTimeoutMs}`);
+  }
   // Before the database: a second Warden on this folder must not start at all (see data-dir-lock).
   const releaseLock = lockDataDir(config.dataDir, { nativeBinding: config.sqliteBinding });
   // Before SQLite opens the database: its WAL and shared-memory files take the database's mode.
@@ -157,6 +163,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals, commits);
   approvals.setSink(actions);
   actions.protectedPaths = protectedPathsOf(config.dataDir);
+  const release = new ActionRelease(db, audit, clock, bus, budgets, approvals, actions, config.pickupTimeoutMs);
   const reports = new ReportService(db, clock);
   const operatorToken = operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
@@ -212,7 +219,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(budgets.startReaper());
   stoppers.push(budgets.startEventTail());
   // [actions] routes
-  actionRoutes(api, actions, approvals);
+  actionRoutes(api, actions, approvals, release);
+  stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.

@@ -25,6 +25,20 @@ export function reservationTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env):
   return seconds * 1000;
 }
 
+/**
+ * `WARDEN_PICKUP_TIMEOUT_S` in milliseconds: how long an action an approval allowed may wait for
+ * its agent to pick it up before its slot and reservation are released (default 120 s).
+ */
+export function pickupTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.WARDEN_PICKUP_TIMEOUT_S;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds <= 0 || !Number.isSafeInteger(seconds * 1000)) {
+    throw new Error(`WARDEN_PICKUP_TIMEOUT_S: expected a positive integer number of seconds, got ${JSON.stringify(raw)}`);
+  }
+  return seconds * 1000;
+}
+
 export async function runHeadless(options: ServeOptions, out: (line: string) => void = console.log): Promise<App> {
   const app = await createApp({
     dataDir: options.dataDir ?? defaultDataDir(),
@@ -32,6 +46,7 @@ export async function runHeadless(options: ServeOptions, out: (line: string) => 
     host: options.host ?? '127.0.0.1',
     durability: process.env.WARDEN_DURABILITY === 'full' ? 'full' : 'normal',
     reservationTimeoutMs: reservationTimeoutFromEnv(),
+    pickupTimeoutMs: pickupTimeoutFromEnv(),
   });
   let url: string;
   try {

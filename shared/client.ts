@@ -20,8 +20,12 @@ import type { Action, ActionInput, Approval } from './api/actions.js';
 export class WardenApiError extends Error {
   constructor(
     readonly status: number,
-    /** The server's error code; `network_error` when the server could not be reached at all. */
-    readonly code: ErrorCode | 'network_error',
+    /**
+     * The server's error code; client-side: `network_error` when the server could not be reached
+     * at all, `timeout` when it did not answer in time, `malformed_response` when its answer was
+     * not what the route promises.
+     */
+    readonly code: ErrorCode | 'network_error' | 'timeout' | 'malformed_response',
     message: string,
     readonly param?: string,
   ) {
@@ -35,16 +39,43 @@ export class WardenApiError extends Error {
   }
 }
 
+/** How long a call may take beyond the wait it asked the server for (`wait_s`, `timeout_s`). */
+export const DEFAULT_TIMEOUT_MARGIN_MS = 5_000;
+/** How long a call that asks for no wait may take. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** How long a waiting client spends withdrawing a request it gave up on. */
+const WITHDRAW_TIMEOUT_MS = 2_000;
+
+const ACTION_STATUSES: ReadonlySet<string> = new Set(['allowed', 'pending_approval', 'blocked', 'denied', 'expired', 'completed']);
+
+/** Throws `malformed_response` unless `value` looks like an Action: nothing is decided on a reply we cannot read. */
+function checkAction(value: unknown): Action {
+  const a = value as Partial<Action> | null;
+  if (!a || typeof a !== 'object' || typeof a.id !== 'string' || typeof a.status !== 'string' || !ACTION_STATUSES.has(a.status)) {
+    throw new WardenApiError(0, 'malformed_response', 'Warden answered with something that is not an action');
+  }
+  return a as Action;
+}
+
 export interface ClientOptions {
   baseUrl: string;
   /** An agent key (`wk_agent_…`) or the operator token (`wk_op_…`). */
   key?: string;
   fetch?: typeof fetch;
+  /**
+   * How long a waiting call (`wait_s`, `timeout_s`) and `ask()` wait beyond the wait they asked
+   * for before they give up with a `timeout` error. Default 5 s.
+   */
+  timeoutMarginMs?: number;
+  /** How long any other `call()` may take before a `timeout` error. Default 30 s. */
+  requestTimeoutMs?: number;
 }
 
 export interface CallOptions {
   idempotencyKey?: string;
   signal?: AbortSignal;
+  /** Overrides the call's own timeout (ms). `raw()` has none unless given one: it streams. */
+  timeoutMs?: number;
 }
 
 /**
@@ -69,6 +100,12 @@ export interface AskOptions {
   signal?: AbortSignal;
   /** Makes a retried ask return the first answer instead of creating a second action. */
   idempotencyKey?: string;
+  /**
+   * When the wait runs out with the request still pending (or the ask fails after the request
+   * was made), withdraw it so no operator allows it after nobody is waiting (default true).
+   * False leaves it in the inbox until it expires.
+   */
+  withdraw?: boolean;
 }
 
 /** Optional-or-required input argument of a route, as `call` takes it. */
@@ -87,10 +124,14 @@ export type ListItem<N extends ListRouteName> = RouteOutput<Routes[N]> extends L
 export class WardenClient {
   readonly baseUrl: string;
   private readonly fetchFn: typeof fetch;
+  private readonly marginMs: number;
+  private readonly requestTimeoutMs: number;
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.marginMs = options.timeoutMarginMs ?? DEFAULT_TIMEOUT_MARGIN_MS;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
   /** The URL of a route with its params and query filled in. */
@@ -107,10 +148,29 @@ export class WardenClient {
 
   /** Calls a route and returns its parsed body; any non-2xx answer throws a `WardenApiError`. */
   async call<N extends RouteName>(name: N, ...[input, opts]: InputArgs<N>): Promise<RouteOutput<Routes[N]>> {
-    const res = await this.send(name, input, opts);
-    const text = await res.text();
+    const { query, body } = (input ?? {}) as { query?: { wait_s?: unknown; timeout_s?: unknown }; body?: { wait_s?: unknown } };
+    // The routes that hold the answer: wait_s / timeout_s in the query, or wait_s in a delegation's body.
+    const wait = query?.wait_s ?? query?.timeout_s ?? (body && typeof body === 'object' ? body.wait_s : undefined);
+    const timeoutMs = opts?.timeoutMs ?? (wait === undefined ? this.requestTimeoutMs : (Number(wait) || 0) * 1000 + this.marginMs);
+    const timer = AbortSignal.timeout(timeoutMs);
+    const signal = opts?.signal ? AbortSignal.any([opts.signal, timer]) : timer;
+    let text: string;
+    try {
+      // The body is read under the same deadline: a server that sends headers and stalls is hung too.
+      const res = await this.send(name, input, { ...opts, signal });
+      text = await res.text();
+    } catch (err) {
+      if (timer.aborted && !opts?.signal?.aborted) {
+        throw new WardenApiError(0, 'timeout', `Warden at ${this.baseUrl} did not answer within ${timeoutMs / 1000} s`);
+      }
+      throw err;
+    }
     if (routes[name].raw) return text as RouteOutput<Routes[N]>;
-    return (text ? JSON.parse(text) : undefined) as RouteOutput<Routes[N]>;
+    try {
+      return (text ? JSON.parse(text) : undefined) as RouteOutput<Routes[N]>;
+    } catch {
+      throw new WardenApiError(0, 'malformed_response', `Warden at ${this.baseUrl} answered with something that is not JSON`);
+    }
   }
 
   /**
@@ -118,7 +178,9 @@ export class WardenClient {
    * streaming: the audit export, the event stream.
    */
   async raw<N extends RouteName>(name: N, ...[input, opts]: InputArgs<N>): Promise<Response> {
-    return this.send(name, input, opts);
+    if (opts?.timeoutMs === undefined) return this.send(name, input, opts);
+    const timer = AbortSignal.timeout(opts.timeoutMs);
+    return this.send(name, input, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, timer]) : timer });
   }
 
   /**
@@ -145,30 +207,62 @@ export class WardenClient {
   /**
    * Asks before a side effect and waits (up to `waitSeconds`) for an operator when the answer
    * is ALERT: long-polls, no polling loop. Act only on `verdict === 'allowed'`, then report with
-   * `call('completeAction', …)`.
+   * `call('completeAction', …)`. The whole ask ends within `waitSeconds` plus the margin (a
+   * `timeout` error otherwise); a request still pending when it ends is withdrawn (see `withdraw`).
    *
    * @example
    * const { verdict, action, reason } = await warden.ask({ tool: 'shell.exec', args: { command: 'make deploy' } });
    * if (verdict !== 'allowed') throw new Error(`Warden said no: ${reason}`);
    */
   async ask(input: ActionInput & { agent_id?: string }, opts: AskOptions = {}): Promise<AskResult> {
-    const deadline = Date.now() + Math.max(0, opts.waitSeconds ?? 50) * 1000;
+    const waitS = Math.max(0, opts.waitSeconds ?? 50);
+    const deadline = Date.now() + waitS * 1000;
     const remaining = () => Math.max(0, Math.min(55, Math.floor((deadline - Date.now()) / 1000)));
-    let action = await this.call(
-      'createAction',
-      { body: input, query: { wait_s: remaining() } },
-      { idempotencyKey: opts.idempotencyKey, signal: opts.signal },
-    );
-    let approval: Approval | null = null;
-    if (action.approval_id) {
-      // Also when `wait_s` already saw it resolved: the approval names who decided and why.
-      approval = await this.call('getApproval', { params: { id: action.approval_id } }, { signal: opts.signal });
+    // The whole ask ends by the wait plus the margin, however the server behaves.
+    const overall = AbortSignal.timeout(waitS * 1000 + this.marginMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, overall]) : overall;
+    const timedOut = (err: unknown) =>
+      overall.aborted && !opts.signal?.aborted
+        ? new WardenApiError(0, 'timeout', `Warden at ${this.baseUrl} did not answer within ${waitS * 1000 + this.marginMs} ms`)
+        : err;
+    let action: Action;
+    try {
+      // Answered at once, so the request's id is known before any waiting: whatever ends the wait
+      // (its deadline, the caller's signal, a failure) can withdraw it.
+      action = checkAction(await this.call('createAction', { body: input, query: { wait_s: 0 } }, { idempotencyKey: opts.idempotencyKey, signal }));
+    } catch (err) {
+      throw timedOut(err);
     }
-    if (action.status === 'pending_approval' && action.approval_id && approval) {
-      while (approval.status === 'pending' && remaining() > 0) {
-        approval = await this.call('waitApproval', { params: { id: action.approval_id }, query: { timeout_s: remaining() } }, { signal: opts.signal });
+    let approval: Approval | null = null;
+    try {
+      if (action.approval_id) {
+        approval = await this.call('getApproval', { params: { id: action.approval_id } }, { signal });
       }
-      if (approval.status !== 'pending') action = await this.call('getAction', { params: { id: action.id } }, { signal: opts.signal });
+      if (action.status === 'pending_approval' && action.approval_id && approval) {
+        while (approval.status === 'pending' && remaining() > 0) {
+          approval = await this.call('waitApproval', { params: { id: action.approval_id }, query: { timeout_s: remaining() } }, { signal });
+        }
+        if (approval.status !== 'pending') action = checkAction(await this.call('getAction', { params: { id: action.id } }, { signal }));
+      }
+    } catch (err) {
+      // Nobody waits for this request any more: take it back (best effort, briefly) before failing.
+      if (opts.withdraw !== false && (action.status === 'pending_approval' || action.status === 'allowed')) await this.withdrawQuietly(action.id);
+      throw timedOut(err);
+    }
+    if (action.status === 'pending_approval' && approval?.status === 'pending' && opts.withdraw !== false) {
+      // The wait ran out: withdraw, so an operator cannot allow it once nobody acts on it.
+      const withdrawn = await this.withdrawQuietly(action.id);
+      if (withdrawn) {
+        // `action.withdrawn_at` tells the caller it was taken back.
+        return { verdict: 'pending', action: withdrawn, approval, reason: action.explanation };
+      }
+      // Someone decided in the meantime (409): answer what they decided.
+      try {
+        action = checkAction(await this.call('getAction', { params: { id: action.id } }, { timeoutMs: this.marginMs }));
+        approval = await this.call('getApproval', { params: { id: action.approval_id! } }, { timeoutMs: this.marginMs });
+      } catch {
+        /* answered below from what we have: still pending, so not allowed */
+      }
     }
     const comment = approval?.decisions.find((d) => d.decision === 'deny')?.comment ?? action.reason;
     switch (action.status) {
@@ -186,6 +280,15 @@ export class WardenClient {
         if (approval?.status === 'denied') return { verdict: 'denied', action, approval, reason: comment ? `denied by the operator: ${comment}` : 'denied by the operator' };
         if (approval?.status === 'expired') return { verdict: 'expired', action, approval, reason: 'the approval request expired before anyone answered' };
         return { verdict: 'pending', action, approval, reason: action.explanation };
+    }
+  }
+
+  /** `POST /v1/actions/{id}/withdraw`, briefly; the withdrawn action, or null when that failed. */
+  private async withdrawQuietly(id: string): Promise<Action | null> {
+    try {
+      return checkAction(await this.call('withdrawAction', { params: { id } }, { timeoutMs: WITHDRAW_TIMEOUT_MS }));
+    } catch {
+      return null;
     }
   }
 

@@ -12,6 +12,10 @@ export const EVENT_TYPES = [
   'budget.paused',
   'budget.resumed',
   'action.evaluated',
+  /** The agent stopped waiting and withdrew its request (payload: the action). */
+  'action.withdrawn',
+  /** An action an approval allowed was not picked up in time: its slot and reservation were released. */
+  'action.released',
   'kill_switch.changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1,18 +1,13 @@
-import type { Action } from '../../shared/api/actions.js';
 import type { ApprovalService } from '../approvals/service.js';
 import { HttpError } from '../server/errors.js';
 import type { Api } from '../server/api.js';
 import type { Principal } from '../server/principal.js';
 import type { ActionService, Viewer } from './service.js';
+import type { ActionRelease } from './withdraw.js';
 
 const viewerOf = (p: Principal | null): Viewer => (p?.kind === 'agent' ? { agentId: p.agentId } : {});
 
-export function actionRoutes(api: Api, actions: ActionService, approvals: ApprovalService): void {
-  // The client that asked has read the answer of a resolved request: an undo no longer withdraws it.
-  const pickedUp = (action: Action): Action => {
-    if (action.approval_id && action.status !== 'pending_approval') approvals.pickups.mark(action.id);
-    return action;
-  };
+export function actionRoutes(api: Api, actions: ActionService, approvals: ApprovalService, release: ActionRelease): void {
   api.handle('createAction', async ({ body, query, principal, actor, reply }) => {
     const { agent_id, ...input } = body;
     let agentId: string;
@@ -33,12 +28,21 @@ export function actionRoutes(api: Api, actions: ActionService, approvals: Approv
     const action = await actions.submit(agentId, input, actor, startedBy);
     if (query.wait_s <= 0 || action.status !== 'pending_approval' || !action.approval_id) return action;
     await approvals.waitFor(action.approval_id, query.wait_s, {}, reply.raw);
-    return pickedUp(actions.get(action.id));
+    const final = actions.get(action.id);
+    if (principal?.kind === 'agent') release.pickedUp(final);
+    return final;
   });
   api.handle('listActions', ({ query, principal }) => actions.list(query, viewerOf(principal)));
   api.handle('getAction', ({ params, principal }) => {
     const action = actions.get(params.id, viewerOf(principal));
-    return principal?.kind === 'agent' ? pickedUp(action) : action;
+    if (principal?.kind === 'agent') release.pickedUp(action);
+    return action;
+  });
+  api.handle('withdrawAction', ({ params, principal, actor }) => {
+    if (principal?.kind !== 'agent') {
+      throw new HttpError(403, 'insufficient_scope', "only the action's own agent can withdraw it (use its agent key)");
+    }
+    return release.withdraw(params.id, principal.agentId, actor);
   });
   api.handle('completeAction', ({ params, body, principal, actor }) => actions.complete(params.id, body, actor, viewerOf(principal)));
   api.handle('getReceipt', ({ params, principal }) => actions.receipt(params.id, viewerOf(principal)));

@@ -43,6 +43,9 @@ interface ActionRow {
   created_at: string;
   updated_at: string;
   completed_at: string | null;
+  /** Migration 7 (see withdraw.ts); absent on rows built in memory before insert. */
+  withdrawn_at?: string | null;
+  picked_up_at?: string | null;
 }
 
 interface ReceiptRow {
@@ -89,13 +92,13 @@ export interface Viewer {
 
 export class ActionService implements ApprovalSink {
   private readonly s;
-  /** runs_per_hour and concurrent_executions, mirrored in memory (see QuotaCounters). */
-  private readonly counters: QuotaCounters;
   /**
    * Warden's own files for the self-protection layer (shared/core/self-protection.ts). Set by
    * createApp from the data folder; null only in tests that build the service alone.
    */
   protectedPaths: ProtectedPaths | null = null;
+  /** runs_per_hour and concurrent_executions, mirrored in memory (see QuotaCounters). */
+  readonly counters: QuotaCounters;
 
   constructor(
     private readonly db: Db,
@@ -372,6 +375,7 @@ export class ActionService implements ApprovalSink {
       created_at: r.created_at,
       updated_at: r.updated_at,
       completed_at: r.completed_at,
+      withdrawn_at: r.withdrawn_at ?? null,
     };
   }
 
@@ -459,10 +463,10 @@ export class ActionService implements ApprovalSink {
 
   // ---- approvals resolving (ApprovalSink) --------------------------------------------------------
 
-  /** Inside an undo's transaction: an allowed action not yet picked up becomes denied. */
+  /** Inside an undo's transaction: an allowed action its agent has not picked up becomes denied. */
   withdraw(actionId: string, reason: string, actor: string): boolean {
     const row = this.s.row.get(actionId);
-    if (!row || row.status !== 'allowed') return false;
+    if (!row || row.status !== 'allowed' || row.picked_up_at) return false;
     this.budgets.release(row.id, 'denied');
     this.counters.freeSlot(row.agent_id, row.id);
     this.s.setStatus.run('denied', 0, null, reason, toIso(this.clock.now()), row.id);

@@ -9,6 +9,7 @@ import { hashSecret, newSecret, type Ids } from '../common/ids.js';
 import { immediate, onRollback, type Db } from '../db/connection.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
+import { LastContact, later } from './last-contact.js';
 
 interface AgentRow {
   id: string;
@@ -19,6 +20,7 @@ interface AgentRow {
   status: 'active' | 'disabled';
   created_at: string;
   updated_at: string;
+  last_seen_at: string | null;
 }
 
 interface KeyRow {
@@ -32,8 +34,8 @@ interface KeyRow {
   last_used_at: string | null;
 }
 
-const toAgent = (r: AgentRow): Agent => ({ object: 'agent', ...r });
-const toKey = (r: KeyRow): AgentKey => ({
+const agentOf = (r: AgentRow, contact: LastContact): Agent => ({ object: 'agent', ...r, last_seen_at: later(contact.agentSeenAt(r.id), r.last_seen_at) });
+const keyOf = (r: KeyRow, contact: LastContact): AgentKey => ({
   id: r.id,
   object: 'agent_key',
   agent_id: r.agent_id,
@@ -41,7 +43,7 @@ const toKey = (r: KeyRow): AgentKey => ({
   scopes: JSON.parse(r.scopes) as AgentScope[],
   created_at: r.created_at,
   revoked_at: r.revoked_at,
-  last_used_at: r.last_used_at,
+  last_used_at: later(contact.keyUsedAt(r.id), r.last_used_at),
 });
 
 /** What the decision core reads of an agent (the snapshot's `agent`). */
@@ -82,6 +84,8 @@ export class AgentService {
    * if that transaction (or savepoint) rolls back, so nothing uncommitted outlives it.
    */
   private readonly rows = new Map<string, AgentRow>();
+  /** When each agent and key last authenticated (kept in memory, written every few seconds). */
+  readonly contact: LastContact;
 
   constructor(
     private readonly db: Db,
@@ -94,6 +98,15 @@ export class AgentService {
       'SELECT id, agent_id, scopes FROM agent_keys WHERE key_hash = ? AND revoked_at IS NULL',
     );
     this.byId = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE id = ?');
+    this.contact = new LastContact(db, clock);
+  }
+
+  private toAgent(r: AgentRow): Agent {
+    return agentOf(r, this.contact);
+  }
+
+  private toKey(r: KeyRow): AgentKey {
+    return keyOf(r, this.contact);
   }
 
   find(id: string): Agent | undefined {
@@ -104,7 +117,7 @@ export class AgentService {
       this.rows.set(id, row);
       if (this.db.inTransaction) onRollback(this.db, () => this.rows.delete(id));
     }
-    return toAgent(row);
+    return this.toAgent(row);
   }
 
   get(id: string): Agent {
@@ -115,7 +128,7 @@ export class AgentService {
 
   findByName(name: string): Agent | undefined {
     const row = this.db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE name = ?').get(name);
-    return row ? toAgent(row) : undefined;
+    return row ? this.toAgent(row) : undefined;
   }
 
   create(
@@ -137,6 +150,7 @@ export class AgentService {
         status: 'active',
         created_at: now,
         updated_at: now,
+        last_seen_at: null,
       };
       this.db
         .prepare(
@@ -144,7 +158,7 @@ export class AgentService {
            VALUES (@id, @name, @role, @team_id, @leader_agent_id, @status, @created_at, @updated_at)`,
         )
         .run(row);
-      const agent = toAgent(row);
+      const agent = this.toAgent(row);
       this.audit.append({ event_type: 'agent.created', actor, agent_id: agent.id, subject_id: agent.id, data: { agent } });
       const { api_key, ...key } = this.issueKey(agent.id, input.scopes ?? [...AGENT_SCOPES], actor);
       return { ...agent, api_key, key };
@@ -158,7 +172,7 @@ export class AgentService {
         `SELECT * FROM agents WHERE (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
       )
       .all(query.status ?? null, query.status ?? null, after ?? null, after ?? null, query.limit + 1);
-    return page(rows, query.limit, toAgent, (r) => r.id);
+    return page(rows, query.limit, (r) => this.toAgent(r), (r) => r.id);
   }
 
   update(id: string, patch: AgentPatch, actor: string): Agent {
@@ -183,7 +197,7 @@ export class AgentService {
            leader_agent_id = @leader_agent_id, updated_at = @updated_at WHERE id = @id`,
         )
         .run(next);
-      const agent = toAgent(next);
+      const agent = this.toAgent(next);
       this.audit.append({ event_type: 'agent.updated', actor, agent_id: id, subject_id: id, data: { patch, agent } });
       return agent;
     });
@@ -196,7 +210,7 @@ export class AgentService {
     const rows = this.db
       .prepare<unknown[], KeyRow>('SELECT * FROM agent_keys WHERE agent_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?')
       .all(agentId, after ?? null, after ?? null, query.limit + 1);
-    return page(rows, query.limit, toKey, (r) => r.id);
+    return page(rows, query.limit, (r) => this.toKey(r), (r) => r.id);
   }
 
   issueKey(agentId: string, scopes: readonly AgentScope[], actor: string): AgentKey & { api_key: string } {
@@ -219,7 +233,7 @@ export class AgentService {
            VALUES (@id, @agent_id, @key_hash, @prefix, @scopes, @created_at)`,
         )
         .run(row);
-      const key = toKey(row);
+      const key = this.toKey(row);
       this.audit.append({ event_type: 'key.created', actor, agent_id: agentId, subject_id: key.id, data: { key } });
       return { ...key, api_key: secret };
     });
@@ -236,7 +250,7 @@ export class AgentService {
       // Before the write: were it rolled back, the next lookup reads the key again from the file.
       this.liveKeys.delete(row.key_hash);
       this.db.prepare('UPDATE agent_keys SET revoked_at = ? WHERE id = ?').run(row.revoked_at, keyId);
-      const key = toKey(row);
+      const key = this.toKey(row);
       this.audit.append({ event_type: 'key.revoked', actor, agent_id: agentId, subject_id: keyId, data: { key } });
       return key;
     });
@@ -248,12 +262,14 @@ export class AgentService {
    */
   resolveKey(secret: string): Readonly<LiveKey> | undefined {
     const hash = hashSecret(secret);
-    const known = this.liveKeys.get(hash);
-    if (known) return known;
-    const row = this.byKeyHash.get(hash);
-    if (!row) return undefined;
-    const key = { agentId: row.agent_id, keyId: row.id, scopes: Object.freeze(JSON.parse(row.scopes) as AgentScope[]) };
-    if (!this.db.inTransaction) this.liveKeys.set(hash, key);
+    let key = this.liveKeys.get(hash);
+    if (!key) {
+      const row = this.byKeyHash.get(hash);
+      if (!row) return undefined;
+      key = { agentId: row.agent_id, keyId: row.id, scopes: Object.freeze(JSON.parse(row.scopes) as AgentScope[]) };
+      if (!this.db.inTransaction) this.liveKeys.set(hash, key);
+    }
+    this.contact.touch(key.agentId, key.keyId);
     return key;
   }
 }

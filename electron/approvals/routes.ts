@@ -1,4 +1,3 @@
-import type { Approval } from '../../shared/api/actions.js';
 import type { Api } from '../server/api.js';
 import type { Principal } from '../server/principal.js';
 import { requireOperator } from '../server/principal.js';
@@ -10,14 +9,9 @@ const viewerOf = (p: Principal | null): Viewer => (p?.kind === 'agent' ? { agent
 export function approvalRoutes(api: Api, deps: DelegationDeps): void {
   const { approvals, grants } = deps;
   api.handle('listApprovals', ({ query, principal }) => approvals.list(query, viewerOf(principal)));
-  // An agent that reads a resolved request has picked up its answer: an undo no longer withdraws it.
-  const pickedUp = (a: Approval, p: Principal | null): Approval => {
-    if (p?.kind === 'agent' && a.status !== 'pending' && a.action_id) approvals.pickups.mark(a.action_id);
-    return a;
-  };
-  api.handle('getApproval', ({ params, principal }) => pickedUp(approvals.get(params.id, viewerOf(principal)), principal));
-  api.handle('waitApproval', async ({ params, query, principal, reply }) =>
-    pickedUp(await approvals.waitFor(params.id, query.timeout_s, viewerOf(principal), reply.raw), principal),
+  api.handle('getApproval', ({ params, principal }) => approvals.get(params.id, viewerOf(principal)));
+  api.handle('waitApproval', ({ params, query, principal, reply }) =>
+    approvals.waitFor(params.id, query.timeout_s, viewerOf(principal), reply.raw),
   );
   api.handle('decideApproval', ({ params, body, principal }) =>
     approvals.decide(params.id, requireOperator(principal).operatorId, body),

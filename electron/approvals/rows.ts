@@ -29,6 +29,8 @@ export interface ApprovalRow {
   grant_id: string | null;
   undone_at: string | null;
   undone_by: string | null;
+  /** Set when the agent stopped waiting and withdrew its request (resolved as expired then). */
+  withdrawn_at?: string | null;
 }
 
 /** An approval as read back, with its agent's name and its action's state. */
@@ -86,6 +88,7 @@ export function approvalOf(row: ApprovalRow & Partial<ReadRow>, categories: stri
         : null,
     undone_at: row.undone_at ?? null,
     undone_by: row.undone_by ?? null,
+    withdrawn_at: row.withdrawn_at ?? null,
   };
 }
 

@@ -21,7 +21,6 @@ import { decodeCursor, isString, page } from '../server/pagination.js';
 import { GrantOptionsService, notGrantableReason } from './grant-options.js';
 import { highRiskReason, resolveGrant } from './grant-scopes.js';
 import type { GrantService } from './grants.js';
-import { Pickups } from './pickups.js';
 import { undoDecision } from './undo.js';
 import { READ, approvalOf, decisionHistory, type ApprovalRow, type DecisionRow, type ReadRow } from './rows.js';
 import { Waiters, freeOnClose } from './waiters.js';
@@ -33,7 +32,10 @@ export type Outcome = 'approved' | 'denied' | 'expired';
 /** Told inside the resolving transaction, so the action's state moves with its approval. */
 export interface ApprovalSink {
   onResolved(row: ApprovalRow, outcome: Outcome, reason: string | null): void;
-  /** An undo: the allowed action stops being allowed (denied, slot and reservation freed). False when it is not allowed any more. */
+  /**
+   * An undo: an allowed action its agent has not picked up yet stops being allowed (denied, slot
+   * and reservation freed). False when it is not allowed any more or its agent already read it.
+   */
   withdraw(actionId: string, reason: string, actor: string): boolean;
 }
 
@@ -67,8 +69,6 @@ export interface Viewer {
 
 export class ApprovalService {
   readonly waiters: Waiters<Approval>;
-  /** Which allowed actions their agent has read (an undo cannot withdraw those). */
-  readonly pickups: Pickups;
   readonly grantOptions: GrantOptionsService;
   private sink: ApprovalSink | null = null;
   private cancelTimer: (() => void) | null = null;
@@ -98,7 +98,6 @@ export class ApprovalService {
     private readonly policies: PolicyStore,
   ) {
     this.waiters = new Waiters<Approval>(clock);
-    this.pickups = new Pickups(clock);
     this.grantOptions = new GrantOptionsService(db, clock, policies, this);
     this.byId = db.prepare<[string], ReadRow>(`${READ} WHERE p.id = ?`);
     this.receiptOf = db.prepare<[string], { matched: string; layers: string }>('SELECT matched, layers FROM receipts WHERE id = ?');
@@ -290,6 +289,9 @@ export class ApprovalService {
       const row = this.row(id);
       const nowMs = this.clock.now();
       const now = toIso(nowMs);
+      if (row.withdrawn_at) {
+        throw conflict(`approval ${id} can no longer be decided: the agent stopped waiting and withdrew its request at ${row.withdrawn_at}`);
+      }
       if (row.status === 'expired' || (row.status === 'pending' && row.expires_at <= now)) {
         throw new HttpError(409, 'approval_expired', `approval ${id} expired at ${row.expires_at}`);
       }
@@ -365,7 +367,7 @@ export class ApprovalService {
   /** Undo an allow within 10 s (see undo.ts). */
   undo(id: string, operatorId: string): z.output<typeof UndoResult> {
     const result = undoDecision(
-      { db: this.db, audit: this.audit, clock: this.clock, grants: this.grants, pickups: this.pickups, sink: this.sink, row: (x) => this.row(x) },
+      { db: this.db, audit: this.audit, clock: this.clock, grants: this.grants, sink: this.sink, row: (x) => this.row(x) },
       id,
       operatorId,
     );
@@ -404,8 +406,21 @@ export class ApprovalService {
     this.sink?.onResolved({ ...row, status: outcome, resolution, resolved_at: at, grant_id: grantId }, outcome, reason);
   }
 
+  /**
+   * The agent stopped waiting: inside the caller's transaction the pending request is marked
+   * withdrawn and resolved as expired (the action follows through the sink). Call
+   * `afterResolution([id])` once that transaction has committed. False when it was not pending.
+   */
+  withdrawPending(id: string, at: string, actor: string): boolean {
+    const row = this.byId.get(id);
+    if (!row || row.status !== 'pending') return false;
+    this.db.prepare('UPDATE approvals SET withdrawn_at = ? WHERE id = ?').run(at, id);
+    this.resolve({ ...row, withdrawn_at: at }, 'expired', 'expired', at, actor, 'withdrawn: the agent stopped waiting', null);
+    return true;
+  }
+
   /** Announces resolved requests, read once each; returns them in the order of `ids`. */
-  private afterResolution(ids: string[]): Approval[] {
+  afterResolution(ids: string[]): Approval[] {
     const resolved = ids.map((id) => {
       const approval = this.get(id);
       this.bus.publish('approval.resolved', approval);

@@ -3,7 +3,7 @@
  * takes it back as far as it can still be taken back.
  *
  * - An allow_always grant is revoked (it stops applying at once).
- * - An allowed action its agent has not picked up yet is withdrawn: the action and the approval
+ * - An allowed action its agent has not picked up yet (`picked_up_at`) is withdrawn: the action and the approval
  *   become `denied`, and the agent that asks later is told so. An action already picked up
  *   stays allowed (the agent may be running it), and an allow_once then has nothing to undo.
  *
@@ -14,7 +14,6 @@ import { toIso, type Clock } from '../common/clock.js';
 import { immediate, type Db } from '../db/connection.js';
 import { conflict } from '../server/errors.js';
 import type { GrantService } from './grants.js';
-import type { Pickups } from './pickups.js';
 import type { ApprovalRow, ApprovalSink } from './service.js';
 
 export const UNDO_WINDOW_MS = 10_000;
@@ -24,7 +23,6 @@ export interface UndoDeps {
   audit: AuditService;
   clock: Clock;
   grants: GrantService;
-  pickups: Pickups;
   sink: ApprovalSink | null;
   row(id: string): ApprovalRow;
 }
@@ -43,9 +41,6 @@ export function undoDecision(deps: UndoDeps, id: string, operatorId: string): { 
     if (nowMs - decidedAt > UNDO_WINDOW_MS) {
       throw conflict(`approval ${id} was allowed at ${row.resolved_at}; an allow can be undone for ${UNDO_WINDOW_MS / 1000} s only`);
     }
-    if (decidedAt < deps.pickups.since) {
-      throw conflict(`approval ${id} was allowed before this server started; whether its agent picked it up is not known, so it cannot be undone`);
-    }
 
     let grantRevoked: string | null = null;
     if (row.grant_id && deps.grants.get(row.grant_id).revoked_at === null) {
@@ -53,7 +48,8 @@ export function undoDecision(deps: UndoDeps, id: string, operatorId: string): { 
       grantRevoked = row.grant_id;
     }
     let withdrawn = false;
-    if (row.action_id && !deps.pickups.pickedUp(row.action_id) && deps.sink) {
+    // The sink withdraws only an action still allowed whose agent has not read it (picked_up_at).
+    if (row.action_id && deps.sink) {
       withdrawn = deps.sink.withdraw(row.action_id, `withdrawn: the operator undid the approval at ${now}`, actor);
     }
     if (!grantRevoked && !withdrawn) {

@@ -4,7 +4,7 @@ import { AGENT_SCOPES, type AgentScope } from '../../shared/api/contract.js';
 import { withConnection, withGlobalOptions, type Connection } from './context.js';
 import { usageError, type CliIO } from './io.js';
 import { printTable, shortTime, writeJson, writeLine } from './output.js';
-import { claudeCodeSettings } from './hook.js';
+import { claudeCodeSettings } from './claude-settings.js';
 import { findAgent } from './resolve.js';
 
 export function parseScopes(text: string): AgentScope[] {
@@ -34,7 +34,7 @@ export function agentCommands(program: Command, io: CliIO): void {
       .option('--team <team>', 'team id, for team budgets')
       .option('--leader <agent>', 'leader agent (id or name), for delegation approvals')
       .option('--scopes <list>', `comma-separated key scopes (default: all of ${AGENT_SCOPES.join(',')})`)
-      .option('--claude-code', 'also print the .claude/settings.local.json block that wires `warden hook claude-code`'),
+      .option('--claude-code', 'also print the Claude Code settings block that wires `warden hook claude-code` (`warden connect claude-code` writes it for you)'),
   ).action((name: string, opts: { role?: string; team?: string; leader?: string; scopes?: string; claudeCode?: boolean }, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
       const scopes = opts.scopes ? parseScopes(opts.scopes) : undefined;
@@ -53,7 +53,8 @@ export function agentCommands(program: Command, io: CliIO): void {
       for (const line of envSnippet(conn, created.api_key)) writeLine(io, `  ${line}`);
       if (opts.claudeCode) {
         writeLine(io);
-        writeLine(io, 'For Claude Code, put this in .claude/settings.local.json (keep it out of git: it holds the key):');
+        writeLine(io, 'For Claude Code, put this in .claude/settings.local.json (keep it out of git: it holds the key),');
+        writeLine(io, 'or let `warden connect claude-code --key KEY` merge it in and test it:');
         writeLine(io);
         writeLine(io, claudeCodeSettings(conn.url, created.api_key));
       }
@@ -75,8 +76,8 @@ export function agentCommands(program: Command, io: CliIO): void {
       if (conn.json) return writeJson(io, agents);
       printTable(
         io,
-        ['ID', 'NAME', 'ROLE', 'TEAM', 'STATUS', 'CREATED'],
-        agents.map((a) => [a.id, a.name, a.role, a.team_id, a.status, shortTime(a.created_at)]),
+        ['ID', 'NAME', 'ROLE', 'TEAM', 'STATUS', 'CREATED', 'LAST SEEN'],
+        agents.map((a) => [a.id, a.name, a.role, a.team_id, a.status, shortTime(a.created_at), a.last_seen_at ? shortTime(a.last_seen_at) : 'never']),
         'no agents yet — add one with `warden agent add NAME`',
       );
     }),

@@ -4,8 +4,10 @@
  * child's exit code through.
  *
  * Exit codes: the child's own code (128+N when killed by signal N); 126 when Warden did not
- * allow the command (BLOCK, denial, expiry, no answer in time) or could not be asked (not
- * running, bad key, a command line too large to send whole) — the command did not run; 127
+ * allow the command (BLOCK, denial, expiry, no answer in time: the request is then withdrawn) or
+ * could not be asked (not running, not answering within --wait plus a few seconds, a malformed
+ * reply, bad key, a command line too large to send whole) — the command did not run; 130 when
+ * interrupted while waiting (the request is withdrawn); 127
  * when the command cannot be found; 2 for a usage error.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +21,8 @@ import { CliExit, type CliIO } from './io.js';
 
 export const EXIT_REFUSED = 126;
 export const EXIT_NOT_FOUND = 127;
+/** Interrupted (Ctrl-C) while waiting for Warden: 128 + SIGINT, as a shell reports it. */
+export const EXIT_INTERRUPTED = 130;
 
 interface ExecOptions {
   tool: string;
@@ -70,7 +74,7 @@ function refusal(result: AskResult, waitSeconds: number): string {
     case 'expired':
       return `${result.approval?.id ?? 'the approval'} for ${what} expired before anyone answered`;
     case 'pending':
-      return `no answer to ${result.approval?.id ?? 'the approval'} for ${what} within ${waitSeconds} s (it stays in the inbox until it expires; rerun with a longer --wait)`;
+      return `no answer to ${result.approval?.id ?? 'the approval'} for ${what} within ${waitSeconds} s (${result.action.withdrawn_at ? 'request withdrawn' : 'it stays in the inbox until it expires'}; rerun with a longer --wait)`;
     case 'allowed':
       return '';
   }
@@ -110,11 +114,23 @@ export function execCommand(program: Command, io: CliIO): void {
     if (tooLarge) refuse(io, `the command is too large for Warden to evaluate (${tooLarge}); not running it`);
 
     let result: AskResult;
+    // Ctrl-C (or a kill) while waiting for an operator: stop waiting, and the client withdraws the
+    // request on the way out, so nobody allows a command nothing will run.
+    const interrupted = new AbortController();
+    const stopWaiting = () => interrupted.abort();
+    const signals = io.inheritStdio ? (['SIGINT', 'SIGTERM', 'SIGHUP'] as const) : [];
+    for (const s of signals) process.once(s, stopWaiting);
     try {
-      result = await conn.client.ask(action, { waitSeconds: opts.wait });
+      result = await conn.client.ask(action, { waitSeconds: opts.wait, signal: interrupted.signal });
     } catch (err) {
+      if (interrupted.signal.aborted) {
+        io.stderr.write(`warden: interrupted while waiting for Warden; not running ${commandLine(argv)}\n`);
+        throw new CliExit(EXIT_INTERRUPTED);
+      }
       if (err instanceof WardenApiError && err.unreachable) refuse(io, `${unreachableMessage(conn.url)}; not running ${commandLine(argv)}`);
       refuse(io, `${describeError(err, conn)}; not running ${commandLine(argv)}`);
+    } finally {
+      for (const s of signals) process.off(s, stopWaiting);
     }
     if (result.verdict !== 'allowed') refuse(io, refusal(result, opts.wait));
 

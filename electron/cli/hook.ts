@@ -1,7 +1,13 @@
 /**
- * `warden hook claude-code`: Claude Code's PreToolUse/PostToolUse hook. PreToolUse asks Warden
- * (waiting for an operator up to `--wait` seconds) and prints Claude Code's permission decision;
- * PostToolUse completes the action Warden allowed.
+ * `warden hook claude-code`: Claude Code's PreToolUse/PostToolUse/PostToolUseFailure hook.
+ * PreToolUse asks Warden (waiting for an operator up to `--wait` seconds) and prints Claude Code's
+ * permission decision; when the wait runs out the request is withdrawn first, so no operator
+ * allows it after nobody acts on it. PostToolUse and PostToolUseFailure complete the action
+ * Warden allowed (succeeded / failed), which frees its concurrency slot.
+ *
+ * Exit codes: always 0 (a deny is the JSON decision). The settings wrap the command in
+ * `… || exit 2` (see claude-settings.ts): any other exit means the program could not run, and
+ * Claude Code blocks the call.
  *
  * INVARIANT: a PreToolUse run always prints one decision and exits 0, and never prints `allow`
  * unless Warden allowed this very action: bad options, malformed input, an input too large to
@@ -54,7 +60,7 @@ function toolSegment(s: string): string {
 
 /**
  * Claude Code's tool call as a Warden action:
- * Bash → `shell.exec` {command}; Write/Edit/MultiEdit → `fs.write` {path}; Read/Glob/Grep →
+ * Bash → `shell.exec` {command}; Write/Edit/MultiEdit/NotebookEdit → `fs.write` {path}; Read/Glob/Grep →
  * `fs.read` {path, pattern}; WebFetch → `http.request` {url}; `mcp__SERVER__TOOL` →
  * `mcp.SERVER.TOOL` {…tool_input}; anything else → `claude.TOOLNAME` {…tool_input}. Every action
  * carries `claude_tool` and `cwd` in its args and the session as `mission_id`.
@@ -77,8 +83,10 @@ export function mapClaudeToolCall(input: ClaudeHookInput): ActionInput {
     case 'Write':
     case 'Edit':
     case 'MultiEdit':
+    case 'NotebookEdit':
       tool = 'fs.write';
-      args = { path: ti.file_path ?? ti.path };
+      args = { path: ti.file_path ?? ti.notebook_path ?? ti.path };
+      if (typeof ti.new_source === 'string') args.content_length = ti.new_source.length;
       if (typeof ti.content === 'string') args.content_length = ti.content.length;
       if (Array.isArray(ti.edits)) args.edits = ti.edits.length;
       break;
@@ -154,7 +162,7 @@ function reasonFor(result: AskResult, waitSeconds: number): { decision: Permissi
     case 'pending':
       return {
         decision: 'ask',
-        reason: `Warden: no answer to ${result.approval?.id ?? 'the approval'} for ${tool} within ${waitSeconds} s; asking here instead (${result.reason})`,
+        reason: `Warden: no answer to ${result.approval?.id ?? 'the approval'} for ${tool} within ${waitSeconds} s${result.action.withdrawn_at ? ' (request withdrawn)' : ''}; asking here instead (${result.reason})`,
       };
   }
 }
@@ -236,25 +244,6 @@ async function postToolUse(cmd: Command, io: CliIO, input: ClaudeHookInput, opts
   } catch (err) {
     io.stderr.write(`warden: could not complete ${entry.action_id}: ${describeError(err, conn)}\n`);
   }
-}
-
-/**
- * The `.claude/settings.local.json` block that wires the hook for an agent key. The hook timeout
- * (seconds) sits above `--wait` so Claude Code never kills the hook while it waits for you.
- */
-export function claudeCodeSettings(url: string, apiKey: string, waitSeconds = 50): string {
-  const command = (extra: string) => ({ type: 'command', command: `warden hook claude-code${extra}` });
-  return JSON.stringify(
-    {
-      env: { WARDEN_URL: url, WARDEN_KEY: apiKey },
-      hooks: {
-        PreToolUse: [{ matcher: '*', hooks: [{ ...command(` --wait ${waitSeconds}`), timeout: waitSeconds + 10 }] }],
-        PostToolUse: [{ matcher: '*', hooks: [{ ...command(''), timeout: 15 }] }],
-      },
-    },
-    null,
-    2,
-  );
 }
 
 export function hookCommands(program: Command, io: CliIO): void {

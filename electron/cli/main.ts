@@ -12,6 +12,7 @@ import { approvalCommands } from './approvals.js';
 import { auditCommands } from './audit.js';
 import { backupCommands } from './backup.js';
 import { budgetCommands } from './budget.js';
+import { connectCommands } from './connect.js';
 import { withGlobalOptions } from './context.js';
 import { execCommand } from './exec.js';
 import { hookCommands } from './hook.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   backupCommands(program, io);
   policyCommands(program, io);
   hookCommands(program, io);
+  connectCommands(program, io);
   execCommand(program, io);
   return program;
 }

@@ -93,6 +93,8 @@ export const Action = z.object({
   created_at: Timestamp,
   updated_at: Timestamp,
   completed_at: Timestamp.nullable(),
+  /** When its agent withdrew it (stopped waiting, or gave back an allowed action unrun); status is then `expired`. */
+  withdrawn_at: Timestamp.nullable(),
 });
 export type Action = z.infer<typeof Action>;
 
@@ -168,6 +170,8 @@ export const Approval = z.object({
   /** When an operator undid the allow (POST /v1/approvals/{id}/undo), and who. */
   undone_at: Timestamp.nullable(),
   undone_by: z.string().nullable(),
+  /** When the agent stopped waiting and withdrew the request: it can no longer be decided. */
+  withdrawn_at: Timestamp.nullable(),
 });
 export type Approval = z.infer<typeof Approval>;
 
@@ -395,6 +399,12 @@ export const actionRoutes = {
       usage: Usage.optional(),
     }),
     response: Action,
+  }),
+  withdrawAction: defineRoute({
+    method: 'POST', path: '/v1/actions/:id/withdraw', auth: 'actions:write', tag: 'actions',
+    summary:
+      "The action's own agent stopped waiting: its approval can no longer be allowed (409), its slot and reservation are released. 409 unless pending or allowed.",
+    params: IdParams, response: Action,
   }),
   getReceipt: defineRoute({
     method: 'GET', path: '/v1/receipts/:id', auth: 'authenticated', tag: 'actions',

@@ -21,6 +21,8 @@ export const Agent = z.object({
   status: AgentStatus,
   created_at: Timestamp,
   updated_at: Timestamp,
+  /** When one of its keys last authenticated (any request); null when it never connected. */
+  last_seen_at: Timestamp.nullable(),
 });
 export type Agent = z.infer<typeof Agent>;
 

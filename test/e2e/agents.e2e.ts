@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startServer, type E2eServer } from './server.js';
-import { goTo, signIn } from './helpers.js';
+import { goTo, screenshot, signIn } from './helpers.js';
 
 let server: E2eServer;
 test.beforeAll(async () => {
@@ -29,8 +29,14 @@ test('creating an agent shows its key once with a snippet; disabling it blocks i
 
   const row = page.getByRole('table', { name: 'Agents' }).getByRole('row', { name: /night-builder/ });
   await expect(row).toContainText('coder');
+  await expect(row).toContainText('never connected');
   const me = await server.api('GET', '/v1/me', undefined, key);
   expect(me.name).toBe('night-builder');
+  // Its first request is its last contact; the page picks it up without a reload.
+  await expect(row).toContainText(/connected · last seen \d+ s ago/, { timeout: 15_000 });
+  await page.setViewportSize({ width: 900, height: 700 });
+  await screenshot(page, 'agents-900');
+  await page.setViewportSize({ width: 1360, height: 860 });
 
   await row.getByRole('button', { name: 'Disable night-builder' }).click();
   await expect(row).toContainText('disabled');
@@ -40,6 +46,7 @@ test('creating an agent shows its key once with a snippet; disabling it blocks i
   await row.getByRole('button', { name: 'Keys of night-builder' }).click();
   const keys = page.getByRole('dialog', { name: 'Keys of night-builder' });
   await expect(keys.getByRole('table', { name: 'Keys' }).getByRole('row')).toHaveCount(2);
+  await expect(keys.getByRole('table', { name: 'Keys' })).toContainText(/just now|s ago/);
   await keys.getByRole('button', { name: /^Revoke key/ }).click();
   await expect(keys.getByText('revoked')).toBeVisible();
   await expect(server.api('GET', '/v1/me', undefined, key)).rejects.toThrow(/401/);

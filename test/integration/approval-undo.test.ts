@@ -74,7 +74,7 @@ describe('POST /v1/approvals/{id}/undo', () => {
 
     const always = await asked(h, a.key, 'make');
     await h.decide(always.approval_id, { decision: 'allow_always' });
-    expect((await h.req('GET', `/v1/approvals/${always.approval_id}/wait?timeout_s=0`, { key: a.key })).body.status).toBe('approved');
+    expect((await h.req('GET', `/v1/actions/${always.id}`, { key: a.key })).body.status).toBe('allowed');
     const res = await undo(h, always.approval_id);
     expect(res.body).toMatchObject({ action_withdrawn: false, grant_revoked: expect.stringMatching(/^gnt_/), approval: { status: 'approved', undone_at: expect.any(String) } });
     expect((await h.req('GET', `/v1/actions/${always.id}`, { key: a.key })).body.status).toBe('allowed');

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeCodeSettings } from '../../electron/cli/hook.js';
+import { claudeCodeSettings, wardenEntry } from '../../electron/cli/claude-settings.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { cli, repoRoot } from './cli-harness.js';
 
@@ -37,12 +37,17 @@ describe('agent and key commands', () => {
     const key = /^\s+(wk_agent_\S+)$/m.exec(r.stdout)?.[1];
     const settings = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
     expect(settings.env).toEqual({ WARDEN_URL: t.url, WARDEN_KEY: key });
-    expect(settings.hooks.PreToolUse[0].hooks[0]).toEqual({ type: 'command', command: 'warden hook claude-code --wait 50', timeout: 60 });
-    expect(settings.hooks.PostToolUse[0].hooks[0].command).toBe('warden hook claude-code');
+    // Absolute Node and entry (no PATH needed), and exit 2 (block) when they cannot run.
+    const program = `${process.execPath} ${wardenEntry()}`;
+    expect(settings.hooks.PreToolUse[0].hooks[0]).toEqual({ type: 'command', command: `${program} hook claude-code --wait 50 || exit 2`, timeout: 60 });
+    expect(settings.hooks.PostToolUse[0].hooks[0].command).toBe(`${program} hook claude-code || exit 2`);
+    expect(settings.hooks.PostToolUseFailure[0].hooks[0].command).toBe(`${program} hook claude-code || exit 2`);
+    // The very block `warden connect claude-code` writes.
+    expect(settings).toEqual(JSON.parse(claudeCodeSettings(t.url, key!)));
   });
 
   it('the settings block in the README and docs/cli.md is the one agent add --claude-code prints', () => {
-    const printed = JSON.parse(claudeCodeSettings('http://127.0.0.1:7419', 'wk_agent_…'));
+    const printed = JSON.parse(claudeCodeSettings('http://127.0.0.1:7419', 'wk_agent_…', { program: ['/usr/local/bin/node', '/opt/warden/bin/warden.js'] }));
     for (const doc of ['README.md', join('docs', 'cli.md')]) {
       const blocks = [...readFileSync(join(repoRoot, doc), 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => b.includes('"hooks"'));
       expect(blocks, doc).toHaveLength(1);
@@ -69,7 +74,7 @@ describe('agent and key commands', () => {
     const table = await cli(['agent', 'list'], { env });
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+ROLE\s+TEAM\s+STATUS\s+CREATED$/);
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+ROLE\s+TEAM\s+STATUS\s+CREATED\s+LAST SEEN$/);
     expect(lines.some((l) => /\bclaude-code\s+coder\s+-\s+active\b/.test(l))).toBe(true);
     // Columns line up: NAME starts at the same offset on every line.
     const nameAt = lines[0]!.indexOf('NAME');

@@ -110,16 +110,15 @@ describe('warden exec', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('ALERT with no answer in --wait: 126, the request stays in the inbox', async () => {
+  it('ALERT with no answer in --wait: 126, and the request is withdrawn so nobody can allow it late', async () => {
     const r = await exec(['--wait', '0', '--', 'echo', 'hi']);
     const action = await lastAction();
-    expect(action).toMatchObject({ status: 'pending_approval', action: { tool: 'shell.exec', args: { command: 'echo hi' } } });
+    expect(action).toMatchObject({ status: 'expired', withdrawn_at: expect.any(String), action: { tool: 'shell.exec', args: { command: 'echo hi' } } });
     expect(r.code).toBe(126);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(
-      `warden: no answer to ${action.approval_id} for shell.exec within 0 s (it stays in the inbox until it expires; rerun with a longer --wait)\n`,
-    );
-    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
+    expect(r.stderr).toBe(`warden: no answer to ${action.approval_id} for shell.exec within 0 s (request withdrawn; rerun with a longer --wait)\n`);
+    const late = await t.req('POST', `/v1/approvals/${action.approval_id}/decision`, { key: t.op, body: { decision: 'allow_once' } });
+    expect(late.status).toBe(409);
   });
 
   it('a command that does not exist: 127, the action completed as failed', async () => {
@@ -162,14 +161,14 @@ describe('warden exec', () => {
     const limited = (await op('POST', `/v1/agents/${agent.id}/keys`, { scopes: ['actions:write'] })).api_key as string;
     const r = await exec(['--tool', 'test.ask', '--wait', '0', '--', 'echo', 'never'], { WARDEN_KEY: limited });
     const action = await lastAction();
-    expect(action).toMatchObject({ status: 'pending_approval', action: { tool: 'test.ask' } });
+    // It gave up: the request it could not wait for is withdrawn.
+    expect(action).toMatchObject({ status: 'expired', withdrawn_at: expect.any(String), action: { tool: 'test.ask' } });
     expect(r).toMatchObject({ code: 126, stdout: '' });
     expect(r.stderr).toBe(
       'warden: this key lacks the approvals:read scope (insufficient_scope)' +
         ' (the agent key from WARDEN_KEY needs the approvals:read scope: issue one with `warden key create AGENT --scopes actions:write,approvals:read` and use it instead); not running echo never\n',
     );
     expect(r.stderr).not.toContain('operator');
-    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
   });
 
   it('no command is a usage error (2)', async () => {

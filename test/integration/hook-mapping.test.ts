@@ -10,6 +10,7 @@ describe('mapClaudeToolCall', () => {
     ['Write', { file_path: '/repo/a.ts', content: 'abc' }, 'fs.write', { path: '/repo/a.ts', content_length: 3 }],
     ['Edit', { file_path: '/repo/a.ts', old_string: 'x', new_string: 'y' }, 'fs.write', { path: '/repo/a.ts' }],
     ['MultiEdit', { file_path: '/repo/a.ts', edits: [{}, {}, {}] }, 'fs.write', { path: '/repo/a.ts', edits: 3 }],
+    ['NotebookEdit', { notebook_path: '/repo/analysis.ipynb', cell_id: 'c1', new_source: 'print(1)', edit_mode: 'replace' }, 'fs.write', { path: '/repo/analysis.ipynb', content_length: 8 }],
     ['Read', { file_path: '/repo/README.md' }, 'fs.read', { path: '/repo/README.md' }],
     ['Glob', { pattern: '**/*.ts' }, 'fs.read', { path: null, pattern: '**/*.ts' }],
     ['Grep', { pattern: 'TODO', path: 'src' }, 'fs.read', { path: 'src', pattern: 'TODO' }],

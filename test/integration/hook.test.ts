@@ -142,15 +142,19 @@ describe('PreToolUse → a decision, exit 0', () => {
   });
 
   it('MultiEdit → fs.write: no answer within --wait → ask', async () => {
-    const running = hook(fixture('pre-multiedit.json').text, ['--wait', '1']);
-    await pendingApproval();
-    clock.advance(1000); // the server's long-poll runs on the test clock
+    let done = false;
+    const running = hook(fixture('pre-multiedit.json').text, ['--wait', '1']).finally(() => (done = true));
+    // The server's long-poll runs on the test clock: move it on until the hook stops waiting.
+    while (!done) {
+      clock.advance(1000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const r = await running;
     const action = await lastAction();
-    expect(action).toMatchObject({ status: 'pending_approval', action: { tool: 'fs.write', args: { path: '/home/dev/shop/src/app.ts', edits: 2, claude_tool: 'MultiEdit' } } });
+    // Nobody waits any more: the request is withdrawn, so a late approval cannot hold a slot.
+    expect(action).toMatchObject({ status: 'expired', withdrawn_at: expect.any(String), action: { tool: 'fs.write', args: { path: '/home/dev/shop/src/app.ts', edits: 2, claude_tool: 'MultiEdit' } } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for fs.write within 1 s; asking here instead (${action.explanation})`));
-    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for fs.write within 1 s (request withdrawn); asking here instead (${action.explanation})`));
   });
 
   it('an approval that expires while the hook waits → ask', async () => {
@@ -201,8 +205,7 @@ describe('PreToolUse → a decision, exit 0', () => {
     const r = await hook(fixture('pre-todowrite.json').text, ['--wait', '0']);
     const action = await lastAction();
     expect(action).toMatchObject({ decision: 'ALERT', action: { tool: 'claude.TodoWrite', args: { claude_tool: 'TodoWrite' } } });
-    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for claude.TodoWrite within 0 s; asking here instead (${action.explanation})`));
-    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for claude.TodoWrite within 0 s (request withdrawn); asking here instead (${action.explanation})`));
   });
 
   it('the kill-switch → deny', async () => {
@@ -248,10 +251,9 @@ describe('what Warden decides on reaches it whole: never cut, never replaced', (
     const action = await lastAction();
     expect(action.action.args.command.length).toBe(command.length); // a short failure message before the exact check
     expect(action.action.args.command).toBe(command);
-    expect(action).toMatchObject({ decision: 'ALERT', status: 'pending_approval' });
+    expect(action).toMatchObject({ decision: 'ALERT', status: 'expired' });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for shell.exec within 0 s; asking here instead (${action.explanation})`));
-    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for shell.exec within 0 s (request withdrawn); asking here instead (${action.explanation})`));
   });
 
   it.each([
@@ -360,7 +362,7 @@ describe('bad input and bad surroundings → a clear deny, never a crash or a si
     const limited = (await op('POST', `/v1/agents/${agent.id}/keys`, { scopes: ['actions:write'] })).api_key as string;
     const r = await hook(fixture('pre-write.json').text, ['--wait', '0'], { WARDEN_KEY: limited });
     const action = await lastAction();
-    expect(action).toMatchObject({ status: 'pending_approval', action: { tool: 'fs.write' } });
+    expect(action).toMatchObject({ status: 'expired', withdrawn_at: expect.any(String), action: { tool: 'fs.write' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       expected(
@@ -370,7 +372,6 @@ describe('bad input and bad surroundings → a clear deny, never a crash or a si
       ),
     );
     expect(r.stdout).not.toContain('operator');
-    await op('POST', `/v1/approvals/${action.approval_id}/decision`, { decision: 'deny' });
   });
 
   it('other hook events are ignored quietly', async () => {

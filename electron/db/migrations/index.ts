@@ -6,6 +6,7 @@ import { budgets } from './0003-budgets.js';
 import { actions } from './0004-actions.js';
 import { actionIndexes } from './0005-action-indexes.js';
 import { grantValueScope } from './0006-grant-value-scope.js';
-import { approvalUndo } from './0007-approval-undo.js';
+import { agentContactWithdraw } from './0007-agent-contact-withdraw.js';
+import { approvalUndo } from './0008-approval-undo.js';
 
-export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes, grantValueScope, approvalUndo];
+export const MIGRATIONS: readonly Migration[] = [foundation, policies, budgets, actions, actionIndexes, grantValueScope, agentContactWithdraw, approvalUndo];

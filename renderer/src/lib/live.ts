@@ -104,6 +104,14 @@ function handle(event: WardenEvent): void {
       if (a && a.status === 'pending') useApprovals.getState().upsert(a);
       else if (id) useApprovals.getState().remove(id);
       else void useApprovals.getState().load();
+      if (a?.withdrawn_at) {
+        // Its card leaves the Inbox: say why, so nobody looks for it.
+        useToasts.getState().push({
+          kind: 'info',
+          title: `${a.agent_name ?? a.agent_id} stopped waiting`,
+          body: `It withdrew its request to run ${a.action.tool}; it can no longer be allowed.`,
+        });
+      }
       break;
     }
     case 'budget.warning':

@@ -1,9 +1,11 @@
-/** Agents and their keys: register an agent (its key shown once), disable, rotate keys. */
-import { useState, type FormEvent } from 'react';
+/** Agents and their keys: register an agent (its key shown once), disable, rotate keys; when each last called. */
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Agent, AgentKey } from '../../../shared/api/agents.js';
 import { api, errorMessage, idemKey } from '../lib/api';
 import { ago, dateTime } from '../lib/format';
 import { useResource } from '../lib/useResource';
+import { useLiveEvents } from '../lib/hub';
+import { useNow } from '../stores/clock';
 import { useSession } from '../stores/session';
 import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
@@ -22,8 +24,48 @@ async function loadAllAgents(): Promise<Agent[]> {
   return out;
 }
 
+/** An agent seen this recently counts as connected. */
+const CONNECTED_MS = 2 * 60_000;
+
+/** "connected · last seen 3 s ago", "last seen 2 h ago" or "never connected", from its last authenticated request. */
+function lastContact(seenAt: string | null, now: number): { connected: boolean; seen: string | null } {
+  if (!seenAt) return { connected: false, seen: null };
+  const ms = now - Date.parse(seenAt);
+  return { connected: ms < CONNECTED_MS, seen: `last seen ${ms < 60_000 ? `${Math.max(0, Math.round(ms / 1000))} s ago` : ago(seenAt, now)}` };
+}
+
+function LastContact({ agent }: { agent: Agent }) {
+  const now = useNow((s) => s.now);
+  const { connected, seen } = lastContact(agent.last_seen_at, now);
+  return (
+    <span className={connected ? '' : 'muted'} title={agent.last_seen_at ? dateTime(agent.last_seen_at) : 'No request with its key yet'}>
+      <span className={`dot${connected ? ' dot-ok' : ''}`} aria-hidden="true" /> {connected ? 'connected · ' : null}
+      {seen ?? 'never connected'}
+    </span>
+  );
+}
+
 export function AgentsPage() {
   const agents = useResource(loadAllAgents, []);
+  const setAgents = agents.setData;
+  // Last contact moves without an event of its own: refresh quietly while the page is open.
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      loadAllAgents().then(
+        (list) => setAgents(() => list),
+        () => undefined,
+      );
+    }, 5_000);
+    return () => clearInterval(t);
+  }, [setAgents]);
+  // An action it asked for is contact too: show it at once.
+  useLiveEvents((e) => {
+    if (e.type !== 'action.evaluated') return;
+    const agentId = e.data.agent_id;
+    if (typeof agentId !== 'string') return;
+    setAgents((list) => list?.map((a) => (a.id === agentId && (!a.last_seen_at || a.last_seen_at < e.at) ? { ...a, last_seen_at: e.at } : a)));
+  });
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
   const [keysFor, setKeysFor] = useState<Agent | null>(null);
@@ -85,6 +127,9 @@ export function AgentsPage() {
                       <td>{a.team_id ?? <span className="muted">—</span>}</td>
                       <td>
                         <span className={`pill ${a.status === 'active' ? 'pill-ok' : 'pill-bad'}`}>{a.status}</span>
+                        <div className="small">
+                          <LastContact agent={a} />
+                        </div>
                       </td>
                       <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
                       <td className="row-actions">

@@ -6,7 +6,7 @@ import type { Migration } from '../migrate.js';
  * shows the undo beside the decision it undid.
  */
 export const approvalUndo: Migration = {
-  version: 7,
+  version: 8,
   name: 'approval-undo',
   up: `
     ALTER TABLE approvals ADD COLUMN undone_at TEXT;
