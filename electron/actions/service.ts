@@ -376,13 +376,16 @@ export class ActionService implements ApprovalSink {
     r: ActionRow,
     receipt: Pick<Action, 'decision' | 'block_code' | 'explanation' | 'matched' | 'layers' | 'grantable' | 'grant_id' | 'action'>,
   ): Action {
+    // An approved action blocked at release (the kill-switch engaged, the agent disabled, a budget
+    // paused) tells the agent why it is blocked, not why it was asked.
+    const blockedAtRelease = r.status === 'blocked' && receipt.decision === 'ALERT' && r.reason !== null;
     return {
       id: r.id,
       object: 'action',
       agent_id: r.agent_id,
       decision: receipt.decision,
       block_code: receipt.block_code,
-      explanation: receipt.explanation,
+      explanation: blockedAtRelease ? r.reason! : receipt.explanation,
       matched: receipt.matched,
       layers: receipt.layers,
       grantable: receipt.grantable,
@@ -488,6 +491,17 @@ export class ActionService implements ApprovalSink {
   }
 
   // ---- approvals resolving (ApprovalSink) --------------------------------------------------------
+
+  /** Inside an undo's transaction: an allowed action its agent has not picked up becomes denied. */
+  withdraw(actionId: string, reason: string, actor: string): boolean {
+    const row = this.s.row.get(actionId);
+    if (!row || row.status !== 'allowed' || row.picked_up_at) return false;
+    this.budgets.release(row.id, 'denied');
+    this.counters.freeSlot(row.agent_id, row.id);
+    this.s.setStatus.run('denied', 0, null, reason, toIso(this.clock.now()), row.id);
+    this.audit.append({ event_type: 'action.withdrawn', actor, agent_id: row.agent_id, subject_id: row.id, data: { action_id: row.id, approval_id: row.approval_id, reason } });
+    return true;
+  }
 
   /** Inside the approval's transaction: the action follows its approval. */
   onResolved(approval: ApprovalRow, outcome: Outcome, reason: string | null): void {

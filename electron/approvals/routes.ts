@@ -16,6 +16,8 @@ export function approvalRoutes(api: Api, deps: DelegationDeps): void {
   api.handle('decideApproval', ({ params, body, principal }) =>
     approvals.decide(params.id, requireOperator(principal).operatorId, body),
   );
+  api.handle('grantOptions', ({ params }) => approvals.grantOptions.options(params.id));
+  api.handle('undoDecision', ({ params, principal }) => approvals.undo(params.id, requireOperator(principal).operatorId));
   api.handle('requestDelegation', ({ body, principal, actor, reply }) => requestDelegation(deps, body, principal, actor, reply.raw));
   api.handle('listGrants', ({ query, principal }) => {
     const viewer = viewerOf(principal);

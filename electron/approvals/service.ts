@@ -5,7 +5,8 @@
  * Every state change commits in one `immediate()` transaction with its audit rows; what the
  * outside world sees (bus events, waiters, the notifier) happens only after the commit.
  */
-import type { Approval, ApprovalDecisionKind, ApprovalStatus } from '../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind, ApprovalStatus, GrantScope, UndoResult } from '../../shared/api/actions.js';
+import type { z } from 'zod';
 import type { ListPage } from '../../shared/api/common.js';
 import type { ActionInput } from '../../shared/core/types.js';
 import type { AuditService } from '../audit/service.js';
@@ -16,52 +17,26 @@ import type { EventBus } from '../events/bus.js';
 import type { Notifier } from '../notifier.js';
 import type { PolicyStore } from '../ports.js';
 import { HttpError, conflict, invalid, notFound } from '../server/errors.js';
-import { decodeCursor, isNumber, isString, page } from '../server/pagination.js';
+import { decodeCursor, isString, page } from '../server/pagination.js';
+import { GrantOptionsService, notGrantableReason } from './grant-options.js';
+import { highRiskReason, resolveGrant } from './grant-scopes.js';
 import type { GrantService } from './grants.js';
+import { undoDecision } from './undo.js';
+import { READ, approvalOf, decisionHistory, type ApprovalRow, type DecisionRow, type ReadRow } from './rows.js';
 import { Waiters, freeOnClose } from './waiters.js';
 
-export interface ApprovalRow {
-  id: string;
-  kind: 'action' | 'delegation';
-  status: ApprovalStatus;
-  agent_id: string;
-  child_agent_id: string | null;
-  action_id: string | null;
-  receipt_id: string | null;
-  tool: string;
-  action: string;
-  explanation: string;
-  grantable: number;
-  required_approvals: number;
-  started_by: string | null;
-  created_at: string;
-  expires_at: string;
-  resolved_at: string | null;
-  resolution: 'allow_once' | 'allow_always' | 'deny' | 'expired' | null;
-  grant_id: string | null;
-  /** Set when the agent stopped waiting and withdrew its request (resolved as expired then). */
-  withdrawn_at?: string | null;
-}
-
-interface DecisionRow {
-  seq: number;
-  approval_id: string;
-  agent_id: string;
-  tool: string;
-  operator_id: string;
-  operator_name: string | null;
-  operator_revoked_at: string | null;
-  decision: ApprovalDecisionKind;
-  comment: string | null;
-  grant_options: string | null;
-  at: string;
-}
+export type { ApprovalRow } from './rows.js';
 
 export type Outcome = 'approved' | 'denied' | 'expired';
 
 /** Told inside the resolving transaction, so the action's state moves with its approval. */
 export interface ApprovalSink {
   onResolved(row: ApprovalRow, outcome: Outcome, reason: string | null): void;
+  /**
+   * An undo: an allowed action its agent has not picked up yet stops being allowed (denied, slot
+   * and reservation freed). False when it is not allowed any more or its agent already read it.
+   */
+  withdraw(actionId: string, reason: string, actor: string): boolean;
 }
 
 export interface OpenApproval {
@@ -84,7 +59,7 @@ export interface OpenApproval {
 export interface DecisionInput {
   decision: ApprovalDecisionKind;
   comment?: string;
-  grant?: { args_pattern?: Record<string, unknown>; expires_at?: string };
+  grant?: GrantScope;
 }
 
 export interface Viewer {
@@ -94,6 +69,7 @@ export interface Viewer {
 
 export class ApprovalService {
   readonly waiters: Waiters<Approval>;
+  readonly grantOptions: GrantOptionsService;
   private sink: ApprovalSink | null = null;
   private cancelTimer: (() => void) | null = null;
   private armedFor: string | null = null;
@@ -110,6 +86,7 @@ export class ApprovalService {
   private readonly insertCategory;
   private readonly insertDecision;
   private readonly setResolution;
+  private readonly receiptOf;
 
   constructor(
     private readonly db: Db,
@@ -122,9 +99,9 @@ export class ApprovalService {
     private readonly policies: PolicyStore,
   ) {
     this.waiters = new Waiters<Approval>(clock);
-    this.byId = db.prepare<[string], ApprovalRow & { agent_name: string | null }>(
-      `SELECT p.*, a.name AS agent_name FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id WHERE p.id = ?`,
-    );
+    this.grantOptions = new GrantOptionsService(db, clock, policies, this);
+    this.byId = db.prepare<[string], ReadRow>(`${READ} WHERE p.id = ?`);
+    this.receiptOf = db.prepare<[string], { matched: string; layers: string }>('SELECT matched, layers FROM receipts WHERE id = ?');
     this.decisionsOf = db.prepare<[string], DecisionRow>(
       `SELECT d.*, o.name AS operator_name, o.revoked_at AS operator_revoked_at FROM approval_decisions d
        LEFT JOIN operators o ON o.id = d.operator_id WHERE d.approval_id = ? ORDER BY d.seq`,
@@ -186,46 +163,22 @@ export class ApprovalService {
 
   // ---- reading ---------------------------------------------------------------------------
 
-  row(id: string, viewer: Viewer = {}): ApprovalRow & { agent_name: string | null } {
+  row(id: string, viewer: Viewer = {}): ReadRow {
     const row = this.byId.get(id);
     if (!row || !visible(row, viewer)) throw notFound('approval', id);
     return row;
   }
 
-  toApi(row: ApprovalRow & { agent_name?: string | null }): Approval {
+  toApi(row: ApprovalRow & Partial<ReadRow>): Approval {
     const decisions = this.decisionsOf.all(row.id);
     const decided = new Set(decisions.map((d) => d.operator_id));
-    return {
-      id: row.id,
-      object: 'approval',
-      kind: row.kind,
-      status: row.status,
-      agent_id: row.agent_id,
-      agent_name: row.agent_name ?? null,
-      child_agent_id: row.child_agent_id,
-      action: JSON.parse(row.action) as ActionInput,
-      action_id: row.action_id,
-      receipt_id: row.receipt_id,
-      explanation: row.explanation,
-      categories: this.categoriesOf.all(row.id).map((c) => c.category),
-      grantable: row.grantable === 1,
-      required_approvals: row.required_approvals,
-      decisions: decisions.map((d) => ({
-        operator: d.operator_id,
-        operator_name: d.operator_name,
-        decision: d.decision,
-        comment: d.comment,
-        at: d.at,
-      })),
-      eligible_operators:
-        row.status === 'pending' ? this.eligibleAt.all(row.created_at).filter((o) => !decided.has(o.id)).map((o) => ({ id: o.id, name: o.name })) : [],
-      created_at: row.created_at,
-      expires_at: row.expires_at,
-      resolved_at: row.resolved_at,
-      resolution: row.resolution,
-      grant_id: row.grant_id,
-      withdrawn_at: row.withdrawn_at ?? null,
-    };
+    const eligible = row.status === 'pending' ? this.eligibleAt.all(row.created_at).filter((o) => !decided.has(o.id)) : [];
+    return approvalOf(
+      row,
+      this.categoriesOf.all(row.id).map((c) => c.category),
+      decisions,
+      eligible,
+    );
   }
 
   get(id: string, viewer: Viewer = {}): Approval {
@@ -241,8 +194,8 @@ export class ApprovalService {
     const after = decodeCursor(query.cursor, isString);
     const mine = viewer.agentId ?? null;
     const rows = this.db
-      .prepare<unknown[], ApprovalRow & { agent_name: string | null }>(
-        `SELECT p.*, a.name AS agent_name FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id
+      .prepare<unknown[], ReadRow>(
+        `${READ}
          WHERE (? IS NULL OR p.status = ?) AND (? IS NULL OR p.agent_id = ?) AND (? IS NULL OR p.kind = ?)
            AND (? IS NULL OR p.agent_id = ? OR p.child_agent_id = ?)
            AND (? IS NULL OR p.id < ?)
@@ -261,35 +214,7 @@ export class ApprovalService {
 
   /** Operator decisions, newest first. */
   history(query: { limit: number; cursor?: string; agent_id?: string }, viewer: Viewer = {}) {
-    const after = decodeCursor(query.cursor, isNumber);
-    const agent = viewer.agentId ?? query.agent_id ?? null;
-    if (viewer.agentId && query.agent_id && query.agent_id !== viewer.agentId) {
-      return { object: 'list' as const, data: [], has_more: false, next_cursor: null };
-    }
-    const rows = this.db
-      .prepare<unknown[], DecisionRow>(
-        `SELECT d.*, o.name AS operator_name FROM approval_decisions d LEFT JOIN operators o ON o.id = d.operator_id
-         WHERE (? IS NULL OR d.agent_id = ?) AND (? IS NULL OR d.seq < ?)
-         ORDER BY d.seq DESC LIMIT ?`,
-      )
-      .all(agent, agent, after ?? null, after ?? null, query.limit + 1);
-    return page(
-      rows,
-      query.limit,
-      (d) => ({
-        id: `apd_${d.seq}`,
-        object: 'approval_decision' as const,
-        approval_id: d.approval_id,
-        agent_id: d.agent_id,
-        tool: d.tool,
-        operator: d.operator_id,
-        operator_name: d.operator_name,
-        decision: d.decision,
-        comment: d.comment,
-        at: d.at,
-      }),
-      (d) => d.seq,
-    );
+    return decisionHistory(this.db, query, viewer.agentId);
   }
 
   // ---- opening ---------------------------------------------------------------------------
@@ -320,6 +245,8 @@ export class ApprovalService {
         resolved_at: null,
         resolution: null,
         grant_id: null,
+        undone_at: null,
+        undone_by: null,
       };
       this.insertApproval.run(row);
       for (const category of new Set([...(input.action.categories ?? []), ...(input.categories ?? [])])) this.insertCategory.run(row.id, category, row.created_at);
@@ -382,16 +309,15 @@ export class ApprovalService {
         throw new HttpError(409, 'already_resolved', `approval ${id} is already ${row.status}`);
       }
       if (input.decision === 'allow_always' && row.grantable !== 1) {
-        throw invalid(
-          'decision',
-          'allow_always is not offered for this request: the governance settings require approval every time; use allow_once',
-        );
+        const why = notGrantableReason(row.receipt_id ? this.receiptOf.get(row.receipt_id) : undefined, row.explanation);
+        throw invalid('decision', `allow_always is not offered for this request: ${why}; use allow_once`);
       }
       if (input.grant && input.decision !== 'allow_always') {
         throw invalid('grant', 'grant options apply only to decision allow_always');
       }
-      if (input.grant?.expires_at && Date.parse(input.grant.expires_at) <= nowMs) {
-        throw invalid('grant.expires_at', `grant.expires_at must be in the future, got ${input.grant.expires_at}`);
+      if (input.decision === 'allow_always') {
+        // Checked now, so a scope that cannot be granted is refused before anything is recorded.
+        this.grantFor(row, input.grant, nowMs);
       }
       if (input.decision !== 'deny' && row.started_by === operatorId && !this.policies.governanceSettings().allow_self_approval) {
         throw new HttpError(
@@ -435,19 +361,9 @@ export class ApprovalService {
       let grantId: string | null = null;
       if (always) {
         const options = [...allows].reverse().find((d) => d.grant_options)?.grant_options;
-        const grantOpts = options ? (JSON.parse(options) as DecisionInput['grant']) : undefined;
         const action = JSON.parse(row.action) as ActionInput;
-        grantId = this.grants.create(
-          {
-            agent_id: row.agent_id,
-            tool: row.tool,
-            connector: action.connector ?? null,
-            args_pattern: grantOpts?.args_pattern ?? null,
-            expires_at: grantOpts?.expires_at ? toIso(Date.parse(grantOpts.expires_at)) : null,
-            approval_id: id,
-          },
-          actor,
-        ).id;
+        const scope = this.grantFor(row, options ? (JSON.parse(options) as GrantScope) : undefined, nowMs);
+        grantId = this.grants.create({ agent_id: row.agent_id, tool: row.tool, connector: action.connector ?? null, ...scope, approval_id: id }, actor).id;
       }
       this.resolve(row, 'approved', always ? 'allow_always' : 'allow_once', now, actor, input.comment ?? null, grantId);
       return true;
@@ -457,6 +373,25 @@ export class ApprovalService {
     const approval = this.get(id);
     this.bus.publish('approval.decided', approval);
     return approval;
+  }
+
+  /** The grant an allow_always on `row` creates with these options (400 when it cannot). */
+  private grantFor(row: ApprovalRow, options: GrantScope | undefined, nowMs: number) {
+    const action = JSON.parse(row.action) as ActionInput;
+    const categories = this.categoriesOf.all(row.id).map((c) => c.category);
+    return resolveGrant(action, options, highRiskReason(action, categories, this.policies.governanceSettings()), nowMs);
+  }
+
+  /** Undo an allow within 10 s (see undo.ts). */
+  undo(id: string, operatorId: string): z.output<typeof UndoResult> {
+    const result = undoDecision(
+      { db: this.db, audit: this.audit, clock: this.clock, grants: this.grants, sink: this.sink, row: (x) => this.row(x) },
+      id,
+      operatorId,
+    );
+    const approval = this.get(id);
+    this.bus.publish('approval.resolved', approval);
+    return { object: 'approval_undo', approval, ...result };
   }
 
   private resolve(

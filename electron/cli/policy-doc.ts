@@ -115,6 +115,8 @@ const SETTINGS_KEYS = [
   'approval_ttl_seconds',
   'category_flags',
   'unmatched_decision',
+  'high_risk_tools',
+  'high_risk_categories',
 ] as const;
 
 function pickOverrides(o: Partial<Record<QuotaKey, number>>): Partial<Record<QuotaKey, number>> {

@@ -39,6 +39,9 @@ const overridesOf = (row: QuotaRow | undefined): QuotaOverrides => {
 };
 
 export type SettingsPatch = Partial<GovernanceSettings>;
+
+/** The settings as the API shows them: the high-risk lists always present. */
+const shown = (s: GovernanceSettings) => ({ ...s, high_risk_tools: s.high_risk_tools ?? [], high_risk_categories: s.high_risk_categories ?? [] });
 export type QuotaPatch = { agent_id?: string } & Partial<Record<QuotaKey, number | null>>;
 
 export class SettingsService {
@@ -68,7 +71,7 @@ export class SettingsService {
 
   getObject(): GovernanceSettingsObject {
     const row = this.settingsStmt.get();
-    return { object: 'governance_settings', ...this.governance(), version: row?.version ?? 1, updated_at: row?.updated_at ?? toIso(0) };
+    return { object: 'governance_settings', ...shown(this.governance()), version: row?.version ?? 1, updated_at: row?.updated_at ?? toIso(0) };
   }
 
   update(patch: SettingsPatch, actor: string): GovernanceSettingsObject {
@@ -84,7 +87,7 @@ export class SettingsService {
       const at = toIso(this.clock.now());
       this.db.prepare('UPDATE governance_settings SET data = ?, version = ?, updated_at = ? WHERE id = 1').run(JSON.stringify(next), version, at);
       bumpEpoch(this.db);
-      const settings: GovernanceSettingsObject = { object: 'governance_settings', ...next, version, updated_at: at };
+      const settings: GovernanceSettingsObject = { object: 'governance_settings', ...shown(next), version, updated_at: at };
       this.audit.append({ event_type: 'settings.updated', actor, data: { version, patch, settings } });
       return settings;
     });

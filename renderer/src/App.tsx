@@ -2,7 +2,7 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api, errorMessage } from './lib/api';
 import { startLive } from './lib/live';
-import { useApprovals } from './stores/approvals';
+import { undoWithToast, useApprovals } from './stores/approvals';
 import { useBudgets } from './stores/budgets';
 import { PAGE_TITLES, PAGES, useRoute, type Page } from './stores/route';
 import { useSession } from './stores/session';
@@ -76,6 +76,7 @@ function SignedOut() {
   );
 }
 
+const MODIFIER_KEYS = new Set(['Shift', 'CapsLock', 'Control', 'Alt', 'Meta']);
 const NAV_KEYS: Record<string, Page> = { i: 'inbox', b: 'budgets', p: 'policies', a: 'agents', u: 'audit', r: 'reports' };
 
 function isTyping(target: EventTarget | null): boolean {
@@ -98,12 +99,15 @@ function Shell() {
 
   // Global shortcuts. `g` then a letter navigates; the Inbox keys act on the selected request.
   useEffect(() => {
+    // INVARIANT: the key after `g` is always taken by the chord, however long after it comes, so
+    // a slow `g a` navigates (or does nothing) and never decides a request.
     let chord = false;
-    let chordTimer: ReturnType<typeof setTimeout> | undefined;
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.altKey || isTyping(e.target)) return;
       if (document.querySelector('dialog[open]')) return;
       if (chord) {
+        if (MODIFIER_KEYS.has(e.key)) return;
+        e.preventDefault();
         chord = false;
         const to = NAV_KEYS[e.key];
         if (to) {
@@ -119,12 +123,22 @@ function Shell() {
       }
       if (e.key === 'g') {
         chord = true;
-        clearTimeout(chordTimer);
-        chordTimer = setTimeout(() => (chord = false), 1200);
         return;
       }
       if (useRoute.getState().page !== 'inbox') return;
       const inbox = (detail: string) => window.dispatchEvent(new CustomEvent('warden:inbox', { detail }));
+      // The physical A key: Shift+A allows always, A alone allows once. Caps Lock turns `a`
+      // into `A` in e.key, never into a permanent grant.
+      if (e.code === 'KeyA') {
+        e.preventDefault();
+        inbox(e.shiftKey ? 'allow_always' : 'allow_once');
+        return;
+      }
+      if (e.code === 'KeyZ' && !e.shiftKey) {
+        e.preventDefault();
+        void undoWithToast();
+        return;
+      }
       switch (e.key) {
         case 'j':
         case 'ArrowDown':
@@ -135,14 +149,6 @@ function Shell() {
         case 'ArrowUp':
           e.preventDefault();
           useApprovals.getState().move(-1);
-          break;
-        case 'a':
-          e.preventDefault();
-          inbox('allow_once');
-          break;
-        case 'A':
-          e.preventDefault();
-          inbox('allow_always');
           break;
         case 'd':
           e.preventDefault();
@@ -155,10 +161,7 @@ function Shell() {
       }
     };
     window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      clearTimeout(chordTimer);
-    };
+    return () => window.removeEventListener('keydown', onKey);
   }, [go]);
 
   const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage }[page];
@@ -313,7 +316,8 @@ const SHORTCUTS: [string, string][] = [
   ['j / ↓', 'Next request (Inbox)'],
   ['k / ↑', 'Previous request (Inbox)'],
   ['a', 'Allow once'],
-  ['A', 'Allow always'],
+  ['Shift A', 'Allow always: choose the scope (Caps Lock a is allow once)'],
+  ['z', 'Undo the last allow (for 10 s)'],
   ['d', 'Deny (with the reason typed, if any)'],
   ['r', 'Type a reason for denial'],
   ['g i', 'Go to Inbox'],

@@ -167,6 +167,14 @@ export const Approval = z.object({
   resolution: Resolution.nullable(),
   /** The grant allow_always created. */
   grant_id: z.string().nullable(),
+  /**
+   * Set when the operator allowed the request but the action was blocked when released (the
+   * kill-switch engaged, the agent disabled, a budget paused): the agent was told it is blocked.
+   */
+  blocked_at_release: z.object({ block_code: BlockCode.nullable(), reason: z.string() }).nullable(),
+  /** When an operator undid the allow (POST /v1/approvals/{id}/undo), and who. */
+  undone_at: Timestamp.nullable(),
+  undone_by: z.string().nullable(),
   /** When the agent stopped waiting and withdrew the request: it can no longer be decided. */
   withdrawn_at: Timestamp.nullable(),
 });
@@ -193,16 +201,102 @@ export const Grant = z.object({
 });
 export type Grant = z.infer<typeof Grant>;
 
+/** How long an allow-always grant lives when the decision does not say: 30 days. */
+export const DEFAULT_GRANT_TTL_DAYS = 30;
+
+/**
+ * The scope of the grant an `allow_always` creates. Every field left out takes its NARROW
+ * default: the exact relevant arguments of the request (`args_pattern`), the request's own
+ * `value` as the amount ceiling (`max_value`) and an expiry 30 days out (`expires_at`). `null` is
+ * the explicit wide choice: any arguments, any amount, never expires.
+ */
+export const GrantScope = z.strictObject({
+  args_pattern: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .optional()
+    .describe('Per-arg exact values or `*` globs. Omitted: the exact relevant arguments of the request. null: any arguments.'),
+  max_value: z
+    .number()
+    .finite()
+    .nonnegative()
+    .nullable()
+    .optional()
+    .describe("The action's `value` must be at most this. Omitted: the request's own value (when it has one). null: any amount."),
+  expires_at: Timestamp.nullable()
+    .optional()
+    .describe('Omitted: 30 days from the decision. null: the grant never expires (an explicit choice).'),
+  confirm: z
+    .literal(true)
+    .optional()
+    .describe('Required for a scope wider than the exact request on a high-risk tool (governance settings `high_risk_tools`, `high_risk_categories`).'),
+});
+export type GrantScope = z.infer<typeof GrantScope>;
+
 export const DecisionBody = z.strictObject({
   decision: ApprovalDecisionKind,
   comment: z.string().max(2000).optional(),
-  /** allow_always only: narrow the grant to these args and/or give it an expiry. */
-  grant: z
-    .strictObject({
-      args_pattern: z.record(z.string(), z.unknown()).optional(),
-      expires_at: Timestamp.optional(),
-    })
-    .optional(),
+  /** allow_always only: widen the grant beyond its narrow default (see GrantScope). */
+  grant: GrantScope.optional(),
+});
+
+/** What a proposed grant would have allowed among the agent's recent actions. */
+export const GrantPreview = z.object({
+  /** Of the agent's last `sample_size` actions, how many this grant covers. */
+  would_allow: z.number().int(),
+  /** Some of them, newest first (at most 10). */
+  examples: z.array(
+    z.object({
+      action_id: z.string(),
+      tool: z.string(),
+      /** The command, path, URL or arguments, in full. */
+      summary: z.string(),
+      value: z.number().nullable(),
+      status: ActionStatus,
+      created_at: Timestamp,
+    }),
+  ),
+});
+
+export const GrantScopeOption = z.object({
+  /** Stable within one answer: `exact`, `command_prefix_2`, `folder_1`, `domain`, `any_amount_args`, `any_args`. */
+  id: z.string(),
+  kind: z.enum(['exact', 'command_prefix', 'folder', 'domain', 'amount', 'any_args']),
+  /** One line a person reads: "exactly `git push origin main` in /home/u/proj". */
+  label: z.string(),
+  args_pattern: z.record(z.string(), z.unknown()).nullable(),
+  max_value: z.number().nullable(),
+  /** Wider than the exact request: on a high-risk tool it needs `confirm: true`. */
+  wide: z.boolean(),
+  preview: GrantPreview,
+});
+
+export const GrantOptions = z.object({
+  object: z.literal('grant_options'),
+  approval_id: z.string(),
+  /** False when allow_always is not offered (an always_ask rule, the governance settings). */
+  grantable: z.boolean(),
+  /** Why allow_always is not offered; null when it is. */
+  not_grantable_reason: z.string().nullable(),
+  /** The tool or its categories are high-risk: a wide scope needs a confirmation. */
+  high_risk: z.boolean(),
+  high_risk_reason: z.string().nullable(),
+  /** The expiry a grant gets when the decision does not choose one. */
+  default_expires_at: Timestamp,
+  /** How many of the agent's most recent actions the previews looked at (at most 200). */
+  sample_size: z.number().int(),
+  /** Narrowest first; the first is the default. Empty when not grantable. */
+  scopes: z.array(GrantScopeOption),
+});
+export type GrantOptions = z.infer<typeof GrantOptions>;
+
+export const UndoResult = z.object({
+  object: z.literal('approval_undo'),
+  approval: Approval,
+  /** The grant the allow_always created, now revoked; null when there was none. */
+  grant_revoked: z.string().nullable(),
+  /** True when the action had not been picked up by its agent and is now withdrawn (denied). */
+  action_withdrawn: z.boolean(),
 });
 
 export const DelegationBody = z.strictObject({
@@ -351,8 +445,25 @@ export const actionRoutes = {
   }),
   decideApproval: defineRoute({
     method: 'POST', path: '/v1/approvals/:id/decision', auth: 'operator', tag: 'approvals',
-    summary: 'Allow once, allow always (creates a grant) or deny. 409 approval_expired / already_resolved.',
+    summary:
+      'Allow once, allow always or deny. 409 approval_expired / already_resolved. allow_always creates a grant that is narrow by default: ' +
+      "the exact relevant arguments, the request's value as max_value, expiring in 30 days; `grant` widens it explicitly " +
+      '(`args_pattern`, `max_value`, `expires_at`; null = any / never). A wider scope on a high-risk tool needs `grant.confirm: true`.',
     params: IdParams, body: DecisionBody, response: Approval,
+  }),
+  grantOptions: defineRoute({
+    method: 'GET', path: '/v1/approvals/:id/grant-options', auth: 'operator', tag: 'approvals',
+    summary:
+      'The grant scopes Allow always proposes for a request, narrowest first (exact; command prefix by parsed words; folder; domain; amount), ' +
+      "each with a preview of which of the agent's last 200 actions it would have allowed.",
+    params: IdParams, response: GrantOptions,
+  }),
+  undoDecision: defineRoute({
+    method: 'POST', path: '/v1/approvals/:id/undo', auth: 'operator', tag: 'approvals',
+    summary:
+      'Undo an allow within 10 s of the decision: an allow_always grant is revoked, and an action its agent has not picked up yet is ' +
+      'withdrawn (the approval and the action become denied). 409 state_conflict after 10 s, for a deny, or when there is nothing left to undo.',
+    params: IdParams, response: UndoResult,
   }),
   requestDelegation: defineRoute({
     method: 'POST', path: '/v1/delegation-approvals', auth: 'actions:write', tag: 'approvals',

@@ -221,6 +221,10 @@ const SettingsFields = {
   approval_ttl_seconds: z.number().int().min(10).max(86_400),
   category_flags: z.record(z.string().min(1).max(64), z.boolean()),
   unmatched_decision: z.enum(['ALERT', 'BLOCK']),
+  /** Tool globs (`shell.*`) whose Allow always needs a confirmation for a scope wider than the exact request. */
+  high_risk_tools: z.array(z.string().min(1).max(200)).max(100),
+  /** Categories that make a tool high-risk in the same way. */
+  high_risk_categories: z.array(z.string().min(1).max(64)).max(100),
 };
 
 export const GovernanceSettingsSchema = z.object({
@@ -242,6 +246,8 @@ export const SettingsPatch = z.strictObject({
   approval_ttl_seconds: SettingsFields.approval_ttl_seconds.optional(),
   category_flags: SettingsFields.category_flags.optional(),
   unmatched_decision: SettingsFields.unmatched_decision.optional(),
+  high_risk_tools: SettingsFields.high_risk_tools.optional(),
+  high_risk_categories: SettingsFields.high_risk_categories.optional(),
 });
 
 export const QUOTA_KEYS = ['runs_per_hour', 'concurrent_executions', 'memory_mb'] as const;

@@ -21,6 +21,8 @@ export const DEFAULT_SETTINGS: GovernanceSettings = {
   approval_ttl_seconds: 300,
   category_flags: {},
   unmatched_decision: 'ALERT',
+  high_risk_tools: ['shell.*', 'deploy.*', '*.deploy', 'payment.*', 'payments.*', 'iam.*'],
+  high_risk_categories: ['deploy', 'payment', 'financial', 'permission_changes'],
 };
 
 const RANK: Record<Verdict, number> = { ALLOW: 0, ALERT: 1, BLOCK: 2 };

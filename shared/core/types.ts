@@ -120,6 +120,10 @@ export interface GovernanceSettings {
   approval_ttl_seconds: number;
   category_flags: Record<string, boolean>;
   unmatched_decision: 'ALERT' | 'BLOCK';
+  /** Tool globs whose Allow always needs a confirmation for any scope wider than the exact request. */
+  high_risk_tools?: string[];
+  /** Categories (the action's or its tool's) that make a tool high-risk in the same way. */
+  high_risk_categories?: string[];
 }
 
 export interface GrantState {

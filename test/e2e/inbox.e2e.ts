@@ -33,46 +33,52 @@ test("an agent's action appears in the Inbox without reload, and Allow once rele
   await expect(page.getByText('Inbox zero')).toBeVisible();
 });
 
-test('Allow always creates a grant shown in the grants list', async ({ page }) => {
+test('Allow always creates a grant for the exact request, shown in the grants list', async ({ page }) => {
   const agent = await createAgent(server, 'mailer');
   await signIn(page, server);
-  const waiting = ask(server, agent, { tool: 'email.send', args: { to: 'team@example.com', subject: 'Weekly report' } }, 30);
+  const mail = { to: 'team@example.com', subject: 'Weekly report' };
+  const waiting = ask(server, agent, { tool: 'email.send', args: mail }, 30);
   await expect(inboxList(page).getByRole('article', { name: 'email.send by mailer' })).toBeVisible();
   await details(page).getByRole('button', { name: 'Allow always', exact: true }).click();
+  await page.getByRole('dialog', { name: /^Allow always:/ }).getByRole('button', { name: 'Allow always', exact: true }).click();
   expect((await waiting).status).toBe('allowed');
 
   await goTo(page, 'Agents');
   const grants = page.getByRole('table', { name: 'Grants' });
   await expect(grants.getByRole('row', { name: /mailer.*email\.send/ })).toBeVisible();
+  expect((await ask(server, agent, { tool: 'email.send', args: mail })).decision).toBe('ALLOW');
   const next = await ask(server, agent, { tool: 'email.send', args: { to: 'someone@example.com' } });
-  expect(next.decision).toBe('ALLOW');
+  expect(next.decision).toBe('ALERT');
+  await server.api('POST', `/v1/approvals/${next.approval_id}/decision`, { decision: 'deny' });
   await screenshot(page, 'agents');
 });
 
-test('Allow always can narrow the grant to the shown args and give it an expiry', async ({ page }) => {
+test('Allow always can give the grant another expiry; the grants list revokes it', async ({ page }) => {
   const agent = await createAgent(server, 'notifier');
   await signIn(page, server);
-  const waiting = ask(server, agent, { tool: 'slack.post', args: { channel: '#deploys', text: 'Deployed 2.4.0' } }, 30);
+  const post = { channel: '#deploys', text: 'Deployed 2.4.0' };
+  const waiting = ask(server, agent, { tool: 'slack.post', args: post }, 30);
   await expect(inboxList(page).getByRole('article', { name: 'slack.post by notifier' })).toBeVisible();
-  await details(page).getByText('Allow always options').click();
-  await details(page).getByRole('checkbox', { name: /channel/ }).check();
-  await details(page).getByLabel('Grant expires').selectOption({ label: '24 hours' });
   await details(page).getByRole('button', { name: 'Allow always', exact: true }).click();
+  const chooser = page.getByRole('dialog', { name: /^Allow always:/ });
+  await chooser.getByLabel('Expires').selectOption({ label: '24 hours' });
+  await chooser.getByRole('button', { name: 'Allow always', exact: true }).click();
   expect((await waiting).status).toBe('allowed');
 
   const grants = await server.api('GET', `/v1/grants?agent_id=${agent.id}`);
   expect(grants.data).toHaveLength(1);
-  expect(grants.data[0].args_pattern).toEqual({ channel: '#deploys' });
+  expect(grants.data[0].args_pattern).toEqual(post);
   expect(Date.parse(grants.data[0].expires_at) - Date.now()).toBeGreaterThan(23 * 3600_000);
-  // Same channel: answered by the grant. Another channel: asks again.
-  expect((await ask(server, agent, { tool: 'slack.post', args: { channel: '#deploys', text: 'again' } })).decision).toBe('ALLOW');
+  expect(Date.parse(grants.data[0].expires_at) - Date.now()).toBeLessThan(25 * 3600_000);
+  // The same post: answered by the grant. Another channel: asks again.
+  expect((await ask(server, agent, { tool: 'slack.post', args: post })).decision).toBe('ALLOW');
   expect((await ask(server, agent, { tool: 'slack.post', args: { channel: '#general', text: 'hi' } })).decision).toBe('ALERT');
 
   await goTo(page, 'Agents');
   await expect(page.getByRole('table', { name: 'Grants' }).getByRole('row', { name: /notifier.*slack\.post.*#deploys/ })).toBeVisible();
   await page.getByRole('button', { name: 'Revoke grant for slack.post (notifier)' }).click();
   await expect(page.getByRole('table', { name: 'Grants' }).getByRole('row', { name: /notifier/ })).toBeHidden();
-  expect((await ask(server, agent, { tool: 'slack.post', args: { channel: '#deploys', text: 'after revoke' } })).decision).toBe('ALERT');
+  expect((await ask(server, agent, { tool: 'slack.post', args: post })).decision).toBe('ALERT');
   // Leave the inbox clean for the next tests.
   for (const a of (await server.api('GET', '/v1/approvals?status=pending')).data) {
     await server.api('POST', `/v1/approvals/${a.id}/decision`, { decision: 'deny' });
@@ -91,7 +97,7 @@ test('Deny with a reason reaches the agent', async ({ page }) => {
   expect(result.reason).toBe('refunds above 250 need finance');
 });
 
-test('keyboard: j/k move the selection, a allows once, A allows always (only when grantable), d denies', async ({ page }) => {
+test('keyboard: j/k move the selection, a allows once, Shift+A opens Allow always (only when grantable), d denies', async ({ page }) => {
   const agent = await createAgent(server, 'kbd-agent');
   await signIn(page, server);
   const first = ask(server, agent, { tool: 'fs.write', args: { path: '/etc/hosts' } }, 30);
@@ -118,6 +124,7 @@ test('keyboard: j/k move the selection, a allows once, A allows always (only whe
   const third = ask(server, agent, { tool: 'kv.put', args: { key: 'feature.flag' } }, 30);
   await expect(selected()).toHaveAccessibleName('kv.put by kbd-agent');
   await page.keyboard.press('Shift+A');
+  await page.getByRole('dialog', { name: /^Allow always:/ }).getByRole('button', { name: 'Allow always', exact: true }).click();
   expect((await third).status).toBe('allowed');
   const grants = await server.api('GET', `/v1/grants?agent_id=${agent.id}`);
   expect(grants.data.map((g: { tool: string }) => g.tool)).toEqual(['kv.put']);

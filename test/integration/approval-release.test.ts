@@ -41,6 +41,33 @@ describe('an approved action is released only through the kill-switch layer', ()
     expect(audit[0]).toMatchObject({ subject_id: action.id, data: { block_code: 'kill_switch', approval_id: action.approval_id } });
   });
 
+  it('stop means stop: allowed while all agents are stopped is recorded as allowed, and the agent is told it is blocked by the kill-switch everywhere it looks', async () => {
+    h = await harness();
+    const a = await h.agent('stopped');
+    const before = h.waiters();
+    const asked = h.act(a.key, { tool: 'deploy.run' }, '?wait_s=20');
+    await until(() => h!.waiters() > before);
+    const pending = (await h.req('GET', '/v1/approvals?status=pending', { key: h.op })).body.data[0];
+    await h.req('POST', '/v1/kill-switch', { key: h.op, body: { engaged: true, reason: 'incident' } });
+
+    const decided = (await h.decide(pending.id, { decision: 'allow_once' })).body;
+    const told = { status: 'blocked', block_code: 'kill_switch', explanation: expect.stringMatching(/blocked at release: the global kill-switch is engaged \(incident\)/) };
+    // The wait response, GET of the action, the approval (decision response, GET, wait, history list).
+    expect((await asked).body).toMatchObject(told);
+    expect((await h.req('GET', `/v1/actions/${pending.action_id}`, { key: a.key })).body).toMatchObject(told);
+    const note = { block_code: 'kill_switch', reason: expect.stringMatching(/kill-switch is engaged/) };
+    expect(decided).toMatchObject({ status: 'approved', resolution: 'allow_once', blocked_at_release: note });
+    expect((await h.req('GET', `/v1/approvals/${pending.id}/wait?timeout_s=0`, { key: a.key })).body.blocked_at_release).toMatchObject(note);
+    expect((await h.req('GET', '/v1/approvals?status=approved', { key: h.op })).body.data[0]).toMatchObject({ id: pending.id, blocked_at_release: note });
+  });
+
+  it('an approval released with nothing in the way carries no release note', async () => {
+    h = await harness();
+    const a = await h.agent('free');
+    const act = (await h.act(a.key, { tool: 'deploy.run' })).body;
+    expect((await h.decide(act.approval_id, { decision: 'allow_once' })).body.blocked_at_release).toBeNull();
+  });
+
   it('wait_s on POST /v1/actions answers the blocked status with the reason', async () => {
     h = await harness();
     const a = await h.agent('rel2');

@@ -37,6 +37,9 @@ describe('approvals commands', () => {
 
     const show = await cli(['approvals', 'show', a.approval_id], { env });
     expect(show.stdout).toContain('args:        {"command":"rm -rf build/"}');
+    // A bidi override never reaches the terminal as such: it is shown as a marker.
+    const bidi = await ask({ command: 'cat invoice\u202Efdp.exe' });
+    expect((await cli(['approvals', 'show', bidi.approval_id], { env })).stdout).toContain('args:        {"command":"cat invoice⟨U+202E⟩fdp.exe"}');
   });
 
   it('decide allow_once / deny with a comment; the agent sees the result; deciding twice is a 409 one-liner', async () => {
@@ -56,13 +59,36 @@ describe('approvals commands', () => {
     expect((await t.req('GET', `/v1/actions/${b.id}`, { key: agent.key })).body).toMatchObject({ status: 'denied', reason: 'no force pushes' });
   });
 
-  it('allow_always with an args pattern creates a grant', async () => {
+  it('allow_always with an args pattern creates a grant; a wider scope on a high-risk tool needs --confirm', async () => {
     const a = await ask({ command: 'npm test' }, 'shell.test');
-    const r = await cli(['approvals', 'decide', a.approval_id, 'always', '--args-pattern', '{"command": "npm test*"}'], { env });
+    const unconfirmed = await cli(['approvals', 'decide', a.approval_id, 'always', '--args-pattern', '{"command": "npm test*"}'], { env });
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toMatch(/high-risk tool.*grant\.confirm/);
+    const r = await cli(['approvals', 'decide', a.approval_id, 'always', '--args-pattern', '{"command": "npm test*"}', '--grant-expires', 'never', '--confirm'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^${a.approval_id} shell\\.test: approved \\(allow_always\\); grant gnt_\\S+ created\\n$`));
     const grants = await t.req('GET', '/v1/grants', { key: t.op });
-    expect(grants.body.data).toEqual([expect.objectContaining({ tool: 'shell.test', args_pattern: { command: 'npm test*' } })]);
+    expect(grants.body.data).toEqual([expect.objectContaining({ tool: 'shell.test', args_pattern: { command: 'npm test*' }, expires_at: null })]);
+  });
+
+  it('scopes lists the proposed grants with their previews; undo takes an allow back', async () => {
+    const a = await ask({ command: 'git push origin main' });
+    const scopes = await cli(['approvals', 'scopes', a.approval_id], { env });
+    expect(scopes.code).toBe(0);
+    expect(scopes.stdout).toContain('high risk: shell.exec is a high-risk tool (shell.*); a wider scope needs --confirm');
+    expect(scopes.stdout).toMatch(/^exact\s+\{"command":"git push origin main"\}\s+any\s+1 of \d+$/m);
+    expect(scopes.stdout).toMatch(/^command_prefix_3\s+\{"command":"git push origin \*"\}/m);
+    expect((await cli(['approvals', 'scopes', a.approval_id, '--json'], { env })).json()).toMatchObject({ object: 'grant_options', grantable: true });
+
+    await cli(['approvals', 'decide', a.approval_id, 'always'], { env });
+    const undone = await cli(['approvals', 'undo', a.approval_id], { env });
+    expect(undone.code).toBe(0);
+    expect(undone.stdout).toMatch(new RegExp(`^${a.approval_id}: undone; grant gnt_\\S+ revoked; request withdrawn`));
+    const shown = await cli(['approvals', 'list', '--status', 'denied'], { env });
+    expect(shown.stdout).toMatch(new RegExp(`${a.approval_id}.*denied \\(deny\\), undone`));
+    const again = await cli(['approvals', 'undo', a.approval_id], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already undone.*\(state_conflict\)/);
   });
 
   it('bad decisions and options are usage errors (2); an agent key cannot decide (1, insufficient_scope)', async () => {
@@ -70,6 +96,8 @@ describe('approvals commands', () => {
     expect((await cli(['approvals', 'decide', a.approval_id, 'maybe'], { env })).code).toBe(2);
     expect((await cli(['approvals', 'decide', a.approval_id, 'deny', '--args-pattern', '{}'], { env })).code).toBe(2);
     expect((await cli(['approvals', 'decide', a.approval_id, 'always', '--args-pattern', 'nope'], { env })).code).toBe(2);
+    expect((await cli(['approvals', 'decide', a.approval_id, 'always', '--max-value', '-3'], { env })).code).toBe(2);
+    expect((await cli(['approvals', 'decide', a.approval_id, 'deny', '--confirm'], { env })).code).toBe(2);
     expect((await cli(['approvals', 'list', '--status', 'weird'], { env })).code).toBe(2);
     const asAgent = await cli(['approvals', 'decide', a.approval_id, 'allow'], { env: { WARDEN_URL: t.url, WARDEN_KEY: agent.key } });
     expect(asAgent.code).toBe(1);

@@ -22,9 +22,11 @@ describe('grants (allow always)', () => {
     const b = await h.agent('bravo');
     const grantId = await alwaysAllow(h, a.key, { tool: 'shell.exec', args: { command: 'ls' } });
 
-    const again = await h.act(a.key, { tool: 'shell.exec', args: { command: 'rm -rf /' } });
+    const again = await h.act(a.key, { tool: 'shell.exec', args: { command: 'ls' } });
     expect(again.body).toMatchObject({ decision: 'ALLOW', status: 'allowed', grant_id: grantId });
     expect(again.body.layers.find((l: any) => l.layer === 'grants').verdict).toBe('ALLOW');
+    // The default grant is the exact command: another command still asks.
+    expect((await h.act(a.key, { tool: 'shell.exec', args: { command: 'rm -rf /' } })).body.decision).toBe('ALERT');
     // Another agent, same tool: still asks.
     expect((await h.act(b.key, { tool: 'shell.exec', args: { command: 'ls' } })).body.decision).toBe('ALERT');
     // Same agent, another tool: still asks.
@@ -32,7 +34,7 @@ describe('grants (allow always)', () => {
 
     const list = await h.req('GET', '/v1/grants', { key: h.op });
     expect(list.body.data).toEqual([
-      expect.objectContaining({ id: grantId, object: 'grant', agent_id: a.id, tool: 'shell.exec', args_pattern: null, live: true }),
+      expect.objectContaining({ id: grantId, object: 'grant', agent_id: a.id, tool: 'shell.exec', args_pattern: { command: 'ls' }, live: true }),
     ]);
     expect((await h.req('GET', '/v1/grants', { key: b.key })).body.data).toEqual([]);
     expect((await h.req('GET', '/v1/grants', { key: a.key })).body.data).toHaveLength(1);
@@ -43,7 +45,7 @@ describe('grants (allow always)', () => {
   it('an args_pattern narrows the grant', async () => {
     h = await harness();
     const a = await h.agent('alpha');
-    await alwaysAllow(h, a.key, { tool: 'shell.exec', args: { command: 'git status' } }, { args_pattern: { command: 'git *' } });
+    await alwaysAllow(h, a.key, { tool: 'shell.exec', args: { command: 'git status' } }, { args_pattern: { command: 'git *' }, confirm: true });
     expect((await h.act(a.key, { tool: 'shell.exec', args: { command: 'git log' } })).body.decision).toBe('ALLOW');
     expect((await h.act(a.key, { tool: 'shell.exec', args: { command: 'rm -rf /' } })).body.decision).toBe('ALERT');
     expect((await h.act(a.key, { tool: 'shell.exec' })).body.decision).toBe('ALERT');
@@ -121,8 +123,12 @@ describe('delegation approvals', () => {
     const grants = (await h.req('GET', `/v1/grants?agent_id=${leader.id}`, { key: h.op })).body.data;
     expect(grants).toEqual([expect.objectContaining({ agent_id: leader.id, tool: 'delegate:code' })]);
 
-    const second = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, task: 'again' } });
+    // The default grant pins the target, not the free-text task.
+    expect(grants[0].args_pattern).toEqual({ target_agent_name: 'coder' });
+    const second = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, target_agent_name: 'coder', task: 'again' } });
     expect(second.body).toMatchObject({ resolution: 'allow_always', approval_id: null, grant_id: grants[0].id });
+    const other = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, target_agent_name: 'ops', wait_s: 0 } });
+    expect(other.body.resolution).toBe('timeout');
     // Another kind is not covered by the delegate:code grant.
     const review = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, kind: 'review', wait_s: 0 } });
     expect(review.body.resolution).toBe('timeout');

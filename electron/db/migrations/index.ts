@@ -10,6 +10,7 @@ import { agentContactWithdraw } from './0007-agent-contact-withdraw.js';
 import { policyVersionNotes } from './0008-policy-version-notes.js';
 import { operatorRevocation } from './0009-operator-revocation.js';
 import { missions } from './0010-missions.js';
+import { approvalUndo } from './0011-approval-undo.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   policyVersionNotes,
   operatorRevocation,
   missions,
+  approvalUndo,
 ];

@@ -1,8 +1,9 @@
 /**
- * Args as a readable key/value list. Long or nested values collapse behind <details>, so one
- * giant prompt does not push the decision buttons off screen.
+ * Args as a key/value list, every value in full: a long value scrolls inside its own box instead
+ * of being cut, and control or bidi characters are shown as visible markers, so what the
+ * operator reads is what runs.
  */
-const LONG = 120;
+import { VisibleText, hasHidden } from './VisibleText';
 
 function render(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value);
@@ -15,21 +16,20 @@ export function ArgsView({ args, label = 'Arguments' }: { args: Record<string, u
     <dl className="args" aria-label={label}>
       {entries.map(([key, value]) => {
         const text = render(value);
-        const long = text.length > LONG || text.includes('\n');
         return (
           <div className="args-row" key={key}>
-            <dt>{key}</dt>
+            <dt>
+              <VisibleText text={key} />
+            </dt>
             <dd>
-              {long ? (
-                <details>
-                  <summary>
-                    <code>{text.slice(0, LONG).split('\n')[0]}…</code> <span className="muted">({text.length} chars)</span>
-                  </summary>
-                  <pre>{text}</pre>
-                </details>
-              ) : (
-                <code>{text}</code>
-              )}
+              <pre className="arg-value" tabIndex={0} aria-label={`${key} (${text.length} characters)`}>
+                <VisibleText text={text} />
+              </pre>
+              {hasHidden(text) || hasHidden(key) ? (
+                <p className="warn small" role="note">
+                  Holds invisible or direction-changing characters, shown as ⟨U+…⟩.
+                </p>
+              ) : null}
             </dd>
           </div>
         );

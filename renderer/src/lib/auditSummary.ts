@@ -34,6 +34,7 @@ export function summarizeAudit(e: AuditEntry, nameOf: (agentId: string) => strin
       const tool = str(d.tool);
       if (what === 'requested') return join(tool, 'asks for approval', (num(d.required_approvals) ?? 1) > 1 && `(${String(d.required_approvals)} operators)`);
       if (what === 'decided') return join(tool, str(d.decision), `· ${String(d.allows)} of ${String(d.required)}`);
+      if (what === 'undone') return join(`undid ${str(d.undid) ?? 'an allow'}:`, [d.grant_revoked ? `grant ${String(d.grant_revoked)} revoked` : '', d.action_withdrawn ? 'request withdrawn' : ''].filter(Boolean).join('; '));
       return withDetail(join(tool, str(d.resolution) ?? what), d.reason);
     }
     case 'grant': {

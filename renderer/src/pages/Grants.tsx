@@ -7,6 +7,7 @@ import { useLiveEvents } from '../lib/hub';
 import { useResource } from '../lib/useResource';
 import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
+import { VisibleText } from '../components/VisibleText';
 
 export function GrantsPanel({ agents }: { agents: Agent[] }) {
   const [state, setState] = useState<'live' | 'all'>('live');
@@ -51,6 +52,7 @@ export function GrantsPanel({ agents }: { agents: Agent[] }) {
                   <th scope="col">Agent</th>
                   <th scope="col">Tool</th>
                   <th scope="col">Arguments</th>
+                  <th scope="col">Value</th>
                   <th scope="col">Expires</th>
                   <th scope="col">Created</th>
                   <th scope="col">
@@ -66,8 +68,9 @@ export function GrantsPanel({ agents }: { agents: Agent[] }) {
                       {g.tool}
                       {g.connector ? <span className="muted"> via {g.connector}</span> : null}
                     </td>
-                    <td className="mono small">{g.args_pattern ? JSON.stringify(g.args_pattern) : <span className="muted">any</span>}</td>
-                    <td>{g.expires_at ? dateTime(g.expires_at) : <span className="muted">never</span>}</td>
+                    <td className="mono small arg-value">{g.args_pattern ? <VisibleText text={JSON.stringify(g.args_pattern)} /> : <strong>any</strong>}</td>
+                    <td>{g.max_value !== null ? `≤ ${g.max_value}` : <span className="muted">any</span>}</td>
+                    <td>{g.expires_at ? dateTime(g.expires_at) : <strong>never</strong>}</td>
                     <td title={dateTime(g.created_at)}>{ago(g.created_at)}</td>
                     <td className="row-actions">
                       {g.live ? (

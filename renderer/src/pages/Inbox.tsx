@@ -1,19 +1,23 @@
 /**
  * The Inbox: pending approvals in a virtualized list (1,000 requests keep ~20 cards in the
  * DOM) beside the selected request's full detail and the three decisions. Keyboard first:
- * j/k move, a allow once, A allow always, d deny, r focus the deny reason.
+ * j/k move, a allow once, Shift+A allow always (opens the scope chooser), d deny, r focus the
+ * deny reason, z undo the last allow for 10 s.
  */
 import { memo, useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Approval, ApprovalDecisionKind } from '../../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind, GrantScope } from '../../../shared/api/actions.js';
 import { api, errorMessage, idemKey, isApiError } from '../lib/api';
 import { ago, countdown, dateTime, micro } from '../lib/format';
 import { useResource } from '../lib/useResource';
-import { allowCount, decisionBy, useApprovals } from '../stores/approvals';
+import { allowCount, decisionBy, undoWithToast, useApprovals } from '../stores/approvals';
+import { useBudgets } from '../stores/budgets';
 import { useNow } from '../stores/clock';
 import { useSession } from '../stores/session';
-import { toast } from '../stores/toasts';
+import { toast, useToasts } from '../stores/toasts';
+import { GrantScopeDialog } from '../components/GrantScopeDialog';
 import { ArgsView } from '../components/JsonView';
+import { VisibleText } from '../components/VisibleText';
 import { LayerTable } from '../components/LayerTable';
 import { Async, Empty, ErrorState, Loading } from '../components/states';
 import { InboxStarterOffer } from './policies/StarterPolicy';
@@ -21,37 +25,13 @@ import { HistoryTab } from './InboxHistory';
 
 const CARD_HEIGHT = 96;
 
-const EXPIRY_OPTIONS: { label: string; ms: number | null }[] = [
-  { label: 'Never', ms: null },
-  { label: '1 hour', ms: 3_600_000 },
-  { label: '24 hours', ms: 86_400_000 },
-  { label: '7 days', ms: 7 * 86_400_000 },
-  { label: '30 days', ms: 30 * 86_400_000 },
-];
-
-interface GrantOptions {
-  /** Arg keys the grant is narrowed to (exact values as shown). */
-  narrow: string[];
-  expiry: number;
-}
-
-export async function decide(a: Approval, decision: ApprovalDecisionKind, extra: { comment?: string; grant?: GrantOptions } = {}): Promise<boolean> {
+export async function decide(a: Approval, decision: ApprovalDecisionKind, extra: { comment?: string; grant?: GrantScope } = {}): Promise<boolean> {
   const store = useApprovals.getState();
   if (store.busy[a.id] || decisionBy(a, useSession.getState().operator?.id)) return false;
   store.setBusy(a.id, true);
-  let body: { decision: ApprovalDecisionKind; comment?: string; grant?: { args_pattern?: Record<string, unknown>; expires_at?: string } } = { decision };
+  let body: { decision: ApprovalDecisionKind; comment?: string; grant?: GrantScope } = { decision };
   if (extra.comment?.trim()) body = { ...body, comment: extra.comment.trim() };
-  if (decision === 'allow_always' && extra.grant) {
-    const { narrow, expiry } = extra.grant;
-    const ms = EXPIRY_OPTIONS[expiry]?.ms ?? null;
-    const args = a.action.args ?? {};
-    const pattern = Object.fromEntries(narrow.filter((k) => k in args).map((k) => [k, args[k]]));
-    const grant = {
-      ...(Object.keys(pattern).length ? { args_pattern: pattern } : {}),
-      ...(ms ? { expires_at: new Date(Date.now() + ms).toISOString() } : {}),
-    };
-    if (Object.keys(grant).length) body = { ...body, grant };
-  }
+  if (decision === 'allow_always' && extra.grant) body = { ...body, grant: extra.grant };
   try {
     const res = await api().call('decideApproval', { params: { id: a.id }, body }, { idempotencyKey: idemKey() });
     const what = `${a.action.tool} · ${a.agent_name ?? a.agent_id}`;
@@ -61,8 +41,15 @@ export async function decide(a: Approval, decision: ApprovalDecisionKind, extra:
       toast.info(`Recorded — ${allowCount(res)} of ${res.required_approvals} approvals`, what);
     } else {
       useApprovals.getState().remove(a.id);
-      const label = decision === 'allow_once' ? 'Allowed once' : decision === 'allow_always' ? 'Allowed always' : 'Denied';
-      toast.success(label, decision === 'allow_always' ? `${what} — a grant now answers this automatically.` : what);
+      if (res.status === 'approved') useApprovals.getState().setLastAllow({ approvalId: a.id, what, always: decision === 'allow_always', at: Date.now() });
+      if (res.blocked_at_release) {
+        toast.warning('Allowed, but the agent is blocked', `${what} — ${res.blocked_at_release.reason}`);
+      } else if (decision === 'deny') {
+        toast.info('Denied', what);
+      } else {
+        const label = decision === 'allow_once' ? 'Allowed once' : 'Allowed always';
+        toastWithUndo(label, decision === 'allow_always' ? `${what} — a grant now answers this automatically.` : what);
+      }
     }
     return true;
   } catch (err) {
@@ -91,6 +78,11 @@ async function refresh(id: string): Promise<void> {
   useApprovals.getState().setBusy(id, false);
 }
 
+/** A success toast whose action undoes the allow (as `z` does) while the server still can. */
+function toastWithUndo(title: string, body: string): void {
+  useToasts.getState().push({ kind: 'success', title, body: `${body} Press z to undo.`, action: { label: 'Undo', run: () => void undoWithToast() } });
+}
+
 /** "You approved · waiting for 1 more operator". */
 function waitingLine(a: Approval): string {
   const more = Math.max(0, a.required_approvals - allowCount(a));
@@ -113,7 +105,8 @@ export function InboxPage() {
           </button>
         </div>
         <p className="muted small hint">
-          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> allow once · <kbd>A</kbd> allow always · <kbd>d</kbd> deny · <kbd>?</kbd> all shortcuts
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> allow once · <kbd>Shift</kbd>+<kbd>A</kbd> allow always · <kbd>d</kbd> deny · <kbd>z</kbd> undo ·{' '}
+          <kbd>?</kbd> all shortcuts
         </p>
       </header>
       {tab === 'pending' ? (
@@ -225,7 +218,9 @@ const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, onSelec
           </span>
         ))}
       </div>
-      <p className="approval-card-why">{a.explanation}</p>
+      <p className="approval-card-why">
+        <VisibleText text={a.explanation} />
+      </p>
     </article>
   );
 });
@@ -237,9 +232,12 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
   const mine = decisionBy(a, useSession((s) => s.operator?.id));
   const busy = inFlight || expired || Boolean(mine);
   const [reason, setReason] = useState('');
-  const [grant, setGrant] = useState<GrantOptions>({ narrow: [], expiry: 0 });
+  const [choosing, setChoosing] = useState(false);
+  const stopped = useBudgets((s) => s.killSwitch?.engaged === true);
   const receipt = useResource(async () => (a.receipt_id ? api().call('getReceipt', { params: { id: a.receipt_id } }) : null), [a.receipt_id]);
-  const argKeys = Object.keys(a.action.args ?? {});
+  // Why Allow always is not offered, in the server's words.
+  const notOffered = useResource(async () => (a.grantable ? null : (await api().call('grantOptions', { params: { id: a.id } })).not_grantable_reason), [a.id, a.grantable]);
+  const whyNot = notOffered.data ?? 'this request asks every time';
 
   // The keyboard shortcuts live in the shell; they reach this pane through these events.
   useEffect(() => {
@@ -247,13 +245,15 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
       const kind = (e as CustomEvent<string>).detail;
       if (expired || mine) return;
       if (kind === 'allow_once') void decide(a, 'allow_once');
-      else if (kind === 'allow_always' && a.grantable) void decide(a, 'allow_always', { grant });
-      else if (kind === 'deny') void decide(a, 'deny', { comment: reason });
+      else if (kind === 'allow_always') {
+        if (a.grantable) setChoosing(true);
+        else toast.warning('Allow always is not offered', whyNot);
+      } else if (kind === 'deny') void decide(a, 'deny', { comment: reason });
       else if (kind === 'reason') document.getElementById('deny-reason')?.focus();
     };
     window.addEventListener('warden:inbox', onKey);
     return () => window.removeEventListener('warden:inbox', onKey);
-  }, [a, grant, reason, expired, mine]);
+  }, [a, reason, expired, mine, whyNot]);
 
   return (
     <section className="inbox-detail" aria-label="Approval details">
@@ -281,7 +281,14 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
         </p>
       ) : null}
 
-      <p className="explanation">{a.explanation}</p>
+      <p className="explanation">
+        <VisibleText text={a.explanation} />
+      </p>
+      {stopped ? (
+        <p className="warn" role="status">
+          All agents are stopped: an allow is recorded, but the agent is told it is blocked by the kill-switch.
+        </p>
+      ) : null}
 
       {mine ? (
         <p className="decided">{waitingLine(a)}</p>
@@ -294,9 +301,10 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
           type="button"
           className="allow-always"
           disabled={busy || !a.grantable}
-          onClick={() => void decide(a, 'allow_always', { grant })}
+          onClick={() => setChoosing(true)}
           aria-keyshortcuts="Shift+A"
-          title={a.grantable ? undefined : 'The governance settings require asking every time for this action'}
+          aria-haspopup="dialog"
+          title={a.grantable ? 'Choose what to allow always' : `Not offered: ${whyNot}`}
         >
           Allow always
         </button>
@@ -317,40 +325,22 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
           }}
         />
       </div>
-      {a.grantable ? (
-        <details className="grant-options">
-          <summary>Allow always options</summary>
-          <fieldset>
-            <legend>Narrow the grant to these arguments</legend>
-            {argKeys.length ? (
-              argKeys.map((k) => (
-                <label key={k} className="check">
-                  <input
-                    type="checkbox"
-                    checked={grant.narrow.includes(k)}
-                    onChange={(e) => setGrant((g) => ({ ...g, narrow: e.target.checked ? [...g.narrow, k] : g.narrow.filter((x) => x !== k) }))}
-                  />
-                  only when <code>{k}</code> is exactly the value shown
-                </label>
-              ))
-            ) : (
-              <p className="muted small">This request has no arguments; the grant covers the tool.</p>
-            )}
-          </fieldset>
-          <label>
-            Grant expires
-            <select value={grant.expiry} onChange={(e) => setGrant((g) => ({ ...g, expiry: Number(e.target.value) }))}>
-              {EXPIRY_OPTIONS.map((o, i) => (
-                <option key={o.label} value={i}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
-        </details>
-      ) : (
-        <p className="muted small">Allow always is not offered: the governance settings require asking every time for this action.</p>
+      {a.grantable ? null : (
+        <p className="muted small" role="note">
+          Allow always is not offered: {whyNot}.
+        </p>
       )}
+      {a.grantable ? (
+        <GrantScopeDialog
+          approval={a}
+          open={choosing}
+          onClose={() => setChoosing(false)}
+          onAllow={(grant) => {
+            setChoosing(false);
+            void decide(a, 'allow_always', { grant });
+          }}
+        />
+      ) : null}
 
       <h4>Arguments</h4>
       <ArgsView args={a.action.args} />

@@ -100,6 +100,21 @@ const RESOLUTION_LABEL: Record<string, string> = {
   expired: 'Expired',
 };
 
+/**
+ * What happened, in words that never overstate: an allow the kill-switch blocked at release, or
+ * one the operator undid, says so next to "Allowed".
+ */
+export function outcomeOf(a: Approval): { label: string; note: string | null; tone: 'ok' | 'bad' | 'muted' | 'warn' } {
+  const allowed = a.decisions.find((d) => d.decision !== 'deny');
+  if (a.undone_at && a.status === 'denied') {
+    return { label: 'Undone', note: `${RESOLUTION_LABEL[allowed?.decision ?? ''] ?? 'Allowed'}, then withdrawn before the agent picked it up`, tone: 'muted' };
+  }
+  const label = RESOLUTION_LABEL[a.resolution ?? ''] ?? a.status;
+  if (a.blocked_at_release) return { label, note: `but the agent was told it is blocked — ${a.blocked_at_release.reason}`, tone: 'warn' };
+  if (a.undone_at) return { label, note: 'grant revoked by undo', tone: 'ok' };
+  return { label, note: null, tone: a.status === 'approved' ? 'ok' : a.status === 'denied' ? 'bad' : 'muted' };
+}
+
 export function HistoryTab() {
   const [status, setStatus] = useState<Filter>('resolved');
   const history = useResource(() => loadHistory(status), [status]);
@@ -110,7 +125,10 @@ export function HistoryTab() {
     // Insert rather than reload, so the pages loaded with "Load more" stay.
     if (!a) history.reload();
     else if (a.status !== 'pending')
-      history.setData((h) => h && { ...h, streams: h.streams.map((s) => (s.status === a.status ? { ...s, items: [a, ...s.items.filter((x) => x.id !== a.id)] } : s)) });
+      // An undo moves a request from approved to denied: it leaves every other list.
+      history.setData(
+        (h) => h && { ...h, streams: h.streams.map((s) => ({ ...s, items: s.status === a.status ? [a, ...s.items.filter((x) => x.id !== a.id)] : s.items.filter((x) => x.id !== a.id) })) },
+      );
   });
   async function loadMore(h: History) {
     setMore({ busy: true, error: null });
@@ -156,20 +174,22 @@ export function HistoryTab() {
                   </tr>
                 </thead>
                 <tbody>
-                  {list.map((a) => (
+                  {list.map((a) => {
+                    const outcome = outcomeOf(a);
+                    return (
                     <tr key={a.id}>
                       <td title={dateTime(a.resolved_at)}>{ago(a.resolved_at)}</td>
                       <td>{a.agent_name ?? a.agent_id}</td>
                       <td className="mono">{a.action.tool}</td>
                       <td>
-                        <span className={`pill ${a.status === 'approved' ? 'pill-ok' : a.status === 'denied' ? 'pill-bad' : 'pill-muted'}`}>
-                          {RESOLUTION_LABEL[a.resolution ?? ''] ?? a.status}
-                        </span>
+                        <span className={`pill pill-${outcome.tone}`}>{outcome.label}</span>
+                        {outcome.note ? <span className="release-note small muted">{outcome.note}</span> : null}
                       </td>
                       <td>{a.decisions.map((d) => d.operator_name ?? d.operator).join(', ') || '—'}</td>
                       <td className="small">{a.decisions.map((d) => d.comment).filter(Boolean).join(' · ') || <span className="muted">—</span>}</td>
                     </tr>
-                  ))}
+                    );
+                  })}
                 </tbody>
               </table>
               <div className="history-more">

@@ -5,6 +5,18 @@
 import { create } from 'zustand';
 import type { Approval } from '../../../shared/api/actions.js';
 import { api, errorMessage } from '../lib/api';
+import { toast } from './toasts';
+
+/** How long after a decision `z` can undo it (the server's window). */
+export const UNDO_WINDOW_MS = 10_000;
+
+export interface LastAllow {
+  approvalId: string;
+  what: string;
+  always: boolean;
+  /** Epoch ms of the decision, on this machine's clock. */
+  at: number;
+}
 
 interface ApprovalsState {
   pending: Approval[];
@@ -14,6 +26,9 @@ interface ApprovalsState {
   selectedId: string | null;
   /** Ids with a decision in flight, so buttons disable and a double key press decides once. */
   busy: Record<string, true>;
+  /** The last allow this window made, which `z` can undo for UNDO_WINDOW_MS. */
+  lastAllow: LastAllow | null;
+  setLastAllow(last: LastAllow | null): void;
   load(): Promise<void>;
   upsert(approval: Approval): void;
   remove(id: string): void;
@@ -41,6 +56,7 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
   error: null,
   selectedId: null,
   busy: {},
+  lastAllow: null,
 
   async load() {
     set({ loading: true });
@@ -125,6 +141,10 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
     set({ selectedId: pending[to]!.id });
   },
 
+  setLastAllow(lastAllow) {
+    set({ lastAllow });
+  },
+
   setBusy(id, busy) {
     const { [id]: _old, ...rest } = get().busy;
     set({ busy: busy ? { ...rest, [id]: true } : rest });
@@ -155,4 +175,30 @@ export function allowCount(a: Approval): number {
  */
 export function decisionBy(a: Approval, operatorId: string | null | undefined): Approval['decisions'][number] | undefined {
   return operatorId ? a.decisions.find((d) => d.operator === operatorId) : undefined;
+}
+
+/**
+ * `z`: undoes this window's last allow while the server still can (10 s). Returns a sentence for
+ * the toast; throws the API error otherwise.
+ */
+export async function undoLastAllow(now = Date.now()): Promise<{ title: string; body: string } | null> {
+  const last = useApprovals.getState().lastAllow;
+  if (!last || now - last.at > UNDO_WINDOW_MS) return null;
+  useApprovals.getState().setLastAllow(null);
+  const res = await api().call('undoDecision', { params: { id: last.approvalId } });
+  const parts: string[] = [];
+  if (res.grant_revoked) parts.push('the grant is revoked');
+  parts.push(res.action_withdrawn ? 'the request is withdrawn (the agent is told it is denied)' : 'the agent had already picked up the answer');
+  return { title: 'Undone', body: `${last.what}: ${parts.join('; ')}.` };
+}
+
+/** `z` and the toast's Undo: undo the last allow and say what it did. */
+export async function undoWithToast(): Promise<void> {
+  try {
+    const done = await undoLastAllow();
+    if (done) toast.info(done.title, done.body);
+    else toast.warning('Nothing to undo', `Only an allow made in the last ${UNDO_WINDOW_MS / 1000} s can be undone.`);
+  } catch (err) {
+    toast.error('Could not undo', errorMessage(err));
+  }
 }

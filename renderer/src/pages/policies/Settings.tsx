@@ -100,6 +100,11 @@ function SettingsForm({ settings, onSaved }: { settings: GovernanceSettingsObjec
           </button>
         </div>
       </fieldset>
+      <fieldset>
+        <legend>High risk: Allow always asks for a confirmation before any scope wider than the request</legend>
+        <ListField label="High-risk tools (globs)" value={form.high_risk_tools} onChange={(v) => set('high_risk_tools', v)} placeholder="shell.*, deploy.*" />
+        <ListField label="High-risk categories" value={form.high_risk_categories} onChange={(v) => set('high_risk_categories', v)} placeholder="financial, permission_changes" />
+      </fieldset>
       <label>
         When no rule matches
         <select value={form.unmatched_decision} onChange={(e) => set('unmatched_decision', e.target.value as 'ALERT' | 'BLOCK')}>
@@ -136,5 +141,28 @@ function SettingsForm({ settings, onSaved }: { settings: GovernanceSettingsObjec
         </button>
       </div>
     </div>
+  );
+}
+
+/** A list edited as comma-separated text; the list changes as the text does. */
+function ListField({ label, value, onChange, placeholder }: { label: string; value: string[]; onChange(v: string[]): void; placeholder: string }) {
+  const [text, setText] = useState(value.join(', '));
+  useEffect(() => {
+    if (text.split(',').map((x) => x.trim()).filter(Boolean).join(',') !== value.join(',')) setText(value.join(', '));
+    // Only an outside change (a discard, a reload) rewrites the text.
+  }, [value]);
+  return (
+    <label>
+      {label}
+      <input
+        type="text"
+        value={text}
+        placeholder={placeholder}
+        onChange={(e) => {
+          setText(e.target.value);
+          onChange(e.target.value.split(',').map((x) => x.trim()).filter(Boolean));
+        }}
+      />
+    </label>
   );
 }
