@@ -4,8 +4,8 @@
  * key is refused with 401 before it costs anything.
  *
  * The limiter counts fixed windows: at most `burst` requests per `burst / perSecond` seconds, so
- * an agent averages at most `perSecond` and may send `burst` at once; all agents together have a
- * limit of their own the same way. Over either: 429 `rate_limited` with `Retry-After` (seconds
+ * an agent averages at most `perSecond` and may send `burst` at once; all agents together may have
+ * a limit of their own the same way. Over either: 429 `rate_limited` with `Retry-After` (seconds
  * until the window ends), before the body is parsed.
  */
 import rateLimit from '@fastify/rate-limit';
@@ -18,18 +18,23 @@ export interface RateLimit {
   /** Requests an agent may send at once. */
   burst: number;
   /**
-   * All agents together, the same way: many agents each within their own limit must not starve
-   * the operator's approvals and the health check by saturating the one event loop.
+   * All agents together, the same way (off unless set with WARDEN_RATE_LIMIT_TOTAL). Off by
+   * default: a shared window lets busy agents get a quiet one refused, so the per-agent default
+   * is set low enough instead that 64 agents at their limit leave the server most of its time.
    */
   total?: { perSecond: number; burst: number };
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 20, burst: 40, total: { perSecond: 250, burst: 500 } };
+/**
+ * 5 requests a second, 20 at once, per agent: a coding agent's tool call is three requests (ask,
+ * wait, complete), so this is a tool call every 0.6 s sustained with room for parallel calls.
+ */
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 5, burst: 20 };
 /** The largest `args` of an action, as serialized JSON (UTF-8 bytes). */
 export const DEFAULT_MAX_ARGS_BYTES = 64 * 1024;
 
 /**
- * `WARDEN_RATE_LIMIT` as `PER_SECOND/BURST` (`20/40`) or `off`; undefined when unset. Anything
+ * `WARDEN_RATE_LIMIT` as `PER_SECOND/BURST` (`5/20`) or `off`; undefined when unset. Anything
  * else throws a one-line message.
  */
 export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimit | false | undefined {
@@ -38,7 +43,7 @@ export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimi
   if (raw === 'off') return false;
   if ((raw === undefined || raw === '') && (rawTotal === undefined || rawTotal === '')) return undefined;
   const perAgent = raw ? pace('WARDEN_RATE_LIMIT', raw) : { perSecond: DEFAULT_RATE_LIMIT.perSecond, burst: DEFAULT_RATE_LIMIT.burst };
-  const total = rawTotal === 'off' ? undefined : rawTotal ? pace('WARDEN_RATE_LIMIT_TOTAL', rawTotal) : DEFAULT_RATE_LIMIT.total;
+  const total = rawTotal === undefined || rawTotal === 'off' ? undefined : pace('WARDEN_RATE_LIMIT_TOTAL', rawTotal);
   return { ...perAgent, ...(total ? { total } : {}) };
 }
 
@@ -46,7 +51,7 @@ function pace(name: string, raw: string): { perSecond: number; burst: number } {
   const m = /^(\d{1,6})\/(\d{1,6})$/.exec(raw);
   const limit = m ? { perSecond: Number(m[1]), burst: Number(m[2]) } : null;
   if (!limit || limit.perSecond < 1 || limit.burst < limit.perSecond) {
-    throw new Error(`${name}: expected PER_SECOND/BURST with BURST >= PER_SECOND >= 1 (e.g. 20/40) or off, got ${JSON.stringify(raw)}`);
+    throw new Error(`${name}: expected PER_SECOND/BURST with BURST >= PER_SECOND >= 1 (e.g. 5/20) or off, got ${JSON.stringify(raw)}`);
   }
   return limit;
 }

@@ -1,7 +1,8 @@
 /**
  * Soak: 64 agents sending POST /v1/actions at their rate limit for 60 s (SOAK_S to shorten),
- * next to a quiet phase in the same run. In both phases a probe measures the approval round trip
- * (an ALERT long-poll answered once an operator, told over SSE, allows it) and GET /v1/health;
+ * next to a quiet phase in the same run. In both phases probe agents within their own limit measure
+ * the approval round trip (an ALERT long-poll answered once an operator, told over SSE, allows it)
+ * and GET /v1/health;
  * reported as p99 under attack vs quiet (ratio), with the server's CPU µs per request from its own
  * process.cpuUsage(). The server runs in a child process; every loop here stops at its deadline.
  */
@@ -9,14 +10,20 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { DEFAULT_RATE_LIMIT } from '../../electron/server/rate-limit.js';
 import type { BenchModule } from './run.js';
 
 const ATTACKERS = 64;
-/** Each attacker's pace: the default limit (20 requests/s). */
-const ATTACK_RATE = 20;
+/** Each attacker's pace: the default per-agent limit. */
+const ATTACK_RATE = DEFAULT_RATE_LIMIT.perSecond;
 const ARGS_BYTES = 2048;
 const HEALTH_EVERY_MS = 20;
-const APPROVAL_EVERY_MS = 100;
+/**
+ * Probe agents that behave: each asks for an approval and completes it (two requests) every
+ * 500 ms, within the per-agent limit; several of them, so a phase has enough round trips.
+ */
+const PROBES = 4;
+const APPROVAL_EVERY_MS = 500;
 
 const soakSeconds = () => Math.max(2, Number(process.env.SOAK_S ?? 60));
 
@@ -137,7 +144,7 @@ interface PhaseResult {
 async function phase(
   server: { child: ChildProcess },
   client: Client,
-  keys: { probe: string; attackers: string[] },
+  keys: { probes: string[]; attackers: string[] },
   seconds: number,
   attack: boolean,
 ): Promise<PhaseResult> {
@@ -159,20 +166,22 @@ async function phase(
       await sleep(HEALTH_EVERY_MS);
     }
   };
-  const approvalLoop = async () => {
+  const approvalLoop = async (probe: string, offset: number) => {
+    await sleep(offset);
     while (performance.now() < deadline) {
       const t0 = performance.now();
-      const res = await client.call('POST', '/v1/actions?wait_s=10', keys.probe, { tool: 'deploy.run', args: { target: 'staging' } });
-      approvals.push(performance.now() - t0);
+      const res = await client.call('POST', '/v1/actions?wait_s=10', probe, { tool: 'deploy.run', args: { target: 'staging' } });
       requests += 2; // the action and the operator's decision
+      // A refusal is not a round trip: counted apart (a probe within its limit should see none).
       if (res.status === 429) rateLimited++;
+      else approvals.push(performance.now() - t0);
       if (res.body?.status !== 'allowed') notAllowed++;
       else {
         // Completed, so the probe never runs into its own concurrency quota.
-        await client.call('POST', `/v1/actions/${res.body.id}/complete`, keys.probe, { outcome: 'succeeded' });
+        await client.call('POST', `/v1/actions/${res.body.id}/complete`, probe, { outcome: 'succeeded' });
         requests++;
       }
-      await sleep(APPROVAL_EVERY_MS);
+      await sleep(Math.max(0, t0 + APPROVAL_EVERY_MS - performance.now()));
     }
   };
   const attackerLoop = async (key: string, offset: number) => {
@@ -201,7 +210,7 @@ async function phase(
     await Promise.all(inflight);
   };
 
-  const loops = [healthLoop(), approvalLoop()];
+  const loops = [healthLoop(), ...keys.probes.map((probe, i) => approvalLoop(probe, (i * APPROVAL_EVERY_MS) / keys.probes.length))];
   if (attack) keys.attackers.forEach((key, i) => loops.push(attackerLoop(key, (i * 1000) / ATTACK_RATE / keys.attackers.length)));
   await Promise.all(loops);
   const cpu1 = await serverCpuUs(server.child);
@@ -237,7 +246,8 @@ const bench: BenchModule = {
         if (r.status !== 201) throw new Error(`agent ${name}: ${r.status} ${JSON.stringify(r.body)}`);
         return r.body.api_key as string;
       };
-      const probe = await made('probe');
+      const probes: string[] = [];
+      for (let i = 0; i < PROBES; i++) probes.push(await made(`probe-${i}`));
       const attackers: string[] = [];
       for (let i = 0; i < ATTACKERS; i++) attackers.push(await made(`attacker-${i}`));
       // The attackers' tool is allowed: each allowed action holds a slot, so past its concurrency
@@ -247,8 +257,8 @@ const bench: BenchModule = {
       stopInbox = operatorInbox(base, op, client);
       await sleep(200);
 
-      const quiet = await phase(server, client, { probe, attackers }, Math.max(2, Math.round(seconds / 3)), false);
-      const attack = await phase(server, client, { probe, attackers }, seconds, true);
+      const quiet = await phase(server, client, { probes, attackers }, Math.max(2, Math.round(seconds / 3)), false);
+      const attack = await phase(server, client, { probes, attackers }, seconds, true);
       return {
         attackers: ATTACKERS,
         attack_rate_per_agent: ATTACK_RATE,

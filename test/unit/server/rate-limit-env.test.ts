@@ -6,7 +6,7 @@ describe('request limits from the environment', () => {
     expect(rateLimitFromEnv({})).toBeUndefined();
     expect(rateLimitFromEnv({ WARDEN_RATE_LIMIT: 'off' })).toBe(false);
     expect(rateLimitFromEnv({ WARDEN_RATE_LIMIT: '5/10' })).toEqual({ perSecond: 5, burst: 10, total: DEFAULT_RATE_LIMIT.total });
-    expect(rateLimitFromEnv({ WARDEN_RATE_LIMIT_TOTAL: '100/100' })).toEqual({ perSecond: 20, burst: 40, total: { perSecond: 100, burst: 100 } });
+    expect(rateLimitFromEnv({ WARDEN_RATE_LIMIT_TOTAL: '100/100' })).toEqual({ perSecond: DEFAULT_RATE_LIMIT.perSecond, burst: DEFAULT_RATE_LIMIT.burst, total: { perSecond: 100, burst: 100 } });
     expect(rateLimitFromEnv({ WARDEN_RATE_LIMIT: '5/10', WARDEN_RATE_LIMIT_TOTAL: 'off' })).toEqual({ perSecond: 5, burst: 10 });
   });
 
