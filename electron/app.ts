@@ -86,7 +86,7 @@ export interface AppConfig {
   notice?: (line: string) => void;
   /** How long an action an approval allowed may wait to be picked up before its slot is released (default 120 s). */
   pickupTimeoutMs?: number;
-  /** Per-agent request rate limit; false turns it off. Default: WARDEN_RATE_LIMIT, else 5/s with bursts of 20. */
+  /** Per-agent request rate limit; false turns it off. Default: WARDEN_RATE_LIMIT, else 5/s with bursts of 40. */
   rateLimit?: RateLimit | false;
   /** The largest `args` of an action, serialized (413 above). Default: WARDEN_MAX_ARGS_BYTES, else 64 KiB. */
   maxArgsBytes?: number;
