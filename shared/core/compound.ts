@@ -127,7 +127,8 @@ export function guardrailsLayer(action: ActionInput, s: Snapshot, unmatched: 'AL
   const alerts = outcomes.filter((p) => p.verdict === 'ALERT');
   if (alerts.length > 0 || wholeSays) {
     const liftable = (!wholeSays || !whole.always_ask) && alerts.every((p) => p.liftable);
-    const first = alerts[0];
+    // The part that asks every time explains the request best: name it first.
+    const first = alerts.find((p) => !p.liftable) ?? alerts[0];
     const detail = first
       ? `${quote(first.part.text)}: ${first.detail}${alerts.length > 1 ? ` (${alerts.length} of ${n} parts need approval)` : ''}`
       : whole.detail;

@@ -38,13 +38,16 @@ function LayerRows({ layer: l }: { layer: LayerRow }) {
       </tr>
       {l.commands?.map((c, i) => (
         <tr key={`${l.layer}-${i}`} className="layer-command">
-          <th scope="row" className="small">
-            <code title={c.text}>{c.text}</code>
+          <th scope="row" className="small" aria-label={`part ${i + 1} of the command`}>
+            ↳
           </th>
           <td>
             <span className={`verdict verdict-${c.verdict}`}>{c.verdict}</span>
           </td>
-          <td className="small">{c.detail}</td>
+          <td className="small">
+            <code>{c.text}</code>
+            <span className="layer-command-detail">{c.detail}</span>
+          </td>
         </tr>
       ))}
     </>
