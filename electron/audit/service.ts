@@ -22,15 +22,8 @@ export interface AuditInput {
   data?: Record<string, unknown>;
 }
 
-interface AuditRow {
-  seq: number;
-  id: string;
-  at: string;
-  event_type: string;
-  actor: string;
-  agent_id: string | null;
-  subject_id: string | null;
-  data: string;
+/** A stored audit row: what the chain covers, and the chain itself. */
+interface AuditRow extends ChainRow {
   prev_hash: string;
   hash: string;
 }
