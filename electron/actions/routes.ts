@@ -48,8 +48,14 @@ export function actionRoutes(api: Api, actions: ActionService, approvals: Approv
     if (principal?.kind === 'agent') release.pickedUp(final);
     return final;
   });
-  api.handle('listActions', ({ query, principal }) => actions.list(query, viewerOf(principal)));
+  // Reads expire what has lapsed by the wall clock first: the reaper's timer runs on the
+  // monotonic clock and fires late after a forward step.
+  api.handle('listActions', ({ query, principal }) => {
+    approvals.expireLapsed();
+    return actions.list(query, viewerOf(principal));
+  });
   api.handle('getAction', ({ params, principal }) => {
+    approvals.expireLapsed();
     const action = actions.get(params.id, viewerOf(principal));
     if (principal?.kind === 'agent') release.pickedUp(action);
     return action;

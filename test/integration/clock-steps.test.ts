@@ -81,6 +81,18 @@ describe('approval expiry', () => {
     expect(late.body.error.code).toBe('approval_expired');
   });
 
+  it('after a forward step, the agent reading its action first sees it expired, not still pending', async () => {
+    const h = await harness();
+    open.push(h);
+    const a = await h.agent('late-action');
+    const asked = (await h.act(a.key, { tool: 'shell.exec', args: { command: 'ls' } })).body;
+    h.clock.step(10 * MINUTE);
+    const action = await h.req('GET', `/v1/actions/${asked.id}`, { key: a.key });
+    expect(action.body.status).toBe('expired');
+    const listed = await h.req('GET', `/v1/actions?agent_id=${a.id}`, { key: h.op });
+    expect(listed.body.data[0].status).toBe('expired');
+  });
+
   it('a long-poll on an approval that lapsed by a step answers expired at once', async () => {
     const h = await harness();
     open.push(h);
