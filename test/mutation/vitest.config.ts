@@ -1,0 +1,25 @@
+/**
+ * The tests Stryker runs against each mutant: the core unit tests and the fast integration tests
+ * of grants, approvals and the budget ledger (real SQLite files). Run by `npm run mutate`.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import base from '../../vitest.config.js';
+
+const binding = process.env.WARDEN_MUTATE_SQLITE_BINDING;
+
+export default defineConfig({
+  ...base,
+  resolve: binding ? { alias: { 'better-sqlite3': fileURLToPath(new URL('./better-sqlite3-node22.mjs', import.meta.url)) } } : {},
+  test: {
+    ...base.test,
+    include: [
+      'test/unit/core/**/*.test.ts',
+      'test/unit/budgets/**/*.test.ts',
+      'test/integration/grants.test.ts',
+      'test/integration/budgets.test.ts',
+      'test/integration/budgets-periods.test.ts',
+      'test/integration/ledger-reservations.test.ts',
+    ],
+  },
+});
