@@ -12,7 +12,7 @@ export default {
     '!shared/core/types.ts',
     'electron/approvals/grants.ts',
     'electron/budgets/periods.ts',
-    'electron/budgets/arithmetic.ts',
+    'electron/budgets/ledger-math.ts',
   ],
   ignorePatterns: ['dist', 'release', 'coverage', 'reports', '.warden-dev', 'renderer', 'test/e2e', 'test/bench', 'docs', 'build', 'mutation-results.json'],
   coverageAnalysis: 'perTest',
