@@ -3,7 +3,7 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'test/mutation/vitest.config.ts', related: false },
+  vitest: { configFile: 'test/mutation/vitest.config.ts' },
   plugins: ['@stryker-mutator/vitest-runner', './test/mutation/message-text-ignorer.mjs'],
   ignorers: ['message-text'],
   mutate: [
@@ -14,7 +14,7 @@ export default {
     'electron/budgets/periods.ts',
     'electron/budgets/ledger-math.ts',
   ],
-  ignorePatterns: ['dist', 'release', 'coverage', 'reports', '.warden-dev', 'renderer', 'test/e2e', 'test/bench', 'docs', 'build', 'mutation-results.json'],
+  ignorePatterns: ['/dist', '/release', '/coverage', '/reports', '/.warden-dev', '/renderer', '/test/e2e', '/test/bench', '/docs', '/build', '/mutation-results.json', '/test-results', '/playwright-report'],
   coverageAnalysis: 'perTest',
   concurrency: 2,
   timeoutMS: 20_000,
