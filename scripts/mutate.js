@@ -7,8 +7,9 @@
 // runs npm; elsewhere on the current Node if it is new enough. The tests open real SQLite files, so better-sqlite3's addon is built once for that
 // Node (into node_modules/.cache/warden-mutate/) when its ABI differs from the installed one.
 //
-// Writes reports/mutation/index.html (readable report), reports/mutation/mutation.json (Stryker's
-// full result) and mutation-results.json (score per file, survivors with file:line and mutator).
+// Writes reports/mutation/{core,ledger}.html (readable reports), reports/mutation/{core,ledger}.json
+// (Stryker's full results) and mutation-results.json (score per file, survivors with file:line and
+// mutator). `npm run mutate -- --mutate shared/core/grants.ts` runs one file (incremental).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -113,16 +114,33 @@ function summarize(report, wallSeconds) {
   return { wall_time_s: wallSeconds, score: scoreOf(total), files, survivors };
 }
 
+/** The two runs: the pure core under its unit tests, the ledger and grants store with SQLite. */
+const RUNS = [
+  { name: 'core', config: 'test/mutation/stryker.config.mjs', report: 'reports/mutation/core.json', owns: (f) => f.startsWith('shared/') },
+  { name: 'ledger', config: 'test/mutation/stryker.ledger.config.mjs', report: 'reports/mutation/ledger.json', owns: (f) => f.startsWith('electron/') },
+];
+
+const args = process.argv.slice(2);
+const at = args.findIndex((a) => a === '--mutate' || a === '-m');
+const only = at >= 0 ? (args[at + 1] ?? '').split(',').map((f) => f.replace(/:.*$/, '')) : null;
+const runs = only ? RUNS.filter((r) => only.some((f) => r.owns(f))) : RUNS;
+if (runs.length === 0) fail(`--mutate ${only?.join(',')}: not a file of the decision core (shared/) nor of the ledger (electron/)`);
+
 const node = strykerNode();
-const binding = sqliteBinding(node);
+const binding = runs.some((r) => r.name === 'ledger') ? sqliteBinding(node) : null;
 const stryker = join(dirname(require.resolve('@stryker-mutator/core/package.json')), 'bin', 'stryker.js');
 const started = Date.now();
-const status = run(node.bin, [stryker, 'run', 'test/mutation/stryker.config.mjs', ...process.argv.slice(2)], {
-  env: { ...process.env, ...(binding ? { WARDEN_MUTATE_SQLITE_BINDING: binding } : {}) },
-});
+for (const r of runs) {
+  rmSync(join(root, r.report), { force: true });
+  const status = run(node.bin, [stryker, 'run', r.config, ...args], {
+    env: { ...process.env, ...(binding ? { WARDEN_MUTATE_SQLITE_BINDING: binding } : {}) },
+  });
+  if (status !== 0 || !existsSync(join(root, r.report))) fail(`Stryker (${r.name}) exited with status ${status}`);
+}
 const wallSeconds = Math.round((Date.now() - started) / 1000);
-const reportFile = join(root, 'reports', 'mutation', 'mutation.json');
-if (status !== 0 || !existsSync(reportFile)) fail(`Stryker exited with status ${status}`);
-const summary = summarize(JSON.parse(readFileSync(reportFile, 'utf8')), wallSeconds);
+const merged = { files: {} };
+for (const r of runs) Object.assign(merged.files, JSON.parse(readFileSync(join(root, r.report), 'utf8')).files);
+const summary = summarize(merged, wallSeconds);
 writeFileSync(join(root, 'mutation-results.json'), `${JSON.stringify(summary, null, 2)}\n`);
-console.log(`mutate: score ${summary.score}% in ${wallSeconds}s; ${summary.survivors.length} survivors; wrote ${relative(process.cwd(), join(root, 'mutation-results.json'))} and reports/mutation/index.html`);
+for (const [file, f] of Object.entries(summary.files)) console.log(`mutate: ${file} ${f.score ?? '-'}% (${f.survived + f.no_coverage} left, ${f.ignored} ignored)`);
+console.log(`mutate: score ${summary.score}% in ${wallSeconds}s; ${summary.survivors.length} survivors; wrote mutation-results.json and reports/mutation/*.html`);

@@ -1,6 +1,6 @@
 /**
- * The tests Stryker runs against each mutant: the core unit tests and the fast integration tests
- * of grants, approvals and the budget ledger (real SQLite files). Run by `npm run mutate`.
+ * The tests Stryker runs against the ledger's and the grants store's mutants: their unit tests and
+ * the fast integration tests of grants and the budget ledger (real SQLite files).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
@@ -14,7 +14,6 @@ export default defineConfig({
   test: {
     ...base.test,
     include: [
-      'test/unit/core/**/*.test.ts',
       'test/unit/budgets/**/*.test.ts',
       'test/integration/grants.test.ts',
       'test/integration/budgets.test.ts',
