@@ -86,6 +86,9 @@ describe('string globs in argument patterns', () => {
       expect(argsMatch({ [key]: '/etc/*' }, { [key]: '/repo/src/../../etc/passwd' })).toBe(true);
     }
     expect(argsMatch({ note: '/repo/src/*' }, { note: '/repo/src/../../etc/passwd' })).toBe(true);
+    // An exact path (no star) is an exact value: only that very string.
+    expect(argsMatch({ path: '/repo/a.ts' }, { path: '/repo/./a.ts' })).toBe(false);
+    expect(argsMatch({ path: '/repo/a.ts' }, { path: '/repo/a.ts' })).toBe(true);
     expect(PATH_KEYS.has('path') && PATH_KEYS.has('file_path') && PATH_KEYS.has('destination')).toBe(true);
   });
 });
@@ -124,6 +127,11 @@ describe('shell command patterns (shell.exec)', () => {
   it('for another tool, `command` is an ordinary argument, matched as characters', () => {
     expect(cmd('git push origin *', 'git push origin main; rm -rf /', 'ssh.exec')).toBe(true);
     expect(cmd('git push origin *', 'git push origin main; rm -rf /')).toBe(false);
+  });
+
+  it('other arguments of shell.exec are plain globs, not command lines', () => {
+    expect(argsMatch({ cwd: '/repo/*' }, { cwd: '/repo/a b' }, 'shell.exec')).toBe(true);
+    expect(argsMatch({ description: 'run *' }, { description: 'run tests; then lint' }, 'shell.exec')).toBe(true);
   });
 
   it('a non-string command pattern is compared as an exact value', () => {
