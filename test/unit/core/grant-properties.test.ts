@@ -62,7 +62,7 @@ describe('a grant covers exactly what its pattern says', () => {
       fc.property(argsArb, argsArb, (pattern, args) => {
         expect(argsMatch(pattern, args)).toBe(covers(pattern, args));
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 
@@ -77,7 +77,7 @@ describe('a grant covers exactly what its pattern says', () => {
         const changed = { ...args, [k]: perturb(args[k], pick) };
         expect(argsMatch(pattern, changed)).toBe(false);
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 });
@@ -185,7 +185,7 @@ describe('grants next to BLOCK, always_ask and gated categories', () => {
         if (live) expect(withGrants).toMatchObject({ decision: 'ALLOW', grant_id: live.id, grantable: false });
         else expect(withGrants).toMatchObject({ decision: 'ALERT', grant_id: null, grantable: true });
       }),
-      { numRuns: 3000 },
+      { numRuns: 500 },
     );
   });
 });
