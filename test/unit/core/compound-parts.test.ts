@@ -100,6 +100,9 @@ describe('guardrailsLayer', () => {
   it('a rule on the whole line counts for what it blocks or asks, never for what it allows', () => {
     const whole = (decision: GuardrailRule['decision'], over: Partial<GuardrailRule> = {}): GuardrailRule => ({ tool: 'shell.exec', expr: "$.args.command contains '&&'", decision, ...over });
     expect(layer([whole('BLOCK'), startsWith('ls', 'ALLOW')], 'ls && ls')).toMatchObject({ verdict: 'BLOCK', block_code: 'rule_blocked' });
+    // A rule only the whole line matches is reported with the parts' rules, each rule once.
+    expect(layer([whole('ALERT'), startsWith('ls', 'ALLOW')], 'ls && ls').matched.map((m) => m.rule)).toEqual([0, 1]);
+    expect(layer([{ tool: 'shell.exec', decision: 'ALERT' }], 'ls && pwd').matched.map((m) => m.rule)).toEqual([0]);
     expect(layer([whole('ALERT'), startsWith('ls', 'ALLOW')], 'ls && ls')).toMatchObject({ verdict: 'ALERT', liftable: true });
     expect(layer([whole('ALERT', { always_ask: true }), startsWith('ls', 'ALLOW')], 'ls && ls')).toMatchObject({ verdict: 'ALERT', liftable: false });
     expect(layer([whole('ALLOW')], 'ls && rm x')).toMatchObject({ verdict: 'ALERT' });
@@ -146,6 +149,10 @@ describe('liftWithGrants', () => {
     expect(lift('a && b', [grant('a && b', { agent_id: 'agt_other' })])).toBeNull();
     expect(lift('a && b', [grant('a && b', { expires_at: '2000-01-01T00:00:00Z' })])).toBeNull();
     expect(lift('a && b', [grant('a && b')])?.grant.id).toBe('gnt_a && b');
+  });
+
+  it('a grant without an argument pattern covers every part of the line', () => {
+    expect(lift('a && b > out', [grant('x', { args_pattern: null }), { ...grant('y'), tool: 'fs.write', args_pattern: null }])?.grant.id).toBe('gnt_x');
   });
 
   it('no agent, no grant', () => {

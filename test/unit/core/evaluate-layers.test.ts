@@ -139,7 +139,7 @@ describe('quota', () => {
 describe('which layer names a BLOCK', () => {
   const killed = { kill_switch: { engaged: true, reason: null } };
   const overQuota = { quota: { runs_per_hour: 1, concurrent_executions: 1, runs_last_hour: 1, open_actions: 0 } };
-  const denied = { tool_policies: [{ tool_name: 'x', allowed: false, restrictions: {} }] };
+  const denied = { tool_policies: [{ id: 'tp_1', tool_name: 'x', allowed: false, restrictions: {} }] };
   const blockRule = policy('no', [{ tool: 'x', decision: 'BLOCK' }]);
   const protectedPaths = { protected: { data_dir: '/data/warden', home: '/home/u', wiring_files: [] } };
   const readToken = { tool: 'x', args: { path: '/data/warden/operator.token' } };
@@ -170,7 +170,7 @@ describe('which layer names a BLOCK', () => {
 });
 
 describe('the settings gate', () => {
-  const s = (settings: Parameters<typeof snapshot>[0]['settings'], over: Partial<Snapshot> = {}) => ({ ...snapshot({ policies: [allowAll], settings }), ...over });
+  const s = (settings: NonNullable<Parameters<typeof snapshot>[0]>['settings'], over: Partial<Snapshot> = {}) => ({ ...snapshot({ policies: [allowAll], settings }), ...over });
 
   it.each([
     ['external_comm', { require_approval_for_external_comm: true }],
