@@ -126,6 +126,10 @@ describe('the kill-switch gate', () => {
 });
 
 describe('quota', () => {
+  it('no quota: the layer abstains', () => {
+    expect(evaluate({ tool: 'x' }, snapshot({ policies: [allowAll] })).layers.find((l) => l.layer === 'quota')?.verdict).toBe('ABSTAIN');
+  });
+
   const quota = (runs_last_hour: number, open_actions: number) => ({ runs_per_hour: 5, concurrent_executions: 2, runs_last_hour, open_actions });
   it('blocks at the limits and not one below', () => {
     const d = (q: ReturnType<typeof quota>) => evaluate({ tool: 'x' }, { ...snapshot({ policies: [allowAll] }), quota: q });
@@ -221,11 +225,13 @@ describe('the grants layer', () => {
   it('an ALLOW needs no grant and uses none', () => {
     const d = evaluate({ tool: 'x' }, snapshot({ policies: [allowAll], grants: [grant()] }));
     expect(d).toMatchObject({ decision: 'ALLOW', grant_id: null, grantable: false });
+    expect(d.layers.find((l) => l.layer === 'grants')?.verdict).toBe('ABSTAIN');
   });
 
   it('an always_ask ALERT is neither lifted nor grantable', () => {
     const d = evaluate({ tool: 'x' }, snapshot({ policies: [policy('ask', [{ tool: 'x', decision: 'ALERT', always_ask: true }])], grants: [grant()] }));
     expect(d).toMatchObject({ decision: 'ALERT', grant_id: null, grantable: false });
+    expect(d.layers.find((l) => l.layer === 'grants')?.verdict).toBe('ABSTAIN');
   });
 
   it('for a compound command, every asking part needs a grant; the receipt lists each part as allowed', () => {

@@ -48,6 +48,7 @@ describe('candidate rules', () => {
   });
 
   it('a glob with a star inside is matched as a glob, not as a prefix', () => {
+    expect(decide([policy('a', [{ tool: 'a*c*', decision: 'BLOCK' }])], { tool: 'abcd' }).verdict).toBe('BLOCK');
     const p = [policy('a', [{ tool: 'fs.*.x', decision: 'BLOCK' }])];
     expect(decide(p, { tool: 'fs.a.x' }).verdict).toBe('BLOCK');
     expect(decide(p, { tool: 'fs.a.y' }).unmatched).toBe(true);
@@ -107,6 +108,7 @@ describe('combining matched rules', () => {
     expect(decide(p, { tool: 't', value: 10.5 }).block_code).toBe('constraint_failed');
     expect(decide(p, { tool: 't' }).block_code).toBe('constraint_failed');
     expect(decide(p, { tool: 't', value: Number.NaN }).block_code).toBe('constraint_failed');
+    expect(decide(p, { tool: 't' }).matched[0]?.constraint_failed).toBe('max_value');
   });
 
   it('a rule whose ceiling failed does not also count for its decision', () => {

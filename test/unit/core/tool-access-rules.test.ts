@@ -78,6 +78,11 @@ describe('max_response_size_kb', () => {
     expect(access([p], [], {}).verdict).toBe('ALLOW');
   });
 
+  it('without a limit any size may be asked; without args nothing is asked', () => {
+    expect(access([tp()], [], { max_response_size_kb: 1e9 }).verdict).toBe('ALLOW');
+    expect(evaluateToolAccess({ tool: 'http.get' }, dev, [p], []).verdict).toBe('ALLOW');
+  });
+
   it('a limit of 0 admits 0 only', () => {
     const zero = tp({ restrictions: { max_response_size_kb: 0 } });
     expect(access([zero], [], { max_response_size_kb: 0 }).verdict).toBe('ALLOW');
@@ -103,6 +108,9 @@ describe('finding hosts', () => {
   });
 
   it('too deep to inspect is an unknown host', () => {
+    let nested: unknown = 'https://a.com';
+    for (let i = 0; i < 9; i++) nested = [nested];
+    expect(hostsInArgs({ v: nested })).toEqual([null]);
     let deep: unknown = 'https://a.com';
     for (let i = 0; i < 8; i++) deep = { x: deep };
     expect(hostsInArgs({ v: deep })).toEqual([null]);
