@@ -32,6 +32,7 @@ export const centsOf = (micro: number): number => Math.floor(micro / MICRO_PER_C
 
 /** True when `value` is an integer number of micro-USD the ledger accepts (0 to MAX_MICRO). */
 export function isMicro(value: unknown): value is number {
+  // Stryker disable next-line ConditionalExpression: Number.isSafeInteger is already false for anything but a number
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_MICRO;
 }
 
