@@ -98,8 +98,10 @@ export function guardrailsLayer(action: ActionInput, s: Snapshot, unmatched: 'AL
     if (part.unsafe !== null && verdict === 'ALLOW') {
       verdict = 'ALERT';
       detail = `${part.unsafe}, so no rule or grant allows it without asking`;
-    // Stryker disable next-line all: this branch only words the detail of an ALERT that stays an ALERT
-    } else if (part.unsafe !== null && verdict === 'ALERT') {
+    } else if (
+      // Stryker disable next-line all: this branch only words the detail of an ALERT that stays an ALERT
+      part.unsafe !== null && verdict === 'ALERT'
+    ) {
       detail = `${o.detail}; ${part.unsafe}`;
     }
     // Stryker disable next-line ConditionalExpression: liftable is only read on ALERT parts (the `alerts` filter below)
@@ -135,8 +137,7 @@ export function guardrailsLayer(action: ActionInput, s: Snapshot, unmatched: 'AL
     const liftable = (!wholeSays || !whole.always_ask) && alerts.every((p) => p.liftable);
     const first = alerts[0];
     const detail = first
-      // Stryker disable next-line all: only the wording of the ALERT detail
-      ? `${quote(first.part.text)}: ${first.detail}${alerts.length > 1 ? ` (${alerts.length} of ${n} parts need approval)` : ''}`
+          ? `${quote(first.part.text)}: ${first.detail}${alerts.length > 1 ? ` (${alerts.length} of ${n} parts need approval)` : ''}`
       : whole.detail;
     return { verdict: 'ALERT', block_code: null, detail, matched, liftable, parts: outcomes };
   }

@@ -22,6 +22,9 @@ function shouldIgnore(path) {
   if (parent.type === 'ObjectProperty' && key === 'value' && MESSAGE_KEYS.has(keyName(parent.key))) {
     return 'message text: the wording of a decision detail or explanation';
   }
+  if (parent.type === 'VariableDeclarator' && key === 'init' && parent.id.type === 'Identifier' && MESSAGE_KEYS.has(parent.id.name)) {
+    return 'message text: the wording of a decision detail or explanation';
+  }
   if (parent.type === 'AssignmentExpression' && key === 'right' && parent.left.type === 'Identifier' && MESSAGE_KEYS.has(parent.left.name)) {
     return 'message text: the wording of a decision explanation';
   }

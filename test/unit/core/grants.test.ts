@@ -47,6 +47,9 @@ describe('exact argument values', () => {
     expect(matches(1, '1')).toBe(false);
     expect(matches({ a: 1 }, 'x')).toBe(false);
     expect(matches('x', { a: 1 })).toBe(false);
+    expect(matches({}, '')).toBe(false);
+    expect(matches({}, 5)).toBe(false);
+    expect(matches([], '')).toBe(false);
   });
 
   it('a key the pattern names must be present in the args; keys it does not name are free', () => {
