@@ -14,7 +14,6 @@
 import type { AgentContext, BudgetState } from '../../shared/core/types.js';
 import {
   GLOBAL_SCOPE_ID,
-  MICRO_PER_CENT,
   type Budget,
   type BudgetPeriodRecord,
   type KillSwitch,
@@ -33,11 +32,25 @@ import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger, CostReport } from '../ports.js';
 import { HttpError, conflict, invalid, notFound } from '../server/errors.js';
 import { decodeCursor, isNumber, page } from '../server/pagination.js';
+import {
+  centsOf,
+  crossingsAt,
+  isLimitCents,
+  isMicro,
+  limitMicroOf,
+  MAX_MICRO,
+  periodOver,
+  rearmedFlags,
+  resumeLimitCents,
+  unpausesOnSet,
+  wakesOnRoll,
+  willRepause as repausesAt,
+  type Mode,
+} from './ledger-math.js';
 import { assertTimeZone, localDay, periodAt, type PeriodKind } from './periods.js';
 import { priceUsage, type UsageInput } from './pricing.js';
 
 export type Scope = 'agent' | 'team' | 'mission' | 'global';
-type Mode = 'warn' | 'cap';
 type ReleaseReason = 'settled' | 'failed' | 'denied' | 'expired' | 'abandoned';
 
 interface BudgetRow {
@@ -105,12 +118,9 @@ export interface SpendInput {
   note?: string | null;
 }
 
-export const MAX_MICRO = 1_000_000_000_000_000; // $1B: keeps every sum far below 2^53.
+export { MAX_MICRO };
 
-const limitMicro = (r: Pick<BudgetRow, 'limit_usd_cents'>) => r.limit_usd_cents * MICRO_PER_CENT;
-/** ceil(80% of limit) in integers: L − floor(L/5). */
-const warnAt = (limit: number) => limit - Math.floor(limit / 5);
-const centsOf = (micro: number) => Math.floor(micro / MICRO_PER_CENT);
+const limitMicro = (r: Pick<BudgetRow, 'limit_usd_cents'>) => limitMicroOf(r.limit_usd_cents);
 
 export function toBudget(r: BudgetRow): Budget {
   return {
@@ -176,7 +186,7 @@ export function checkTotal(total: number, row: Pick<BudgetRow, 'scope' | 'scope_
 }
 
 function checkMicro(value: unknown, param: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_MICRO) {
+  if (!isMicro(value)) {
     throw invalid(param, `${param}: expected an integer number of micro-USD between 0 and ${MAX_MICRO}, got ${String(value)}`);
   }
   return value;
@@ -469,7 +479,7 @@ export class BudgetService implements BudgetLedger {
     actor: string,
   ): Budget {
     const scopeId = normalizeScopeId(input.scope, input.scope_id, 'scope_id');
-    if (!Number.isSafeInteger(input.limit_usd_cents) || input.limit_usd_cents <= 0 || input.limit_usd_cents * MICRO_PER_CENT > MAX_MICRO) {
+    if (!isLimitCents(input.limit_usd_cents)) {
       throw invalid('limit_usd_cents', `limit_usd_cents: expected a positive integer number of cents, got ${input.limit_usd_cents}`);
     }
     return immediate(this.db, () => {
@@ -506,8 +516,8 @@ export class BudgetService implements BudgetLedger {
       const period = input.period ?? before.period;
       // A changed period starts at the current calendar boundary; the spend so far is kept.
       const p = period === before.period ? { start: before.period_start_ms, end: before.period_end_ms } : periodAt(period, now, this.timeZone, Date.parse(before.created_at));
-      const L = input.limit_usd_cents * MICRO_PER_CENT;
       const spent = before.spent_micro_usd;
+      const flags = rearmedFlags(before, spent, limitMicroOf(input.limit_usd_cents));
       next = {
         ...before,
         limit_usd_cents: input.limit_usd_cents,
@@ -516,13 +526,13 @@ export class BudgetService implements BudgetLedger {
         period_start_ms: p.start,
         period_end_ms: p.end,
         // Crossings re-arm when the new limit puts spend back under them.
-        warned: spent >= warnAt(L) ? before.warned : 0,
-        cap_hit: spent >= L ? before.cap_hit : 0,
+        warned: flags.warned as 0 | 1,
+        cap_hit: flags.cap_hit as 0 | 1,
         updated_at: nowIso,
       };
       // A cap above spend un-pauses a budget its cap paused; a manual pause lifts only when the
       // cap is actually raised (changing the mode or period alone keeps the operator's pause).
-      const unpause = before.status === 'paused' && spent < L && (before.paused_reason === 'cap_hit' || input.limit_usd_cents > before.limit_usd_cents);
+      const unpause = unpausesOnSet(before, spent, input.limit_usd_cents);
       if (unpause) {
         next.status = 'active';
         next.paused_reason = null;
@@ -555,23 +565,22 @@ export class BudgetService implements BudgetLedger {
       const before = this.rowOf(scope, scopeId);
       const spent = before.spent_micro_usd;
       // Grace raises the cap to spend + grace (spend rounded up to whole cents); it never lowers it.
-      const limit = graceUsdCents === undefined
-        ? before.limit_usd_cents
-        : Math.max(before.limit_usd_cents, Math.ceil(spent / MICRO_PER_CENT) + graceUsdCents);
-      if (limit * MICRO_PER_CENT > MAX_MICRO) throw invalid('grace_usd_cents', 'grace_usd_cents: the resulting cap is too large');
-      const L = limit * MICRO_PER_CENT;
+      const limit = resumeLimitCents(before.limit_usd_cents, spent, graceUsdCents);
+      if (limitMicroOf(limit) > MAX_MICRO) throw invalid('grace_usd_cents', 'grace_usd_cents: the resulting cap is too large');
+      const L = limitMicroOf(limit);
+      const flags = rearmedFlags(before, spent, L);
       const next: BudgetRow = {
         ...before,
         limit_usd_cents: limit,
         status: 'active',
         paused_reason: null,
-        warned: spent >= warnAt(L) ? before.warned : 0,
-        cap_hit: spent >= L ? before.cap_hit : 0,
+        warned: flags.warned as 0 | 1,
+        cap_hit: flags.cap_hit as 0 | 1,
         updated_at: toIso(this.clock.now()),
       };
       this.updateRow(next);
       // INVARIANT: a resumed cap-mode budget at or over its limit re-pauses on the next spend.
-      const willRepause = next.mode === 'cap' && spent >= L;
+      const willRepause = repausesAt(next.mode, spent, L);
       this.resumedEvent(next, actor, {
         reason: 'operator',
         ...(graceUsdCents !== undefined ? { grace_usd_cents: graceUsdCents } : {}),
@@ -807,19 +816,19 @@ export class BudgetService implements BudgetLedger {
     const args = { p1: agentId, p2: teamId, p3: missionId };
     const rows = this.s.applicable.all(args);
     const now = this.periodClock.now();
-    if (rows.every((r) => r.period_end_ms === null || now < r.period_end_ms)) return rows;
+    if (!rows.some((r) => periodOver(r.period_end_ms, now))) return rows;
     return immediate(this.db, () => this.s.applicable.all(args).map((r) => this.rolled(r)));
   }
 
   private rolled(row: BudgetRow): BudgetRow {
     const now = this.periodClock.now();
-    if (row.period_end_ms === null || now < row.period_end_ms) return row;
+    if (!periodOver(row.period_end_ms, now)) return row;
     return immediate(this.db, () => {
       // INVARIANT: roll from the row as it is under the write lock; `row` may have been read
       // before another process rolled it and charged the new period.
       const fresh = this.s.byId.get(row.id);
       if (!fresh) throw notFound('budget', `${row.scope}/${row.scope_id}`);
-      if (fresh.period_end_ms === null || now < fresh.period_end_ms) return fresh;
+      if (!periodOver(fresh.period_end_ms, now)) return fresh;
       return this.roll(fresh, now);
     });
   }
@@ -833,7 +842,7 @@ export class BudgetService implements BudgetLedger {
     if (row.period_end_ms === null) return row;
     this.s.closePeriod.run(row.id, row.period_start_ms, row.period_end_ms, row.limit_usd_cents, row.spent_micro_usd);
     const p = periodAt(row.period, now, this.timeZone, row.period_start_ms);
-    const wake = row.status === 'paused' && row.paused_reason === 'cap_hit';
+    const wake = wakesOnRoll(row);
     const next: BudgetRow = {
       ...row,
       period_start_ms: p.start,
@@ -862,24 +871,24 @@ export class BudgetService implements BudgetLedger {
    * resumed without enough grace re-pauses on its next spend.
    */
   private crossings(next: BudgetRow, spent: number, actor: string, nowIso: string, cause: Record<string, unknown> = {}): { paused: boolean; changed: boolean } {
-    const L = limitMicro(next);
+    const fire = crossingsAt(next, spent, limitMicro(next));
     let changed = false;
     let paused = false;
-    if (!next.warned && spent >= warnAt(L)) {
+    if (fire.warn) {
       next.warned = 1;
       changed = true;
       const data = { budget: toBudget(next), scope: next.scope, scope_id: next.scope_id, threshold: 0.8, ...cause };
       const entry = this.audit.append({ event_type: 'budget.warning', actor, subject_id: next.id, data });
       this.emit(entry.id, 'budget.warning', data);
     }
-    if (!next.cap_hit && spent >= L) {
+    if (fire.capHit) {
       next.cap_hit = 1;
       changed = true;
       const data = { budget: toBudget(next), scope: next.scope, scope_id: next.scope_id, threshold: 1, ...cause };
       const entry = this.audit.append({ event_type: 'budget.cap_hit', actor, subject_id: next.id, data });
       this.emit(entry.id, 'budget.cap_hit', data);
     }
-    if (next.mode === 'cap' && next.status === 'active' && spent >= L) {
+    if (fire.pause) {
       next.status = 'paused';
       next.paused_reason = 'cap_hit';
       next.updated_at = nowIso;

@@ -27,6 +27,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: the line above left both arrays or neither, and key-wise comparison of dense JSON arrays is item-wise
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
@@ -75,6 +76,7 @@ export function argsMatch(pattern: Record<string, unknown> | null, args: Record<
     if (!args || !hasOwn.call(args, key)) return false;
     const got = args[key];
     if (tool === SHELL_TOOL && key === 'command' && typeof want === 'string') {
+      // Stryker disable next-line ConditionalExpression: commandMatches never matches a non-string (exact compare, or unreadable as shell)
       if (typeof got !== 'string' || !commandMatches(want, got)) return false;
     } else if (typeof want === 'string' && want.includes('*')) {
       if (typeof got !== 'string') return false;
@@ -91,6 +93,7 @@ export function argsMatch(pattern: Record<string, unknown> | null, args: Record<
 function valueFits(max: number | null | undefined, value: number | undefined): boolean {
   if (max === null || max === undefined) return true;
   // INVARIANT: an amount scope with nothing to compare does not match, or leaving `value` out would bypass it.
+  // Stryker disable next-line ConditionalExpression: Number.isFinite is already false for anything but a number
   return typeof value === 'number' && Number.isFinite(value) && value <= max;
 }
 
@@ -113,6 +116,7 @@ export function grantCovers(g: GrantState, agentId: string, action: ActionInput)
 
 /** The first live grant of `agentId` covering the action, or null. `now` is epoch ms. */
 export function findGrant(grants: readonly GrantState[], agentId: string | null, action: ActionInput, now: number): GrantState | null {
+  // Stryker disable next-line ConditionalExpression: a grant's agent_id is a string, so grantCovers already refuses a null agent
   if (agentId === null) return null;
   for (const g of grants) {
     if (grantLive(g, now) && grantCovers(g, agentId, action)) return g;

@@ -1,0 +1,40 @@
+// A Stryker ignore plugin: human-readable message text is not behaviour. Mutants inside the
+// wording of a decision's `detail` / `explanation`, or of an error message, change what a person
+// reads, never what Warden decides; tests must not pin wording, so these mutants are left out.
+import { PluginKind, declareValuePlugin } from '@stryker-mutator/api/plugin';
+
+const MESSAGE_KEYS = new Set(['detail', 'explanation']);
+/** Callees whose arguments (from the given index on) only build an error message. */
+const MESSAGE_CALLS = new Map([
+  ['Error', 0],
+  ['invalid', 1],
+  ['conflict', 0],
+  ['notFound', 0],
+  ['HttpError', 2],
+]);
+
+const keyName = (key) => (key.type === 'Identifier' ? key.name : key.type === 'StringLiteral' ? key.value : undefined);
+const calleeName = (callee) => (callee.type === 'Identifier' ? callee.name : undefined);
+
+function shouldIgnore(path) {
+  const { node, parent, key, listKey } = path;
+  if (!parent) return undefined;
+  if (parent.type === 'ObjectProperty' && key === 'value' && MESSAGE_KEYS.has(keyName(parent.key))) {
+    return 'message text: the wording of a decision detail or explanation';
+  }
+  if (parent.type === 'VariableDeclarator' && key === 'init' && parent.id.type === 'Identifier' && MESSAGE_KEYS.has(parent.id.name)) {
+    return 'message text: the wording of a decision detail or explanation';
+  }
+  if (parent.type === 'AssignmentExpression' && key === 'right' && parent.left.type === 'Identifier' && MESSAGE_KEYS.has(parent.left.name)) {
+    return 'message text: the wording of a decision explanation';
+  }
+  if ((parent.type === 'NewExpression' || parent.type === 'CallExpression') && listKey === 'arguments') {
+    const from = MESSAGE_CALLS.get(calleeName(parent.callee));
+    if (from !== undefined && typeof key === 'number' && key >= from && node.type !== 'SpreadElement') {
+      return 'message text: the wording of an error message';
+    }
+  }
+  return undefined;
+}
+
+export const strykerPlugins = [declareValuePlugin(PluginKind.Ignore, 'message-text', { shouldIgnore })];

@@ -1,0 +1,24 @@
+/**
+ * The tests Stryker runs against the ledger's and the grants store's mutants: their unit tests and
+ * the fast integration tests of grants and the budget ledger (real SQLite files).
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import base from '../../vitest.config.js';
+
+const binding = process.env.WARDEN_MUTATE_SQLITE_BINDING;
+
+export default defineConfig({
+  ...base,
+  resolve: binding ? { alias: { 'better-sqlite3': fileURLToPath(new URL('./better-sqlite3-node22.mjs', import.meta.url)) } } : {},
+  test: {
+    ...base.test,
+    include: [
+      'test/unit/budgets/**/*.test.ts',
+      'test/integration/grants.test.ts',
+      'test/integration/budgets.test.ts',
+      'test/integration/budgets-periods.test.ts',
+      'test/integration/ledger-reservations.test.ts',
+    ],
+  },
+});
