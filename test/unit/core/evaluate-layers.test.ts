@@ -37,6 +37,8 @@ describe('the safe defaults', () => {
       approval_ttl_seconds: 300,
       category_flags: {},
       unmatched_decision: 'ALERT',
+      high_risk_tools: ['shell.*', 'deploy.*', '*.deploy', 'payment.*', 'payments.*', 'iam.*'],
+      high_risk_categories: ['deploy', 'payment', 'financial', 'permission_changes'],
     });
   });
 
