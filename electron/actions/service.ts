@@ -15,7 +15,7 @@ import type { ApprovalRow, ApprovalService, ApprovalSink, Outcome } from '../app
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
-import { immediate, type Db } from '../db/connection.js';
+import { immediate, onCommit, type Db } from '../db/connection.js';
 import type { GroupCommit } from '../db/group-commit.js';
 import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger, CostReport, GrantStore, PolicyStore } from '../ports.js';
@@ -334,7 +334,7 @@ export class ActionService implements ApprovalSink {
     // Answered from what was just written, without reading it back or parsing the JSON written;
     // announced once committed.
     const action = this.actionOf(result.row, { ...decisionFields(result.decision), action: result.kept });
-    this.commits.afterCommit(() => {
+    onCommit(this.db, () => {
       this.bus.publish('action.evaluated', action);
       if (result.approval) this.approvals.announce(result.approval);
     });

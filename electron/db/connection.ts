@@ -55,6 +55,8 @@ interface Controller {
   rollbackTo: Database.Statement;
   /** One frame per open transaction or savepoint: what to undo in memory if it rolls back. */
   frames: (() => void)[][];
+  /** Parallel to `frames`: what to run once the outermost transaction has committed. */
+  commitFrames: (() => void)[][];
   /** Told when a whole transaction rolled back (memory mirrors may resync from the file). */
   onAbort: (() => void)[];
   /** The abort of the current transaction was already told to `onAbort`. */
@@ -74,6 +76,7 @@ function controllerOf(db: Db): Controller {
       release: db.prepare('RELEASE warden'),
       rollbackTo: db.prepare('ROLLBACK TO warden'),
       frames: [],
+      commitFrames: [],
       onAbort: [],
       abortTold: false,
     };
@@ -102,8 +105,10 @@ export function immediate<T>(db: Db, fn: () => T): T {
   const c = controllerOf(db);
   const nested = db.inTransaction;
   const frame: (() => void)[] = [];
+  const commitFrame: (() => void)[] = [];
   (nested ? c.savepoint : c.begin).run();
   c.frames.push(frame);
+  c.commitFrames.push(commitFrame);
   let result: T;
   try {
     result = fn();
@@ -111,16 +116,21 @@ export function immediate<T>(db: Db, fn: () => T): T {
       throw new TypeError('a transaction function cannot return a promise');
     }
     c.frames.pop();
+    c.commitFrames.pop();
     if (nested) {
       c.release.run();
-      // Released into the enclosing transaction: undone only if that one rolls back.
+      // Released into the enclosing transaction: undone only if that one rolls back, announced
+      // only once that one commits.
       c.frames[c.frames.length - 1]?.push(...frame);
+      c.commitFrames[c.commitFrames.length - 1]?.push(...commitFrame);
     } else {
       c.commit.run();
+      runCommitted(commitFrame);
     }
     return result;
   } catch (err) {
     if (c.frames[c.frames.length - 1] === frame) c.frames.pop();
+    if (c.commitFrames[c.commitFrames.length - 1] === commitFrame) c.commitFrames.pop();
     if (db.inTransaction) {
       if (nested) {
         c.rollbackTo.run();
@@ -134,6 +144,7 @@ export function immediate<T>(db: Db, fn: () => T): T {
       // commit failed: every enclosing frame is void too. Told once, by the innermost call.
       undo(frame);
       while (c.frames.length) undo(c.frames.pop()!);
+      c.commitFrames.length = 0;
       if (!c.abortTold) for (const listener of c.onAbort) listener();
       c.abortTold = true;
     }
@@ -150,6 +161,34 @@ export function immediate<T>(db: Db, fn: () => T): T {
 export function onRollback(db: Db, fn: () => void): void {
   const frames = controllerOf(db).frames;
   frames[frames.length - 1]?.push(fn);
+}
+
+/**
+ * Registers `fn` to run once the outermost transaction commits: the one place where side
+ * effects that announce a write (bus events, notifications, waiter wake-ups, caches that mirror
+ * committed rows) are started. A savepoint that rolls back drops what it registered; so does a
+ * transaction that rolls back or fails to commit. Outside a transaction the write is already
+ * final, so `fn` runs at once.
+ *
+ * INVARIANT: nothing registered here runs before its writes are durable, and an effect that
+ * throws never undoes or hides the committed write (it is reported, the others still run).
+ */
+export function onCommit(db: Db, fn: () => void): void {
+  const frames = controllerOf(db).commitFrames;
+  const frame = frames[frames.length - 1];
+  if (frame) frame.push(fn);
+  else if (db.inTransaction) throw new Error('onCommit inside a transaction not opened by immediate()');
+  else runCommitted([fn]);
+}
+
+function runCommitted(effects: (() => void)[]): void {
+  for (const effect of effects) {
+    try {
+      effect();
+    } catch (err) {
+      console.error('warden: an after-commit effect failed:', err);
+    }
+  }
 }
 
 /**

@@ -11,7 +11,9 @@
  *
  * Each request still runs alone and in arrival order, so it sees the writes of those before it
  * (quota counters, reservations and the audit chain stay exact). Side effects that announce a
- * write to the world (bus events, waiters, notifications) go through `afterCommit`.
+ * write to the world (bus events, waiters, notifications) go through `onCommit`, as everywhere:
+ * a request's effects run once the shared commit holds its writes, and are dropped with its
+ * savepoint if it fails.
  */
 import { immediate, type Db } from './connection.js';
 
@@ -24,8 +26,8 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  /** Effects of the request running now, or null outside a batch. */
-  private effects: (() => void)[] | null = null;
+  /** A request of a batch is running now, inside its own savepoint. */
+  private running = false;
 
   constructor(
     private readonly db: Db,
@@ -47,13 +49,7 @@ export class GroupCommit {
 
   /** True while a request runs inside its batch, in a savepoint of its own. */
   get inRequest(): boolean {
-    return this.effects !== null;
-  }
-
-  /** Runs `fn` once the current request's batch has committed; at once outside a batch. */
-  afterCommit(fn: () => void): void {
-    if (this.effects) this.effects.push(fn);
-    else fn();
+    return this.running;
   }
 
   private flush(): void {
@@ -67,22 +63,21 @@ export class GroupCommit {
       for (const p of batch) p.reject(new Error('the database is closed'));
       return;
     }
-    const outcomes: { ok: boolean; value: unknown; effects: (() => void)[] }[] = [];
+    const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
       immediate(this.db, () => {
         for (const p of batch) {
-          const effects: (() => void)[] = [];
-          this.effects = effects;
+          this.running = true;
           try {
             // A nested transaction is a savepoint: a failing request undoes only its own writes.
-            outcomes.push({ ok: true, value: immediate(this.db, p.fn), effects });
+            outcomes.push({ ok: true, value: immediate(this.db, p.fn) });
           } catch (err) {
-            outcomes.push({ ok: false, value: err, effects: [] });
+            outcomes.push({ ok: false, value: err });
             // SQLite aborted the whole transaction (a full disk, an I/O error): the rest of the
             // batch must not run outside it, each in a commit of its own.
             if (!this.db.inTransaction) throw err;
           } finally {
-            this.effects = null;
+            this.running = false;
           }
         }
       });
@@ -96,15 +91,5 @@ export class GroupCommit {
       if (o.ok) p.resolve(o.value);
       else p.reject(o.value);
     });
-    for (const o of outcomes) {
-      for (const effect of o.effects) {
-        try {
-          effect();
-        } catch (err) {
-          // An announcement failing must not undo or hide a committed write.
-          console.error('warden: an after-commit effect failed:', err);
-        }
-      }
-    }
   }
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../electron/db/connection.js';
+import { onCommit, openDatabase, type Db } from '../../electron/db/connection.js';
 import { GroupCommit } from '../../electron/db/group-commit.js';
 
 let dir = '';
@@ -82,7 +82,7 @@ describe('GroupCommit', () => {
     const results = await Promise.allSettled([
       commits.run(() => {
         insert.run('x', 1);
-        commits.afterCommit(() => effects.push('x'));
+        onCommit(db!, () => effects.push('x'));
       }),
       // A deferred foreign key is checked at COMMIT: this orphan makes the whole commit fail.
       commits.run(() => insert.run('orphan', 99)),
@@ -101,16 +101,16 @@ describe('GroupCommit', () => {
     await Promise.allSettled([
       commits.run(() => {
         insert.run('p', 1);
-        commits.afterCommit(() => seen.push(committed()));
+        onCommit(db!, () => seen.push(committed()));
       }),
       commits.run(() => {
-        commits.afterCommit(() => seen.push(['never']));
+        onCommit(db!, () => seen.push(['never']));
         throw new Error('refused');
       }),
     ]);
     expect(seen).toEqual([['p']]);
     let ran = false;
-    commits.afterCommit(() => (ran = true));
+    onCommit(db!, () => (ran = true));
     expect(ran).toBe(true);
   });
   // Each request's savepoint keeps the original of every page it changes in SQLite's statement

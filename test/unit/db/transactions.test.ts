@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { immediate, onRollback, onTransactionAbort, openDatabase, type Db } from '../../../electron/db/connection.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { immediate, onCommit, onRollback, onTransactionAbort, openDatabase, type Db } from '../../../electron/db/connection.js';
 
 let dir = '';
 let db: Db | undefined;
@@ -156,5 +156,100 @@ describe('immediate() and onRollback', () => {
       }),
     ).toThrow(/promise/);
     expect(rows()).toEqual([]);
+  });
+});
+
+describe('onCommit', () => {
+  it('runs after the outermost commit, when the rows are visible, in registration order', () => {
+    const { d, add, rows } = setup();
+    const seen: string[][] = [];
+    immediate(d, () => {
+      add('a');
+      onCommit(d, () => seen.push(['first', ...rows()]));
+      immediate(d, () => {
+        add('b');
+        onCommit(d, () => seen.push(['nested', ...rows()]));
+      });
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual([
+      ['first', 'a', 'b'],
+      ['nested', 'a', 'b'],
+    ]);
+  });
+
+  it('drops what a rolled-back savepoint registered and keeps the rest', () => {
+    const { d, add } = setup();
+    const seen: string[] = [];
+    immediate(d, () => {
+      onCommit(d, () => seen.push('kept'));
+      expect(() =>
+        immediate(d, () => {
+          add('x');
+          onCommit(d, () => seen.push('dropped'));
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+    });
+    expect(seen).toEqual(['kept']);
+  });
+
+  it('runs nothing when the whole transaction rolls back, or when SQLite aborts it', () => {
+    const { d, add } = setup();
+    const seen: string[] = [];
+    expect(() =>
+      immediate(d, () => {
+        add('a');
+        onCommit(d, () => seen.push('never'));
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    d.exec('CREATE TABLE big (v TEXT)');
+    d.pragma(`max_page_count = ${(d.pragma('page_count', { simple: true }) as number) + 3}`);
+    const big = d.prepare('INSERT INTO big (v) VALUES (?)');
+    expect(() =>
+      immediate(d, () => {
+        onCommit(d, () => seen.push('never either'));
+        immediate(d, () => {
+          onCommit(d, () => seen.push('nor this'));
+          for (let i = 0; i < 100; i++) big.run('x'.repeat(3000));
+        });
+      }),
+    ).toThrow(/full/i);
+    expect(seen).toEqual([]);
+    // The next transaction starts clean: nothing left over from the aborted one.
+    d.pragma('max_page_count = 1073741823');
+    immediate(d, () => onCommit(d, () => seen.push('next')));
+    expect(seen).toEqual(['next']);
+  });
+
+  it('runs at once outside a transaction; an effect that throws does not stop the others', () => {
+    const { d } = setup();
+    const seen: string[] = [];
+    onCommit(d, () => seen.push('now'));
+    expect(seen).toEqual(['now']);
+    const report = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      immediate(d, () => {
+        onCommit(d, () => {
+          throw new Error('announce failed');
+        });
+        onCommit(d, () => seen.push('still'));
+      });
+    } finally {
+      report.mockRestore();
+    }
+    expect(seen).toEqual(['now', 'still']);
+    expect(report).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a transaction it cannot see the end of', () => {
+    const { d } = setup();
+    d.exec('BEGIN');
+    try {
+      expect(() => onCommit(d, () => undefined)).toThrow(/immediate/);
+    } finally {
+      d.exec('ROLLBACK');
+    }
   });
 });
