@@ -236,11 +236,11 @@ describe('onCommit', () => {
         });
         onCommit(d, () => seen.push('still'));
       });
+      expect(report).toHaveBeenCalledTimes(1);
     } finally {
       report.mockRestore();
     }
     expect(seen).toEqual(['now', 'still']);
-    expect(report).toHaveBeenCalledTimes(1);
   });
 
   it('refuses a transaction it cannot see the end of', () => {
