@@ -244,7 +244,6 @@ export async function createApp(config: AppConfig): Promise<App> {
   budgetRoutes(api, budgets, agents, commits, { missions, actions });
   missionRoutes(api, missions);
   stoppers.push(budgets.startReaper());
-  stoppers.push(budgets.startEventTail());
   // [actions] routes
   actionRoutes(api, actions, approvals, release, { maxArgsBytes, missions });
   stoppers.push(release.startReaper());

@@ -3,9 +3,8 @@
  * kill-switch. Implements `BudgetLedger` (electron/ports.ts) for the actions pipeline.
  *
  * INVARIANT: every read-modify-write of a budget row happens inside one `BEGIN IMMEDIATE`
- * transaction (nested calls become savepoints of the caller's), so several processes writing to
- * the same database file (the desktop app and a CLI) never lose an increment. Nothing about
- * budgets is cached in memory for the same reason: the row is the truth.
+ * transaction (nested calls become savepoints of the caller's), so a failed step leaves no
+ * partial increment behind. Nothing about budgets is cached in memory: the row is the truth.
  *
  * Events are published only after the transaction that caused them commits: each pending event
  * is tied to the audit row written with it, and is published from a microtask (after the
@@ -102,8 +101,6 @@ export interface BudgetServiceOptions {
   reservationTimeoutMs?: number;
   /** How often the reaper looks. Default 60 s. */
   reaperIntervalMs?: number;
-  /** How often budget and kill-switch events written by other processes are picked up. Default 1 s. */
-  eventTailMs?: number;
   /** How long a forward step of the wall clock must hold before periods roll on it (see SteadyWallClock). */
   clockSettleMs?: number;
 }
@@ -198,10 +195,6 @@ export class BudgetService implements BudgetLedger {
   private readonly reaperIntervalMs: number;
   private pending: { auditId: string; type: EventType; data: Record<string, unknown> }[] = [];
   private flushScheduled = false;
-  /** Audit ids of events this process publishes itself, so the tail does not repeat them. */
-  private readonly ownAuditIds = new Set<string>();
-  private readonly eventTailMs: number;
-  private tailing = false;
   /** Periods roll (and reservations lapse) only on wall-clock time that has passed for good: a glitch forward does neither. */
   private readonly periodClock: SteadyWallClock;
 
@@ -220,7 +213,6 @@ export class BudgetService implements BudgetLedger {
     this.timeZone = options.timeZone;
     this.reservationTimeoutMs = options.reservationTimeoutMs ?? 60 * 60 * 1000;
     this.reaperIntervalMs = options.reaperIntervalMs ?? 60 * 1000;
-    this.eventTailMs = options.eventTailMs ?? 1000;
     this.periodClock = new SteadyWallClock(clock, options.clockSettleMs);
     this.s = {
       byScope: db.prepare<[string, string], BudgetRow>('SELECT * FROM budgets WHERE scope = ? AND scope_id = ?'),
@@ -277,12 +269,6 @@ export class BudgetService implements BudgetLedger {
       ),
       killSwitch: db.prepare<[], KillSwitchRow>('SELECT engaged, reason, changed_at, changed_by FROM kill_switch WHERE id = 1'),
       auditExists: db.prepare<[string], { id: string }>('SELECT id FROM audit WHERE id = ?'),
-      maxSeq: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM audit'),
-      tail: db.prepare<[number], { seq: number; id: string; event_type: string; data: string }>(
-        `SELECT seq, id, event_type, data FROM audit WHERE seq > ? AND event_type IN
-           ('budget.warning', 'budget.cap_hit', 'budget.paused', 'budget.resumed', 'kill_switch.engaged', 'kill_switch.released')
-         ORDER BY seq LIMIT 500`,
-      ),
     };
   }
 
@@ -384,46 +370,6 @@ export class BudgetService implements BudgetLedger {
     return () => {
       stopped = true;
       cancel?.();
-    };
-  }
-
-  /**
-   * Publishes budget and kill-switch events that another process (a CLI sharing the database
-   * file) wrote, read back from the audit log, so this process's operators and notifications
-   * see them too. Returns the stop function.
-   */
-  startEventTail(): () => void {
-    this.tailing = true;
-    let after = this.s.maxSeq.get()?.seq ?? 0;
-    const tick = () => {
-      try {
-        for (;;) {
-          const rows = this.s.tail.all(after);
-          for (const r of rows) {
-            after = r.seq;
-            if (this.ownAuditIds.delete(r.id)) continue;
-            const data = JSON.parse(r.data) as Record<string, unknown>;
-            if (r.event_type.startsWith('kill_switch.')) {
-              const state = data.kill_switch as { engaged?: boolean; reason?: string | null } | undefined;
-              this.bus.publish('kill_switch.changed', { ...data, engaged: state?.engaged ?? r.event_type === 'kill_switch.engaged', reason: state?.reason ?? null });
-            } else {
-              this.bus.publish(r.event_type as EventType, data);
-            }
-          }
-          if (rows.length < 500) break;
-        }
-      } catch {
-        // Busy or closing database: the next tick resumes from the same position.
-      }
-    };
-    // A real-time poll, not the injected clock: it watches the file for other writers, and a
-    // test advancing a ManualClock by months must not run millions of polls.
-    const handle = setInterval(tick, this.eventTailMs);
-    handle.unref();
-    return () => {
-      clearInterval(handle);
-      this.tailing = false;
-      this.ownAuditIds.clear();
     };
   }
 
@@ -922,7 +868,6 @@ export class BudgetService implements BudgetLedger {
 
   private emit(auditId: string, type: EventType, data: Record<string, unknown>): void {
     this.pending.push({ auditId, type, data });
-    if (this.tailing) this.ownAuditIds.add(auditId);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     queueMicrotask(() => this.flush());
@@ -943,7 +888,6 @@ export class BudgetService implements BudgetLedger {
       try {
         // Published only if the audit row committed: a rolled-back change announces nothing.
         if (this.s.auditExists.get(e.auditId)) this.bus.publish(e.type, e.data);
-        else this.ownAuditIds.delete(e.auditId);
       } catch {
         // The database closed under us (app stopping): drop the event.
       }
