@@ -16,7 +16,7 @@ import { approvalRoutes } from './approvals/routes.js';
 import { AuditService } from './audit/service.js';
 import { auditRoutes } from './audit/routes.js';
 import { AuditVerifier } from './audit/verifier.js';
-import { BudgetService } from './budgets/service.js';
+import { Budgets } from './budgets/ledger.js';
 import { budgetRoutes } from './budgets/routes.js';
 import { MissionService } from './budgets/missions.js';
 import { missionRoutes } from './budgets/mission-routes.js';
@@ -114,7 +114,7 @@ export interface Services {
   // [policies] service fields
   policies: PolicyService;
   // [budgets] service fields
-  budgets: BudgetService;
+  budgets: Budgets;
   // [actions] service fields
   actions: ActionService;
   approvals: ApprovalService;
@@ -165,11 +165,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   // [policies] services
   const policies = new PolicyService(db, audit, clock, ids);
   // [budgets] services
-  const budgets = new BudgetService(db, audit, bus, clock, ids, {
-    timeZone: config.timeZone ?? systemTimeZone(),
-    reservationTimeoutMs: config.reservationTimeoutMs,
-  });
-  budgets.rollDue();
+  const budgets = new Budgets({ db, audit, bus, clock, ids, timeZone: config.timeZone ?? systemTimeZone(), reservationTimeoutMs: config.reservationTimeoutMs });
+  budgets.periods.rollDue();
   // [actions] services
   const grants = new GrantService(db, audit, clock, ids);
   const approvals = new ApprovalService(db, audit, clock, ids, bus, notifier, grants, policies);
@@ -243,7 +240,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   // [budgets] routes
   budgetRoutes(api, budgets, agents, commits, { missions, actions });
   missionRoutes(api, missions);
-  stoppers.push(budgets.startReaper());
+  stoppers.push(budgets.reservations.startReaper());
   // [actions] routes
   actionRoutes(api, actions, approvals, release, { maxArgsBytes, missions });
   stoppers.push(release.startReaper());

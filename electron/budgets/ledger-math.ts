@@ -1,7 +1,8 @@
 /**
- * The budget ledger's arithmetic, apart from its SQL (electron/budgets/service.ts): amounts in
- * integer micro-USD, the 80 % warning and the cap, when crossings fire and re-arm, what a resume
- * with grace raises the cap to, and when a paused budget wakes. Pure functions of a row's numbers.
+ * The budget ledger's arithmetic, apart from its SQL (the modules listed in ledger.ts): amounts
+ * in integer micro-USD, the 80 % warning and the cap, when crossings fire and re-arm, what a
+ * resume with grace raises the cap to, and when a paused budget wakes. Pure functions of a row's
+ * numbers.
  */
 import { MICRO_PER_CENT } from '../../shared/api/budgets.js';
 

@@ -5,23 +5,23 @@ import type { Api } from '../server/api.js';
 import { HttpError } from '../server/errors.js';
 import type { ActionService } from '../actions/service.js';
 import type { MissionService } from './missions.js';
-import type { BudgetService } from './service.js';
+import type { Budgets } from './ledger.js';
 
 /** `commits` batches concurrent spend into shared commits (see GroupCommit). */
 export function budgetRoutes(
   api: Api,
-  budgets: BudgetService,
+  budgets: Budgets,
   agents: AgentService,
   commits: GroupCommit,
   spendGuards: { missions: MissionService; actions: ActionService },
 ): void {
-  api.handle('listBudgets', ({ query }) => budgets.list(query));
-  api.handle('getBudget', ({ params }) => budgets.get(params.scope, params.scope_id));
-  api.handle('listBudgetPeriods', ({ params, query }) => budgets.periods(params.scope, params.scope_id, query));
-  api.handle('setBudget', ({ body, actor }) => budgets.set(body, actor));
-  api.handle('pauseBudget', ({ params, body, actor }) => budgets.pause(params.scope, params.scope_id, body?.reason, actor));
-  api.handle('resumeBudget', ({ params, body, actor }) => budgets.resume(params.scope, params.scope_id, body?.grace_usd_cents, actor));
-  api.handle('deleteBudget', ({ params, actor }) => budgets.remove(params.scope, params.scope_id, actor));
+  api.handle('listBudgets', ({ query }) => budgets.settings.list(query));
+  api.handle('getBudget', ({ params }) => budgets.settings.get(params.scope, params.scope_id));
+  api.handle('listBudgetPeriods', ({ params, query }) => budgets.settings.periods(params.scope, params.scope_id, query));
+  api.handle('setBudget', ({ body, actor }) => budgets.settings.set(body, actor));
+  api.handle('pauseBudget', ({ params, body, actor }) => budgets.settings.pause(params.scope, params.scope_id, body?.reason, actor));
+  api.handle('resumeBudget', ({ params, body, actor }) => budgets.settings.resume(params.scope, params.scope_id, body?.grace_usd_cents, actor));
+  api.handle('deleteBudget', ({ params, actor }) => budgets.settings.remove(params.scope, params.scope_id, actor));
 
   api.handle('recordSpend', ({ body, principal, actor }) => {
     let agent: AgentContext | null = null;
@@ -49,13 +49,13 @@ export function budgetRoutes(
       ...(body.amount_micro_usd !== undefined ? { amount_micro_usd: body.amount_micro_usd } : {}),
       ...(body.usage !== undefined ? { usage: body.usage } : {}),
     };
-    return commits.run(() => budgets.recordSpend(input, actor));
+    return commits.run(() => budgets.spend.record(input, actor));
   });
   api.handle('listSpend', ({ query, principal }) =>
-    budgets.listSpend(principal?.kind === 'agent' ? { ...query, agent_id: principal.agentId } : query),
+    budgets.spend.list(principal?.kind === 'agent' ? { ...query, agent_id: principal.agentId } : query),
   );
-  api.handle('spendReport', ({ query }) => budgets.report(query));
+  api.handle('spendReport', ({ query }) => budgets.reports.report(query));
 
-  api.handle('getKillSwitch', () => budgets.getKillSwitch());
-  api.handle('setKillSwitch', ({ body, actor }) => budgets.setKillSwitch(body.engaged, body.reason, actor));
+  api.handle('getKillSwitch', () => budgets.killSwitchControl.get());
+  api.handle('setKillSwitch', ({ body, actor }) => budgets.killSwitchControl.set(body.engaged, body.reason, actor));
 }

@@ -1,6 +1,6 @@
 /**
  * The ledger's cost, each next to a baseline in the same run:
- *  - spend events/s through BudgetService.recordSpend vs bare better-sqlite3 doing the same
+ *  - spend events/s through Budgets.spend.record vs bare better-sqlite3 doing the same
  *    writes (spend row, three budget updates, one hash-chained audit row) in one transaction each;
  *  - POST /v1/spend over HTTP at 64 connections (autocannon), next to GET /v1/health on the same
  *    server, then the ledger total checked to the micro-USD;
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createApp } from '../../electron/app.js';
 import { AuditService } from '../../electron/audit/service.js';
-import { BudgetService } from '../../electron/budgets/service.js';
+import { Budgets } from '../../electron/budgets/ledger.js';
 import { systemClock } from '../../electron/common/clock.js';
 import { randomIds } from '../../electron/common/ids.js';
 import { immediate, openDatabase } from '../../electron/db/connection.js';
@@ -28,7 +28,7 @@ const ROUNDS = 3;
 function ledgerIn(dir: string) {
   const db = openDatabase(join(dir, 'warden.db'));
   const audit = new AuditService(db, systemClock, randomIds);
-  const ledger = new BudgetService(db, audit, new EventBus(systemClock), systemClock, randomIds, { timeZone: 'UTC' });
+  const ledger = new Budgets({ db, audit, bus: new EventBus(systemClock), clock: systemClock, ids: randomIds, timeZone: 'UTC' });
   return { db, ledger };
 }
 
@@ -44,11 +44,11 @@ function benchService(): number {
   try {
     const agent = agentCtx('agt_bench');
     for (const [scope, id] of [['agent', agent.id], ['team', 'crew'], ['global', 'global']] as const) {
-      ledger.set({ scope, scope_id: id, limit_usd_cents: 100_000_000 }, 'system');
+      ledger.settings.set({ scope, scope_id: id, limit_usd_cents: 100_000_000 }, 'system');
     }
-    for (let i = 0; i < 200; i++) ledger.recordSpend({ agent, amount_micro_usd: 1 }, 'system'); // warm-up
+    for (let i = 0; i < 200; i++) ledger.spend.record({ agent, amount_micro_usd: 1 }, 'system'); // warm-up
     const t0 = performance.now();
-    for (let i = 0; i < SPENDS; i++) ledger.recordSpend({ agent, amount_micro_usd: 1 + (i % 997) }, `agent:${agent.id}`);
+    for (let i = 0; i < SPENDS; i++) ledger.spend.record({ agent, amount_micro_usd: 1 + (i % 997) }, `agent:${agent.id}`);
     return perSecond(SPENDS, performance.now() - t0);
   } finally {
     db.close();
@@ -66,7 +66,7 @@ function benchBaseline(): number {
   try {
     const ids: string[] = [];
     for (const [scope, id] of [['agent', 'agt_bench'], ['team', 'crew'], ['global', 'global']] as const) {
-      ids.push(ledger.set({ scope, scope_id: id, limit_usd_cents: 100_000_000 }, 'system').id);
+      ids.push(ledger.settings.set({ scope, scope_id: id, limit_usd_cents: 100_000_000 }, 'system').id);
     }
     const insertSpend = db.prepare(
       `INSERT INTO spend_events (id, agent_id, team_id, mission_id, action_id, amount_micro_usd, pricing_source, usage, note, actor, created_ms, created_at)
@@ -112,9 +112,9 @@ async function benchHttp(): Promise<Record<string, unknown>> {
   try {
     const url = await app.start();
     const agent = app.services.agents.create({ name: 'bench', team_id: 'crew' }, 'system');
-    app.services.budgets.set({ scope: 'global', limit_usd_cents: 100_000_000 }, 'system');
-    app.services.budgets.set({ scope: 'team', scope_id: 'crew', limit_usd_cents: 100_000_000 }, 'system');
-    app.services.budgets.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100_000_000 }, 'system');
+    app.services.budgets.settings.set({ scope: 'global', limit_usd_cents: 100_000_000 }, 'system');
+    app.services.budgets.settings.set({ scope: 'team', scope_id: 'crew', limit_usd_cents: 100_000_000 }, 'system');
+    app.services.budgets.settings.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100_000_000 }, 'system');
     const run = (opts: autocannon.Options) => autocannon({ connections: 64, duration: 4, ...opts });
     const health = await run({ url: `${url}/v1/health` });
     const spend = await run({
@@ -160,12 +160,12 @@ function benchLayer(): Record<string, unknown> {
       return ((performance.now() - t0) * 1000) / n; // µs per call
     };
     for (const [scope, id] of [['agent', agent.id], ['team', 'crew'], ['mission', 'm1']] as const) {
-      ledger.set({ scope, scope_id: id, limit_usd_cents: 1_000_000, mode: 'cap' }, 'system');
+      ledger.settings.set({ scope, scope_id: id, limit_usd_cents: 1_000_000, mode: 'cap' }, 'system');
     }
-    ledger.set({ scope: 'global', limit_usd_cents: 1_000_000, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'global', limit_usd_cents: 1_000_000, mode: 'cap' }, 'system');
     const with4 = time(20_000, evalOnce);
     immediate(db, () => {
-      for (let i = 1; i <= 996; i++) ledger.set({ scope: i % 2 ? 'agent' : 'mission', scope_id: `x${i}`, limit_usd_cents: 1000, mode: 'cap' }, 'system');
+      for (let i = 1; i <= 996; i++) ledger.settings.set({ scope: i % 2 ? 'agent' : 'mission', scope_id: `x${i}`, limit_usd_cents: 1000, mode: 'cap' }, 'system');
     });
     const count = (db.prepare('SELECT COUNT(*) AS n FROM budgets').get() as { n: number }).n;
     const with1000 = time(20_000, evalOnce);

@@ -49,17 +49,17 @@ describe('budget events', () => {
     const a = await t.agent('ev2');
     const agent = t.app.services.agents.get(a.id);
     const ledger = t.app.services.budgets;
-    ledger.set({ scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap' }, 'system');
     expect(() =>
       immediate(t!.app.db, () => {
-        ledger.recordSpend({ agent, amount_micro_usd: 200_000 }, 'system');
+        ledger.spend.record({ agent, amount_micro_usd: 200_000 }, 'system');
         throw new Error('caller failed');
       }),
     ).toThrow('caller failed');
     await new Promise((r) => setImmediate(r));
     expect(events).toEqual([]);
-    expect(ledger.get('agent', a.id)).toMatchObject({ status: 'active', spent_micro_usd: 0 });
-    ledger.recordSpend({ agent, amount_micro_usd: 200_000 }, 'system');
+    expect(ledger.settings.get('agent', a.id)).toMatchObject({ status: 'active', spent_micro_usd: 0 });
+    ledger.spend.record({ agent, amount_micro_usd: 200_000 }, 'system');
     await new Promise((r) => setImmediate(r));
     expect(events.map((e) => e.type)).toEqual(['budget.warning', 'budget.cap_hit', 'budget.paused']);
   });

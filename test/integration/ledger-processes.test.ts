@@ -46,14 +46,14 @@ const d = (p) => import(cfg.dist + p);
 const { openDatabase, immediate } = await d('/electron/db/connection.js');
 const { AuditService } = await d('/electron/audit/service.js');
 const { EventBus } = await d('/electron/events/bus.js');
-const { BudgetService } = await d('/electron/budgets/service.js');
+const { Budgets } = await d('/electron/budgets/ledger.js');
 const { systemClock } = await d('/electron/common/clock.js');
 const { randomIds } = await d('/electron/common/ids.js');
 // A frozen clock when the test pins the time (period boundaries), else the system clock.
 const clock = cfg.now ? { now: () => cfg.now, monotonic: () => 0, setTimer: () => () => {} } : systemClock;
 const db = openDatabase(cfg.db);
 const audit = new AuditService(db, clock, randomIds);
-const ledger = new BudgetService(db, audit, new EventBus(clock), clock, randomIds, { timeZone: 'UTC' });
+const ledger = new Budgets({ db, audit, bus: new EventBus(clock), clock, ids: randomIds, timeZone: 'UTC' });
 const agent = cfg.agent;
 const actor = 'agent:' + agent.id;
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -61,7 +61,7 @@ const fits = (states, est) => states.every((b) => b.status === 'active' && (b.mo
 let n = 0, total = 0, blocked = 0;
 const amount = (i) => ((i * 7919 + cfg.k * 104729) % 99991) + 1;
 if (cfg.mode === 'spend') {
-  for (let i = 0; i < cfg.count; i++) { ledger.recordSpend({ agent, amount_micro_usd: amount(i) }, actor); n++; total += amount(i); }
+  for (let i = 0; i < cfg.count; i++) { ledger.spend.record({ agent, amount_micro_usd: amount(i) }, actor); n++; total += amount(i); }
 } else if (cfg.mode === 'reserve') {
   for (let i = 0; i < cfg.count; i++) {
     const est = 20000 + amount(i) % 80000;
@@ -73,7 +73,7 @@ if (cfg.mode === 'spend') {
   }
 } else if (cfg.mode === 'nocap') {
   for (let i = 0; i < cfg.count; i++) {
-    const stop = immediate(db, () => { if (!fits(ledger.applicableBudgets(agent, null), 0)) return true; ledger.recordSpend({ agent, amount_micro_usd: amount(i) }, actor); return false; });
+    const stop = immediate(db, () => { if (!fits(ledger.applicableBudgets(agent, null), 0)) return true; ledger.spend.record({ agent, amount_micro_usd: amount(i) }, actor); return false; });
     if (stop) break;
     n++; total += amount(i);
   }

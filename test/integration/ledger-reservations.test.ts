@@ -37,10 +37,10 @@ describe('reservations', () => {
   it('reserve holds the estimate in every cap-mode scope only; settle replaces it with the actual cost', async () => {
     const { t, ledger, mk, budget } = await setup();
     const agent = await mk('r1', 'red');
-    ledger.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
-    ledger.set({ scope: 'team', scope_id: 'red', limit_usd_cents: 100 }, 'system'); // warn
-    ledger.set({ scope: 'mission', scope_id: 'm1', limit_usd_cents: 100, mode: 'cap' }, 'system');
-    ledger.set({ scope: 'global', limit_usd_cents: 100, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'team', scope_id: 'red', limit_usd_cents: 100 }, 'system'); // warn
+    ledger.settings.set({ scope: 'mission', scope_id: 'm1', limit_usd_cents: 100, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'global', limit_usd_cents: 100, mode: 'cap' }, 'system');
 
     immediate(t.app.db, () => ledger.reserve('act_1', agent, 'm1', 40_000));
     expect(budget('agent', agent.id)).toMatchObject({ spent: 0, reserved: 40_000 });
@@ -63,7 +63,7 @@ describe('reservations', () => {
   it('settle prices usage; no cost and no usage records nothing; an unknown model is 422 and rolls back', async () => {
     const { t, ledger, mk, budget } = await setup();
     const agent = await mk('r2');
-    ledger.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 1000, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 1000, mode: 'cap' }, 'system');
     ledger.reserve('act_a', agent, null, 10_000);
     expect(ledger.settle('act_a', agent, null, { usage: { model: 'gpt-4o', input_tokens: 1000, output_tokens: 100 } }, 'system')).toEqual({ spent_micro_usd: 3_500 });
     ledger.reserve('act_b', agent, null, 10_000);
@@ -85,7 +85,7 @@ describe('reservations', () => {
   it('release frees the hold, is idempotent, and a second reserve of the same action is refused', async () => {
     const { ledger, mk, budget } = await setup();
     const agent = await mk('r3');
-    ledger.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
     ledger.reserve('act_x', agent, null, 5_000);
     expect(() => ledger.reserve('act_x', agent, null, 5_000)).toThrow(/already has a reservation/);
     ledger.release('act_x', 'failed');
@@ -98,7 +98,7 @@ describe('reservations', () => {
   it('a reservation made inside the caller transaction rolls back with it', async () => {
     const { t, ledger, mk, budget } = await setup();
     const agent = await mk('r4');
-    ledger.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
     expect(() =>
       immediate(t.app.db, () => {
         ledger.reserve('act_z', agent, null, 5_000);
@@ -113,7 +113,7 @@ describe('reservations', () => {
   it('reservations survive restart and settle afterwards', async () => {
     const { t, ledger, mk } = await setup();
     const agent = await mk('r5');
-    ledger.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
     ledger.reserve('act_r', agent, null, 7_000);
     await t.stop();
     const t2 = await startTestApp({ dataDir: t.dataDir, timeZone: 'UTC' });
@@ -132,17 +132,17 @@ describe('reservations', () => {
     const clock = new ManualClock();
     const { t, ledger, mk, budget } = await setup({ clock });
     const agent = await mk('r6');
-    ledger.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
     ledger.reserve('act_old', agent, null, 1_000);
     clock.advance(30 * 60_000);
     ledger.reserve('act_new', agent, null, 2_000);
-    expect(ledger.releaseStale(60 * 60_000)).toBe(0);
+    expect(ledger.reservations.releaseStale(60 * 60_000)).toBe(0);
     clock.advance(31 * 60_000); // the reaper timer fires inside advance (default timeout 1 h)
     expect(budget('agent', agent.id).reserved).toBe(2_000);
     const rows = (await t.req('GET', '/v1/audit?event_type=reservation.released', { key: t.op })).body.data;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ subject_id: 'act_old', actor: 'system', data: { reason: 'abandoned' } });
-    expect(ledger.releaseStale(0)).toBe(1);
+    expect(ledger.reservations.releaseStale(0)).toBe(1);
     expect(budget('agent', agent.id).reserved).toBe(0);
     // Completing a reaped action still records its spend.
     expect(ledger.settle('act_old', agent, null, { cost_micro_usd: 10 }, 'system')).toEqual({ spent_micro_usd: 10 });
@@ -151,9 +151,9 @@ describe('reservations', () => {
   it('deleting a budget drops its holds; releasing afterwards is harmless', async () => {
     const { t, ledger, mk } = await setup();
     const agent = await mk('r7');
-    ledger.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' }, 'system');
     ledger.reserve('act_d', agent, null, 1_000);
-    ledger.remove('agent', agent.id, 'system');
+    ledger.settings.remove('agent', agent.id, 'system');
     ledger.release('act_d', 'failed');
     expect(t.app.db.prepare('SELECT COUNT(*) AS n FROM reservation_holds').get()).toEqual({ n: 0 });
   });
@@ -164,7 +164,7 @@ describe('concurrency within one process', () => {
     const { t, ledger, mk, budget } = await setup();
     const agents = await Promise.all(Array.from({ length: 16 }, (_, i) => mk(`c${i}`, 'crew')));
     const limitCents = 500; // $5
-    ledger.set({ scope: 'team', scope_id: 'crew', limit_usd_cents: limitCents, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'team', scope_id: 'crew', limit_usd_cents: limitCents, mode: 'cap' }, 'system');
     let allowed = 0;
     let blocked = 0;
     let seq = 0;
@@ -200,14 +200,14 @@ describe('concurrency within one process', () => {
   it('without estimates the overshoot is at most the one event that crossed the cap', async () => {
     const { t, ledger, mk } = await setup();
     const agents = await Promise.all(Array.from({ length: 16 }, (_, i) => mk(`n${i}`, 'crew')));
-    ledger.set({ scope: 'team', scope_id: 'crew', limit_usd_cents: 300, mode: 'cap' }, 'system');
+    ledger.settings.set({ scope: 'team', scope_id: 'crew', limit_usd_cents: 300, mode: 'cap' }, 'system');
     await Promise.all(
       agents.map(async (agent, i) => {
         for (let k = 0; k < 100; k++) {
           const amount = 1_000 + ((i * 31 + k * 17) % 50_000);
           const done = immediate(t.app.db, () => {
             if (!fits(ledger.applicableBudgets(agent, null), 0)) return true;
-            ledger.recordSpend({ agent, amount_micro_usd: amount }, `agent:${agent.id}`);
+            ledger.spend.record({ agent, amount_micro_usd: amount }, `agent:${agent.id}`);
             return false;
           });
           if (done) return;
