@@ -1,8 +1,9 @@
 /**
  * The data folder lock is held by the kernel (an exclusive SQLite lock on warden.lock.db), so it
- * can never be stale: a server killed with SIGKILL leaves nothing that stops the next start, a
- * live unrelated pid in the old pid file does not either, and a second server on a folder in use
- * refuses with one line naming the first one's pid. Real servers: the built bin as child processes.
+ * can never be stale: a server killed with SIGKILL leaves nothing that stops the next start (even
+ * while it is an unreaped zombie), a live unrelated pid in the old pid file does not either, and a
+ * second server on a folder in use refuses with one line naming the first one's pid. Real
+ * servers: the built bin as child processes.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,6 +88,48 @@ describe('the data folder lock', () => {
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
     await app.stop();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  });
+
+  it('a live unrelated process named in the old pid file does not stop a served Warden either', async () => {
+    const dir = tempDir();
+    const unrelated = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    children.push(unrelated);
+    writeFileSync(join(dir, LOCK_FILE), `${unrelated.pid}\n`);
+    const server = serve(dir);
+    await expect(server.ready).resolves.toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(server.child.pid));
+    expect(unrelated.exitCode).toBeNull();
+  });
+
+  it.runIf(process.platform === 'linux')('a server killed with SIGKILL and not yet reaped (a zombie) does not stop the next start', async () => {
+    const dir = tempDir();
+    // A parent that starts the server and then blocks on its stdin: its event loop never runs,
+    // so it never reaps the server once it dies, and the dead server's pid stays in the table.
+    const parentScript = `
+      const { spawn } = require('node:child_process');
+      const child = spawn(process.execPath, ${JSON.stringify([bin, 'serve', '--port', '0', '--data-dir', dir])}, { stdio: ['ignore', 'inherit', 'inherit'] });
+      process.stdout.write('pid ' + child.pid + '\\n');
+      setTimeout(() => require('node:fs').readSync(0, Buffer.alloc(1)), 0);
+    `;
+    const parent = spawn(process.execPath, ['-e', parentScript], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(parent);
+    let out = '';
+    const serverPid = await new Promise<number>((resolve) => {
+      parent.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const pid = /^pid (\d+)$/m.exec(out)?.[1];
+        if (pid && /^warden listening on /m.test(out)) resolve(Number(pid));
+      });
+    });
+    process.kill(serverPid, 'SIGKILL');
+    const state = () => /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${serverPid}/stat`, 'utf8'))?.[1];
+    while (state() !== 'Z') await new Promise((r) => setTimeout(r, 10));
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(serverPid));
+    const next = serve(dir);
+    await expect(next.ready).resolves.toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // Still a zombie: the start did not wait for the dead process to be reaped.
+    expect(state()).toBe('Z');
+    parent.stdin!.end('x');
   });
 
   it('a second server on a folder in use refuses with one line naming the first', async () => {
