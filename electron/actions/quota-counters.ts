@@ -7,7 +7,7 @@
  * answer with a binary search and a walk over the open slots.
  *
  * INVARIANT: the counters mirror the actions table exactly. Only ActionService writes that
- * table, and only in this process (other processes share the budget ledger, never actions).
+ * table, and only in the server that owns the database (Warden is single-writer).
  * Every change here is made inside the transaction of the row it mirrors and registers its undo
  * with `onRollback`; a transaction SQLite aborted drops the counters, reloaded from the file
  * when next asked. They are first loaded from the file when the quota layer first asks.
