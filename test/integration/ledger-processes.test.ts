@@ -2,7 +2,8 @@
  * The ledger across OS processes. The sources are compiled once (tsc, into dist/ledger-test so
  * the shared dist/ is untouched) and child processes import the build:
  *  - several writer processes and many concurrent HTTP clients charge the same database file:
- *    totals are exact to the micro-USD;
+ *    totals are exact to the micro-USD (Warden runs one writer, the server; this checks that the
+ *    ledger's transactions alone keep the totals exact, whoever holds the write lock);
  *  - 16 agent processes reserving estimates never overshoot a cap; without estimates only the
  *    crossing event does;
  *  - a server process is killed with SIGKILL during a spend load and restarted: every spend it
