@@ -9,7 +9,7 @@
  * and again when the answer lands; a BLOCK there answers `deny` with the reason.
  */
 import type { z } from 'zod';
-import type { DelegationBody, DelegationResult } from '../../shared/api/actions.js';
+import type { DelegationBody, DelegationResult } from '../../shared/api/approvals.js';
 import { findGrant, killSwitchGate } from '../../shared/core/index.js';
 import type { ActionInput } from '../../shared/core/types.js';
 import type { Agent } from '../../shared/api/agents.js';

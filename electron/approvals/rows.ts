@@ -3,7 +3,7 @@
  * name, its categories, its decisions and what became of its action (blocked at release, undone),
  * and the operators' decision history.
  */
-import type { Approval, ApprovalDecisionKind, ApprovalStatus } from '../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind, ApprovalStatus } from '../../shared/api/approvals.js';
 import type { ActionInput } from '../../shared/core/types.js';
 import type { Db } from '../db/connection.js';
 import { decodeCursor, isNumber, page } from '../server/pagination.js';

@@ -5,7 +5,8 @@
  * Every state change commits in one `immediate()` transaction with its audit rows; what the
  * outside world sees (bus events, waiters, the notifier) happens only after the commit.
  */
-import type { Approval, ApprovalDecisionKind, ApprovalStatus, GrantScope, UndoResult } from '../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind, ApprovalStatus, UndoResult } from '../../shared/api/approvals.js';
+import type { GrantScope } from '../../shared/api/grants.js';
 import type { z } from 'zod';
 import type { ListPage } from '../../shared/api/common.js';
 import type { ActionInput } from '../../shared/core/types.js';
