@@ -6,7 +6,8 @@
  * INVARIANT: any error while assembling the snapshot, evaluating or reserving yields BLOCK
  * (`failClosed`), never ALLOW.
  */
-import type { Action, ActionInput, ActionStatus, Evaluation, Receipt } from '../../shared/api/actions.js';
+import type { Action, ActionStatus, Evaluation, Receipt } from '../../shared/api/actions.js';
+import type { ActionInput } from '../../shared/api/vocabulary.js';
 import type { ListPage } from '../../shared/api/common.js';
 import { evaluate, failClosed, killSwitchGate, type Gate } from '../../shared/core/index.js';
 import type { AgentContext, Decision, ProtectedPaths, Snapshot } from '../../shared/core/types.js';

@@ -1,7 +1,7 @@
 import type { Api } from '../server/api.js';
 import type { AgentService } from './service.js';
 import type { OperatorService } from '../operators/service.js';
-import { AGENT_SCOPES } from '../../shared/api/contract.js';
+import { AGENT_SCOPES } from '../../shared/vocabulary.js';
 
 /** The agent routes and `GET /v1/me`, which answers for an agent key or an operator token. */
 export function agentRoutes(api: Api, agents: AgentService, operators: OperatorService): void {

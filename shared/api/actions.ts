@@ -6,26 +6,7 @@ import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
 import { Usage } from './budgets.js';
-import { BLOCK_CODES, LAYERS, RULE_DECISIONS } from '../core/types.js';
-
-export const ToolName = z.string().min(1).max(200);
-
-export const Verdict = z.enum(RULE_DECISIONS);
-export const BlockCode = z.enum(BLOCK_CODES);
-export const LayerName = z.enum(LAYERS);
-
-/** The body of `POST /v1/actions`: what an agent proposes to do (PRODUCT.md "The decision pipeline"). */
-export const ActionInput = z.strictObject({
-  tool: ToolName,
-  connector: z.string().min(1).max(200).optional(),
-  args: z.record(z.string(), z.unknown()).optional(),
-  value: z.number().finite().optional(),
-  categories: z.array(z.string().min(1).max(64)).max(32).optional(),
-  cost_estimate_micro_usd: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
-  mission_id: z.string().min(1).max(100).optional(),
-  resource: z.strictObject({ type: z.string().min(1).max(100), id: z.string().min(1).max(200) }).optional(),
-});
-export type ActionInput = z.infer<typeof ActionInput>;
+import { ActionInput, BlockCode, LayerName, LayerVerdict, Verdict } from './vocabulary.js';
 
 export const MatchedRule = z.object({
   policy_id: z.string(),
@@ -33,7 +14,7 @@ export const MatchedRule = z.object({
   policy_version: z.number().int(),
   /** Index of the rule in its policy's `rules`. */
   rule: z.number().int(),
-  decision: z.enum(RULE_DECISIONS),
+  decision: Verdict,
   constraint_failed: z.string().optional(),
 });
 
@@ -48,7 +29,7 @@ export const CommandVerdict = z.object({
 
 export const LayerResult = z.object({
   layer: LayerName,
-  verdict: z.enum(['ALLOW', 'ALERT', 'BLOCK', 'ABSTAIN']),
+  verdict: LayerVerdict,
   detail: z.string(),
   /** Guardrails of a shell command: each simple command and redirected file with its own verdict. */
   commands: z.array(CommandVerdict).optional(),

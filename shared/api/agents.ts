@@ -1,6 +1,8 @@
 /** Agents, their API keys, and `GET /v1/me` (the agent or operator a key belongs to). */
 import { z } from 'zod';
-import { AGENT_SCOPES, defineRoute } from './contract.js';
+import { defineRoute } from './contract.js';
+import { AgentScope } from './vocabulary.js';
+import { AGENT_SCOPES } from '../vocabulary.js';
 import { IdentityName, IdParams, ListQuery, Timestamp, listOf } from './common.js';
 import { Operator } from './operators.js';
 
@@ -27,14 +29,14 @@ export const AgentKey = z.object({
   object: z.literal('agent_key'),
   agent_id: z.string(),
   prefix: z.string(),
-  scopes: z.array(z.enum(AGENT_SCOPES)),
+  scopes: z.array(AgentScope),
   created_at: Timestamp,
   revoked_at: Timestamp.nullable(),
   last_used_at: Timestamp.nullable(),
 });
 export type AgentKey = z.infer<typeof AgentKey>;
 
-const Scopes = z.array(z.enum(AGENT_SCOPES)).min(1).max(AGENT_SCOPES.length);
+const Scopes = z.array(AgentScope).min(1).max(AGENT_SCOPES.length);
 
 export const CreateAgentBody = z.strictObject({
   name: IdentityName,
@@ -95,7 +97,7 @@ export const agentRoutes = {
     method: 'GET', path: '/v1/me', auth: 'authenticated', tag: 'agents',
     summary: 'Who the presented key belongs to: the agent (with its scopes) or the operator.',
     response: z.union([
-      Agent.extend({ scopes: z.array(z.enum(AGENT_SCOPES)), key_id: z.string() }),
+      Agent.extend({ scopes: z.array(AgentScope), key_id: z.string() }),
       Operator,
     ]),
   }),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
-import { ActionInput, BlockCode } from './actions.js';
+import { ActionInput, BlockCode } from './vocabulary.js';
 import { GrantOptions, GrantScope } from './grants.js';
 
 

@@ -5,17 +5,7 @@
  * from them — nothing describes the same shape twice.
  */
 import type { z } from 'zod';
-
-/** Scopes an agent key can carry. The operator token holds all of them. */
-export const AGENT_SCOPES = [
-  'actions:write',
-  'spend:write',
-  'guardrails:read',
-  'budgets:read',
-  'audit:read',
-  'approvals:read',
-] as const;
-export type AgentScope = (typeof AGENT_SCOPES)[number];
+import type { AgentScope } from '../vocabulary.js';
 
 /**
  * Who may call a route: `public` needs no key, `authenticated` any valid key, `operator` the

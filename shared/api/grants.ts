@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
-import { ActionStatus, ToolName } from './actions.js';
+import { ActionStatus } from './actions.js';
+import { ToolName } from './vocabulary.js';
 
 export const Grant = z.object({
   id: z.string(),

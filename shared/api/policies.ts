@@ -1,42 +1,18 @@
 /**
- * Policies: guardrails (reference 002) with versions and a dry-run evaluator, the tool registry,
- * tool policies and role overrides (reference 000), governance settings and quotas.
+ * Policies: guardrails with versions and a dry-run evaluator, the tool registry, tool policies
+ * and role overrides, governance settings and quotas.
  *
- * `POST /v1/evaluate` (the full pipeline) is declared by the actions domain; the action, matched
- * rule and layer schemas it shares are exported from here.
+ * `POST /v1/evaluate` (the full pipeline) is declared by the actions domain; the action it
+ * evaluates is the one `ActionInput` of shared/api/vocabulary.ts.
  */
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, Timestamp, listOf } from './common.js';
 import { guardError } from '../core/expr.js';
 import { globError } from '../core/glob.js';
-import { BLOCK_CODES, LAYERS, RULE_DECISIONS, type Guard as GuardType } from '../core/types.js';
-
-// ---------------------------------------------------------------------------------------------
-// Actions and decisions (shared with the actions domain)
-
-/** A tool name such as `order.refund`, `shell.exec`, `delegate:code`. */
-export const ToolName = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9._:/-]*$/, 'expected letters, digits, ".", "_", ":", "/" or "-"');
-
-/** What an agent proposes (shared/core `ActionInput`). */
-export const ActionInputSchema = z.strictObject({
-  tool: ToolName,
-  connector: z.string().min(1).max(128).optional(),
-  args: z.record(z.string(), z.unknown()).optional(),
-  value: z.number().finite().optional(),
-  categories: z.array(z.string().min(1).max(64)).max(50).optional(),
-  cost_estimate_micro_usd: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  mission_id: z.string().min(1).max(100).optional(),
-  resource: z.strictObject({ type: z.string().min(1).max(64), id: z.string().min(1).max(200) }).optional(),
-});
-
-export const VerdictSchema = z.enum(RULE_DECISIONS);
-export const LayerNameSchema = z.enum(LAYERS);
-export const BlockCodeSchema = z.enum(BLOCK_CODES);
+import type { Guard as GuardType } from '../core/types.js';
+import { ActionInput, BlockCode, CategoryName, ConnectorName, ToolName, Verdict } from './vocabulary.js';
+import { LayerResult, MatchedRule } from './actions.js';
 
 // ---------------------------------------------------------------------------------------------
 // Guardrail rules and policies
@@ -48,7 +24,7 @@ export const PolicyName = z
   .max(40)
   .regex(/^[a-z0-9-]+$/, 'expected 3-40 characters of a-z, 0-9 and "-"');
 
-/** An expression guard: a string in the PRODUCT.md grammar, or `all_of` / `any_of` / `not`. */
+/** An expression guard: a string in the grammar of shared/core/expr.ts, or `all_of` / `any_of` / `not`. */
 export const GuardSchema: z.ZodType<GuardType> = z.lazy(() =>
   z.union([
     z.string().min(1).max(2000),
@@ -67,13 +43,13 @@ export const GuardSchema: z.ZodType<GuardType> = z.lazy(() =>
 export const GuardrailRuleSchema = z
   .strictObject({
     tool: z.string().min(1).max(128).optional(),
-    connector: z.string().min(1).max(128).optional(),
+    connector: ConnectorName.optional(),
     agent_id: z.string().min(1).max(100).optional(),
     agent: z.string().min(1).max(200).optional(),
     role: z.string().min(1).max(64).optional(),
     expr: GuardSchema.optional(),
     max_value: z.number().finite().positive().optional(),
-    decision: z.enum(RULE_DECISIONS),
+    decision: Verdict,
     always_ask: z.boolean().optional(),
   })
   .superRefine((rule, ctx) => {
@@ -96,7 +72,7 @@ export const GuardrailRuleSchema = z
   });
 export type GuardrailRuleInput = z.infer<typeof GuardrailRuleSchema>;
 
-/** `rules` may not be empty; the server answers 400 `missing_parameter` (reference 002). */
+/** `rules` may not be empty; the server answers 400 `missing_parameter`. */
 export const GuardrailRules = z.array(GuardrailRuleSchema).max(1000);
 
 export const PolicyStatus = z.enum(['active', 'disabled']);
@@ -137,24 +113,10 @@ export const HypotheticalPolicySchema = z.strictObject({
   rules: GuardrailRules,
 });
 
-export const MatchedRuleSchema = z.object({
-  policy_id: z.string(),
-  policy_name: z.string(),
-  policy_version: z.number().int(),
-  /** Index of the rule in its policy's `rules`. */
-  rule: z.number().int(),
+/** A matched rule of the guardrails dry run also carries the rule as written in that version. */
+export const MatchedRuleSchema = MatchedRule.extend({
   /** The rule itself, as written in that version. */
   rule_def: GuardrailRuleSchema,
-  decision: z.enum(RULE_DECISIONS),
-  constraint_failed: z.string().optional(),
-});
-
-export const LayerResultSchema = z.object({
-  layer: LayerNameSchema,
-  verdict: z.enum(['ALLOW', 'ALERT', 'BLOCK', 'ABSTAIN']),
-  detail: z.string(),
-  /** Guardrails of a shell command: each simple command and redirected file with its own verdict. */
-  commands: z.array(z.object({ text: z.string(), verdict: VerdictSchema, detail: z.string(), grant_id: z.string().optional() })).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -219,12 +181,12 @@ const SettingsFields = {
   allow_self_approval: z.boolean(),
   approval_threshold: z.number().int().min(1).max(10),
   approval_ttl_seconds: z.number().int().min(10).max(86_400),
-  category_flags: z.record(z.string().min(1).max(64), z.boolean()),
+  category_flags: z.record(CategoryName, z.boolean()),
   unmatched_decision: z.enum(['ALERT', 'BLOCK']),
   /** Tool globs (`shell.*`) whose Allow always needs a confirmation for a scope wider than the exact request. */
   high_risk_tools: z.array(z.string().min(1).max(200)).max(100),
   /** Categories that make a tool high-risk in the same way. */
-  high_risk_categories: z.array(z.string().min(1).max(64)).max(100),
+  high_risk_categories: z.array(CategoryName).max(100),
 };
 
 export const GovernanceSettingsSchema = z.object({
@@ -295,12 +257,12 @@ const VersionNote = z.string().max(500);
 
 export const GuardrailEvaluationSchema = z.object({
   object: z.literal('guardrail_evaluation'),
-  decision: VerdictSchema,
-  block_code: BlockCodeSchema.nullable(),
+  decision: Verdict,
+  block_code: BlockCode.nullable(),
   matched: z.array(MatchedRuleSchema),
   explanation: z.string(),
   /** The policy layers run: tool_access, guardrails and settings. */
-  layers: z.array(LayerResultSchema),
+  layers: z.array(LayerResult),
   grantable: z.boolean(),
 });
 
@@ -366,7 +328,7 @@ export const policyRoutes = {
     summary:
       'Dry run of the policy layers (tool access, guardrails, settings) for a hypothetical action. `policies`, `settings`, `tool_policies` and `role_overrides` replace the stored ones when given. Nothing is recorded.',
     body: z.strictObject({
-      action: ActionInputSchema,
+      action: ActionInput,
       agent_id: AgentIdField.optional(),
       policies: z.array(HypotheticalPolicySchema).max(1000).optional(),
       settings: SettingsPatch.optional(),
@@ -394,7 +356,7 @@ export const policyRoutes = {
     body: z.strictObject({
       name: ToolName,
       description: z.string().max(2000).nullable().optional(),
-      categories: z.array(z.string().min(1).max(64)).max(50).optional(),
+      categories: z.array(CategoryName).max(50).optional(),
     }),
     response: ToolSchema,
   }),
