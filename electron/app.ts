@@ -48,6 +48,7 @@ import { createHttpServer } from './server/http.js';
 import { IdempotencyStore } from './server/idempotency.js';
 import { buildOpenApi } from './server/openapi.js';
 import type { Principal } from './server/principal.js';
+import { rowLookups } from './server/row-owners.js';
 import {
   DEFAULT_MAX_ARGS_BYTES,
   DEFAULT_RATE_LIMIT,
@@ -221,7 +222,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     });
   }
   const maxArgsBytes = config.maxArgsBytes ?? maxArgsBytesFromEnv() ?? DEFAULT_MAX_ARGS_BYTES;
-  const api = new Api(http, authenticate, idempotency);
+  const api = new Api(http, authenticate, idempotency, rowLookups(db));
   // Built on first request: generating it from every schema costs startup time nobody waits for.
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
   api.handle('health', () => ({ ok: true as const, version: VERSION }));

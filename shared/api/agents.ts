@@ -94,7 +94,7 @@ export const agentRoutes = {
     response: AgentKey,
   }),
   me: defineRoute({
-    method: 'GET', path: '/v1/me', auth: 'authenticated', tag: 'agents',
+    method: 'GET', path: '/v1/me', auth: 'authenticated', rows: { kind: 'self' }, tag: 'agents',
     summary: 'Who the presented key belongs to: the agent (with its scopes) or the operator.',
     response: z.union([
       Agent.extend({ scopes: z.array(AgentScope), key_id: z.string() }),

@@ -120,7 +120,7 @@ export const HistoryEntry = z.object({
 
 export const approvalRoutes = {
   listApprovals: defineRoute({
-    method: 'GET', path: '/v1/approvals', auth: 'approvals:read', tag: 'approvals',
+    method: 'GET', path: '/v1/approvals', auth: 'approvals:read', rows: { kind: 'list' }, tag: 'approvals',
     summary: 'Approval requests, newest first. An agent key sees its own.',
     query: ListQuery.extend({
       status: ApprovalStatus.optional(),
@@ -130,11 +130,11 @@ export const approvalRoutes = {
     response: listOf(Approval),
   }),
   getApproval: defineRoute({
-    method: 'GET', path: '/v1/approvals/:id', auth: 'approvals:read', tag: 'approvals',
+    method: 'GET', path: '/v1/approvals/:id', auth: 'approvals:read', rows: { kind: 'read', owner: 'approval' }, tag: 'approvals',
     summary: 'One approval request with its decisions.', params: IdParams, response: Approval,
   }),
   waitApproval: defineRoute({
-    method: 'GET', path: '/v1/approvals/:id/wait', auth: 'approvals:read', tag: 'approvals',
+    method: 'GET', path: '/v1/approvals/:id/wait', auth: 'approvals:read', rows: { kind: 'read', owner: 'approval' }, tag: 'approvals',
     summary: 'Long-poll: answers the moment the request is resolved or expires, or as it is after timeout_s.',
     params: IdParams,
     query: z.strictObject({ timeout_s: z.coerce.number().int().min(0).max(55).default(30) }),
@@ -163,12 +163,12 @@ export const approvalRoutes = {
     params: IdParams, response: UndoResult,
   }),
   requestDelegation: defineRoute({
-    method: 'POST', path: '/v1/delegation-approvals', auth: 'actions:write', tag: 'approvals',
+    method: 'POST', path: '/v1/delegation-approvals', auth: 'actions:write', rows: { kind: 'as', in: 'body', field: 'leader_agent_id', may: 'self_or_leader' }, tag: 'approvals',
     summary: "Route a child's delegation to its leader's queue; a live delegate:KIND grant answers allow_always at once.",
     body: DelegationBody, response: DelegationResult,
   }),
   approvalHistory: defineRoute({
-    method: 'GET', path: '/v1/approval-history', auth: 'approvals:read', tag: 'approvals',
+    method: 'GET', path: '/v1/approval-history', auth: 'approvals:read', rows: { kind: 'list' }, tag: 'approvals',
     summary: 'Operator decisions, newest first. An agent key sees those on its own requests.',
     query: ListQuery.extend({ agent_id: RefId.optional() }),
     response: listOf(HistoryEntry),

@@ -110,7 +110,7 @@ export type GrantOptions = z.infer<typeof GrantOptions>;
 
 export const grantRoutes = {
   listGrants: defineRoute({
-    method: 'GET', path: '/v1/grants', auth: 'approvals:read', tag: 'approvals',
+    method: 'GET', path: '/v1/grants', auth: 'approvals:read', rows: { kind: 'list' }, tag: 'approvals',
     summary: 'Allow-always grants, newest first. An agent key sees its own.',
     query: ListQuery.extend({
       agent_id: RefId.optional(),

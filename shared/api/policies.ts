@@ -268,7 +268,7 @@ export const GuardrailEvaluationSchema = z.object({
 
 export const policyRoutes = {
   listGuardrails: defineRoute({
-    method: 'GET', path: '/v1/guardrails', auth: 'guardrails:read', tag: 'guardrails',
+    method: 'GET', path: '/v1/guardrails', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'guardrails',
     summary: 'Guardrail policies (not deleted), newest first. `tool` keeps policies with a rule matching that tool, including rules with no tool matcher.',
     query: ListQuery.extend({ status: PolicyStatus.optional(), tool: z.string().min(1).max(128).optional() }),
     response: listOf(GuardrailPolicySchema),
@@ -286,14 +286,14 @@ export const policyRoutes = {
     response: GuardrailPolicySchema,
   }),
   getGuardrail: defineRoute({
-    method: 'GET', path: '/v1/guardrails/:id', auth: 'guardrails:read', tag: 'guardrails',
+    method: 'GET', path: '/v1/guardrails/:id', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'guardrails',
     summary: 'The current version of a policy (also once deleted), or `?version=N` verbatim.',
     params: IdParams,
     query: z.strictObject({ version: z.coerce.number().int().positive().optional() }),
     response: GuardrailPolicySchema,
   }),
   listGuardrailVersions: defineRoute({
-    method: 'GET', path: '/v1/guardrails/:id/versions', auth: 'guardrails:read', tag: 'guardrails',
+    method: 'GET', path: '/v1/guardrails/:id/versions', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'guardrails',
     summary: 'Every version of a policy, newest first, for history and diffs.',
     params: IdParams,
     query: ListQuery,
@@ -324,7 +324,7 @@ export const policyRoutes = {
     response: GuardrailPolicySchema,
   }),
   evaluateGuardrails: defineRoute({
-    method: 'POST', path: '/v1/guardrails/evaluate', auth: 'guardrails:read', tag: 'guardrails',
+    method: 'POST', path: '/v1/guardrails/evaluate', auth: 'guardrails:read', rows: { kind: 'as', in: 'body' }, tag: 'guardrails',
     summary:
       'Dry run of the policy layers (tool access, guardrails, settings) for a hypothetical action. `policies`, `settings`, `tool_policies` and `role_overrides` replace the stored ones when given. Nothing is recorded.',
     body: z.strictObject({
@@ -345,7 +345,7 @@ export const policyRoutes = {
   }),
 
   listTools: defineRoute({
-    method: 'GET', path: '/v1/tools', auth: 'guardrails:read', tag: 'tools',
+    method: 'GET', path: '/v1/tools', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'tools',
     summary: 'The tool registry: declared tools and tools seen in actions, by name.',
     query: ListQuery,
     response: listOf(ToolSchema),
@@ -362,7 +362,7 @@ export const policyRoutes = {
   }),
 
   listToolPolicies: defineRoute({
-    method: 'GET', path: '/v1/tool-policies', auth: 'guardrails:read', tag: 'tools',
+    method: 'GET', path: '/v1/tool-policies', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'tools',
     summary: 'Tool policies, by tool name.',
     query: ListQuery,
     response: listOf(ToolPolicySchema),
@@ -374,7 +374,7 @@ export const policyRoutes = {
     response: ToolPolicySchema,
   }),
   getToolPolicy: defineRoute({
-    method: 'GET', path: '/v1/tool-policies/:id', auth: 'guardrails:read', tag: 'tools',
+    method: 'GET', path: '/v1/tool-policies/:id', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'tools',
     summary: 'Read one tool policy.', params: IdParams, response: ToolPolicySchema,
   }),
   updateToolPolicy: defineRoute({
@@ -391,7 +391,7 @@ export const policyRoutes = {
   }),
 
   listRoleOverrides: defineRoute({
-    method: 'GET', path: '/v1/role-policy-overrides', auth: 'guardrails:read', tag: 'tools',
+    method: 'GET', path: '/v1/role-policy-overrides', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'tools',
     summary: 'Role overrides, by role then tool.',
     query: ListQuery.extend({ role: z.string().min(1).max(64).optional() }),
     response: listOf(RoleOverrideSchema),
@@ -408,7 +408,7 @@ export const policyRoutes = {
   }),
 
   getGovernanceSettings: defineRoute({
-    method: 'GET', path: '/v1/settings/governance', auth: 'guardrails:read', tag: 'settings',
+    method: 'GET', path: '/v1/settings/governance', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'settings',
     summary: 'Governance settings: gated categories, approvals, TTL, unmatched decision.',
     response: GovernanceSettingsSchema,
   }),
@@ -420,7 +420,7 @@ export const policyRoutes = {
   }),
 
   getQuota: defineRoute({
-    method: 'GET', path: '/v1/quota', auth: 'guardrails:read', tag: 'settings',
+    method: 'GET', path: '/v1/quota', auth: 'guardrails:read', rows: { kind: 'as', in: 'query' }, tag: 'settings',
     summary: 'Quota defaults, overrides and effective values; for one agent with `agent_id`.',
     query: z.strictObject({ agent_id: AgentIdField.optional() }),
     response: QuotaSchema,
