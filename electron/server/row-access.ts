@@ -46,8 +46,10 @@ export function checkRowAccess(name: string, def: RouteDef): void {
   if (access.kind === 'as') needs(access.in, access.field ?? 'agent_id');
 }
 
-const foreignAgent = (field: string) =>
-  new HttpError(403, 'insufficient_scope', `an agent key can name only its own agent in ${field}; omit it to mean the caller`, field);
+function foreignAgent(field: string, may: 'self' | 'self_or_leader' = 'self'): HttpError {
+  const whom = may === 'self_or_leader' ? 'itself or its own leader' : 'its own agent (omit it to mean the caller)';
+  return new HttpError(403, 'insufficient_scope', `an agent key can name only ${whom} in ${field}`, field);
+}
 
 /**
  * Applies a route's `rows` declaration to a validated request of `principal`; returns the input
@@ -81,7 +83,7 @@ export function authorizeRows(def: RouteDef, principal: Principal | null, input:
       const where = (input[access.in] ?? {}) as Record<string, unknown>;
       const named = where[field];
       const mayName = named === undefined || named === me || (access.may === 'self_or_leader' && named === lookups.leaderOf(me));
-      if (!mayName) throw foreignAgent(field);
+      if (!mayName) throw foreignAgent(field, access.may);
       return named === undefined ? { ...input, [access.in]: { ...where, [field]: me } } : input;
     }
   }
