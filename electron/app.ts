@@ -37,6 +37,7 @@ import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
 import { silentNotifier, type Notifier } from './notifier.js';
 import { OperatorService } from './operators/service.js';
+import { operatorRoutes } from './operators/routes.js';
 import { PolicyService } from './policies/service.js';
 import { protectedPathsOf } from './policies/protected-paths.js';
 import { policyRoutes } from './policies/routes.js';
@@ -47,6 +48,7 @@ import { createHttpServer } from './server/http.js';
 import { IdempotencyStore } from './server/idempotency.js';
 import { buildOpenApi } from './server/openapi.js';
 import type { Principal } from './server/principal.js';
+import { rowLookups } from './server/row-owners.js';
 import {
   DEFAULT_MAX_ARGS_BYTES,
   DEFAULT_RATE_LIMIT,
@@ -111,11 +113,8 @@ export interface Services {
   agents: AgentService;
   operators: OperatorService;
   idempotency: IdempotencyStore;
-  // [policies] service fields
   policies: PolicyService;
-  // [budgets] service fields
   budgets: Budgets;
-  // [actions] service fields
   actions: ActionService;
   approvals: ApprovalService;
   grants: GrantService;
@@ -162,12 +161,9 @@ export async function createApp(config: AppConfig): Promise<App> {
   const agents = new AgentService(db, audit, clock, ids);
   const operators = new OperatorService(db, audit, clock, ids);
   const idempotency = new IdempotencyStore(db, clock);
-  // [policies] services
   const policies = new PolicyService(db, audit, clock, ids);
-  // [budgets] services
   const budgets = new Budgets({ db, audit, bus, clock, ids, timeZone: config.timeZone ?? systemTimeZone(), reservationTimeoutMs: config.reservationTimeoutMs });
   budgets.periods.rollDue();
-  // [actions] services
   const grants = new GrantService(db, audit, clock, ids);
   const approvals = new ApprovalService(db, audit, clock, ids, bus, notifier, grants, policies);
   // Concurrent write requests (actions, spend) share commits: see GroupCommit.
@@ -191,11 +187,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     agents,
     operators,
     idempotency,
-    // [policies] service entries
     policies,
-    // [budgets] service entries
     budgets,
-    // [actions] service entries
     actions,
     approvals,
     grants,
@@ -226,22 +219,20 @@ export async function createApp(config: AppConfig): Promise<App> {
     });
   }
   const maxArgsBytes = config.maxArgsBytes ?? maxArgsBytesFromEnv() ?? DEFAULT_MAX_ARGS_BYTES;
-  const api = new Api(http, authenticate, idempotency);
+  const api = new Api(http, authenticate, idempotency, rowLookups(db));
   // Built on first request: generating it from every schema costs startup time nobody waits for.
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
   api.handle('health', () => ({ ok: true as const, version: VERSION }));
   api.handle('openapi', () => (openapi ??= buildOpenApi(VERSION)));
   agentRoutes(api, agents, operators);
+  operatorRoutes(api, operators);
   auditRoutes(api, audit, verifier);
   backupRoutes(api, backups);
   eventRoutes(api, bus, config.heartbeatMs ?? 15_000);
-  // [policies] routes
   policyRoutes(api, policies, agents);
-  // [budgets] routes
   budgetRoutes(api, budgets, agents, commits, { missions, actions });
   missionRoutes(api, missions);
   stoppers.push(budgets.reservations.startReaper());
-  // [actions] routes
   actionRoutes(api, actions, approvals, release, { maxArgsBytes, missions });
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });

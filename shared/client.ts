@@ -15,7 +15,9 @@ import { fillPath, type RouteInput, type RouteOutput } from './api/contract.js';
 import { routes, type RouteName, type Routes } from './api/index.js';
 import type { ErrorBody, ErrorCode, ListPage } from './api/common.js';
 import type { WardenEvent } from './events.js';
-import type { Action, ActionInput, Approval } from './api/actions.js';
+import type { Action } from './api/actions.js';
+import type { ActionInput } from './api/vocabulary.js';
+import type { Approval } from './api/approvals.js';
 
 export class WardenApiError extends Error {
   constructor(

@@ -6,7 +6,8 @@
  * INVARIANT: any error while assembling the snapshot, evaluating or reserving yields BLOCK
  * (`failClosed`), never ALLOW.
  */
-import type { Action, ActionInput, ActionStatus, Evaluation, Receipt } from '../../shared/api/actions.js';
+import type { Action, ActionStatus, Evaluation, Receipt } from '../../shared/api/actions.js';
+import type { ActionInput } from '../../shared/api/vocabulary.js';
 import type { ListPage } from '../../shared/api/common.js';
 import { evaluate, failClosed, killSwitchGate, type Gate } from '../../shared/core/index.js';
 import type { AgentContext, Decision, ProtectedPaths, Snapshot } from '../../shared/core/types.js';
@@ -85,11 +86,6 @@ function decisionFields(d: Decision) {
     grantable: d.grantable,
     grant_id: d.grant_id,
   };
-}
-
-export interface Viewer {
-  /** Set for an agent key: it sees only its own actions. */
-  agentId?: string;
 }
 
 export class ActionService implements ApprovalSink {
@@ -404,18 +400,15 @@ export class ActionService implements ApprovalSink {
     };
   }
 
-  get(id: string, viewer: Viewer = {}): Action {
+  get(id: string): Action {
     const row = this.s.joined.get(id);
-    if (!row || (viewer.agentId && row.agent_id !== viewer.agentId)) throw notFound('action', id);
+    if (!row) throw notFound('action', id);
     return this.toApi(row);
   }
 
-  list(query: { limit: number; cursor?: string; status?: ActionStatus; agent_id?: string }, viewer: Viewer = {}): ListPage<Action> {
+  list(query: { limit: number; cursor?: string; status?: ActionStatus; agent_id?: string }): ListPage<Action> {
     const after = decodeCursor(query.cursor, isString);
-    if (viewer.agentId && query.agent_id && query.agent_id !== viewer.agentId) {
-      return { object: 'list', data: [], has_more: false, next_cursor: null };
-    }
-    const agent = viewer.agentId ?? query.agent_id ?? null;
+    const agent = query.agent_id ?? null;
     const rows = this.db
       .prepare<unknown[], JoinedRow>(
         `${JOINED} WHERE (? IS NULL OR a.agent_id = ?) AND (? IS NULL OR a.status = ?) AND (? IS NULL OR a.id < ?)
@@ -425,9 +418,9 @@ export class ActionService implements ApprovalSink {
     return page(rows, query.limit, (r) => this.toApi(r), (r) => r.id);
   }
 
-  receipt(id: string, viewer: Viewer = {}): Receipt {
+  receipt(id: string): Receipt {
     const r = this.s.receipt.get(id);
-    if (!r || (viewer.agentId && r.agent_id !== viewer.agentId)) throw notFound('receipt', id);
+    if (!r) throw notFound('receipt', id);
     return {
       id: r.id,
       object: 'receipt',
@@ -452,12 +445,11 @@ export class ActionService implements ApprovalSink {
     id: string,
     body: { outcome: 'succeeded' | 'failed'; cost_micro_usd?: number; usage?: CostReport['usage'] },
     actor: string,
-    viewer: Viewer = {},
   ): Action {
     let learnedCost: { agentId: string; tool: string; cost: number } | null = null;
     immediate(this.db, () => {
       const row = this.s.row.get(id);
-      if (!row || (viewer.agentId && row.agent_id !== viewer.agentId)) throw notFound('action', id);
+      if (!row) throw notFound('action', id);
       if (row.status === 'completed') throw conflict(`action ${id} is already completed`);
       if (row.status !== 'allowed') throw conflict(`action ${id} is ${row.status}; only an allowed action can be completed`);
       const agent = this.context(row.agent_id);

@@ -61,12 +61,12 @@ export class ActionRelease {
     };
   }
 
-  /** The agent `agentId` withdraws its action `id`. 404 for another agent's, 409 unless pending or allowed. */
-  withdraw(id: string, agentId: string, actor: string): Action {
+  /** The action's own agent withdraws action `id`. 409 unless pending or allowed. */
+  withdraw(id: string, actor: string): Action {
     let resolvedApproval: string | null = null;
     immediate(this.db, () => {
       const row = this.s.row.get(id);
-      if (!row || row.agent_id !== agentId) throw notFound('action', id);
+      if (!row) throw notFound('action', id);
       if (row.withdrawn_at) throw conflict(`action ${id} was already withdrawn at ${row.withdrawn_at}`);
       if (row.status !== 'pending_approval' && row.status !== 'allowed') {
         throw conflict(`action ${id} is ${row.status}; only a pending or allowed action can be withdrawn`);
@@ -78,13 +78,13 @@ export class ActionRelease {
       }
       // Allowed (or allowed by an approval resolved just now): give back what it holds.
       this.budgets.release(id, 'abandoned');
-      this.actions.counters.freeSlot(agentId, id);
+      this.actions.counters.freeSlot(row.agent_id, id);
       const reason = was === 'allowed' ? 'withdrawn by the agent before it ran' : 'withdrawn: the agent stopped waiting';
       this.s.withdrawn.run({ id, at, reason });
       this.audit.append({
         event_type: 'action.withdrawn',
         actor,
-        agent_id: agentId,
+        agent_id: row.agent_id,
         subject_id: id,
         data: { action_id: id, approval_id: row.approval_id, was },
       });

@@ -1,9 +1,9 @@
 import type { Api } from '../server/api.js';
 import type { AgentService } from './service.js';
 import type { OperatorService } from '../operators/service.js';
-import { AGENT_SCOPES } from '../../shared/api/contract.js';
-import { requireOperator } from '../server/principal.js';
+import { AGENT_SCOPES } from '../../shared/vocabulary.js';
 
+/** The agent routes and `GET /v1/me`, which answers for an agent key or an operator token. */
 export function agentRoutes(api: Api, agents: AgentService, operators: OperatorService): void {
   api.handle('createAgent', ({ body, actor }) => agents.create(body, actor), {
     oneTimeSecret: { renew: 'the agent exists; issue it a new key with POST /v1/agents/{id}/keys (GET /v1/agents finds the id)' },
@@ -16,23 +16,6 @@ export function agentRoutes(api: Api, agents: AgentService, operators: OperatorS
     oneTimeSecret: { renew: 'issue another with POST /v1/agents/{id}/keys and revoke the lost one with DELETE /v1/agents/{id}/keys/{key_id}' },
   });
   api.handle('revokeAgentKey', ({ params, actor }) => agents.revokeKey(params.id, params.key_id, actor));
-  api.handle('createOperator', ({ body, actor, principal }) => {
-    operators.requireOwner(requireOperator(principal).operatorId);
-    return operators.create(body.name, actor);
-  }, {
-    oneTimeSecret: { renew: 'the operator exists; its token cannot be shown again: rotate it with POST /v1/operators/{id}/rotate' },
-  });
-  api.handle('revokeOperator', ({ params, actor, principal }) => {
-    operators.requireOwner(requireOperator(principal).operatorId);
-    return operators.revoke(params.id, actor);
-  });
-  api.handle('rotateOperator', ({ params, actor, principal }) => {
-    operators.requireOwner(requireOperator(principal).operatorId);
-    return operators.rotate(params.id, actor);
-  }, {
-    oneTimeSecret: { renew: 'rotate again with POST /v1/operators/{id}/rotate' },
-  });
-  api.handle('listOperators', ({ query }) => operators.list(query));
   api.handle('me', ({ principal }) => {
     if (!principal) return undefined; // unreachable: the route needs a key
     if (principal.kind === 'operator') return operators.get(principal.operatorId);

@@ -1,5 +1,5 @@
 /** Agents and their API keys. Keys are shown once and stored as SHA-256 hashes. */
-import { AGENT_SCOPES, type AgentScope } from '../../shared/api/contract.js';
+import { AGENT_SCOPES, type AgentScope } from '../../shared/vocabulary.js';
 import type { Agent, AgentKey } from '../../shared/api/agents.js';
 import type { AgentContext } from '../../shared/core/types.js';
 import type { ListPage } from '../../shared/api/common.js';

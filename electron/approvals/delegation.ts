@@ -9,7 +9,7 @@
  * and again when the answer lands; a BLOCK there answers `deny` with the reason.
  */
 import type { z } from 'zod';
-import type { DelegationBody, DelegationResult } from '../../shared/api/actions.js';
+import type { DelegationBody, DelegationResult } from '../../shared/api/approvals.js';
 import { findGrant, killSwitchGate } from '../../shared/core/index.js';
 import type { ActionInput } from '../../shared/core/types.js';
 import type { Agent } from '../../shared/api/agents.js';
@@ -17,7 +17,7 @@ import { agentContext, type AgentService } from '../agents/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { Clock } from '../common/clock.js';
 import type { BudgetLedger, PolicyStore } from '../ports.js';
-import { HttpError, notFound } from '../server/errors.js';
+import { notFound } from '../server/errors.js';
 import type { Principal } from '../server/principal.js';
 import type { GrantService } from './grants.js';
 import type { ApprovalService } from './service.js';
@@ -55,12 +55,9 @@ export async function requestDelegation(
 ): Promise<Result> {
   const leader = deps.agents.find(body.leader_agent_id);
   if (!leader) throw notFound('agent', body.leader_agent_id);
+  // The row authorizer let an agent key name only itself or its own leader: a grant for
+  // (leader, delegate:KIND) covers that leader's crew, not any agent that names it.
   const child = principal?.kind === 'agent' ? deps.agents.find(principal.agentId) ?? null : null;
-  // An agent key routes delegations only into its own leader's queue (or its own, as a leader):
-  // a grant for (leader, delegate:KIND) covers that leader's crew, not any agent that names it.
-  if (principal?.kind === 'agent' && child?.id !== leader.id && child?.leader_agent_id !== leader.id) {
-    throw new HttpError(403, 'insufficient_scope', `agent ${child?.name ?? principal.agentId} is not led by ${leader.name}; an agent can ask only its own leader`, 'leader_agent_id');
-  }
   const args: Record<string, unknown> = {};
   if (body.target_agent_name !== undefined) args.target_agent_name = body.target_agent_name;
   if (body.task !== undefined) args.task = body.task;
@@ -108,7 +105,7 @@ export async function requestDelegation(
     actor,
   });
   deps.approvals.announce(row);
-  const approval = await deps.approvals.waitFor(row.id, body.wait_s, {}, res);
+  const approval = await deps.approvals.waitFor(row.id, body.wait_s, res);
   if (approval.status === 'approved') {
     // The world may have changed while the leader's operator decided.
     const after = blockedBecause(deps, deps.agents.find(leader.id) ?? leader, child ? deps.agents.find(child.id) ?? child : null);

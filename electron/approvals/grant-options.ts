@@ -4,7 +4,8 @@
  * runs the core's own grant matcher (`findGrant`) on each candidate, so it shows what the grant
  * will really do.
  */
-import type { ActionStatus, GrantOptions } from '../../shared/api/actions.js';
+import type { ActionStatus } from '../../shared/api/actions.js';
+import type { GrantOptions } from '../../shared/api/grants.js';
 import { findGrant } from '../../shared/core/grants.js';
 import type { ActionInput, GrantState } from '../../shared/core/types.js';
 import { toIso, type Clock } from '../common/clock.js';

@@ -5,7 +5,7 @@
  * scopes (a command prefix by words, a folder, a domain, any arguments) are proposed here and
  * chosen explicitly; on a high-risk tool a wide scope needs a confirmation.
  */
-import { DEFAULT_GRANT_TTL_DAYS, type GrantScope } from '../../shared/api/actions.js';
+import { DEFAULT_GRANT_TTL_DAYS, type GrantScope } from '../../shared/api/grants.js';
 import { globMatch } from '../../shared/core/glob.js';
 import { PATH_KEYS, SHELL_TOOL, normalizePath } from '../../shared/core/grants.js';
 import type { ActionInput, GovernanceSettings } from '../../shared/core/types.js';

@@ -3,7 +3,7 @@
  * (`GrantStore`), revoked by the operator. A revoked or expired grant stops applying at once
  * because every read filters on `now`.
  */
-import type { Grant } from '../../shared/api/actions.js';
+import type { Grant } from '../../shared/api/grants.js';
 import type { ListPage } from '../../shared/api/common.js';
 import type { GrantState } from '../../shared/core/types.js';
 import type { AuditService } from '../audit/service.js';

@@ -3,7 +3,7 @@
  * name, its categories, its decisions and what became of its action (blocked at release, undone),
  * and the operators' decision history.
  */
-import type { Approval, ApprovalDecisionKind, ApprovalStatus } from '../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind, ApprovalStatus } from '../../shared/api/approvals.js';
 import type { ActionInput } from '../../shared/core/types.js';
 import type { Db } from '../db/connection.js';
 import { decodeCursor, isNumber, page } from '../server/pagination.js';
@@ -103,13 +103,10 @@ export function approvalOf(
   };
 }
 
-/** Operator decisions, newest first; `agentId` (an agent key) sees those on its own requests. */
-export function decisionHistory(db: Db, query: { limit: number; cursor?: string; agent_id?: string }, agentId?: string) {
+/** Operator decisions, newest first; `agent_id` picks those on one agent's requests. */
+export function decisionHistory(db: Db, query: { limit: number; cursor?: string; agent_id?: string }) {
   const after = decodeCursor(query.cursor, isNumber);
-  const agent = agentId ?? query.agent_id ?? null;
-  if (agentId && query.agent_id && query.agent_id !== agentId) {
-    return { object: 'list' as const, data: [], has_more: false, next_cursor: null };
-  }
+  const agent = query.agent_id ?? null;
   const rows = db
     .prepare<unknown[], DecisionRow>(
       `SELECT d.*, o.name AS operator_name FROM approval_decisions d LEFT JOIN operators o ON o.id = d.operator_id

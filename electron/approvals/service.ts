@@ -5,7 +5,8 @@
  * Every state change commits in one `immediate()` transaction with its audit rows; what the
  * outside world sees (bus events, waiters, the notifier) happens only after the commit.
  */
-import type { Approval, ApprovalDecisionKind, ApprovalStatus, GrantScope, UndoResult } from '../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind, ApprovalStatus, UndoResult } from '../../shared/api/approvals.js';
+import type { GrantScope } from '../../shared/api/grants.js';
 import type { z } from 'zod';
 import type { ListPage } from '../../shared/api/common.js';
 import type { ActionInput } from '../../shared/core/types.js';
@@ -60,11 +61,6 @@ export interface DecisionInput {
   decision: ApprovalDecisionKind;
   comment?: string;
   grant?: GrantScope;
-}
-
-export interface Viewer {
-  /** Set for an agent key: it sees only approvals in its queue or that it asked for. */
-  agentId?: string;
 }
 
 export class ApprovalService {
@@ -163,9 +159,9 @@ export class ApprovalService {
 
   // ---- reading ---------------------------------------------------------------------------
 
-  row(id: string, viewer: Viewer = {}): ReadRow {
+  row(id: string): ReadRow {
     const row = this.byId.get(id);
-    if (!row || !visible(row, viewer)) throw notFound('approval', id);
+    if (!row) throw notFound('approval', id);
     return row;
   }
 
@@ -181,31 +177,30 @@ export class ApprovalService {
     );
   }
 
-  get(id: string, viewer: Viewer = {}): Approval {
+  get(id: string): Approval {
     this.expireLapsed();
-    return this.toApi(this.row(id, viewer));
+    return this.toApi(this.row(id));
   }
 
+  /** `agent_id` picks the approvals of one agent: those asked of it and those it asked another. */
   list(
     query: { limit: number; cursor?: string; status?: ApprovalStatus; agent_id?: string; kind?: 'action' | 'delegation' },
-    viewer: Viewer = {},
   ): ListPage<Approval> {
     this.expireLapsed();
     const after = decodeCursor(query.cursor, isString);
-    const mine = viewer.agentId ?? null;
+    const agent = query.agent_id ?? null;
     const rows = this.db
       .prepare<unknown[], ReadRow>(
         `${READ}
-         WHERE (? IS NULL OR p.status = ?) AND (? IS NULL OR p.agent_id = ?) AND (? IS NULL OR p.kind = ?)
-           AND (? IS NULL OR p.agent_id = ? OR p.child_agent_id = ?)
+         WHERE (? IS NULL OR p.status = ?) AND (? IS NULL OR p.agent_id = ? OR p.child_agent_id = ?)
+           AND (? IS NULL OR p.kind = ?)
            AND (? IS NULL OR p.id < ?)
          ORDER BY p.id DESC LIMIT ?`,
       )
       .all(
         query.status ?? null, query.status ?? null,
-        query.agent_id ?? null, query.agent_id ?? null,
+        agent, agent, agent,
         query.kind ?? null, query.kind ?? null,
-        mine, mine, mine,
         after ?? null, after ?? null,
         query.limit + 1,
       );
@@ -213,8 +208,8 @@ export class ApprovalService {
   }
 
   /** Operator decisions, newest first. */
-  history(query: { limit: number; cursor?: string; agent_id?: string }, viewer: Viewer = {}) {
-    return decisionHistory(this.db, query, viewer.agentId);
+  history(query: { limit: number; cursor?: string; agent_id?: string }) {
+    return decisionHistory(this.db, query);
   }
 
   // ---- opening ---------------------------------------------------------------------------
@@ -524,20 +519,15 @@ export class ApprovalService {
   async waitFor(
     id: string,
     timeoutS: number,
-    viewer: Viewer,
     res?: NodeJS.EventEmitter & { writableEnded: boolean },
   ): Promise<Approval> {
     this.expireLapsed();
-    const row = this.row(id, viewer);
+    const row = this.row(id);
     if (row.status !== 'pending' || timeoutS <= 0 || this.stopped) return this.toApi(row);
     const waiter = this.waiters.wait(id, timeoutS * 1000);
     if (res) freeOnClose(waiter, res);
     const { end, value } = await waiter.done;
     if (end === 'woken' && value) return value;
-    return this.get(id, viewer);
+    return this.get(id);
   }
-}
-
-function visible(row: ApprovalRow, viewer: Viewer): boolean {
-  return !viewer.agentId || row.agent_id === viewer.agentId || row.child_agent_id === viewer.agentId;
 }

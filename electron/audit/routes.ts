@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import type { AuditEntry } from '../../shared/api/audit.js';
 import type { Api } from '../server/api.js';
 import { HttpError } from '../server/errors.js';
-import type { Principal } from '../server/principal.js';
 import type { AuditFilter, AuditService } from './service.js';
 import type { AuditVerifier } from './verifier.js';
 
@@ -17,15 +16,6 @@ function csvCell(value: unknown): string {
 
 const csvRow = (e: AuditEntry) => CSV_COLUMNS.map((c) => csvCell(e[c])).join(',') + '\n';
 
-/** An agent reading the audit sees only rows about itself. */
-function scoped(filter: AuditFilter, principal: Principal | null): AuditFilter {
-  if (principal?.kind !== 'agent') return filter;
-  if (filter.agent_id && filter.agent_id !== principal.agentId) {
-    throw new HttpError(403, 'insufficient_scope', 'an agent key reads only its own audit rows', 'agent_id');
-  }
-  return { ...filter, agent_id: principal.agentId };
-}
-
 function checkRange(filter: AuditFilter): void {
   if (filter.since && filter.until && Date.parse(filter.since) > Date.parse(filter.until)) {
     throw new HttpError(400, 'invalid_parameter', 'since is after until', 'since');
@@ -33,15 +23,15 @@ function checkRange(filter: AuditFilter): void {
 }
 
 export function auditRoutes(api: Api, audit: AuditService, verifier: AuditVerifier): void {
-  api.handle('listAudit', ({ query, principal }) => {
+  api.handle('listAudit', ({ query }) => {
     checkRange(query);
-    return audit.list({ ...query, ...scoped(query, principal) });
+    return audit.list(query);
   });
   api.handle('verifyAudit', ({ query }) => verifier.verify({ full: query.full }));
-  api.handle('exportAudit', ({ query, principal, reply }) => {
+  api.handle('exportAudit', ({ query, reply }) => {
     checkRange(query);
     const { format, ...filter } = query;
-    const batches = audit.iterate(scoped(filter, principal));
+    const batches = audit.iterate(filter);
     async function* lines() {
       if (format === 'csv') yield CSV_COLUMNS.join(',') + '\n';
       for (const batch of batches) {

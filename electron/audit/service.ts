@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEntry } from '../../shared/api/audit.js';
+import type { AuditEventType } from '../../shared/vocabulary.js';
 import type { ListPage } from '../../shared/api/common.js';
 import { redactForStorage } from '../redaction/redact.js';
 import { toIso, type Clock } from '../common/clock.js';
@@ -14,7 +15,7 @@ import { decodeCursor, isNumber, page } from '../server/pagination.js';
 import { chainText, GENESIS, type ChainRow, type VerifyResult } from './chain.js';
 
 export interface AuditInput {
-  event_type: string;
+  event_type: AuditEventType;
   /** `operator:opr_…`, `agent:agt_…` or `system`. */
   actor: string;
   agent_id?: string | null;

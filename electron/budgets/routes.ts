@@ -2,7 +2,7 @@ import type { AgentContext } from '../../shared/core/types.js';
 import type { AgentService } from '../agents/service.js';
 import type { GroupCommit } from '../db/group-commit.js';
 import type { Api } from '../server/api.js';
-import { HttpError } from '../server/errors.js';
+import { notFound } from '../server/errors.js';
 import type { ActionService } from '../actions/service.js';
 import type { MissionService } from './missions.js';
 import type { Budgets } from './ledger.js';
@@ -23,23 +23,17 @@ export function budgetRoutes(
   api.handle('resumeBudget', ({ params, body, actor }) => budgets.settings.resume(params.scope, params.scope_id, body?.grace_usd_cents, actor));
   api.handle('deleteBudget', ({ params, actor }) => budgets.settings.remove(params.scope, params.scope_id, actor));
 
-  api.handle('recordSpend', ({ body, principal, actor }) => {
-    let agent: AgentContext | null = null;
-    if (principal?.kind === 'agent') {
-      // An agent key always spends as itself.
-      if (body.agent_id !== undefined && body.agent_id !== principal.agentId) {
-        throw new HttpError(403, 'insufficient_scope', 'an agent key records spend only for its own agent', 'agent_id');
-      }
-      agent = agents.get(principal.agentId);
-    } else if (body.agent_id !== undefined) {
-      agent = agents.get(body.agent_id);
-    }
+  api.handle('recordSpend', ({ body, actor }) => {
+    // An agent key's own id is filled in by the row authorizer.
+    const agent: AgentContext | null = body.agent_id !== undefined ? agents.get(body.agent_id) : null;
     let missionId = body.mission_id ?? null;
     if (agent) {
       // Only a member charges a registered mission; a member of exactly one is charged to it.
       missionId = spendGuards.missions.chargedMission(agent.id, missionId);
-      // The spend of an action is its own agent's: another agent's action is not found.
-      if (body.action_id !== undefined) spendGuards.actions.get(body.action_id, { agentId: agent.id });
+      // The spend of an action is its own agent's, whoever records it: another agent's action is not found.
+      if (body.action_id !== undefined && spendGuards.actions.get(body.action_id).agent_id !== agent.id) {
+        throw notFound('action', body.action_id);
+      }
     }
     const input = {
       agent,
@@ -51,9 +45,7 @@ export function budgetRoutes(
     };
     return commits.run(() => budgets.spend.record(input, actor));
   });
-  api.handle('listSpend', ({ query, principal }) =>
-    budgets.spend.list(principal?.kind === 'agent' ? { ...query, agent_id: principal.agentId } : query),
-  );
+  api.handle('listSpend', ({ query }) => budgets.spend.list(query));
   api.handle('spendReport', ({ query }) => budgets.reports.report(query));
 
   api.handle('getKillSwitch', () => budgets.killSwitchControl.get());

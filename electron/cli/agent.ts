@@ -1,6 +1,6 @@
 /** `warden agent add|list|disable|enable`: register agents and hand out their first key. */
 import type { Command } from 'commander';
-import { AGENT_SCOPES, type AgentScope } from '../../shared/api/contract.js';
+import { AGENT_SCOPES, type AgentScope } from '../../shared/vocabulary.js';
 import { withConnection, withGlobalOptions, type Connection } from './context.js';
 import { usageError, type CliIO } from './io.js';
 import { printTable, shortTime, writeJson, writeLine } from './output.js';

@@ -1,6 +1,7 @@
 /** `warden approvals list|show|scopes|decide|undo`: the inbox from a terminal. */
 import type { Command } from 'commander';
-import type { Approval, ApprovalDecisionKind, GrantScope } from '../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind } from '../../shared/api/approvals.js';
+import type { GrantScope } from '../../shared/api/grants.js';
 import { withConnection, withGlobalOptions } from './context.js';
 import { usageError, type CliIO } from './io.js';
 import { printTable, shortTime, timeLeft, truncate, writeJson, writeLine } from './output.js';

@@ -4,7 +4,7 @@ import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import type { ActionInput } from '../../shared/api/actions.js';
+import type { ActionInput } from '../../shared/api/vocabulary.js';
 
 /**
  * The largest action, as the JSON body of `POST /v1/actions`, that `warden hook` and `warden exec`

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { WardenApiError, WardenClient } from '../../shared/client.js';
+import type { AgentScope } from '../../shared/vocabulary.js';
 import { DEFAULT_PORT, TOKEN_FILE, defaultDataDir } from '../common/data-dir.js';
 import { CliError, type CliIO } from './io.js';
 
@@ -116,7 +117,7 @@ export function unreachableMessage(url: string): string {
 }
 
 /** The scopes `warden hook` and `warden exec` use: asking, and waiting for an approval. */
-const AGENT_COMMAND_SCOPES = ['actions:write', 'approvals:read'];
+const AGENT_COMMAND_SCOPES: AgentScope[] = ['actions:write', 'approvals:read'];
 
 /**
  * One line for any error a command throws, with the server's code and parameter when it sent them.

@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { constants as os } from 'node:os';
 import type { Command } from 'commander';
-import type { ActionInput } from '../../shared/api/actions.js';
+import type { ActionInput } from '../../shared/api/vocabulary.js';
 import { WardenApiError, type AskResult } from '../../shared/client.js';
 import { actionTooLarge, commandLine, parseWaitSeconds } from './ask.js';
 import { connect, describeError, unreachableMessage, withGlobalOptions } from './context.js';

@@ -16,7 +16,8 @@
  */
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { ActionInput } from '../../shared/api/actions.js';
+import type { ActionInput } from '../../shared/api/vocabulary.js';
+import { ACTION_LIMITS } from '../../shared/vocabulary.js';
 import { WardenApiError, type AskResult } from '../../shared/client.js';
 import { CompletionStore, actionTooLarge, parseWaitSeconds, privateDir } from './ask.js';
 import { connect, describeError, globalsOf, resolveDataDir, withGlobalOptions } from './context.js';
@@ -46,8 +47,8 @@ export interface ClaudeHookInput {
 /** Seconds the hook allows itself beyond `--wait` before it answers on its own. */
 const HOOK_GRACE_SECONDS = 5;
 /** The API's limits on `tool` and `mission_id` (ActionInput): longer ones are refused, not cut. */
-const MAX_TOOL = 200;
-const MAX_MISSION_ID = 100;
+const MAX_TOOL = ACTION_LIMITS.tool;
+const MAX_MISSION_ID = ACTION_LIMITS.mission_id;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;

@@ -14,7 +14,6 @@ import {
   PolicyStatus,
   QUOTA_KEYS,
   SettingsPatch,
-  ToolName,
   ToolRestrictions,
   type GovernanceSettingsObject,
   type GuardrailPolicyObject,
@@ -24,6 +23,7 @@ import {
   type ToolObject,
   type ToolPolicyObject,
 } from '../../shared/api/policies.js';
+import { ToolName } from '../../shared/api/vocabulary.js';
 import type { WardenClient } from '../../shared/client.js';
 import { canonical, same, show } from './policy-compare.js';
 import { planGuardrails, rulesByAgentName } from './policy-guardrails.js';

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
-import { ActionInput as ActionInputSchema } from '../../shared/api/actions.js';
+import { ActionInput as ActionInputSchema } from '../../shared/api/vocabulary.js';
 import type { WardenClient } from '../../shared/client.js';
 import { withConnection, withGlobalOptions } from './context.js';
 import { CliError, CliExit, type CliIO } from './io.js';

@@ -5,7 +5,7 @@
  */
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ListPage } from '../../shared/api/common.js';
-import type { Operator } from '../../shared/api/agents.js';
+import type { Operator } from '../../shared/api/operators.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import { hashSecret, newSecret, type Ids } from '../common/ids.js';

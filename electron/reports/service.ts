@@ -5,7 +5,7 @@
  * `kind = 'action'` is checked on each row of the `approvals_created` range (no index has kind).
  */
 import type { z } from 'zod';
-import type { ApprovalsReport, GovernanceReport, ReportPeriod } from '../../shared/api/actions.js';
+import type { ApprovalsReport, GovernanceReport, ReportPeriod } from '../../shared/api/reports.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Db } from '../db/connection.js';
 

@@ -10,6 +10,8 @@ import { routes, type RouteName, type Routes } from '../../shared/api/index.js';
 import { HttpError, fromZodError } from './errors.js';
 import { IdempotencyStore } from './idempotency.js';
 import { actorOf, authorize, type Principal } from './principal.js';
+import { authorizeRows, checkRowAccess } from './row-access.js';
+import type { RowLookups } from './row-owners.js';
 
 export interface HandlerContext<D> extends ParsedInput<D> {
   principal: Principal | null;
@@ -73,6 +75,7 @@ export class Api {
     private readonly app: FastifyInstance,
     private readonly authenticate: Authenticate,
     private readonly idempotency: IdempotencyStore,
+    private readonly rows: RowLookups,
   ) {}
 
   /** The caller behind the request's key: null when none was sent; 401 when it is unknown. */
@@ -98,6 +101,7 @@ export class Api {
   handle<N extends RouteName>(name: N, handler: Handler<Routes[N]>, options: HandleOptions = {}): void {
     const def = routes[name] as RouteDef;
     if (this.handled.has(name)) throw new Error(`route ${name} registered twice`);
+    checkRowAccess(name, def);
     this.handled.add(name);
     this.app.route({
       method: def.method,
@@ -106,9 +110,16 @@ export class Api {
         // A public route (health, the OpenAPI document) ignores any key: a stale one must not break it.
         const principal = def.auth === 'public' ? null : this.principalOf(request);
         authorize(def.auth, principal);
-        const params = parse(def.params, request.params, 'params');
-        const query = def.query ? parse(def.query, request.query ?? {}, 'query') : refuseQuery(request.query);
-        const body = def.body ? parse(def.body, request.body, 'body') : refuseBody(request.body);
+        const { params, query, body } = authorizeRows(
+          def,
+          principal,
+          {
+            params: parse(def.params, request.params, 'params'),
+            query: def.query ? parse(def.query, request.query ?? {}, 'query') : refuseQuery(request.query),
+            body: def.body ? parse(def.body, request.body, 'body') : refuseBody(request.body),
+          },
+          this.rows,
+        );
 
         const idemKey = def.method === 'POST' ? request.headers['idempotency-key'] : undefined;
         let idem: { principal: string; key: string; hash: string } | undefined;

@@ -1,5 +1,6 @@
 /** Who is calling: the operator (every power) or an agent key (its scopes only). */
-import type { AgentScope, RouteAuth } from '../../shared/api/contract.js';
+import type { RouteAuth } from '../../shared/api/contract.js';
+import type { AgentScope } from '../../shared/vocabulary.js';
 import { HttpError } from './errors.js';
 
 export type Principal =

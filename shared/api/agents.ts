@@ -1,14 +1,12 @@
-/** Agents, their API keys, and operators. */
+/** Agents, their API keys, and `GET /v1/me` (the agent or operator a key belongs to). */
 import { z } from 'zod';
-import { AGENT_SCOPES, defineRoute } from './contract.js';
-import { IdParams, ListQuery, Timestamp, listOf } from './common.js';
+import { defineRoute } from './contract.js';
+import { AgentScope } from './vocabulary.js';
+import { AGENT_SCOPES } from '../vocabulary.js';
+import { IdentityName, IdParams, ListQuery, Timestamp, listOf } from './common.js';
+import { Operator } from './operators.js';
 
 export const AgentStatus = z.enum(['active', 'disabled']);
-const Name = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"');
 const Label = z.string().min(1).max(64);
 
 export const Agent = z.object({
@@ -31,29 +29,17 @@ export const AgentKey = z.object({
   object: z.literal('agent_key'),
   agent_id: z.string(),
   prefix: z.string(),
-  scopes: z.array(z.enum(AGENT_SCOPES)),
+  scopes: z.array(AgentScope),
   created_at: Timestamp,
   revoked_at: Timestamp.nullable(),
   last_used_at: Timestamp.nullable(),
 });
 export type AgentKey = z.infer<typeof AgentKey>;
 
-export const Operator = z.object({
-  id: z.string(),
-  object: z.literal('operator'),
-  name: z.string(),
-  /** The owner: the only operator who may add, revoke or rotate operators. */
-  is_owner: z.boolean(),
-  created_at: Timestamp,
-  /** Set once revoked: its token answers 401 from then on. */
-  revoked_at: Timestamp.nullable(),
-});
-export type Operator = z.infer<typeof Operator>;
-
-const Scopes = z.array(z.enum(AGENT_SCOPES)).min(1).max(AGENT_SCOPES.length);
+const Scopes = z.array(AgentScope).min(1).max(AGENT_SCOPES.length);
 
 export const CreateAgentBody = z.strictObject({
-  name: Name,
+  name: IdentityName,
   role: Label.optional(),
   team_id: Label.optional(),
   leader_agent_id: z.string().min(1).max(100).optional(),
@@ -82,7 +68,7 @@ export const agentRoutes = {
     summary: 'Rename an agent (a taken name → 409; guardrail rules naming it follow the rename), enable or disable it, or change its role or team.',
     params: IdParams,
     body: z.strictObject({
-      name: Name.optional(),
+      name: IdentityName.optional(),
       status: AgentStatus.optional(),
       role: Label.nullable().optional(),
       team_id: Label.nullable().optional(),
@@ -107,31 +93,11 @@ export const agentRoutes = {
     params: z.strictObject({ id: z.string().min(1).max(100), key_id: z.string().min(1).max(100) }),
     response: AgentKey,
   }),
-  createOperator: defineRoute({
-    method: 'POST', path: '/v1/operators', auth: 'operator', tag: 'operators', status: 201,
-    summary: 'Owner only: add an operator identity with its own token, shown once (never stored: an Idempotency-Key replay is 409).',
-    body: z.strictObject({ name: Name }),
-    response: Operator.extend({ token: z.string() }),
-  }),
-  listOperators: defineRoute({
-    method: 'GET', path: '/v1/operators', auth: 'operator', tag: 'operators',
-    summary: 'List operators.', query: ListQuery, response: listOf(Operator),
-  }),
-  revokeOperator: defineRoute({
-    method: 'DELETE', path: '/v1/operators/:id', auth: 'operator', tag: 'operators',
-    summary: 'Owner only: revoke an operator; its token answers 401 at once. The owner cannot be revoked (409).',
-    params: IdParams, response: Operator,
-  }),
-  rotateOperator: defineRoute({
-    method: 'POST', path: '/v1/operators/:id/rotate', auth: 'operator', tag: 'operators',
-    summary: "Owner only: a new token for an operator, shown once; the old one answers 401 at once. The owner's new token is also written to operator.token.",
-    params: IdParams, response: Operator.extend({ token: z.string() }),
-  }),
   me: defineRoute({
-    method: 'GET', path: '/v1/me', auth: 'authenticated', tag: 'agents',
+    method: 'GET', path: '/v1/me', auth: 'authenticated', rows: { kind: 'self' }, tag: 'agents',
     summary: 'Who the presented key belongs to: the agent (with its scopes) or the operator.',
     response: z.union([
-      Agent.extend({ scopes: z.array(z.enum(AGENT_SCOPES)), key_id: z.string() }),
+      Agent.extend({ scopes: z.array(AgentScope), key_id: z.string() }),
       Operator,
     ]),
   }),

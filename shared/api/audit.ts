@@ -27,7 +27,7 @@ export const AuditFilter = z.strictObject({
 
 export const auditRoutes = {
   listAudit: defineRoute({
-    method: 'GET', path: '/v1/audit', auth: 'audit:read', tag: 'audit',
+    method: 'GET', path: '/v1/audit', auth: 'audit:read', rows: { kind: 'list' }, tag: 'audit',
     summary: 'Audit events, newest first. `event_type` takes a comma-separated list; a trailing `.*` matches a family.',
     query: ListQuery.extend(AuditFilter.shape),
     response: listOf(AuditEntry),
@@ -39,7 +39,7 @@ export const auditRoutes = {
     response: z.object({ ok: z.boolean(), rows: z.number().int(), first_bad_id: z.string().nullable() }),
   }),
   exportAudit: defineRoute({
-    method: 'GET', path: '/v1/audit/export', auth: 'audit:read', tag: 'audit',
+    method: 'GET', path: '/v1/audit/export', auth: 'audit:read', rows: { kind: 'list' }, tag: 'audit',
     summary: 'Stream the (filtered) audit log as JSON lines or CSV, oldest first.',
     query: AuditFilter.extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') }),
     response: z.string(), raw: { contentType: 'application/x-ndjson' },

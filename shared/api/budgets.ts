@@ -180,17 +180,17 @@ export type SpendReport = z.infer<typeof SpendReport>;
 
 export const budgetRoutes = {
   listBudgets: defineRoute({
-    method: 'GET', path: '/v1/budgets', auth: 'budgets:read', tag: 'budgets',
+    method: 'GET', path: '/v1/budgets', auth: 'budgets:read', rows: { kind: 'shared' }, tag: 'budgets',
     summary: 'Every budget, newest-updated first, periods rolled to now.',
     query: ListQuery.extend({ scope: BudgetScope.optional(), status: BudgetStatus.optional() }),
     response: listOf(Budget),
   }),
   getBudget: defineRoute({
-    method: 'GET', path: '/v1/budgets/:scope/:scope_id', auth: 'budgets:read', tag: 'budgets',
+    method: 'GET', path: '/v1/budgets/:scope/:scope_id', auth: 'budgets:read', rows: { kind: 'shared' }, tag: 'budgets',
     summary: 'One budget.', params: ScopeParams, response: Budget,
   }),
   listBudgetPeriods: defineRoute({
-    method: 'GET', path: '/v1/budgets/:scope/:scope_id/periods', auth: 'budgets:read', tag: 'budgets',
+    method: 'GET', path: '/v1/budgets/:scope/:scope_id/periods', auth: 'budgets:read', rows: { kind: 'shared' }, tag: 'budgets',
     summary: 'Closed periods of a periodic budget, newest first.',
     params: ScopeParams, query: ListQuery, response: listOf(BudgetPeriodRecord),
   }),
@@ -219,12 +219,12 @@ export const budgetRoutes = {
     params: ScopeParams, response: Budget.extend({ deleted: z.literal(true) }),
   }),
   recordSpend: defineRoute({
-    method: 'POST', path: '/v1/spend', auth: 'spend:write', tag: 'budgets',
+    method: 'POST', path: '/v1/spend', auth: 'spend:write', rows: { kind: 'as', in: 'body' }, tag: 'budgets',
     summary: 'Record spend (an exact amount or token usage) on every scope of the agent, atomically.',
     body: SpendBody, response: SpendResult,
   }),
   listSpend: defineRoute({
-    method: 'GET', path: '/v1/spend', auth: 'budgets:read', tag: 'budgets',
+    method: 'GET', path: '/v1/spend', auth: 'budgets:read', rows: { kind: 'list' }, tag: 'budgets',
     summary: 'Spend events, newest first. An agent key sees its own.',
     query: ListQuery.extend({
       agent_id: z.string().min(1).max(100).optional(),
@@ -235,7 +235,7 @@ export const budgetRoutes = {
     response: listOf(SpendEvent),
   }),
   getKillSwitch: defineRoute({
-    method: 'GET', path: '/v1/kill-switch', auth: 'budgets:read', tag: 'budgets',
+    method: 'GET', path: '/v1/kill-switch', auth: 'budgets:read', rows: { kind: 'shared' }, tag: 'budgets',
     summary: 'The global kill-switch.', response: KillSwitch,
   }),
   setKillSwitch: defineRoute({
@@ -245,7 +245,7 @@ export const budgetRoutes = {
     response: KillSwitch,
   }),
   spendReport: defineRoute({
-    method: 'GET', path: '/v1/reports/spend', auth: 'budgets:read', tag: 'reports',
+    method: 'GET', path: '/v1/reports/spend', auth: 'budgets:read', rows: { kind: 'shared' }, tag: 'reports',
     summary: 'Spend totals by agent, by local day, or by local day and agent (agent_day).',
     query: z.strictObject({
       group_by: z.enum(['agent', 'day', 'agent_day']).default('day'),

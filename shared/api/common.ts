@@ -37,7 +37,17 @@ export const Timestamp = z.iso.datetime({ offset: true });
 export const idOf = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]{1,64}$`), `expected an id starting with ${prefix}_`);
 
-export const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
+/** The name of an agent or operator. */
+export const IdentityName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"');
+
+/** An id a caller names in a path, body or query. */
+export const RefId = z.string().min(1).max(100);
+
+export const IdParams = z.strictObject({ id: RefId });
 
 /** `limit` (1–500, default 50) and `cursor`, the query of every list. */
 export const ListQuery = z.strictObject({

@@ -5,17 +5,7 @@
  * from them — nothing describes the same shape twice.
  */
 import type { z } from 'zod';
-
-/** Scopes an agent key can carry. The operator token holds all of them. */
-export const AGENT_SCOPES = [
-  'actions:write',
-  'spend:write',
-  'guardrails:read',
-  'budgets:read',
-  'audit:read',
-  'approvals:read',
-] as const;
-export type AgentScope = (typeof AGENT_SCOPES)[number];
+import type { AgentScope } from '../vocabulary.js';
 
 /**
  * Who may call a route: `public` needs no key, `authenticated` any valid key, `operator` the
@@ -24,6 +14,34 @@ export type AgentScope = (typeof AGENT_SCOPES)[number];
 export type RouteAuth = 'public' | 'authenticated' | 'operator' | AgentScope;
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * Kinds of row an agent can own, each named as its 404 names it (`no action with id …`). The
+ * server keeps one owner lookup per kind (`electron/server/row-owners.ts`).
+ */
+export const ROW_OWNERS = ['action', 'receipt', 'approval'] as const;
+export type RowOwner = (typeof ROW_OWNERS)[number];
+
+/**
+ * How a route's rows are scoped for an agent key; the request pipeline enforces it, the operator
+ * token sees everything. Every route an agent key can reach declares one (the server refuses to
+ * start otherwise):
+ * - `shared`: what every key reads alike (policies, tools, settings, budget caps): no agent's rows.
+ * - `self`: answers about the caller only (`/v1/me`).
+ * - `read`: one row named by the path's `:id`; another agent's row is 404 `not_found`, as if absent.
+ * - `act`: the caller acts on one row named by `:id` (complete, withdraw); another agent's is 404.
+ * - `list`: a list filtered to the caller's rows; `agent_id=` naming another agent is 403.
+ * - `as`: the request names the agent it acts as or asks about in `field` of the query or body
+ *   (default `agent_id`); omitted means the caller, another agent is 403. `may: 'self_or_leader'`
+ *   also lets an agent name its own leader.
+ */
+export type RowAccess =
+  | { kind: 'shared' }
+  | { kind: 'self' }
+  | { kind: 'read'; owner: RowOwner }
+  | { kind: 'act'; owner: RowOwner }
+  | { kind: 'list' }
+  | { kind: 'as'; in: 'query' | 'body'; field?: string; may?: 'self' | 'self_or_leader' };
 
 export interface RouteDef<
   P extends z.ZodType = z.ZodType,
@@ -35,6 +53,8 @@ export interface RouteDef<
   /** Fastify-style path, e.g. `/v1/agents/:id`. */
   path: string;
   auth: RouteAuth;
+  /** How the route's rows are scoped for an agent key; required unless `auth` is `public` or `operator`. */
+  rows?: RowAccess;
   summary: string;
   tag: string;
   params?: P;

@@ -4,25 +4,30 @@
  */
 import { actionRoutes } from './actions.js';
 import { agentRoutes } from './agents.js';
+import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backups.js';
-import { policyRoutes } from './policies.js';
 import { budgetRoutes } from './budgets.js';
+import { grantRoutes } from './grants.js';
 import { missionRoutes } from './missions.js';
+import { operatorRoutes } from './operators.js';
+import { policyRoutes } from './policies.js';
+import { reportRoutes } from './reports.js';
 import { systemRoutes } from './system.js';
 
 export const routes = {
   ...systemRoutes,
   ...agentRoutes,
+  ...operatorRoutes,
   ...auditRoutes,
   ...backupRoutes,
-  // [policies] routes
   ...policyRoutes,
-  // [budgets] routes
   ...budgetRoutes,
   ...missionRoutes,
-  // [actions] routes
   ...actionRoutes,
+  ...approvalRoutes,
+  ...grantRoutes,
+  ...reportRoutes,
 };
 
 export type Routes = typeof routes;

@@ -1,42 +1,18 @@
 /**
- * Policies: guardrails (reference 002) with versions and a dry-run evaluator, the tool registry,
- * tool policies and role overrides (reference 000), governance settings and quotas.
+ * Policies: guardrails with versions and a dry-run evaluator, the tool registry, tool policies
+ * and role overrides, governance settings and quotas.
  *
- * `POST /v1/evaluate` (the full pipeline) is declared by the actions domain; the action, matched
- * rule and layer schemas it shares are exported from here.
+ * `POST /v1/evaluate` (the full pipeline) is declared by the actions domain; the action it
+ * evaluates is the one `ActionInput` of shared/api/vocabulary.ts.
  */
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, Timestamp, listOf } from './common.js';
 import { guardError } from '../core/expr.js';
 import { globError } from '../core/glob.js';
-import { BLOCK_CODES, LAYERS, RULE_DECISIONS, type Guard as GuardType } from '../core/types.js';
-
-// ---------------------------------------------------------------------------------------------
-// Actions and decisions (shared with the actions domain)
-
-/** A tool name such as `order.refund`, `shell.exec`, `delegate:code`. */
-export const ToolName = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9._:/-]*$/, 'expected letters, digits, ".", "_", ":", "/" or "-"');
-
-/** What an agent proposes (shared/core `ActionInput`). */
-export const ActionInputSchema = z.strictObject({
-  tool: ToolName,
-  connector: z.string().min(1).max(128).optional(),
-  args: z.record(z.string(), z.unknown()).optional(),
-  value: z.number().finite().optional(),
-  categories: z.array(z.string().min(1).max(64)).max(50).optional(),
-  cost_estimate_micro_usd: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  mission_id: z.string().min(1).max(100).optional(),
-  resource: z.strictObject({ type: z.string().min(1).max(64), id: z.string().min(1).max(200) }).optional(),
-});
-
-export const VerdictSchema = z.enum(RULE_DECISIONS);
-export const LayerNameSchema = z.enum(LAYERS);
-export const BlockCodeSchema = z.enum(BLOCK_CODES);
+import type { Guard as GuardType } from '../core/types.js';
+import { ActionInput, BlockCode, CategoryName, ConnectorName, ToolName, Verdict } from './vocabulary.js';
+import { LayerResult, MatchedRule } from './actions.js';
 
 // ---------------------------------------------------------------------------------------------
 // Guardrail rules and policies
@@ -48,7 +24,7 @@ export const PolicyName = z
   .max(40)
   .regex(/^[a-z0-9-]+$/, 'expected 3-40 characters of a-z, 0-9 and "-"');
 
-/** An expression guard: a string in the PRODUCT.md grammar, or `all_of` / `any_of` / `not`. */
+/** An expression guard: a string in the grammar of shared/core/expr.ts, or `all_of` / `any_of` / `not`. */
 export const GuardSchema: z.ZodType<GuardType> = z.lazy(() =>
   z.union([
     z.string().min(1).max(2000),
@@ -67,13 +43,13 @@ export const GuardSchema: z.ZodType<GuardType> = z.lazy(() =>
 export const GuardrailRuleSchema = z
   .strictObject({
     tool: z.string().min(1).max(128).optional(),
-    connector: z.string().min(1).max(128).optional(),
+    connector: ConnectorName.optional(),
     agent_id: z.string().min(1).max(100).optional(),
     agent: z.string().min(1).max(200).optional(),
     role: z.string().min(1).max(64).optional(),
     expr: GuardSchema.optional(),
     max_value: z.number().finite().positive().optional(),
-    decision: z.enum(RULE_DECISIONS),
+    decision: Verdict,
     always_ask: z.boolean().optional(),
   })
   .superRefine((rule, ctx) => {
@@ -96,7 +72,7 @@ export const GuardrailRuleSchema = z
   });
 export type GuardrailRuleInput = z.infer<typeof GuardrailRuleSchema>;
 
-/** `rules` may not be empty; the server answers 400 `missing_parameter` (reference 002). */
+/** `rules` may not be empty; the server answers 400 `missing_parameter`. */
 export const GuardrailRules = z.array(GuardrailRuleSchema).max(1000);
 
 export const PolicyStatus = z.enum(['active', 'disabled']);
@@ -137,24 +113,10 @@ export const HypotheticalPolicySchema = z.strictObject({
   rules: GuardrailRules,
 });
 
-export const MatchedRuleSchema = z.object({
-  policy_id: z.string(),
-  policy_name: z.string(),
-  policy_version: z.number().int(),
-  /** Index of the rule in its policy's `rules`. */
-  rule: z.number().int(),
+/** A matched rule of the guardrails dry run also carries the rule as written in that version. */
+export const MatchedRuleSchema = MatchedRule.extend({
   /** The rule itself, as written in that version. */
   rule_def: GuardrailRuleSchema,
-  decision: z.enum(RULE_DECISIONS),
-  constraint_failed: z.string().optional(),
-});
-
-export const LayerResultSchema = z.object({
-  layer: LayerNameSchema,
-  verdict: z.enum(['ALLOW', 'ALERT', 'BLOCK', 'ABSTAIN']),
-  detail: z.string(),
-  /** Guardrails of a shell command: each simple command and redirected file with its own verdict. */
-  commands: z.array(z.object({ text: z.string(), verdict: VerdictSchema, detail: z.string(), grant_id: z.string().optional() })).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -219,12 +181,12 @@ const SettingsFields = {
   allow_self_approval: z.boolean(),
   approval_threshold: z.number().int().min(1).max(10),
   approval_ttl_seconds: z.number().int().min(10).max(86_400),
-  category_flags: z.record(z.string().min(1).max(64), z.boolean()),
+  category_flags: z.record(CategoryName, z.boolean()),
   unmatched_decision: z.enum(['ALERT', 'BLOCK']),
   /** Tool globs (`shell.*`) whose Allow always needs a confirmation for a scope wider than the exact request. */
   high_risk_tools: z.array(z.string().min(1).max(200)).max(100),
   /** Categories that make a tool high-risk in the same way. */
-  high_risk_categories: z.array(z.string().min(1).max(64)).max(100),
+  high_risk_categories: z.array(CategoryName).max(100),
 };
 
 export const GovernanceSettingsSchema = z.object({
@@ -295,18 +257,18 @@ const VersionNote = z.string().max(500);
 
 export const GuardrailEvaluationSchema = z.object({
   object: z.literal('guardrail_evaluation'),
-  decision: VerdictSchema,
-  block_code: BlockCodeSchema.nullable(),
+  decision: Verdict,
+  block_code: BlockCode.nullable(),
   matched: z.array(MatchedRuleSchema),
   explanation: z.string(),
   /** The policy layers run: tool_access, guardrails and settings. */
-  layers: z.array(LayerResultSchema),
+  layers: z.array(LayerResult),
   grantable: z.boolean(),
 });
 
 export const policyRoutes = {
   listGuardrails: defineRoute({
-    method: 'GET', path: '/v1/guardrails', auth: 'guardrails:read', tag: 'guardrails',
+    method: 'GET', path: '/v1/guardrails', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'guardrails',
     summary: 'Guardrail policies (not deleted), newest first. `tool` keeps policies with a rule matching that tool, including rules with no tool matcher.',
     query: ListQuery.extend({ status: PolicyStatus.optional(), tool: z.string().min(1).max(128).optional() }),
     response: listOf(GuardrailPolicySchema),
@@ -324,14 +286,14 @@ export const policyRoutes = {
     response: GuardrailPolicySchema,
   }),
   getGuardrail: defineRoute({
-    method: 'GET', path: '/v1/guardrails/:id', auth: 'guardrails:read', tag: 'guardrails',
+    method: 'GET', path: '/v1/guardrails/:id', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'guardrails',
     summary: 'The current version of a policy (also once deleted), or `?version=N` verbatim.',
     params: IdParams,
     query: z.strictObject({ version: z.coerce.number().int().positive().optional() }),
     response: GuardrailPolicySchema,
   }),
   listGuardrailVersions: defineRoute({
-    method: 'GET', path: '/v1/guardrails/:id/versions', auth: 'guardrails:read', tag: 'guardrails',
+    method: 'GET', path: '/v1/guardrails/:id/versions', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'guardrails',
     summary: 'Every version of a policy, newest first, for history and diffs.',
     params: IdParams,
     query: ListQuery,
@@ -362,11 +324,11 @@ export const policyRoutes = {
     response: GuardrailPolicySchema,
   }),
   evaluateGuardrails: defineRoute({
-    method: 'POST', path: '/v1/guardrails/evaluate', auth: 'guardrails:read', tag: 'guardrails',
+    method: 'POST', path: '/v1/guardrails/evaluate', auth: 'guardrails:read', rows: { kind: 'as', in: 'body' }, tag: 'guardrails',
     summary:
       'Dry run of the policy layers (tool access, guardrails, settings) for a hypothetical action. `policies`, `settings`, `tool_policies` and `role_overrides` replace the stored ones when given. Nothing is recorded.',
     body: z.strictObject({
-      action: ActionInputSchema,
+      action: ActionInput,
       agent_id: AgentIdField.optional(),
       policies: z.array(HypotheticalPolicySchema).max(1000).optional(),
       settings: SettingsPatch.optional(),
@@ -383,7 +345,7 @@ export const policyRoutes = {
   }),
 
   listTools: defineRoute({
-    method: 'GET', path: '/v1/tools', auth: 'guardrails:read', tag: 'tools',
+    method: 'GET', path: '/v1/tools', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'tools',
     summary: 'The tool registry: declared tools and tools seen in actions, by name.',
     query: ListQuery,
     response: listOf(ToolSchema),
@@ -394,13 +356,13 @@ export const policyRoutes = {
     body: z.strictObject({
       name: ToolName,
       description: z.string().max(2000).nullable().optional(),
-      categories: z.array(z.string().min(1).max(64)).max(50).optional(),
+      categories: z.array(CategoryName).max(50).optional(),
     }),
     response: ToolSchema,
   }),
 
   listToolPolicies: defineRoute({
-    method: 'GET', path: '/v1/tool-policies', auth: 'guardrails:read', tag: 'tools',
+    method: 'GET', path: '/v1/tool-policies', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'tools',
     summary: 'Tool policies, by tool name.',
     query: ListQuery,
     response: listOf(ToolPolicySchema),
@@ -412,7 +374,7 @@ export const policyRoutes = {
     response: ToolPolicySchema,
   }),
   getToolPolicy: defineRoute({
-    method: 'GET', path: '/v1/tool-policies/:id', auth: 'guardrails:read', tag: 'tools',
+    method: 'GET', path: '/v1/tool-policies/:id', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'tools',
     summary: 'Read one tool policy.', params: IdParams, response: ToolPolicySchema,
   }),
   updateToolPolicy: defineRoute({
@@ -429,7 +391,7 @@ export const policyRoutes = {
   }),
 
   listRoleOverrides: defineRoute({
-    method: 'GET', path: '/v1/role-policy-overrides', auth: 'guardrails:read', tag: 'tools',
+    method: 'GET', path: '/v1/role-policy-overrides', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'tools',
     summary: 'Role overrides, by role then tool.',
     query: ListQuery.extend({ role: z.string().min(1).max(64).optional() }),
     response: listOf(RoleOverrideSchema),
@@ -446,7 +408,7 @@ export const policyRoutes = {
   }),
 
   getGovernanceSettings: defineRoute({
-    method: 'GET', path: '/v1/settings/governance', auth: 'guardrails:read', tag: 'settings',
+    method: 'GET', path: '/v1/settings/governance', auth: 'guardrails:read', rows: { kind: 'shared' }, tag: 'settings',
     summary: 'Governance settings: gated categories, approvals, TTL, unmatched decision.',
     response: GovernanceSettingsSchema,
   }),
@@ -458,7 +420,7 @@ export const policyRoutes = {
   }),
 
   getQuota: defineRoute({
-    method: 'GET', path: '/v1/quota', auth: 'guardrails:read', tag: 'settings',
+    method: 'GET', path: '/v1/quota', auth: 'guardrails:read', rows: { kind: 'as', in: 'query' }, tag: 'settings',
     summary: 'Quota defaults, overrides and effective values; for one agent with `agent_id`.',
     query: z.strictObject({ agent_id: AgentIdField.optional() }),
     response: QuotaSchema,

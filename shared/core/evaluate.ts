@@ -11,6 +11,7 @@ import { guardrailsLayer, liftWithGrants, partVerdicts, type GrantLift, type Gua
 import { selfProtection } from './self-protection.js';
 import { evaluateToolAccess } from './tool-access.js';
 import type { ActionInput, BlockCode, Decision, GovernanceSettings, LayerResult, Snapshot, Verdict } from './types.js';
+import type { BuiltinCategory } from '../vocabulary.js';
 
 export const DEFAULT_SETTINGS: GovernanceSettings = {
   require_approval_for_external_comm: false,
@@ -118,7 +119,7 @@ const BUILTIN_GATES = {
   external_comm: 'require_approval_for_external_comm',
   public_writes: 'require_approval_for_public_writes',
   permission_changes: 'require_approval_for_permission_changes',
-} as const;
+} as const satisfies { [C in BuiltinCategory]: `require_approval_for_${C}` };
 
 /** The action's categories (its own and its tool's) that the settings gate. */
 function gatedCategories(action: ActionInput, s: Snapshot, settings: GovernanceSettings): string[] {

@@ -1,43 +1,15 @@
 /**
- * Types of the pure decision core: what an agent proposes (an action), everything the core may
- * read about the world (a snapshot, assembled by the caller with the time and counters in it),
- * and what it answers (a decision with a full trace). No I/O happens on either side of this file.
+ * Types of the pure decision core: everything the core may read about the world (a snapshot,
+ * assembled by the caller with the time and counters in it) and what it answers (a decision with
+ * a full trace). What an agent proposes (`ActionInput`) and the names a decision uses (verdicts,
+ * layers, block codes) are the shared vocabulary, re-exported here for the core's modules. No I/O
+ * happens on either side of this file.
  */
+import type { BlockCode, LayerName, LayerVerdict, Verdict } from '../vocabulary.js';
 
-export type Verdict = 'ALLOW' | 'ALERT' | 'BLOCK';
-
-export const LAYERS = ['self_protection', 'kill_switch', 'quota', 'tool_access', 'guardrails', 'settings', 'grants'] as const;
-export type LayerName = (typeof LAYERS)[number];
-
-export const BLOCK_CODES = [
-  'no_matching_rule',
-  'constraint_failed',
-  'rule_blocked',
-  'self_protection',
-  'tool_denied',
-  'domain_not_allowed',
-  'budget_paused',
-  'budget_insufficient',
-  'quota_exceeded',
-  'agent_disabled',
-  'kill_switch',
-  'evaluation_error',
-] as const;
-export type BlockCode = (typeof BLOCK_CODES)[number];
-
-export const RULE_DECISIONS = ['ALLOW', 'ALERT', 'BLOCK'] as const;
-
-/** What an agent proposes to do. */
-export interface ActionInput {
-  tool: string;
-  connector?: string;
-  args?: Record<string, unknown>;
-  value?: number;
-  categories?: string[];
-  cost_estimate_micro_usd?: number;
-  mission_id?: string;
-  resource?: { type: string; id: string };
-}
+export { BLOCK_CODES, LAYERS } from '../vocabulary.js';
+export type { BlockCode, LayerName, Verdict } from '../vocabulary.js';
+export type { ActionInput } from '../api/vocabulary.js';
 
 export interface AgentContext {
   id: string;
@@ -86,9 +58,9 @@ export interface RoleOverride {
 }
 
 /** What a guardrail rule may decide when it matches. */
-export type RuleDecision = (typeof RULE_DECISIONS)[number];
+export type RuleDecision = Verdict;
 
-/** An expression guard: a string in the PRODUCT.md grammar, or a composition of guards. */
+/** An expression guard: a string in the grammar of expr.ts, or a composition of guards. */
 export type Guard = string | { all_of: Guard[] } | { any_of: Guard[] } | { not: Guard };
 
 export interface GuardrailRule {
@@ -258,7 +230,7 @@ export interface MatchedRule {
 export interface LayerResult {
   layer: LayerName;
   /** `ABSTAIN` when the layer has nothing to say about this action. */
-  verdict: Verdict | 'ABSTAIN';
+  verdict: LayerVerdict;
   detail: string;
   /**
    * Guardrails of a shell command: each simple command (and each file it redirects into) with

@@ -15,18 +15,12 @@ export interface BenchModule {
 process.env.WARDEN_RATE_LIMIT ??= 'off';
 
 const modules: (() => Promise<{ default: BenchModule }>)[] = [
-  // [foundation] bench
   () => import('./foundation.bench.js'),
-  // [policies] bench
   () => import('./policy.bench.js'),
   () => import('./shell.bench.js'),
-  // [budgets] bench
   () => import('./budgets.bench.js'),
-  // [actions] bench
   () => import('./actions.bench.js'),
-  // [renderer] bench
   () => import('./renderer.bench.js'),
-  // [hardening] bench
   () => import('./soak.bench.js'),
 ];
 

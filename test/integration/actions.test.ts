@@ -230,7 +230,7 @@ describe('POST /v1/evaluate', () => {
     expect(dry.body).toMatchObject({ object: 'evaluation', agent_id: a.id, decision: 'ALLOW', status: 'allowed' });
     const alertDry = await h.req('POST', '/v1/evaluate', { key: h.op, body: { action: { tool: 'shell.exec' }, agent_id: b.id } });
     expect(alertDry.body).toMatchObject({ decision: 'ALERT', status: 'pending_approval', agent_id: b.id });
-    expect((await h.req('POST', '/v1/evaluate', { key: a.key, body: { action: { tool: 'x' }, agent_id: b.id } })).status).toBe(404);
+    expect((await h.req('POST', '/v1/evaluate', { key: a.key, body: { action: { tool: 'x' }, agent_id: b.id } })).status).toBe(403);
     expect((await h.req('POST', '/v1/evaluate', { key: h.op, body: { action: {} } })).body.error.code).toBe('missing_parameter');
     expect((await h.req('GET', '/v1/actions', { key: h.op })).body.data).toEqual([]);
     expect((await h.req('GET', '/v1/approvals', { key: h.op })).body.data).toEqual([]);

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../electron/common/clock.js';
 import { REDACTED } from '../../shared/redact.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import type { AuditInput, AuditService } from '../../electron/audit/service.js';
+import type { AuditEntry } from '../../shared/api/audit.js';
 
 let t: TestApp;
 const clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
@@ -24,7 +26,9 @@ afterAll(async () => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-const audit = () => t.app.services.audit;
+/** The audit writer, open to the made-up `test.*` event types these tests write to exercise the log itself. */
+const audit = () =>
+  t.app.services.audit as Omit<AuditService, 'append'> & { append(input: Omit<AuditInput, 'event_type'> & { event_type: string }): AuditEntry };
 
 /** A consistent copy of the live database (WAL included) in a new data dir, with the operator token. */
 function copyDataDir(): string {

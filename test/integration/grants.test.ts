@@ -151,11 +151,13 @@ describe('delegation approvals', () => {
     expect((await expiring).body.resolution).toBe('expired');
   });
 
-  it('an unknown leader is 404', async () => {
+  it('an unknown leader is 404 to the operator; an agent key naming an agent not its leader is 403', async () => {
     h = await harness();
     const child = await h.agent('worker');
-    const res = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: 'agt_nope' } });
+    const res = await h.req('POST', '/v1/delegation-approvals', { key: h.op, body: { leader_agent_id: 'agt_nope' } });
     expect(res.status).toBe(404);
+    const asChild = await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: 'agt_nope' } });
+    expect(asChild.status).toBe(403);
   });
 
   it("an agent not led by the leader is refused, and the leader's grant does not cover it", async () => {

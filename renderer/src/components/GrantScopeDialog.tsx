@@ -5,7 +5,8 @@
  * wide scope on a high-risk tool.
  */
 import { useEffect, useState } from 'react';
-import type { Approval, GrantOptions, GrantScope } from '../../../shared/api/actions.js';
+import type { Approval } from '../../../shared/api/approvals.js';
+import type { GrantOptions, GrantScope } from '../../../shared/api/grants.js';
 import { api } from '../lib/api';
 import { ago, dateTime } from '../lib/format';
 import { useResource } from '../lib/useResource';

@@ -6,7 +6,8 @@
  */
 import { memo, useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Approval, ApprovalDecisionKind, GrantScope } from '../../../shared/api/actions.js';
+import type { Approval, ApprovalDecisionKind } from '../../../shared/api/approvals.js';
+import type { GrantScope } from '../../../shared/api/grants.js';
 import { api, errorMessage, idemKey, isApiError } from '../lib/api';
 import { ago, countdown, dateTime, micro } from '../lib/format';
 import { useResource } from '../lib/useResource';

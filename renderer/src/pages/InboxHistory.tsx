@@ -1,6 +1,6 @@
 /** Resolved approvals: who decided what, when, and why. */
 import { useState } from 'react';
-import type { Approval, ApprovalStatus } from '../../../shared/api/actions.js';
+import type { Approval, ApprovalStatus } from '../../../shared/api/approvals.js';
 import { api, errorMessage } from '../lib/api';
 import { ago, dateTime } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';

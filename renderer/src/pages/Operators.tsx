@@ -4,7 +4,7 @@
  * window in with the new one.
  */
 import { useState, type FormEvent } from 'react';
-import type { Operator } from '../../../shared/api/agents.js';
+import type { Operator } from '../../../shared/api/operators.js';
 import { api, errorMessage, idemKey } from '../lib/api';
 import { ago, dateTime } from '../lib/format';
 import { useResource } from '../lib/useResource';

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import { TZDate } from '@date-fns/tz';
 import { addDays, addMonths, startOfDay, startOfMonth } from 'date-fns';
-import type { ReportPeriod } from '../../../shared/api/actions.js';
+import type { ReportPeriod } from '../../../shared/api/reports.js';
 import type { Agent } from '../../../shared/api/agents.js';
 import { api } from '../lib/api';
 import { micro, pct } from '../lib/format';

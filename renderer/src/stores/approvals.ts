@@ -3,7 +3,7 @@
  * expire first), with the operator's selection.
  */
 import { create } from 'zustand';
-import type { Approval } from '../../../shared/api/actions.js';
+import type { Approval } from '../../../shared/api/approvals.js';
 import { api, errorMessage } from '../lib/api';
 import { toast } from './toasts';
 

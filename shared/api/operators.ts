@@ -1,0 +1,39 @@
+/** Operators: the people who answer approvals, each with a token of their own; the owner manages them. */
+import { z } from 'zod';
+import { defineRoute } from './contract.js';
+import { IdentityName, IdParams, ListQuery, Timestamp, listOf } from './common.js';
+
+export const Operator = z.object({
+  id: z.string(),
+  object: z.literal('operator'),
+  name: z.string(),
+  /** The owner: the only operator who may add, revoke or rotate operators. */
+  is_owner: z.boolean(),
+  created_at: Timestamp,
+  /** Set once revoked: its token answers 401 from then on. */
+  revoked_at: Timestamp.nullable(),
+});
+export type Operator = z.infer<typeof Operator>;
+
+export const operatorRoutes = {
+  createOperator: defineRoute({
+    method: 'POST', path: '/v1/operators', auth: 'operator', tag: 'operators', status: 201,
+    summary: 'Owner only: add an operator identity with its own token, shown once (never stored: an Idempotency-Key replay is 409).',
+    body: z.strictObject({ name: IdentityName }),
+    response: Operator.extend({ token: z.string() }),
+  }),
+  listOperators: defineRoute({
+    method: 'GET', path: '/v1/operators', auth: 'operator', tag: 'operators',
+    summary: 'List operators.', query: ListQuery, response: listOf(Operator),
+  }),
+  revokeOperator: defineRoute({
+    method: 'DELETE', path: '/v1/operators/:id', auth: 'operator', tag: 'operators',
+    summary: 'Owner only: revoke an operator; its token answers 401 at once. The owner cannot be revoked (409).',
+    params: IdParams, response: Operator,
+  }),
+  rotateOperator: defineRoute({
+    method: 'POST', path: '/v1/operators/:id/rotate', auth: 'operator', tag: 'operators',
+    summary: "Owner only: a new token for an operator, shown once; the old one answers 401 at once. The owner's new token is also written to operator.token.",
+    params: IdParams, response: Operator.extend({ token: z.string() }),
+  }),
+};

@@ -1,0 +1,237 @@
+/**
+ * The one row rule, over every route an agent key can reach, with two agents A and B. The table
+ * is the route contract itself: each route's `rows` declaration says which answer B gets when it
+ * reaches for A's rows, and A must get its own.
+ * - read or act on another agent's row → 404 `not_found`, word for word the answer for an absent id;
+ * - list → only the caller's rows; naming another agent in `agent_id` → 403 `insufficient_scope`;
+ * - a request naming the agent it acts as → another agent is 403, the caller's own succeeds;
+ * - shared → the same answer for every key; self → each key's own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { checkRowAccess } from '../../../electron/server/row-access.js';
+import { fillPath, type RouteDef, type RowOwner } from '../../../shared/api/contract.js';
+import { routes, type RouteName } from '../../../shared/api/index.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+
+interface Key {
+  id: string;
+  key: string;
+}
+
+interface Fixture {
+  t: TestApp;
+  a: Key;
+  b: Key;
+  /** A's leader, whom A may name in a delegation request and B may not. */
+  leader: Key;
+  guardrailId: string;
+  toolPolicyId: string;
+}
+
+interface Input {
+  params?: Record<string, string>;
+  query?: Record<string, string | number>;
+  body?: Record<string, unknown>;
+}
+
+type Reply = Awaited<ReturnType<TestApp['req']>>;
+
+const agentReachable = (Object.entries(routes) as [RouteName, RouteDef][]).filter(([, def]) => def.auth !== 'public' && def.auth !== 'operator');
+
+/**
+ * What a route needs, besides the row or agent under test, to succeed. A route that needs input
+ * and is missing here fails its case with a 400.
+ */
+const INPUT: Partial<Record<RouteName, (fx: Fixture) => Input>> = {
+  getGuardrail: (fx) => ({ params: { id: fx.guardrailId } }),
+  listGuardrailVersions: (fx) => ({ params: { id: fx.guardrailId } }),
+  getToolPolicy: (fx) => ({ params: { id: fx.toolPolicyId } }),
+  getBudget: (fx) => ({ params: { scope: 'agent', scope_id: fx.a.id } }),
+  listBudgetPeriods: (fx) => ({ params: { scope: 'agent', scope_id: fx.a.id } }),
+  evaluateGuardrails: () => ({ body: { action: { tool: 'llm.call' } } }),
+  evaluate: () => ({ body: { action: { tool: 'llm.call' } } }),
+  createAction: () => ({ body: { tool: 'llm.call' } }),
+  recordSpend: () => ({ body: { amount_micro_usd: 10 } }),
+  completeAction: () => ({ body: { outcome: 'succeeded' } }),
+  waitApproval: () => ({ query: { timeout_s: 0 } }),
+  requestDelegation: () => ({ body: { wait_s: 0 } }),
+};
+
+let asked = 0;
+
+/** Asks as `who`, each time with a new command, so no earlier allow-always grant covers it. */
+async function ask(fx: Fixture, who: Key, tool: 'llm.call' | 'shell.exec') {
+  const res = await fx.t.req('POST', '/v1/actions', { key: who.key, body: { tool, args: { command: `make deploy-${++asked}` } } });
+  if (res.status !== 200) throw new Error(`cannot ask ${tool}: ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; receipt_id: string; approval_id: string | null; status: string };
+}
+
+/** A fresh row of A's, in a state every route naming it can act on (an allowed action, a pending approval). */
+const MAKE: Record<RowOwner, (fx: Fixture) => Promise<string>> = {
+  action: async (fx) => (await ask(fx, fx.a, 'llm.call')).id,
+  receipt: async (fx) => (await ask(fx, fx.a, 'llm.call')).receipt_id,
+  approval: async (fx) => {
+    const asked = await ask(fx, fx.a, 'shell.exec');
+    if (!asked.approval_id) throw new Error(`shell.exec did not ask: ${asked.status}`);
+    return asked.approval_id;
+  },
+};
+
+/** The absent id each kind of row would 404 with. */
+const ABSENT: Record<RowOwner, string> = { action: 'act_absent', receipt: 'rcp_absent', approval: 'apr_absent' };
+
+function call(fx: Fixture, def: RouteDef, key: string, input: Input): Promise<Reply> {
+  const search = new URLSearchParams(Object.entries(input.query ?? {}).map(([k, v]) => [k, String(v)])).toString();
+  const path = fillPath(def.path, input.params) + (search ? `?${search}` : '');
+  return fx.t.req(def.method, path, { key, ...(input.body !== undefined ? { body: input.body } : {}) });
+}
+
+/** The rows of a list answer: `data` of a JSON list, or each line of a JSON Lines export. */
+function rowsOf(reply: Reply): Record<string, unknown>[] {
+  if (typeof reply.body === 'string') return reply.body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  if (reply.body && typeof reply.body === 'object' && !Array.isArray(reply.body) && 'data' in reply.body) return reply.body.data as Record<string, unknown>[];
+  return [reply.body as Record<string, unknown>];
+}
+
+/** A row is an agent's when it is about that agent, or (a delegation request) asked by it. */
+const ownedBy = (row: Record<string, unknown>, agent: Key) => row.agent_id === agent.id || row.child_agent_id === agent.id;
+
+function expectRefused(reply: Reply, status: 403 | 404, param?: string): void {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+  expect(reply.body.error.code).toBe(status === 403 ? 'insufficient_scope' : 'not_found');
+  if (param) expect(reply.body.error.param).toBe(param);
+}
+
+function expectOk(reply: Reply, def: RouteDef): void {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(def.status ?? 200);
+}
+
+let fx: Fixture;
+
+beforeAll(async () => {
+  const t = await startTestApp();
+  const op = t.op;
+  // llm.call is allowed at once; shell.exec asks (no matching rule → ALERT).
+  const guardrail = await t.req('POST', '/v1/guardrails', { key: op, body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } });
+  await t.req('POST', '/v1/tools', { key: op, body: { name: 'llm.call' } });
+  const toolPolicy = await t.req('POST', '/v1/tool-policies', { key: op, body: { tool_name: 'llm.call', allowed: true } });
+  const leader = await t.agent('leader');
+  const a = await t.agent('agent-a', { leader_agent_id: leader.id });
+  const b = await t.agent('agent-b');
+  fx = { t, a, b, leader, guardrailId: guardrail.body.id, toolPolicyId: toolPolicy.body.id };
+  await t.req('POST', '/v1/budgets', { key: op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10_000 } });
+  // Room for every allowed action the table leaves open.
+  await t.req('PATCH', '/v1/quota', { key: op, body: { concurrent_executions: 1000 } });
+
+  // Rows of both agents in every list: actions and their audit rows, approvals, a grant and an
+  // operator decision, spend.
+  for (const who of [a, b]) {
+    await ask(fx, who, 'llm.call');
+    await t.req('POST', '/v1/spend', { key: who.key, body: { amount_micro_usd: 5 } });
+    const granted = await ask(fx, who, 'shell.exec');
+    const decided = await t.req('POST', `/v1/approvals/${granted.approval_id}/decision`, { key: op, body: { decision: 'allow_always' } });
+    if (decided.status !== 200) throw new Error(`cannot decide: ${JSON.stringify(decided.body)}`);
+  }
+});
+
+afterAll(async () => {
+  await fx?.t.close();
+});
+
+describe('row access: every route an agent key can reach, agent B against agent A', () => {
+  it('covers routes of every kind', () => {
+    const kinds = new Set(agentReachable.map(([, def]) => def.rows?.kind));
+    expect([...kinds].sort()).toEqual(['act', 'as', 'list', 'read', 'self', 'shared']);
+  });
+
+  it.each(agentReachable)('%s', async (name, def) => {
+    const rows = def.rows;
+    if (!rows) return expect.fail(`${name} is reachable by an agent key and declares no rows scope`);
+    const input = INPUT[name]?.(fx) ?? {};
+    const { a, b, t } = fx;
+    switch (rows.kind) {
+      case 'self': {
+        for (const who of [a, b]) {
+          const reply = await call(fx, def, who.key, input);
+          expectOk(reply, def);
+          expect(reply.body.id).toBe(who.id);
+        }
+        return;
+      }
+      case 'shared': {
+        const [ofA, ofB] = [await call(fx, def, a.key, input), await call(fx, def, b.key, input)];
+        expectOk(ofA, def);
+        expect(ofB.status).toBe(ofA.status);
+        expect(ofB.body).toEqual(ofA.body);
+        return;
+      }
+      case 'read':
+      case 'act': {
+        const id = await MAKE[rows.owner](fx);
+        const foreign = await call(fx, def, b.key, { ...input, params: { ...input.params, id } });
+        expectRefused(foreign, 404);
+        // Word for word the answer for an id that does not exist: nothing tells B the row is there.
+        const absent = await call(fx, def, b.key, { ...input, params: { ...input.params, id: ABSENT[rows.owner] } });
+        expectRefused(absent, 404);
+        expect(foreign.body.error.message).toBe(absent.body.error.message.replace(ABSENT[rows.owner], id));
+        expectOk(await call(fx, def, a.key, { ...input, params: { ...input.params, id } }), def);
+        if (rows.kind === 'read') expectOk(await call(fx, def, t.op, { ...input, params: { ...input.params, id } }), def);
+        return;
+      }
+      case 'list': {
+        expectRefused(await call(fx, def, b.key, { ...input, query: { ...input.query, agent_id: a.id } }), 403, 'agent_id');
+        for (const who of [a, b]) {
+          for (const query of [input.query ?? {}, { ...input.query, agent_id: who.id }]) {
+            const reply = await call(fx, def, who.key, { ...input, query });
+            expectOk(reply, def);
+            const listed = rowsOf(reply);
+            expect(listed.length, `${name} lists rows of ${who === a ? 'A' : 'B'}`).toBeGreaterThan(0);
+            expect(listed.filter((row) => !ownedBy(row, who))).toEqual([]);
+          }
+        }
+        // The operator token sees everything: A's rows when it asks for them, both agents' without a filter.
+        const ofA = await call(fx, def, t.op, { ...input, query: { ...input.query, agent_id: a.id } });
+        expectOk(ofA, def);
+        expect(rowsOf(ofA).length).toBeGreaterThan(0);
+        expect(rowsOf(ofA).filter((row) => !ownedBy(row, a))).toEqual([]);
+        const all = rowsOf(await call(fx, def, t.op, input));
+        expect(all.some((row) => ownedBy(row, a)) && all.some((row) => ownedBy(row, b))).toBe(true);
+        return;
+      }
+      case 'as': {
+        const field = rows.field ?? 'agent_id';
+        const naming = (agent: Key): Input => ({ ...input, [rows.in]: { ...input[rows.in], [field]: agent.id } });
+        expectRefused(await call(fx, def, b.key, naming(a)), 403, field);
+        expectOk(await call(fx, def, a.key, naming(a)), def);
+        if (rows.may === 'self_or_leader') {
+          expectOk(await call(fx, def, a.key, naming(fx.leader)), def);
+          expectRefused(await call(fx, def, b.key, naming(fx.leader)), 403, field);
+        }
+        const where = def[rows.in] as z.ZodObject | undefined;
+        if (where?.shape[field]?.safeParse(undefined).success) {
+          // Omitted, the agent is the caller.
+          expectOk(await call(fx, def, a.key, input), def);
+        }
+        return;
+      }
+    }
+  });
+});
+
+describe('a route an agent key can reach must declare its rows scope', () => {
+  const base = { method: 'GET', path: '/v1/things', summary: 'things', tag: 'things', response: z.object({}) } as const;
+
+  it('refuses one without a declaration, unless only the operator or anyone may call it', () => {
+    expect(() => checkRowAccess('listThings', { ...base, auth: 'audit:read' })).toThrow(/declares no rows scope/);
+    expect(() => checkRowAccess('listThings', { ...base, auth: 'authenticated' })).toThrow(/declares no rows scope/);
+    expect(() => checkRowAccess('listThings', { ...base, auth: 'operator' })).not.toThrow();
+    expect(() => checkRowAccess('listThings', { ...base, auth: 'public' })).not.toThrow();
+  });
+
+  it('refuses a declaration its schemas cannot carry', () => {
+    expect(() => checkRowAccess('listThings', { ...base, auth: 'audit:read', rows: { kind: 'list' }, query: z.strictObject({ limit: z.number() }) })).toThrow(/query.agent_id/);
+    expect(() => checkRowAccess('getThing', { ...base, auth: 'audit:read', rows: { kind: 'read', owner: 'action' } })).toThrow(/no :id/);
+    expect(() => checkRowAccess('askThing', { ...base, auth: 'audit:read', rows: { kind: 'as', in: 'body' } })).toThrow(/body.agent_id/);
+  });
+});
