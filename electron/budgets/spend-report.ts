@@ -8,13 +8,14 @@ import { localDay } from './periods.js';
 
 export interface SpendReportQuery {
   group_by: 'agent' | 'day' | 'agent_day';
+  agent_id?: string;
   since?: string;
   until?: string;
 }
 
-type Range = { p1: number | null; p2: number | null };
+type Range = { p1: number | null; p2: number | null; agent: string | null };
 
-const RANGE = '(@p1 IS NULL OR created_ms >= @p1) AND (@p2 IS NULL OR created_ms < @p2)';
+const RANGE = '(@p1 IS NULL OR created_ms >= @p1) AND (@p2 IS NULL OR created_ms < @p2) AND (@agent IS NULL OR agent_id = @agent)';
 /** Every zone offset in use is a multiple of 15 minutes, so each such UTC bucket falls wholly inside one local day. */
 const BUCKET_MS = 900_000;
 
@@ -43,7 +44,7 @@ export class SpendReports {
   report(query: SpendReportQuery): SpendReport {
     const since = query.since ? Date.parse(query.since) : null;
     const until = query.until ? Date.parse(query.until) : null;
-    const range = { p1: since, p2: until };
+    const range = { p1: since, p2: until, agent: query.agent_id ?? null };
     const out: SpendReport = {
       object: 'spend_report',
       group_by: query.group_by,

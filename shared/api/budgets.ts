@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
-import { ListQuery, Timestamp, listOf } from './common.js';
+import { ListQuery, RefId, Timestamp, listOf } from './common.js';
 
 export const BUDGET_SCOPES = ['agent', 'team', 'mission', 'global'] as const;
 export const BudgetScope = z.enum(BUDGET_SCOPES);
@@ -245,10 +245,12 @@ export const budgetRoutes = {
     response: KillSwitch,
   }),
   spendReport: defineRoute({
-    method: 'GET', path: '/v1/reports/spend', auth: 'budgets:read', rows: { kind: 'shared' }, tag: 'reports',
-    summary: 'Spend totals by agent, by local day, or by local day and agent (agent_day).',
+    method: 'GET', path: '/v1/reports/spend', auth: 'budgets:read', rows: { kind: 'list' }, tag: 'reports',
+    summary: 'Spend totals by agent, by local day, or by local day and agent (agent_day). An agent key sees its own spend.',
     query: z.strictObject({
       group_by: z.enum(['agent', 'day', 'agent_day']).default('day'),
+      /** Only this agent's spend (an agent key always reports its own). */
+      agent_id: RefId.optional(),
       since: Timestamp.optional(),
       until: Timestamp.optional(),
     }),

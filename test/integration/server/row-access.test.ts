@@ -50,6 +50,8 @@ const INPUT: Partial<Record<RouteName, (fx: Fixture) => Input>> = {
   getBudget: (fx) => ({ params: { scope: 'agent', scope_id: fx.a.id } }),
   listBudgetPeriods: (fx) => ({ params: { scope: 'agent', scope_id: fx.a.id } }),
   evaluateGuardrails: () => ({ body: { action: { tool: 'llm.call' } } }),
+  // Rows of a report by local day and agent carry their agent_id.
+  spendReport: () => ({ query: { group_by: 'agent_day' } }),
   evaluate: () => ({ body: { action: { tool: 'llm.call' } } }),
   createAction: () => ({ body: { tool: 'llm.call' } }),
   recordSpend: () => ({ body: { amount_micro_usd: 10 } }),
@@ -91,6 +93,7 @@ function call(fx: Fixture, def: RouteDef, key: string, input: Input): Promise<Re
 function rowsOf(reply: Reply): Record<string, unknown>[] {
   if (typeof reply.body === 'string') return reply.body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
   if (reply.body && typeof reply.body === 'object' && !Array.isArray(reply.body) && 'data' in reply.body) return reply.body.data as Record<string, unknown>[];
+  if (reply.body && typeof reply.body === 'object' && (reply.body as { object?: unknown }).object === 'spend_report') return reply.body.rows as Record<string, unknown>[];
   return [reply.body as Record<string, unknown>];
 }
 
