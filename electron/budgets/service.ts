@@ -22,7 +22,8 @@ import {
   type SpendResult,
 } from '../../shared/api/budgets.js';
 import type { ListPage } from '../../shared/api/common.js';
-import type { EventType } from '../../shared/events.js';
+import type { ServerEvents } from '../../shared/events.js';
+import type { EventType } from '../../shared/vocabulary.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
@@ -52,6 +53,9 @@ import { priceUsage, type UsageInput } from './pricing.js';
 
 export type Scope = 'agent' | 'team' | 'mission' | 'global';
 type ReleaseReason = 'settled' | 'failed' | 'denied' | 'expired' | 'abandoned';
+
+/** The spend behind a budget event, when a spend caused it. */
+type SpendCause = Pick<ServerEvents['budget.paused'], 'spend_id' | 'agent_id'>;
 
 interface BudgetRow {
   id: string;
@@ -196,7 +200,7 @@ export class BudgetService implements BudgetLedger {
   readonly timeZone: string;
   reservationTimeoutMs: number;
   private readonly reaperIntervalMs: number;
-  private pending: { auditId: string; type: EventType; data: Record<string, unknown> }[] = [];
+  private pending: { auditId: string; type: EventType; data: ServerEvents[EventType] }[] = [];
   private flushScheduled = false;
   /** Audit ids of events this process publishes itself, so the tail does not repeat them. */
   private readonly ownAuditIds = new Set<string>();
@@ -404,10 +408,10 @@ export class BudgetService implements BudgetLedger {
             if (this.ownAuditIds.delete(r.id)) continue;
             const data = JSON.parse(r.data) as Record<string, unknown>;
             if (r.event_type.startsWith('kill_switch.')) {
-              const state = data.kill_switch as { engaged?: boolean; reason?: string | null } | undefined;
-              this.bus.publish('kill_switch.changed', { ...data, engaged: state?.engaged ?? r.event_type === 'kill_switch.engaged', reason: state?.reason ?? null });
+              const state = data.kill_switch as ServerEvents['kill_switch.changed']['kill_switch'] | undefined;
+              this.bus.publish('kill_switch.changed', { ...(data as ServerEvents['kill_switch.changed']), engaged: state?.engaged ?? r.event_type === 'kill_switch.engaged', reason: state?.reason ?? null });
             } else {
-              this.bus.publish(r.event_type as EventType, data);
+              this.bus.publish(r.event_type as EventType, data as ServerEvents[EventType]);
             }
           }
           if (rows.length < 500) break;
@@ -870,7 +874,7 @@ export class BudgetService implements BudgetLedger {
    * the pause fires whenever an active cap-mode budget is at or over its limit, so a budget
    * resumed without enough grace re-pauses on its next spend.
    */
-  private crossings(next: BudgetRow, spent: number, actor: string, nowIso: string, cause: Record<string, unknown> = {}): { paused: boolean; changed: boolean } {
+  private crossings(next: BudgetRow, spent: number, actor: string, nowIso: string, cause: SpendCause = {}): { paused: boolean; changed: boolean } {
     const fire = crossingsAt(next, spent, limitMicro(next));
     let changed = false;
     let paused = false;
@@ -899,13 +903,13 @@ export class BudgetService implements BudgetLedger {
     return { paused, changed };
   }
 
-  private pausedEvent(row: BudgetRow, actor: string, reason: 'cap_hit' | 'manual', note: string | null, cause: Record<string, unknown> = {}): void {
+  private pausedEvent(row: BudgetRow, actor: string, reason: 'cap_hit' | 'manual', note: string | null, cause: SpendCause = {}): void {
     const data = { budget: toBudget(row), scope: row.scope, scope_id: row.scope_id, reason, ...(note ? { note } : {}), ...cause };
     const entry = this.audit.append({ event_type: 'budget.paused', actor, subject_id: row.id, data });
     this.emit(entry.id, 'budget.paused', data);
   }
 
-  private resumedEvent(row: BudgetRow, actor: string, extra: Record<string, unknown>): void {
+  private resumedEvent(row: BudgetRow, actor: string, extra: Omit<ServerEvents['budget.resumed'], 'budget' | 'scope' | 'scope_id'>): void {
     const data = { budget: toBudget(row), scope: row.scope, scope_id: row.scope_id, ...extra };
     const entry = this.audit.append({ event_type: 'budget.resumed', actor, subject_id: row.id, data });
     this.emit(entry.id, 'budget.resumed', data);
@@ -920,7 +924,7 @@ export class BudgetService implements BudgetLedger {
     return true;
   }
 
-  private emit(auditId: string, type: EventType, data: Record<string, unknown>): void {
+  private emit<K extends EventType>(auditId: string, type: K, data: ServerEvents[K]): void {
     this.pending.push({ auditId, type, data });
     if (this.tailing) this.ownAuditIds.add(auditId);
     if (this.flushScheduled) return;
