@@ -61,6 +61,10 @@ export const RESOURCE_TYPES = [
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
+/** What a budget caps: one agent, a team, a mission, or everything (`global`). */
+export const BUDGET_SCOPES = ['agent', 'team', 'mission', 'global'] as const;
+export type BudgetScope = (typeof BUDGET_SCOPES)[number];
+
 /** Scopes an agent key can carry. The operator token holds all of them. */
 export const AGENT_SCOPES = [
   'actions:write',

@@ -20,6 +20,7 @@ import {
 } from '../../../shared/api/vocabulary.js';
 import { ServerEventSchemas } from '../../../shared/api/events.js';
 import { routes } from '../../../shared/api/index.js';
+import { BudgetScope } from '../../../shared/api/budgets.js';
 import type { RouteDef } from '../../../shared/api/contract.js';
 
 const { ACTION_LIMITS } = vocabulary;
@@ -31,6 +32,7 @@ const LISTS: [name: string, list: readonly string[], schema: z.ZodType][] = [
   ['LAYERS', vocabulary.LAYERS, LayerName],
   ['BLOCK_CODES', vocabulary.BLOCK_CODES, BlockCode],
   ['RESOURCE_TYPES', vocabulary.RESOURCE_TYPES, ResourceType],
+  ['BUDGET_SCOPES', vocabulary.BUDGET_SCOPES, BudgetScope],
   ['AGENT_SCOPES', vocabulary.AGENT_SCOPES, AgentScope],
   ['EVENT_TYPES', vocabulary.EVENT_TYPES, EventType],
   ['AUDIT_EVENT_TYPES', vocabulary.AUDIT_EVENT_TYPES, AuditEventType],
