@@ -21,6 +21,7 @@ import {
 import { ServerEventSchemas } from '../../../shared/api/events.js';
 import { routes } from '../../../shared/api/index.js';
 import { BudgetScope } from '../../../shared/api/budgets.js';
+import { ActionStatus } from '../../../shared/api/actions.js';
 import type { RouteDef } from '../../../shared/api/contract.js';
 
 const { ACTION_LIMITS } = vocabulary;
@@ -32,6 +33,7 @@ const LISTS: [name: string, list: readonly string[], schema: z.ZodType][] = [
   ['LAYERS', vocabulary.LAYERS, LayerName],
   ['BLOCK_CODES', vocabulary.BLOCK_CODES, BlockCode],
   ['RESOURCE_TYPES', vocabulary.RESOURCE_TYPES, ResourceType],
+  ['ACTION_STATUSES', vocabulary.ACTION_STATUSES, ActionStatus],
   ['BUDGET_SCOPES', vocabulary.BUDGET_SCOPES, BudgetScope],
   ['AGENT_SCOPES', vocabulary.AGENT_SCOPES, AgentScope],
   ['EVENT_TYPES', vocabulary.EVENT_TYPES, EventType],
