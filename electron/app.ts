@@ -242,11 +242,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(() => approvals.stop());
 
   bus.subscribe((event) => {
-    if (event.type === 'approval.resolved' && typeof event.data.id === 'string') notifier.approvalResolved?.(event.data.id);
-    if (event.type === 'budget.paused') {
-      const d = event.data as { scope?: string; scope_id?: string; reason?: string };
-      notifier.budgetPaused({ scope: String(d.scope ?? ''), scopeId: String(d.scope_id ?? ''), reason: String(d.reason ?? '') });
-    }
+    if (event.type === 'approval.resolved') notifier.approvalResolved?.(event.data.id);
+    if (event.type === 'budget.paused') notifier.budgetPaused({ scope: event.data.scope, scopeId: event.data.scope_id, reason: event.data.reason });
   });
 
   const rendererDir = config.rendererDir === undefined ? join(packageRoot(), 'dist', 'renderer') : config.rendererDir;

@@ -17,6 +17,7 @@ import type { ErrorBody, ErrorCode, ListPage } from './api/common.js';
 import type { WardenEvent } from './events.js';
 import type { Action } from './api/actions.js';
 import type { ActionInput } from './api/vocabulary.js';
+import { ACTION_STATUSES } from './vocabulary.js';
 import type { Approval } from './api/approvals.js';
 
 export class WardenApiError extends Error {
@@ -48,12 +49,12 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** How long a waiting client spends withdrawing a request it gave up on. */
 const WITHDRAW_TIMEOUT_MS = 2_000;
 
-const ACTION_STATUSES: ReadonlySet<string> = new Set(['allowed', 'pending_approval', 'blocked', 'denied', 'expired', 'completed']);
+const ACTION_STATUS_SET: ReadonlySet<string> = new Set(ACTION_STATUSES);
 
 /** Throws `malformed_response` unless `value` looks like an Action: nothing is decided on a reply we cannot read. */
 function checkAction(value: unknown): Action {
   const a = value as Partial<Action> | null;
-  if (!a || typeof a !== 'object' || typeof a.id !== 'string' || typeof a.status !== 'string' || !ACTION_STATUSES.has(a.status)) {
+  if (!a || typeof a !== 'object' || typeof a.id !== 'string' || typeof a.status !== 'string' || !ACTION_STATUS_SET.has(a.status)) {
     throw new WardenApiError(0, 'malformed_response', 'Warden answered with something that is not an action');
   }
   return a as Action;

@@ -1,27 +1,15 @@
 /**
- * Events published on the in-process bus and streamed to operators over `GET /v1/events`.
- * Payloads are the API objects they concern, so the UI can update without a refetch.
+ * Events published on the in-process bus and streamed to operators over `GET /v1/events`: the
+ * payload type of each event type (`ServerEvents`) and the frame the stream carries. The list of
+ * event types is `EVENT_TYPES` (shared/vocabulary.ts); the payload schemas are in
+ * shared/api/events.ts. Only types here, so the renderer imports no schema.
  */
-export const EVENT_TYPES = [
-  'approval.requested',
-  'approval.resolved',
-  /** An operator's allow was counted toward a threshold of several; the request is still pending. */
-  'approval.decided',
-  'budget.warning',
-  'budget.cap_hit',
-  'budget.paused',
-  'budget.resumed',
-  'action.evaluated',
-  /** The agent stopped waiting and withdrew its request (payload: the action). */
-  'action.withdrawn',
-  /** An action an approval allowed was not picked up in time: its slot and reservation were released. */
-  'action.released',
-  'kill_switch.changed',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import type { z } from 'zod';
+import type { ServerEventSchemas } from './api/events.js';
+import type { EventType } from './vocabulary.js';
 
-export interface WardenEvent<T extends EventType = EventType> {
-  type: T;
-  at: string;
-  data: Record<string, unknown>;
-}
+/** Event type → its payload. */
+export type ServerEvents = { [K in EventType]: z.output<(typeof ServerEventSchemas)[K]> };
+
+/** One event as the bus delivers it and the stream sends it: narrowing on `type` types `data`. */
+export type WardenEvent<K extends EventType = EventType> = { [P in K]: { type: P; at: string; data: ServerEvents[P] } }[K];

@@ -61,6 +61,18 @@ export const RESOURCE_TYPES = [
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
+/**
+ * An action's lifecycle: `allowed` (holding a concurrency slot and any reservation),
+ * `pending_approval`, `blocked`, `denied`, `expired` (the approval's TTL ran out, or its agent
+ * withdrew it), and `completed` once the agent reports the outcome.
+ */
+export const ACTION_STATUSES = ['allowed', 'pending_approval', 'blocked', 'denied', 'expired', 'completed'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/** What a budget caps: one agent, a team, a mission, or everything (`global`). */
+export const BUDGET_SCOPES = ['agent', 'team', 'mission', 'global'] as const;
+export type BudgetScope = (typeof BUDGET_SCOPES)[number];
+
 /** Scopes an agent key can carry. The operator token holds all of them. */
 export const AGENT_SCOPES = [
   'actions:write',

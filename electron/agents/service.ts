@@ -71,15 +71,14 @@ export class AgentService {
   private readonly byId;
   /**
    * Keys already resolved, by key hash. Every authenticated request resolves its key, and the
-   * read transaction of that lookup was a third of a `GET /v1/me` (CPU per request from /proc:
-   * 149 -> 100-104 us without it; POST /v1/actions 540-595 -> 472-520 us).
+   * read transaction of that lookup was a large share of a cheap request's CPU.
    * INVARIANT: one Warden owns the database (the data folder lock) and a key only ever changes by being
    * revoked here, which drops it first. Only committed rows are kept (never from inside a
    * transaction), and unknown keys are never kept, so random keys cannot grow it.
    */
   private readonly liveKeys = new Map<string, Readonly<LiveKey>>();
   /**
-   * Agent rows already read, by id: every decision reads its agent (15.6 us a read under load).
+   * Agent rows already read, by id: every decision reads its agent.
    * The same INVARIANT as liveKeys: rows change only through create() and update() here, and
    * update() drops the row before writing it. A row read inside a transaction is dropped again
    * if that transaction (or savepoint) rolls back, so nothing uncommitted outlives it.

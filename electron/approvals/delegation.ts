@@ -1,5 +1,5 @@
 /**
- * Delegation approvals (reference 003): a child agent's delegation is routed to its leader's
+ * Delegation approvals: a child agent's delegation is routed to its leader's
  * queue. A live grant for (leader, `delegate:KIND`) answers `allow_always` at once; otherwise the
  * request waits up to `wait_s` for the resolution and answers `timeout` (with the approval id,
  * so the caller can wait again) when none came.

@@ -1,6 +1,7 @@
 /** `warden budget set|list|pause|resume|delete`: USD caps per agent, team, mission or globally. */
 import type { Command } from 'commander';
-import { BUDGET_SCOPES, GLOBAL_SCOPE_ID, type Budget } from '../../shared/api/budgets.js';
+import { GLOBAL_SCOPE_ID, type Budget } from '../../shared/api/budgets.js';
+import { BUDGET_SCOPES } from '../../shared/vocabulary.js';
 import type { WardenClient } from '../../shared/client.js';
 import { withConnection, withGlobalOptions } from './context.js';
 import { usageError, type CliIO } from './io.js';

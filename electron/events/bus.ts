@@ -1,5 +1,6 @@
 /** The in-process event bus: services publish, the SSE route and the desktop notifier listen. */
-import type { EventType, WardenEvent } from '../../shared/events.js';
+import type { ServerEvents, WardenEvent } from '../../shared/events.js';
+import type { EventType } from '../../shared/vocabulary.js';
 import { toIso, type Clock } from '../common/clock.js';
 
 type Listener = (event: WardenEvent) => void;
@@ -8,8 +9,9 @@ export class EventBus {
   private readonly listeners = new Set<Listener>();
   constructor(private readonly clock: Clock) {}
 
-  publish<T extends EventType>(type: T, data: Record<string, unknown>): void {
-    const event: WardenEvent<T> = { type, at: toIso(this.clock.now()), data };
+  publish<K extends EventType>(type: K, data: ServerEvents[K]): void {
+    // The mapped union cannot follow a generic K: the signature above is what ties `data` to `type`.
+    const event = { type, at: toIso(this.clock.now()), data } as WardenEvent;
     for (const listener of [...this.listeners]) {
       try {
         listener(event);

@@ -7,6 +7,7 @@ import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
 import { Usage } from './budgets.js';
 import { ActionInput, BlockCode, LayerName, LayerVerdict, Verdict } from './vocabulary.js';
+import { ACTION_STATUSES } from '../vocabulary.js';
 
 export const MatchedRule = z.object({
   policy_id: z.string(),
@@ -48,12 +49,8 @@ const DecisionFields = {
   grant_id: z.string().nullable(),
 };
 
-/**
- * An action's lifecycle: `allowed` (holding a concurrency slot and any reservation),
- * `pending_approval`, `blocked`, `denied`, `expired` (the approval's TTL ran out), and
- * `completed` once the agent reports the outcome.
- */
-export const ActionStatus = z.enum(['allowed', 'pending_approval', 'blocked', 'denied', 'expired', 'completed']);
+/** An action's lifecycle (ACTION_STATUSES). */
+export const ActionStatus = z.enum(ACTION_STATUSES);
 export type ActionStatus = z.infer<typeof ActionStatus>;
 
 export const Action = z.object({

@@ -1,13 +1,12 @@
 /**
- * Budgets, spend and the global kill-switch (reference 003 semantics, PRODUCT.md "Budgets and the
- * kill-switch"). Money crosses the wire as integers only: `*_usd_cents` are whole cents,
+ * Budgets, spend and the global kill-switch. Money crosses the wire as integers only: `*_usd_cents` are whole cents,
  * `*_micro_usd` millionths of a dollar (1 cent = 10,000 micro-USD).
  */
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { ListQuery, RefId, Timestamp, listOf } from './common.js';
+import { BUDGET_SCOPES } from '../vocabulary.js';
 
-export const BUDGET_SCOPES = ['agent', 'team', 'mission', 'global'] as const;
 export const BudgetScope = z.enum(BUDGET_SCOPES);
 export const BudgetMode = z.enum(['warn', 'cap']);
 export const BudgetPeriod = z.enum(['none', 'day', 'week', 'month']);

@@ -1,8 +1,9 @@
 /**
- * The one HTTP contract. Every route is declared once here (method, path, who may call it and
- * the zod schemas of its params, query, body and response). The server validates with these
- * schemas, `GET /openapi.json` is generated from them, and the typed client derives its types
- * from them — nothing describes the same shape twice.
+ * The shape of a route declaration (method, path, who may call it and the zod schemas of its
+ * params, query, body and response) and the types derived from it. Each domain declares its
+ * routes once with `defineRoute` in its own file; `index.ts` gathers them. The server validates
+ * with these schemas, `GET /openapi.json` is generated from them, and the typed client derives
+ * its types from them — nothing describes the same shape twice.
  */
 import type { z } from 'zod';
 import type { AgentScope } from '../vocabulary.js';

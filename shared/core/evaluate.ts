@@ -1,5 +1,5 @@
 /**
- * The decision core: `evaluate(action, snapshot)` runs the six layers of PRODUCT.md's pipeline
+ * The decision core: `evaluate(action, snapshot)` runs the layers of the decision pipeline
  * and combines them with the truth table below. Pure: no I/O, no clock (time is `snapshot.now`).
  *
  * @example

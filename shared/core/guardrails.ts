@@ -20,6 +20,7 @@ import type {
   GuardrailIndex,
   GuardrailPolicy,
   MatchedRule,
+  Verdict,
 } from './types.js';
 
 const EMPTY: readonly CompiledRule[] = [];
@@ -135,7 +136,7 @@ export function candidateRules(index: GuardrailIndex, tool: string, connector: s
 }
 
 export interface GuardrailOutcome {
-  verdict: 'ALLOW' | 'ALERT' | 'BLOCK';
+  verdict: Verdict;
   block_code: 'constraint_failed' | 'rule_blocked' | 'no_matching_rule' | null;
   /** True when no rule matched and `unmatched_decision` decided. */
   unmatched: boolean;

@@ -5,10 +5,10 @@
  * layers, block codes) are the shared vocabulary, re-exported here for the core's modules. No I/O
  * happens on either side of this file.
  */
-import type { BlockCode, LayerName, LayerVerdict, Verdict } from '../vocabulary.js';
+import type { BlockCode, BudgetScope, LayerName, LayerVerdict, Verdict } from '../vocabulary.js';
 
 export { BLOCK_CODES, LAYERS } from '../vocabulary.js';
-export type { BlockCode, LayerName, Verdict } from '../vocabulary.js';
+export type { BlockCode, BudgetScope, LayerName, Verdict } from '../vocabulary.js';
 export type { ActionInput } from '../api/vocabulary.js';
 
 export interface AgentContext {
@@ -19,8 +19,6 @@ export interface AgentContext {
   leader_agent_id: string | null;
   status: 'active' | 'disabled';
 }
-
-export type BudgetScope = 'agent' | 'team' | 'mission' | 'global';
 
 /** A budget that applies to the action's agent (its agent, team, mission or the global scope). */
 export interface BudgetState {

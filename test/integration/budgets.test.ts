@@ -269,10 +269,13 @@ describe('spend report', () => {
       { key: b.id, spent_micro_usd: 50_000, spent_usd_cents: 5, events: 1 },
       { key: a.id, spent_micro_usd: 500, spent_usd_cents: 0, events: 2 },
     ]);
-    const byDay = await t.req('GET', '/v1/reports/spend?group_by=day', { key: a.key });
+    const byDay = await t.req('GET', '/v1/reports/spend?group_by=day', { key: t.op });
     expect(byDay.body.rows).toHaveLength(1);
     expect(byDay.body.rows[0]).toMatchObject({ spent_micro_usd: 50_500, events: 3 });
     expect(byDay.body.rows[0].key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // The one row rule: an agent key's report is its own spend.
+    const own = await t.req('GET', '/v1/reports/spend?group_by=day', { key: a.key });
+    expect(own.body).toMatchObject({ total_micro_usd: 500, rows: [{ spent_micro_usd: 500, events: 2 }] });
   });
 });
 

@@ -2,6 +2,14 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import type { EventBus } from '../../electron/events/bus.js';
+import type { ServerEvents } from '../../shared/events.js';
+import type { EventType } from '../../shared/vocabulary.js';
+
+/** Publishes a stand-in payload: these tests are about the stream, not what an event carries. */
+function publishStandIn<K extends EventType>(bus: EventBus, type: K, data: object): void {
+  bus.publish(type, data as unknown as ServerEvents[K]);
+}
 
 let t: TestApp;
 beforeAll(async () => {
@@ -86,7 +94,7 @@ describe('GET /v1/events', () => {
       await a.until((x) => x.includes(': connected'), 'the greeting');
       await b.until((x) => x.includes(': connected'), 'the greeting');
 
-      t.app.bus.publish('kill_switch.changed', { engaged: true, reason: 'test' });
+      publishStandIn(t.app.bus, 'kill_switch.changed', { engaged: true, reason: 'test' });
       for (const s of [a, b]) {
         await s.until((x) => frames(x).length > 0, 'the event');
         expect(frames(s.text())).toEqual([
@@ -138,7 +146,7 @@ describe('GET /v1/events', () => {
       while (other.app.bus.listenerCount !== baseline && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(other.app.bus.listenerCount).toBe(baseline);
       // Publishing after the disconnect is harmless.
-      other.app.bus.publish('budget.warning', { scope: 'global' });
+      publishStandIn(other.app.bus, 'budget.warning', { scope: 'global' });
       expect((await other.req('GET', '/v1/health')).status).toBe(200);
     } finally {
       await other.close();
@@ -157,7 +165,7 @@ describe('GET /v1/events', () => {
       expect(other.app.bus.listenerCount).toBe(baseline + 1);
       const big = 'x'.repeat(400 * 1024);
       for (let i = 0; i < 100 && other.app.bus.listenerCount > baseline; i++) {
-        other.app.bus.publish('action.evaluated', { i, big });
+        publishStandIn(other.app.bus, 'action.evaluated', { i, big });
         await new Promise((r) => setImmediate(r));
       }
       expect(other.app.bus.listenerCount).toBe(baseline);

@@ -87,7 +87,7 @@ function handle(event: WardenEvent): void {
         if (id) void refetchApproval(id);
         else void useApprovals.getState().load();
       }
-      const tool = a?.action.tool ?? String((data.action as { tool?: string } | undefined)?.tool ?? 'an action');
+      const tool = a?.action.tool ?? String((event.data.action as { tool?: string } | undefined)?.tool ?? 'an action');
       const who = a?.agent_name ?? a?.agent_id ?? 'An agent';
       const id = a?.id ?? approvalIdFromEvent(data);
       const open = id ? () => focusApproval(id) : undefined;

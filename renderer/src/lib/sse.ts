@@ -8,7 +8,8 @@
  * capped exponential backoff (the server's `retry:` is the floor). `open` is reported as soon
  * as the response arrives — not at the first event — so the caller can refetch what it missed.
  */
-import { EVENT_TYPES, type WardenEvent } from '../../../shared/events.js';
+import type { WardenEvent } from '../../../shared/events.js';
+import { EVENT_TYPES } from '../../../shared/vocabulary.js';
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'closed';
 

@@ -5,7 +5,8 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Budget } from '../../../shared/api/budgets.js';
 import type { Agent } from '../../../shared/api/agents.js';
-import { BUDGET_SCOPES, MICRO_PER_CENT } from '../../../shared/api/budgets.js';
+import { MICRO_PER_CENT } from '../../../shared/api/budgets.js';
+import { BUDGET_SCOPES } from '../../../shared/vocabulary.js';
 import { api, errorMessage, idemKey } from '../lib/api';
 import { ago, cents, dateTime, micro, pct } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
