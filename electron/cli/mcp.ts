@@ -12,6 +12,7 @@ import { McpGovernor } from '../mcp/governance.js';
 import { McpProxy } from '../mcp/proxy.js';
 import { SERVER_NAME_PATTERN, unwrapConfigFile, wrapConfigFile } from '../mcp/wrap.js';
 import { parseWaitSeconds } from './ask.js';
+import { wardenEntry } from './claude-settings.js';
 import { connect, globalsOf, withGlobalOptions } from './context.js';
 import { CliExit, usageError, type CliIO } from './io.js';
 import { writeLine } from './output.js';
@@ -67,6 +68,13 @@ async function runProxy(cmd: Command, io: CliIO, argv: string[], opts: ProxyOpti
   return code;
 }
 
+/** How an MCP client should start this Warden: absolute Node and entry, so no PATH is needed. */
+export function wardenProgram(override?: string): string[] {
+  if (override) return [override];
+  const entry = wardenEntry();
+  return entry ? [process.execPath, entry] : ['warden'];
+}
+
 export function mcpCommands(program: Command, io: CliIO): void {
   const mcp = program.command('mcp').description('govern MCP servers: every tool call asks Warden first');
 
@@ -88,15 +96,15 @@ export function mcpCommands(program: Command, io: CliIO): void {
       .command('wrap <file>')
       .description("rewrite an MCP client config (Claude Code .mcp.json, Cursor mcp.json, Claude Desktop) so each stdio server runs through `warden mcp proxy`")
       .option('--key <key>', "also put this agent key into each wrapped server's env as WARDEN_KEY (with WARDEN_URL from --url)")
-      .option('--warden-command <path>', 'how the client starts Warden\'s CLI', 'warden')
+      .option('--warden-command <path>', "how the client starts Warden's CLI (default: this Node and this Warden's bin/warden.js, absolute)")
       .option('--undo', 'restore the config from the backup made by the first wrap'),
-  ).action((file: string, opts: { undo?: boolean; key?: string; wardenCommand: string }, cmd: Command) => {
+  ).action((file: string, opts: { undo?: boolean; key?: string; wardenCommand?: string }, cmd: Command) => {
     if (opts.undo) {
       const restored = unwrapConfigFile(file);
       writeLine(io, `Restored ${file} from ${restored}.`);
       return;
     }
-    const report = wrapConfigFile(file, { wardenCommand: opts.wardenCommand, key: opts.key, url: opts.key ? globalsOf(cmd).url : undefined });
+    const report = wrapConfigFile(file, { program: wardenProgram(opts.wardenCommand), key: opts.key, url: opts.key ? globalsOf(cmd).url : undefined });
     for (const name of report.wrapped) writeLine(io, `  ${name}: now runs through warden mcp proxy`);
     for (const name of report.already) writeLine(io, `  ${name}: already wrapped`);
     for (const { name, why } of report.skipped) writeLine(io, `  ${name}: left as is (${why})`);

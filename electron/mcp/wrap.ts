@@ -14,8 +14,8 @@ export const SERVER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const BACKUP_SUFFIX = '.warden-backup';
 
 export interface WrapOptions {
-  /** The command that runs Warden's CLI in the client's environment. */
-  wardenCommand?: string;
+  /** The command line that runs Warden's CLI in the client's environment (default `warden`). */
+  program?: string[];
   /** Put into each wrapped server's `env` as WARDEN_KEY / WARDEN_URL, when given. */
   key?: string;
   url?: string;
@@ -71,10 +71,11 @@ export function wrapConfig(config: unknown, opts: WrapOptions = {}): { config: R
       const env = { ...(entry.env && typeof entry.env === 'object' ? (entry.env as Record<string, string>) : {}) };
       if (opts.key) env.WARDEN_KEY = opts.key;
       if (opts.url) env.WARDEN_URL = opts.url;
+      const [command, ...programArgs] = opts.program?.length ? opts.program : ['warden'];
       out[name] = {
         ...entry,
-        command: opts.wardenCommand ?? 'warden',
-        args: ['mcp', 'proxy', '--name', proxyName(name), '--', entry.command, ...args],
+        command,
+        args: [...programArgs, 'mcp', 'proxy', '--name', proxyName(name), '--', entry.command, ...args],
         ...(Object.keys(env).length ? { env } : {}),
       };
       report.wrapped.push(name);
@@ -116,4 +117,19 @@ export function unwrapConfigFile(file: string): string {
   writeFileSync(file, readFileSync(backup));
   rmSync(backup);
   return backup;
+}
+
+/** An example client config: the filesystem server run through the proxy with this agent's key. */
+export function mcpClientSnippet(url: string, key: string, program: string[] = ['warden']): string {
+  const [command, ...programArgs] = program;
+  const config = {
+    mcpServers: {
+      filesystem: {
+        command,
+        args: [...programArgs, 'mcp', 'proxy', '--name', 'filesystem', '--', 'npx', '-y', '@modelcontextprotocol/server-filesystem', '.'],
+        env: { WARDEN_URL: url, WARDEN_KEY: key },
+      },
+    },
+  };
+  return JSON.stringify(config, null, 2);
 }
