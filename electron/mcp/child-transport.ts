@@ -14,6 +14,8 @@ export interface ChildServer {
   args?: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Where the child's stderr goes (default: this process's stderr). */
+  stderr?: 'inherit' | 'ignore';
 }
 
 export class ChildProcessTransport implements Transport {
@@ -33,7 +35,7 @@ export class ChildProcessTransport implements Transport {
       const child = spawn(this.server.command, this.server.args ?? [], {
         env: this.server.env,
         cwd: this.server.cwd,
-        stdio: ['pipe', 'pipe', 'inherit'],
+        stdio: ['pipe', 'pipe', this.server.stderr ?? 'inherit'],
         shell: false,
         windowsHide: true,
       });

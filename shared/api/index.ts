@@ -9,6 +9,7 @@ import { backupRoutes } from './backups.js';
 import { policyRoutes } from './policies.js';
 import { budgetRoutes } from './budgets.js';
 import { missionRoutes } from './missions.js';
+import { mcpRoutes } from './mcp.js';
 import { systemRoutes } from './system.js';
 
 export const routes = {
@@ -23,6 +24,7 @@ export const routes = {
   ...missionRoutes,
   // [actions] routes
   ...actionRoutes,
+  ...mcpRoutes,
 };
 
 export type Routes = typeof routes;
