@@ -115,20 +115,27 @@ export class McpGateway {
     const governor = new McpGovernor(new WardenClient({ baseUrl: this.deps.ownUrl(), key: caller.key }), { server: name, waitSeconds: GATEWAY_WAIT_SECONDS });
     const capabilities = upstream.getServerCapabilities() ?? {};
     const server = new Server(upstream.getServerVersion() ?? { name, version: '0' }, { capabilities, instructions: upstream.getInstructions() });
-    const client = upstream;
-    const annotations = new ToolAnnotationCache(client);
+    // Each request goes to the server's current process: one that died was started again.
+    const current = async (): Promise<Client> => {
+      const client = await this.deps.pool.client(name).catch((err: Error) => {
+        throw new McpError(ErrorCode.InternalError, err.message);
+      });
+      if (!client) throw new McpError(ErrorCode.InternalError, `MCP server ${name} is no longer registered`);
+      return client;
+    };
+    const annotations = new ToolAnnotationCache(current);
     if (capabilities.tools) {
       server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
-        const result = await client.listTools(req.params, { signal: extra.signal });
+        const result = await (await current()).listTools(req.params, { signal: extra.signal });
         annotations.remember(result.tools);
         const denied = await governor.deniedTools(result.tools);
         return { ...result, tools: result.tools.filter((t) => !denied.has(t.name)) };
       });
-      server.setRequestHandler(CallToolRequestSchema, async (req, extra) => governedCall(client, governor, await annotations.of(req.params.name), req.params, extra));
+      server.setRequestHandler(CallToolRequestSchema, async (req, extra) => governedCall(current, governor, await annotations.of(req.params.name), req.params, extra));
     }
-    server.fallbackRequestHandler = async (req, extra) => client.request({ method: req.method, params: req.params }, ResultSchema.passthrough(), { signal: extra.signal });
+    server.fallbackRequestHandler = async (req, extra) => (await current()).request({ method: req.method, params: req.params }, ResultSchema.passthrough(), { signal: extra.signal });
     server.fallbackNotificationHandler = async (n) => {
-      if (n.method !== 'notifications/initialized') await client.notification(n as never).catch(() => undefined);
+      if (n.method !== 'notifications/initialized') await (await current()).notification(n as never).catch(() => undefined);
     };
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -154,7 +161,7 @@ export class McpGateway {
 class ToolAnnotationCache {
   private known: Map<string, ToolAnnotations | undefined> | null = null;
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: () => Promise<Client>) {}
 
   remember(tools: { name: string; annotations?: ToolAnnotations }[]): void {
     this.known ??= new Map();
@@ -171,7 +178,7 @@ class ToolAnnotationCache {
         const all = new Map<string, ToolAnnotations | undefined>();
         let cursor: string | undefined;
         do {
-          const page = await this.client.listTools(cursor ? { cursor } : undefined);
+          const page = await (await this.client()).listTools(cursor ? { cursor } : undefined);
           for (const t of page.tools) all.set(t.name, t.annotations);
           cursor = page.nextCursor;
         } while (cursor);
@@ -187,7 +194,7 @@ class ToolAnnotationCache {
 type Extra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
 
 /** One governed `tools/call`: asked of Warden, forwarded only when allowed, completed after. */
-async function governedCall(client: Client, governor: McpGovernor, annotations: ToolAnnotations | undefined, params: { name: string; arguments?: Record<string, unknown>; _meta?: { progressToken?: string | number } }, extra: Extra): Promise<CallToolResult> {
+async function governedCall(current: () => Promise<Client>, governor: McpGovernor, annotations: ToolAnnotations | undefined, params: { name: string; arguments?: Record<string, unknown>; _meta?: { progressToken?: string | number } }, extra: Extra): Promise<CallToolResult> {
   const progressToken = params._meta?.progressToken;
   let progress = 0;
   const timer =
@@ -207,6 +214,7 @@ async function governedCall(client: Client, governor: McpGovernor, annotations: 
   if (!decision.forward) return { content: [{ type: 'text', text: decision.message }], isError: true };
   let failed = true;
   try {
+    const client = await current();
     const result = (await client.callTool({ name: params.name, arguments: params.arguments }, undefined, {
       signal: extra.signal,
       ...(progressToken === undefined
