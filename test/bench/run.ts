@@ -28,6 +28,8 @@ const modules: (() => Promise<{ default: BenchModule }>)[] = [
   () => import('./renderer.bench.js'),
   // [hardening] bench
   () => import('./soak.bench.js'),
+  // [mcp] bench
+  () => import('./mcp.bench.js'),
 ];
 
 const only = process.argv.slice(2);
