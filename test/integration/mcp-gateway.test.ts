@@ -153,6 +153,36 @@ describe('/mcp/NAME', () => {
     expect(existsSync(deniedPath)).toBe(false);
   }, 60_000);
 
+  it('a call held for approval stays alive past the client timeout on progress; a cancelled wait forwards nothing', async () => {
+    const held = join(dir, 'held.txt');
+    let progressCount = 0;
+    const call = client.callTool({ name: 'write_file', arguments: { path: held, content: 'held' } }, undefined, {
+      timeout: 3_000,
+      resetTimeoutOnProgress: true,
+      onprogress: () => {
+        progressCount += 1;
+      },
+    });
+    const approval = await pendingApprovalFor('mcp.fs.write_file');
+    while (progressCount < 4) await new Promise((r) => setTimeout(r, 100));
+    await t.req('POST', `/v1/approvals/${approval.id}/decision`, { key: t.op, body: { decision: 'allow_once' } });
+    expect((await call).isError).toBeFalsy();
+    expect(readFileSync(held, 'utf8')).toBe('held');
+
+    const cancelled = join(dir, 'cancelled.txt');
+    const abort = new AbortController();
+    const waiting = client.callTool({ name: 'write_file', arguments: { path: cancelled, content: 'never' } }, undefined, { signal: abort.signal });
+    const open = await pendingApprovalFor('mcp.fs.write_file');
+    abort.abort();
+    await expect(waiting).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await t.req('GET', `/v1/approvals/${open.id}`, { key: t.op })).body.status).toBe('pending');
+    await t.req('POST', `/v1/approvals/${open.id}/decision`, { key: t.op, body: { decision: 'allow_once' } });
+    await client.callTool({ name: 'list_allowed_directories', arguments: {} });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(cancelled)).toBe(false);
+  }, 60_000);
+
   it("another agent cannot use alice's session, and each agent sees only its own actions", async () => {
     const { client: bobs } = await connectAs(bob.key);
     await bobs.callTool({ name: 'read_text_file', arguments: { path: join(dir, 'notes.txt') } });
