@@ -10,11 +10,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ChildProcessTransport } from '../mcp/child-transport.js';
 import { McpGovernor } from '../mcp/governance.js';
 import { McpProxy } from '../mcp/proxy.js';
-import { SERVER_NAME_PATTERN, unwrapConfigFile, wrapConfigFile } from '../mcp/wrap.js';
+import { SERVER_NAME_PATTERN, planWrap, proxyName, unwrapConfigFile, writeWrap } from '../mcp/wrap.js';
 import { parseWaitSeconds } from './ask.js';
 import { wardenEntry } from './claude-settings.js';
-import { connect, globalsOf, withGlobalOptions } from './context.js';
-import { CliExit, usageError, type CliIO } from './io.js';
+import { WardenApiError } from '../../shared/client.js';
+import { connect, globalsOf, resolveUrl, withConnection, withGlobalOptions } from './context.js';
+import { CliError, CliExit, usageError, type CliIO } from './io.js';
 import { writeLine } from './output.js';
 
 function parseServerName(value: string): string {
@@ -95,17 +96,35 @@ export function mcpCommands(program: Command, io: CliIO): void {
     mcp
       .command('wrap <file>')
       .description("rewrite an MCP client config (Claude Code .mcp.json, Cursor mcp.json, Claude Desktop) so each stdio server runs through `warden mcp proxy`")
-      .option('--key <key>', "also put this agent key into each wrapped server's env as WARDEN_KEY (with WARDEN_URL from --url)")
+      .option('--key <key>', "also put this agent key into each wrapped server's env as WARDEN_KEY (with WARDEN_URL from --url); servers given by URL are then registered with Warden and pointed at /mcp/NAME with it")
       .option('--warden-command <path>', "how the client starts Warden's CLI (default: this Node and this Warden's bin/warden.js, absolute)")
       .option('--undo', 'restore the config from the backup made by the first wrap'),
-  ).action((file: string, opts: { undo?: boolean; key?: string; wardenCommand?: string }, cmd: Command) => {
+  ).action(async (file: string, opts: { undo?: boolean; key?: string; wardenCommand?: string }, cmd: Command) => {
     if (opts.undo) {
       const restored = unwrapConfigFile(file);
       writeLine(io, `Restored ${file} from ${restored}.`);
       return;
     }
-    const report = wrapConfigFile(file, { program: wardenProgram(opts.wardenCommand), key: opts.key, url: opts.key ? globalsOf(cmd).url : undefined });
-    for (const name of report.wrapped) writeLine(io, `  ${name}: now runs through warden mcp proxy`);
+    const gatewayUrl = opts.key ? resolveUrl(globalsOf(cmd), io.env) : undefined;
+    const plan = planWrap(file, { program: wardenProgram(opts.wardenCommand), key: opts.key, url: opts.key ? globalsOf(cmd).url : undefined, gatewayUrl });
+    // Servers given by URL are registered (operator token) before the file points at /mcp/NAME.
+    if (plan.report.toRegister.length) {
+      await withConnection(cmd, io, async (conn) => {
+        for (const { name, url } of plan.report.toRegister) {
+          try {
+            await conn.client.call('createMcpServer', { body: { name, url } });
+          } catch (err) {
+            if (!(err instanceof WardenApiError) || err.status !== 409) throw err;
+            const existing = await conn.client.call('getMcpServer', { params: { name } });
+            if (existing.url !== url) throw new CliError(`another MCP server named ${name} is registered with Warden (${existing.url ?? existing.command}); rename it in ${file} or unregister it`);
+          }
+        }
+      });
+    }
+    writeWrap(file, plan);
+    const report = plan.report;
+    const viaGateway = new Set(report.toRegister.map((r) => r.name));
+    for (const name of report.wrapped) writeLine(io, viaGateway.has(proxyName(name)) ? `  ${name}: registered with Warden; now reached at /mcp/${proxyName(name)}` : `  ${name}: now runs through warden mcp proxy`);
     for (const name of report.already) writeLine(io, `  ${name}: already wrapped`);
     for (const { name, why } of report.skipped) writeLine(io, `  ${name}: left as is (${why})`);
     writeLine(io, report.wrapped.length ? `Wrote ${file}; the original is in ${report.backup}.` : `Nothing to change in ${file}.`);

@@ -19,10 +19,17 @@ export interface WrapOptions {
   /** Put into each wrapped server's `env` as WARDEN_KEY / WARDEN_URL, when given. */
   key?: string;
   url?: string;
+  /**
+   * Warden's base URL: with `key`, a server given by URL is pointed at `BASE/mcp/NAME` with the
+   * key as its Bearer header (the caller registers the upstream URL first: `toRegister`).
+   */
+  gatewayUrl?: string;
 }
 
 export interface WrapReport {
   wrapped: string[];
+  /** Servers given by URL now pointed at the gateway: their upstream URLs, to register as NAME. */
+  toRegister: { name: string; url: string }[];
   already: string[];
   skipped: { name: string; why: string }[];
   backup: string;
@@ -33,6 +40,7 @@ interface ServerEntry {
   args?: unknown;
   env?: unknown;
   url?: unknown;
+  headers?: unknown;
   type?: unknown;
   [k: string]: unknown;
 }
@@ -55,15 +63,29 @@ export function wrapConfig(config: unknown, opts: WrapOptions = {}): { config: R
   const root = config as Record<string, unknown>;
   const servers = root.mcpServers;
   if (!servers || typeof servers !== 'object' || Array.isArray(servers)) throw new Error('the file has no "mcpServers" object (expected an MCP client config)');
-  const report: Omit<WrapReport, 'backup'> = { wrapped: [], already: [], skipped: [] };
+  const report: Omit<WrapReport, 'backup'> = { wrapped: [], toRegister: [], already: [], skipped: [] };
+  const gateway = opts.gatewayUrl ? `${opts.gatewayUrl.replace(/\/+$/, '')}/mcp/` : undefined;
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(servers as Record<string, unknown>)) {
     const entry = value as ServerEntry;
     out[name] = value;
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
       report.skipped.push({ name, why: 'not a server entry' });
+    } else if (typeof entry.url === 'string' && (typeof entry.command !== 'string' || !entry.command)) {
+      if (gateway && entry.url.startsWith(gateway)) {
+        report.already.push(name);
+      } else if (!gateway || !opts.key) {
+        report.skipped.push({ name, why: 'given by URL: pass --key to register it with Warden and point it at /mcp/NAME' });
+      } else {
+        const headers = { ...(entry.headers && typeof entry.headers === 'object' ? (entry.headers as Record<string, string>) : {}) };
+        // Any authorization header was the upstream's own: Warden now holds the URL, the client its key.
+        for (const h of Object.keys(headers)) if (h.toLowerCase() === 'authorization') delete headers[h];
+        out[name] = { ...entry, url: `${gateway}${proxyName(name)}`, headers: { ...headers, Authorization: `Bearer ${opts.key}` } };
+        report.toRegister.push({ name: proxyName(name), url: entry.url });
+        report.wrapped.push(name);
+      }
     } else if (typeof entry.command !== 'string' || !entry.command) {
-      report.skipped.push({ name, why: typeof entry.url === 'string' ? 'given by URL: register it with `POST /v1/mcp-servers` and point it at /mcp/NAME' : 'no command' });
+      report.skipped.push({ name, why: 'no command' });
     } else if (isWrapped(entry)) {
       report.already.push(name);
     } else {
@@ -98,16 +120,28 @@ function readJson(file: string): unknown {
   }
 }
 
-/** Wraps the servers of `file` in place; the first wrap that changes it leaves a backup. */
-export function wrapConfigFile(file: string, opts: WrapOptions = {}): WrapReport {
+/** What wrapping `file` would write, and why; nothing is written yet. */
+export function planWrap(file: string, opts: WrapOptions = {}): { config: Record<string, unknown>; report: WrapReport } {
   const { config, report } = wrapConfig(readJson(file), opts);
-  const backup = file + BACKUP_SUFFIX;
-  if (report.wrapped.length === 0) return { ...report, backup };
+  return { config, report: { ...report, backup: file + BACKUP_SUFFIX } };
+}
+
+/** Writes a planned wrap in place; the first wrap that changes the file leaves a backup. */
+export function writeWrap(file: string, plan: { config: Record<string, unknown>; report: WrapReport }): void {
+  const { config, report } = plan;
+  const backup = report.backup;
+  if (report.wrapped.length === 0) return;
   if (!existsSync(backup)) writeFileSync(backup, readFileSync(file), { flag: 'wx', mode: 0o600 });
   const tmp = `${file}.warden-tmp`;
   writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
-  return { ...report, backup };
+}
+
+/** Wraps the servers of `file` in place (stdio servers only, unless `gatewayUrl` and `key`). */
+export function wrapConfigFile(file: string, opts: WrapOptions = {}): WrapReport {
+  const plan = planWrap(file, opts);
+  writeWrap(file, plan);
+  return plan.report;
 }
 
 /** Puts the bytes of the backup back in `file` and removes the backup; returns its path. */

@@ -4,16 +4,20 @@
  * bytes; a wrapped entry started as the client would start it really is governed. And
  * `warden agent add NAME --mcp` prints the key with a config entry that works as printed.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { buildCli, cli, repoRoot } from './cli-harness.js';
 
 const filesystemServer = join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js');
+const everythingServer = join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 
 let t: TestApp;
 let dir: string;
@@ -127,6 +131,61 @@ describe('warden mcp wrap', () => {
     } finally {
       await client.close();
     }
+  }, 60_000);
+});
+
+describe('warden mcp wrap with a server given by URL', () => {
+  let upstream: ChildProcess | undefined;
+  afterAll(() => {
+    upstream?.kill('SIGKILL');
+  });
+
+  it('registers the upstream URL with Warden and points the client at /mcp/NAME with the key; the gateway reaches it', async () => {
+    // The real everything server over Streamable HTTP, on a free port.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as AddressInfo;
+        probe.close(() => resolve(p));
+      });
+    });
+    upstream = spawn(process.execPath, [everythingServer, 'streamableHttp'], { env: { PATH: process.env.PATH, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      upstream!.stderr!.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (err.includes('listening on port')) resolve();
+      });
+      upstream!.once('exit', () => reject(new Error(`everything server exited: ${err}`)));
+    });
+    const agent = await t.agent('url-client');
+    await t.req('POST', '/v1/guardrails', { key: t.op, body: { name: 'remote-echo', rules: [{ tool: 'mcp.remote.*', decision: 'ALLOW' }] } });
+    const upstreamUrl = `http://127.0.0.1:${port}/mcp`;
+    const original = `${JSON.stringify({ mcpServers: { remote: { type: 'http', url: upstreamUrl } } }, null, 2)}\n`;
+    const file = join(dir, 'url.mcp.json');
+    writeFileSync(file, original);
+    const env = { WARDEN_URL: t.url, WARDEN_DATA_DIR: t.dataDir };
+    const r = await cli(['mcp', 'wrap', file, '--key', agent.key], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('remote: registered with Warden; now reached at /mcp/remote');
+    const entry = JSON.parse(readFileSync(file, 'utf8')).mcpServers.remote;
+    expect(entry).toEqual({ type: 'http', url: `${t.url}/mcp/remote`, headers: { Authorization: `Bearer ${agent.key}` } });
+    expect((await t.req('GET', '/v1/mcp-servers/remote', { key: t.op })).body).toMatchObject({ transport: 'http', url: upstreamUrl });
+
+    const client = new Client({ name: 'url-client', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }));
+    try {
+      const echoed = await client.callTool({ name: 'echo', arguments: { message: 'through the gateway' } });
+      expect(JSON.stringify(echoed.content)).toContain('through the gateway');
+    } finally {
+      await client.close();
+    }
+    const actions = await t.req('GET', '/v1/actions?limit=10', { key: agent.key });
+    expect(actions.body.data.map((a: { action: { tool: string } }) => a.action.tool)).toContain('mcp.remote.echo');
+
+    const again = await cli(['mcp', 'wrap', file, '--key', agent.key], { env });
+    expect(again.stdout).toContain('remote: already wrapped');
+    expect((await cli(['mcp', 'wrap', file, '--undo'])).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(original);
   }, 60_000);
 });
 
