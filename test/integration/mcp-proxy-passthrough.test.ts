@@ -65,7 +65,8 @@ describe('warden mcp proxy passes the rest of MCP through', () => {
   it("the server's own progress notifications reach the client of an allowed call", async () => {
     const seen: number[] = [];
     const result = await client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 3 } }, undefined, {
-      onprogress: (p) => seen.push(p.progress),
+      // The proxy's own "waiting for approval" notes come only while Warden decides (over a second under load).
+      onprogress: (p) => p.message !== 'waiting for approval in Warden' && seen.push(p.progress),
     });
     expect(result.isError).toBeFalsy();
     expect(text(result)).toContain('Long running operation completed');
