@@ -62,7 +62,14 @@ export class McpGateway {
   }
 
   install(http: FastifyInstance): void {
-    http.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp/:name', handler: (request, reply) => this.handle(request, reply) });
+    http.route({
+      method: ['GET', 'POST', 'DELETE'],
+      url: '/mcp/:name',
+      // The governed calls inside (POST /v1/actions, …) count against the agent's rate; the
+      // envelope carrying them is not counted twice.
+      config: { rateLimit: false },
+      handler: (request, reply) => this.handle(request, reply),
+    });
     http.addHook('onClose', async () => this.close());
   }
 
@@ -101,7 +108,15 @@ export class McpGateway {
       throw new HttpError(400, 'invalid_parameter', 'an MCP request without Mcp-Session-Id must be initialize', 'mcp-session-id');
     }
     reply.hijack();
-    await session.transport.handleRequest(request.raw, reply.raw, request.body);
+    try {
+      await session.transport.handleRequest(request.raw, reply.raw, request.body);
+    } catch (err) {
+      this.deps.log(`MCP gateway (${name}): ${(err as Error).message}`);
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' });
+        reply.raw.end(JSON.stringify({ error: { code: 'internal_error', message: 'the MCP gateway failed on this request' } }));
+      } else reply.raw.destroy();
+    }
   }
 
   private async open(name: string, caller: { agentId: string; key: string }): Promise<Session> {

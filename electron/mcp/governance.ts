@@ -8,6 +8,7 @@
  */
 import type { ActionInput } from '../../shared/api/actions.js';
 import { WardenApiError, type AskResult, type WardenClient } from '../../shared/client.js';
+import { evaluateToolAccess } from '../../shared/core/tool-access.js';
 
 /** The annotations of an MCP tool that Warden reads (all hints are untrusted, from the server). */
 export interface ToolAnnotations {
@@ -124,26 +125,36 @@ export class McpGovernor {
   }
 
   /**
-   * The tools the agent may never use: tool access denies `mcp.NAME.TOOL` outright in a dry run.
-   * A dry run that fails hides nothing (every call is still asked about before it runs).
+   * The tools the agent may never use: tool access (the decision core's own layer, over this
+   * Warden's tool policies and role overrides and the agent's role) denies `mcp.NAME.TOOL`
+   * outright. A handful of requests whatever the number of tools, so a listing never eats the
+   * agent's request rate. When they fail nothing is hidden: every call is still asked about.
    */
   async deniedTools(tools: { name: string; annotations?: ToolAnnotations }[]): Promise<Set<string>> {
     const denied = new Set<string>();
-    const queue = [...tools];
-    const worker = async () => {
-      for (let tool = queue.shift(); tool; tool = queue.shift()) {
-        try {
-          const evaluation = await this.client.call('evaluate', { body: { action: actionFor(this.options, tool.name, {}, tool.annotations) } });
-          const toolAccess = evaluation.layers.find((l) => l.layer === 'tool_access');
-          if (evaluation.block_code === 'tool_denied' || (toolAccess?.verdict === 'BLOCK' && evaluation.block_code !== 'domain_not_allowed')) denied.add(tool.name);
-        } catch {
-          /* unknown: listed, and still governed when called */
-        }
+    if (tools.length === 0) return denied;
+    try {
+      const [me, policies, overrides] = await Promise.all([
+        this.client.call('me'),
+        collect(this.client.paginate('listToolPolicies', { query: { limit: 500 } })),
+        collect(this.client.paginate('listRoleOverrides', { query: { limit: 500 } })),
+      ]);
+      const agent = { id: me.id, name: me.name, role: me.object === 'agent' ? me.role : null, team_id: null, leader_agent_id: null, status: 'active' as const };
+      for (const tool of tools) {
+        const outcome = evaluateToolAccess(actionFor(this.options, tool.name, {}, tool.annotations), agent, policies, overrides);
+        if (outcome.block_code === 'tool_denied') denied.add(tool.name);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(4, tools.length) }, worker));
+    } catch {
+      /* unknown: listed, and still governed when called */
+    }
     return denied;
   }
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
 
 function describe(err: unknown): string {
