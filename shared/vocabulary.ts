@@ -161,5 +161,8 @@ export const AUDIT_EVENT_TYPES = [
   'reservation.released',
   'kill_switch.engaged',
   'kill_switch.released',
+  'mcp_server.created',
+  'mcp_server.updated',
+  'mcp_server.deleted',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -5,6 +5,8 @@ import { withConnection, withGlobalOptions, type Connection } from './context.js
 import { usageError, type CliIO } from './io.js';
 import { printTable, shortTime, writeJson, writeLine } from './output.js';
 import { claudeCodeSettings } from './claude-settings.js';
+import { mcpClientSnippet } from '../mcp/wrap.js';
+import { wardenProgram } from './mcp.js';
 import { findAgent } from './resolve.js';
 
 export function parseScopes(text: string): AgentScope[] {
@@ -34,8 +36,9 @@ export function agentCommands(program: Command, io: CliIO): void {
       .option('--team <team>', 'team id, for team budgets')
       .option('--leader <agent>', 'leader agent (id or name), for delegation approvals')
       .option('--scopes <list>', `comma-separated key scopes (default: all of ${AGENT_SCOPES.join(',')})`)
-      .option('--claude-code', 'also print the Claude Code settings block that wires `warden hook claude-code` (`warden connect claude-code` writes it for you)'),
-  ).action((name: string, opts: { role?: string; team?: string; leader?: string; scopes?: string; claudeCode?: boolean }, cmd: Command) =>
+      .option('--claude-code', 'also print the Claude Code settings block that wires `warden hook claude-code` (`warden connect claude-code` writes it for you)')
+      .option('--mcp', 'also print an MCP client config entry that runs a server through `warden mcp proxy` with this key'),
+  ).action((name: string, opts: { role?: string; team?: string; leader?: string; scopes?: string; claudeCode?: boolean; mcp?: boolean }, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
       const scopes = opts.scopes ? parseScopes(opts.scopes) : undefined;
       const leader = opts.leader ? (await findAgent(conn.client, opts.leader)).id : undefined;
@@ -57,6 +60,13 @@ export function agentCommands(program: Command, io: CliIO): void {
         writeLine(io, 'or let `warden connect claude-code --key KEY` merge it in and test it:');
         writeLine(io);
         writeLine(io, claudeCodeSettings(conn.url, created.api_key));
+      }
+      if (opts.mcp) {
+        writeLine(io);
+        writeLine(io, 'For an MCP client (.mcp.json of Claude Code, Cursor’s mcp.json, Claude Desktop’s config), run each server');
+        writeLine(io, `through the proxy — or let \`warden mcp wrap FILE --key KEY\` rewrite the file you have:`);
+        writeLine(io);
+        writeLine(io, mcpClientSnippet(conn.url, created.api_key, wardenProgram()));
       }
     }),
   );

@@ -19,6 +19,7 @@ import { hookCommands } from './hook.js';
 import { CliError, CliExit, processIO, type CliIO } from './io.js';
 import { keyCommands } from './key.js';
 import { killSwitchCommands } from './kill-switch.js';
+import { mcpCommands } from './mcp.js';
 import { operatorCommands } from './operator.js';
 import { policyCommands } from './policy.js';
 import { serveCommand } from './serve.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   hookCommands(program, io);
   connectCommands(program, io);
   execCommand(program, io);
+  mcpCommands(program, io);
   return program;
 }
 

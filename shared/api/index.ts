@@ -10,6 +10,7 @@ import { backupRoutes } from './backups.js';
 import { budgetRoutes } from './budgets.js';
 import { grantRoutes } from './grants.js';
 import { missionRoutes } from './missions.js';
+import { mcpRoutes } from './mcp.js';
 import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
 import { reportRoutes } from './reports.js';
@@ -28,6 +29,7 @@ export const routes = {
   ...approvalRoutes,
   ...grantRoutes,
   ...reportRoutes,
+  ...mcpRoutes,
 };
 
 export type Routes = typeof routes;

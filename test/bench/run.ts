@@ -22,6 +22,8 @@ const modules: (() => Promise<{ default: BenchModule }>)[] = [
   () => import('./actions.bench.js'),
   () => import('./renderer.bench.js'),
   () => import('./soak.bench.js'),
+  // [mcp] bench
+  () => import('./mcp.bench.js'),
 ];
 
 const only = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { policyVersionNotes } from './0008-policy-version-notes.js';
 import { operatorRevocation } from './0009-operator-revocation.js';
 import { missions } from './0010-missions.js';
 import { approvalUndo } from './0011-approval-undo.js';
+import { mcpServers } from './0012-mcp-servers.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   operatorRevocation,
   missions,
   approvalUndo,
+  mcpServers,
 ];

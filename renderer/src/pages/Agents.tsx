@@ -13,6 +13,7 @@ import { Dialog } from '../components/Dialog';
 import { CopyButton } from '../components/CopyButton';
 import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
+import { McpServersPanel } from './McpServers';
 
 async function loadAllAgents(): Promise<Agent[]> {
   const out: Agent[] = [];
@@ -151,6 +152,8 @@ export function AgentsPage() {
       </section>
 
       <GrantsPanel agents={agents.data ?? []} />
+
+      <McpServersPanel agents={agents.data ?? []} />
 
       <OperatorsPanel />
 

@@ -23,6 +23,7 @@ import { LayerTable } from '../components/LayerTable';
 import { Async, Empty, ErrorState, Loading } from '../components/states';
 import { InboxStarterOffer } from './policies/StarterPolicy';
 import { HistoryTab } from './InboxHistory';
+import { McpCallContext } from './McpCallContext';
 
 const CARD_HEIGHT = 96;
 
@@ -218,6 +219,7 @@ const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, onSelec
             {c}
           </span>
         ))}
+        <McpCallContext approval={a} />
       </div>
       <p className="approval-card-why">
         <VisibleText text={a.explanation} />
@@ -285,6 +287,7 @@ function ApprovalDetail({ approval: a }: { approval: Approval }) {
       <p className="explanation">
         <VisibleText text={a.explanation} />
       </p>
+      <McpCallContext approval={a} variant="detail" />
       {stopped ? (
         <p className="warn" role="status">
           All agents are stopped: an allow is recorded, but the agent is told it is blocked by the kill-switch.

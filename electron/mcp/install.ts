@@ -1,0 +1,32 @@
+/** Wires the MCP gateway into the app: the registrations' routes and `/mcp/NAME`. */
+import type { FastifyInstance } from 'fastify';
+import type { ActionService } from '../actions/service.js';
+import type { AgentService } from '../agents/service.js';
+import type { AuditService } from '../audit/service.js';
+import type { Clock } from '../common/clock.js';
+import type { Db } from '../db/connection.js';
+import type { Api } from '../server/api.js';
+import { McpGateway } from './gateway.js';
+import { McpServerRegistry } from './registry.js';
+import { mcpRoutes } from './routes.js';
+import { UpstreamPool } from './upstreams.js';
+
+export interface McpGatewayDeps {
+  api: Api;
+  http: FastifyInstance;
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  agents: AgentService;
+  actions: ActionService;
+  ownUrl: () => string;
+  notice: (line: string) => void;
+}
+
+export function installMcpGateway(deps: McpGatewayDeps): McpServerRegistry {
+  const registry = new McpServerRegistry(deps.db, deps.audit, deps.clock);
+  const pool = new UpstreamPool(registry, (line) => deps.notice(`warden: ${line}`));
+  mcpRoutes(deps.api, registry, pool, deps.actions);
+  new McpGateway({ registry, pool, agents: deps.agents, ownUrl: deps.ownUrl, log: (line) => deps.notice(`warden: ${line}`) }).install(deps.http);
+  return registry;
+}
