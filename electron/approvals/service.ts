@@ -14,7 +14,7 @@ import type { ActionInput } from '../../shared/core/types.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
-import { immediate, onCommit, onRollback, type Db } from '../db/connection.js';
+import { immediate, type Db } from '../db/connection.js';
 import type { EventBus } from '../events/bus.js';
 import type { Notifier } from '../notifier.js';
 import type { PolicyStore } from '../ports.js';
@@ -24,7 +24,9 @@ import { checkDecisionOffered, checkOperatorMayDecide, checkStillOpen, type Deci
 import { GrantOptionsService, notGrantableReason } from './grant-options.js';
 import { highRiskReason, resolveGrant } from './grant-scopes.js';
 import type { GrantService } from './grants.js';
+import { recordRequest, type OpenApproval, type OpenDeps } from './open.js';
 import { ExpiryReaper } from './reaper.js';
+import { ApprovalAnnouncer, type Answered } from './announcer.js';
 import { undoDecision } from './undo.js';
 import { READ, approvalOf, decisionHistory, type ApprovalRow, type DecisionRow, type ReadRow } from './rows.js';
 import { approvalStatements, type ApprovalStatements } from './statements.js';
@@ -32,6 +34,7 @@ import { Waiters, freeOnClose } from './waiters.js';
 
 export type { ApprovalRow } from './rows.js';
 export type { DecisionInput } from './decision-rules.js';
+export type { OpenApproval } from './open.js';
 
 export type Outcome = 'approved' | 'denied' | 'expired';
 
@@ -43,23 +46,6 @@ export interface ApprovalSink {
    * and reservation freed). False when it is not allowed any more or its agent already read it.
    */
   withdraw(actionId: string, reason: string, actor: string): boolean;
-}
-
-export interface OpenApproval {
-  kind: 'action' | 'delegation';
-  agent_id: string;
-  child_agent_id: string | null;
-  action_id: string | null;
-  receipt_id: string | null;
-  action: ActionInput;
-  /** For the by-category report: the action's categories and those declared for its tool. */
-  categories?: readonly string[];
-  explanation: string;
-  grantable: boolean;
-  required_approvals: number;
-  ttl_seconds: number;
-  started_by: string | null;
-  actor: string;
 }
 
 export interface Viewer {
@@ -82,17 +68,14 @@ export class ApprovalService {
   readonly waiters: Waiters<Approval>;
   readonly grantOptions: GrantOptionsService;
   private sink: ApprovalSink | null = null;
-  private lastPending = -1;
-  /** The pending count and the reaper are brought up to date once per committed transaction. */
-  private settleQueued = false;
   private readonly reaper: ExpiryReaper;
+  private readonly announce: ApprovalAnnouncer;
+  private readonly opening: OpenDeps;
   private readonly s: ApprovalStatements;
   private readonly db: Db;
   private readonly audit: AuditService;
   private readonly clock: Clock;
   private readonly ids: Ids;
-  private readonly bus: EventBus;
-  private readonly notifier: Notifier;
   private readonly grants: GrantService;
   private readonly policies: PolicyStore;
 
@@ -101,14 +84,22 @@ export class ApprovalService {
     this.audit = deps.audit;
     this.clock = deps.clock;
     this.ids = deps.ids;
-    this.bus = deps.bus;
-    this.notifier = deps.notifier;
     this.grants = deps.grants;
     this.policies = deps.policies;
     this.waiters = new Waiters<Approval>(deps.clock);
     this.grantOptions = new GrantOptionsService(deps.db, deps.clock, deps.policies, this);
     this.s = approvalStatements(deps.db);
+    this.opening = { statements: this.s, audit: deps.audit, clock: deps.clock, ids: deps.ids };
     this.reaper = new ExpiryReaper(deps.db, deps.clock, () => this.expireDue());
+    this.announce = new ApprovalAnnouncer({
+      db: deps.db,
+      bus: deps.bus,
+      notifier: deps.notifier,
+      waiters: this.waiters,
+      reaper: this.reaper,
+      statements: this.s,
+      read: (id) => this.get(id),
+    });
   }
 
   /** The actions domain moves its actions when their approvals resolve. */
@@ -123,7 +114,7 @@ export class ApprovalService {
   start(): void {
     this.expireDue();
     this.reaper.arm();
-    this.reportPending();
+    this.announce.reportPending();
   }
 
   /** Stops the reaper and answers every long-poll with the current state (shutdown). */
@@ -201,68 +192,10 @@ export class ApprovalService {
    */
   open(input: OpenApproval): ApprovalRow {
     return immediate(this.db, () => {
-      const now = this.clock.now();
-      const row: ApprovalRow = {
-        id: this.ids.next('apr'),
-        kind: input.kind,
-        status: 'pending',
-        agent_id: input.agent_id,
-        child_agent_id: input.child_agent_id,
-        action_id: input.action_id,
-        receipt_id: input.receipt_id,
-        tool: input.action.tool,
-        action: JSON.stringify(input.action),
-        explanation: input.explanation,
-        grantable: input.grantable ? 1 : 0,
-        required_approvals: Math.max(1, input.required_approvals),
-        started_by: input.started_by,
-        created_at: toIso(now),
-        expires_at: toIso(now + input.ttl_seconds * 1000),
-        resolved_at: null,
-        resolution: null,
-        grant_id: null,
-        undone_at: null,
-        undone_by: null,
-      };
-      this.s.insertApproval.run(row);
-      for (const category of new Set([...(input.action.categories ?? []), ...(input.categories ?? [])])) this.s.insertCategory.run(row.id, category, row.created_at);
-      this.audit.append({
-        event_type: 'approval.requested',
-        actor: input.actor,
-        agent_id: row.agent_id,
-        subject_id: row.id,
-        data: {
-          approval_id: row.id,
-          kind: row.kind,
-          action_id: row.action_id,
-          child_agent_id: row.child_agent_id,
-          tool: row.tool,
-          expires_at: row.expires_at,
-          required_approvals: row.required_approvals,
-        },
-      });
-      onCommit(this.db, () => this.announceRequested(row));
+      const row = recordRequest(this.opening, input);
+      this.announce.afterOpened(row);
       return row;
     });
-  }
-
-  /** After the opening transaction committed: event, native notification, reaper, count. */
-  private announceRequested(row: ApprovalRow): void {
-    const approval = this.get(row.id);
-    this.bus.publish('approval.requested', approval);
-    try {
-      this.notifier.approvalRequested({
-        approvalId: approval.id,
-        agentName: approval.agent_name ?? approval.agent_id,
-        tool: approval.action.tool,
-        explanation: approval.explanation,
-        expiresAt: approval.expires_at,
-      });
-    } catch {
-      // A failing desktop notification must not fail the agent's request.
-    }
-    this.reaper.armFor(row.expires_at);
-    this.reportPending();
   }
 
   // ---- deciding --------------------------------------------------------------------------
@@ -305,7 +238,7 @@ export class ApprovalService {
    * when every counted allow chose it, which creates the grant); fewer leave the request pending.
    * `answered` gets the approval as announced once the transaction commits.
    */
-  private tally(row: ApprovalRow, operatorId: string, input: DecisionInput, earlier: DecisionRow[], nowMs: number, answered: (approval: Approval) => void): void {
+  private tally(row: ApprovalRow, operatorId: string, input: DecisionInput, earlier: DecisionRow[], nowMs: number, answered: Answered): void {
     const actor = `operator:${operatorId}`;
     const now = toIso(nowMs);
     if (input.decision === 'deny') {
@@ -322,12 +255,7 @@ export class ApprovalService {
         subject_id: row.id,
         data: { approval_id: row.id, decision: input.decision, comment: input.comment ?? null, allows: allows.length, required: row.required_approvals },
       });
-      // Still pending (a threshold of several): every open inbox shows "1 of 2 approvals" at once.
-      onCommit(this.db, () => {
-        const approval = this.get(row.id);
-        this.bus.publish('approval.decided', approval);
-        answered(approval);
-      });
+      this.announce.afterDecided(row.id, answered);
       return;
     }
     // A permanent grant needs every counted operator to have chosen it; otherwise allow once.
@@ -360,11 +288,7 @@ export class ApprovalService {
         grants: this.grants,
         sink: this.sink,
         row: (x) => this.row(x),
-        undone: (x) =>
-          onCommit(this.db, () => {
-            approval = this.get(x);
-            this.bus.publish('approval.resolved', approval);
-          }),
+        undone: (x) => this.announce.afterUndone(x, (a) => (approval = a)),
       },
       id,
       operatorId,
@@ -376,7 +300,7 @@ export class ApprovalService {
 
   /**
    * Inside the caller's transaction: the request leaves `pending`, audited, and its action
-   * follows through the sink. Once committed it is announced (event, waiters) and `answered`.
+   * follows through the sink. Once committed it is announced (see ApprovalAnnouncer) and `answered`.
    */
   private resolve(
     row: ApprovalRow,
@@ -386,7 +310,7 @@ export class ApprovalService {
     actor: string,
     reason: string | null,
     grantId: string | null,
-    answered?: (approval: Approval) => void,
+    answered?: Answered,
   ): void {
     this.s.setResolution.run(outcome, resolution, at, grantId, row.id);
     const operators = this.s.decisionsOf.all(row.id).map((d) => d.operator_id);
@@ -407,11 +331,7 @@ export class ApprovalService {
       },
     });
     this.sink?.onResolved({ ...row, status: outcome, resolution, resolved_at: at, grant_id: grantId }, outcome, reason);
-    onCommit(this.db, () => {
-      const approval = this.announceResolved(row.id);
-      answered?.(approval);
-    });
-    this.settleAfterCommit();
+    this.announce.afterResolved(row.id, answered);
   }
 
   /**
@@ -425,27 +345,6 @@ export class ApprovalService {
     this.s.markWithdrawn.run(at, id);
     this.resolve({ ...row, withdrawn_at: at }, 'expired', 'expired', at, actor, 'withdrawn: the agent stopped waiting', null);
     return true;
-  }
-
-  /** After the resolving transaction committed: the event, and every waiter gets the one object read. */
-  private announceResolved(id: string): Approval {
-    const approval = this.get(id);
-    this.bus.publish('approval.resolved', approval);
-    // Every waiter gets this one object: 1,000 long-polls cost one read, not 1,000.
-    this.waiters.wake(id, approval);
-    return approval;
-  }
-
-  /** Once per committed transaction, however many requests it resolved: the count and the reaper. */
-  private settleAfterCommit(): void {
-    if (this.settleQueued) return;
-    this.settleQueued = true;
-    onRollback(this.db, () => (this.settleQueued = false));
-    onCommit(this.db, () => {
-      this.settleQueued = false;
-      this.reportPending();
-      this.reaper.arm();
-    });
   }
 
   // ---- expiring ----------------------------------------------------------------------------
@@ -467,17 +366,6 @@ export class ApprovalService {
   expireLapsed(): void {
     if (this.db.inTransaction || !this.reaper.lapsed()) return;
     this.expireDue();
-  }
-
-  private reportPending(): void {
-    const count = this.s.pendingCount.get()?.n ?? 0;
-    if (count === this.lastPending) return;
-    this.lastPending = count;
-    try {
-      this.notifier.pendingCountChanged(count);
-    } catch {
-      // The tray badge is best effort.
-    }
   }
 
   // ---- waiting -------------------------------------------------------------------------------
