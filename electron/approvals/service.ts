@@ -87,7 +87,7 @@ export class ApprovalService {
     this.grants = deps.grants;
     this.policies = deps.policies;
     this.waiters = new Waiters<Approval>(deps.clock);
-    this.grantOptions = new GrantOptionsService(deps.db, deps.clock, deps.policies, this);
+    this.grantOptions = new GrantOptionsService({ db: deps.db, clock: deps.clock, policies: deps.policies, approvals: this });
     this.s = approvalStatements(deps.db);
     this.opening = { statements: this.s, audit: deps.audit, clock: deps.clock, ids: deps.ids };
     this.reaper = new ExpiryReaper(deps.db, deps.clock, () => this.expireDue());

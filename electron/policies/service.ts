@@ -19,6 +19,7 @@ import type {
   ToolPolicy,
 } from '../../shared/core/types.js';
 import type { Clock } from '../common/clock.js';
+import { onRollback, type Db } from '../db/connection.js';
 import { assembleSnapshot } from '../actions/snapshot.js';
 import type { PolicyStore } from '../ports.js';
 import type { RecordingDeps } from '../common/service-deps.js';
@@ -68,13 +69,16 @@ export class PolicyService implements PolicyStore {
   private cache: Cache = { epoch: -1, quotas: new Map() };
   private readonly epochStmt;
 
+  private readonly db: Db;
   private readonly clock: Clock;
 
-  constructor({ db, audit, clock, ids }: RecordingDeps) {
+  constructor(deps: RecordingDeps) {
+    const { db, clock } = deps;
+    this.db = db;
     this.clock = clock;
-    this.guardrails = new GuardrailService(db, audit, clock, ids);
-    this.tools = new ToolService(db, audit, clock, ids);
-    this.settings = new SettingsService(db, audit, clock);
+    this.guardrails = new GuardrailService(deps);
+    this.tools = new ToolService(deps);
+    this.settings = new SettingsService(deps);
     this.epochStmt = db.prepare<[], number>('SELECT epoch FROM policy_state WHERE id = 1').pluck();
     this.guardrails.upgradeStoredRules();
   }
@@ -82,7 +86,17 @@ export class PolicyService implements PolicyStore {
   /** The cache, emptied first if any policy changed since it was filled. */
   private fresh(): Cache {
     const epoch = this.epochStmt.get() ?? 0;
-    if (epoch !== this.cache.epoch) this.cache = { epoch, quotas: new Map() };
+    if (epoch !== this.cache.epoch) {
+      const cache: Cache = { epoch, quotas: new Map() };
+      this.cache = cache;
+      // Filled inside a transaction, it may hold rows (and an epoch) that roll back: forgotten
+      // with them, or the next change, reaching the same epoch, would read the rolled-back ones.
+      if (this.db.inTransaction) {
+        onRollback(this.db, () => {
+          if (this.cache === cache) this.cache = { epoch: -1, quotas: new Map() };
+        });
+      }
+    }
     return this.cache;
   }
 
