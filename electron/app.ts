@@ -159,20 +159,32 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   const bus = new EventBus(clock);
   const audit = new AuditService(db, clock, ids);
-  const agents = new AgentService(db, audit, clock, ids);
-  const operators = new OperatorService(db, audit, clock, ids);
+  const agents = new AgentService({ db, audit, clock, ids });
+  const operators = new OperatorService({ db, audit, clock, ids });
   const idempotency = new IdempotencyStore(db, clock);
-  const policies = new PolicyService(db, audit, clock, ids);
+  const policies = new PolicyService({ db, audit, clock, ids });
   const budgets = new Budgets({ db, audit, bus, clock, ids, timeZone: config.timeZone ?? systemTimeZone(), reservationTimeoutMs: config.reservationTimeoutMs });
   budgets.periods.rollDue();
-  const grants = new GrantService(db, audit, clock, ids);
-  const approvals = new ApprovalService(db, audit, clock, ids, bus, notifier, grants, policies);
+  const grants = new GrantService({ db, audit, clock, ids });
+  const approvals = new ApprovalService({ db, audit, clock, ids, bus, notifier, grants, policies });
   // Concurrent write requests (actions, spend) share commits: see GroupCommit.
   const commits = new GroupCommit(db);
-  const actions = new ActionService(db, audit, clock, ids, bus, agents, policies, budgets, grants, approvals, commits);
+  const actions = new ActionService({
+    db,
+    audit,
+    clock,
+    ids,
+    bus,
+    agents,
+    policies,
+    budgets,
+    grants,
+    approvals,
+    commits,
+    protectedPaths: protectedPathsOf(config.dataDir),
+  });
   approvals.setSink(actions);
-  actions.protectedPaths = protectedPathsOf(config.dataDir);
-  const release = new ActionRelease(db, audit, clock, bus, budgets, approvals, actions, config.pickupTimeoutMs);
+  const release = new ActionRelease({ db, audit, clock, bus, budgets, approvals, actions, pickupTimeoutMs: config.pickupTimeoutMs });
   const reports = new ReportService(db, clock);
   const missions = new MissionService(db, audit, clock, agents);
   operators.ensureOwner(join(config.dataDir, TOKEN_FILE));

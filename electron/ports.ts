@@ -24,6 +24,8 @@ export interface PolicyStore {
   effectiveQuota(agentId: string): { runs_per_hour: number; concurrent_executions: number };
   /** Adds a tool to the registry the first time an action names it. */
   recordToolSeen(name: string): void;
+  /** Categories declared for tools in the registry, by tool name (`Snapshot.tool_categories`). */
+  toolCategories(): Record<string, readonly string[]>;
 }
 
 export interface CostReport {

@@ -16,7 +16,7 @@ import type { Action } from '../../shared/api/actions.js';
 import type { ApprovalService } from '../approvals/service.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
-import { immediate, type Db } from '../db/connection.js';
+import { immediate, onCommit, type Db } from '../db/connection.js';
 import type { EventBus } from '../events/bus.js';
 import type { BudgetLedger } from '../ports.js';
 import { conflict, notFound } from '../server/errors.js';
@@ -32,19 +32,39 @@ interface WithdrawRow {
   withdrawn_at: string | null;
 }
 
+export interface ActionReleaseDeps {
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  bus: EventBus;
+  budgets: BudgetLedger;
+  approvals: ApprovalService;
+  actions: ActionService;
+  /** The pick-up window (default 120 s). */
+  pickupTimeoutMs?: number;
+}
+
 export class ActionRelease {
   private readonly s;
+  readonly pickupTimeoutMs: number;
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly bus: EventBus;
+  private readonly budgets: BudgetLedger;
+  private readonly approvals: ApprovalService;
+  private readonly actions: ActionService;
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly bus: EventBus,
-    private readonly budgets: BudgetLedger,
-    private readonly approvals: ApprovalService,
-    private readonly actions: ActionService,
-    readonly pickupTimeoutMs: number = DEFAULT_PICKUP_TIMEOUT_MS,
-  ) {
+  constructor(deps: ActionReleaseDeps) {
+    const db = deps.db;
+    this.db = db;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.bus = deps.bus;
+    this.budgets = deps.budgets;
+    this.approvals = deps.approvals;
+    this.actions = deps.actions;
+    this.pickupTimeoutMs = deps.pickupTimeoutMs ?? DEFAULT_PICKUP_TIMEOUT_MS;
     this.s = {
       row: db.prepare<[string], WithdrawRow>('SELECT id, agent_id, status, approval_id, withdrawn_at FROM actions WHERE id = ?'),
       withdrawn: db.prepare(
@@ -63,7 +83,7 @@ export class ActionRelease {
 
   /** The action's own agent withdraws action `id`. 409 unless pending or allowed. */
   withdraw(id: string, actor: string): Action {
-    let resolvedApproval: string | null = null;
+    let withdrawn: Action | undefined;
     immediate(this.db, () => {
       const row = this.s.row.get(id);
       if (!row) throw notFound('action', id);
@@ -73,9 +93,8 @@ export class ActionRelease {
       }
       const at = toIso(this.clock.now());
       const was = row.status;
-      if (was === 'pending_approval' && row.approval_id && this.approvals.withdrawPending(row.approval_id, at, actor)) {
-        resolvedApproval = row.approval_id;
-      }
+      // A pending request's approval is resolved (and announced once this commits) first.
+      if (was === 'pending_approval' && row.approval_id) this.approvals.withdrawPending(row.approval_id, at, actor);
       // Allowed (or allowed by an approval resolved just now): give back what it holds.
       this.budgets.release(id, 'abandoned');
       this.actions.counters.freeSlot(row.agent_id, id);
@@ -88,11 +107,12 @@ export class ActionRelease {
         subject_id: id,
         data: { action_id: id, approval_id: row.approval_id, was },
       });
+      onCommit(this.db, () => {
+        withdrawn = this.actions.get(id);
+        this.bus.publish('action.withdrawn', withdrawn);
+      });
     });
-    if (resolvedApproval) this.approvals.afterResolution([resolvedApproval]);
-    const action = this.actions.get(id);
-    this.bus.publish('action.withdrawn', action);
-    return action;
+    return withdrawn ?? this.actions.get(id);
   }
 
   /**
@@ -129,9 +149,12 @@ export class ActionRelease {
           data: { action_id: r.id, approval_id: r.approval_id, reason: 'not_picked_up', pickup_timeout_ms: this.pickupTimeoutMs },
         });
       }
-      return due.map((r) => r.id);
+      const ids = due.map((r) => r.id);
+      onCommit(this.db, () => {
+        for (const id of ids) this.bus.publish('action.released', this.actions.get(id));
+      });
+      return ids;
     });
-    for (const id of released) this.bus.publish('action.released', this.actions.get(id));
     return released.length;
   }
 

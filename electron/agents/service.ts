@@ -10,6 +10,7 @@ import { immediate, onRollback, type Db } from '../db/connection.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 import { LastContact, later } from './last-contact.js';
+import type { RecordingDeps } from '../common/service-deps.js';
 
 interface AgentRow {
   id: string;
@@ -87,18 +88,23 @@ export class AgentService {
   /** When each agent and key last authenticated (kept in memory, written every few seconds). */
   readonly contact: LastContact;
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly ids: Ids,
-  ) {
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly ids: Ids;
+
+  constructor(deps: RecordingDeps) {
+    const db = deps.db;
+    this.db = db;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.ids = deps.ids;
     // One index lookup on every authenticated request (agent_keys.agent_id references agents).
     this.byKeyHash = db.prepare<[string], Pick<KeyRow, 'id' | 'agent_id' | 'scopes'>>(
       'SELECT id, agent_id, scopes FROM agent_keys WHERE key_hash = ? AND revoked_at IS NULL',
     );
     this.byId = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE id = ?');
-    this.contact = new LastContact(db, clock);
+    this.contact = new LastContact(db, deps.clock);
   }
 
   private toAgent(r: AgentRow): Agent {

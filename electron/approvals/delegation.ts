@@ -104,7 +104,6 @@ export async function requestDelegation(
     started_by: principal?.kind === 'operator' ? principal.operatorId : null,
     actor,
   });
-  deps.approvals.announce(row);
   const approval = await deps.approvals.waitFor(row.id, body.wait_s, res);
   if (approval.status === 'approved') {
     // The world may have changed while the leader's operator decided.

@@ -67,12 +67,15 @@ export class GrantOptionsService {
   private readonly samplesStmt;
   private readonly receiptStmt;
 
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-    private readonly policies: PolicyStore,
-    private readonly approvals: ApprovalService,
-  ) {
+  private readonly clock: Clock;
+  private readonly policies: PolicyStore;
+  private readonly approvals: ApprovalService;
+
+  constructor(deps: { db: Db; clock: Clock; policies: PolicyStore; approvals: ApprovalService }) {
+    const db = deps.db;
+    this.clock = deps.clock;
+    this.policies = deps.policies;
+    this.approvals = deps.approvals;
     this.samplesStmt = db.prepare<[string, number], SampleRow>(
       `SELECT a.id, a.tool, a.status, a.created_at, r.action FROM actions a JOIN receipts r ON r.id = a.receipt_id
        WHERE a.agent_id = ? ORDER BY a.id DESC LIMIT ?`,

@@ -13,6 +13,7 @@ import { immediate, type Db } from '../db/connection.js';
 import type { GrantStore } from '../ports.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
+import type { RecordingDeps } from '../common/service-deps.js';
 
 export interface GrantRow {
   id: string;
@@ -53,12 +54,17 @@ export class GrantService implements GrantStore {
   private readonly liveStmt;
   private readonly byId;
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly ids: Ids,
-  ) {
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly ids: Ids;
+
+  constructor(deps: RecordingDeps) {
+    const db = deps.db;
+    this.db = db;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.ids = deps.ids;
     this.liveStmt = db.prepare<[string, string], GrantRow>(
       `SELECT * FROM grants WHERE agent_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
     );

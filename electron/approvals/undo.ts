@@ -7,7 +7,8 @@
  *   become `denied`, and the agent that asks later is told so. An action already picked up
  *   stays allowed (the agent may be running it), and an allow_once then has nothing to undo.
  *
- * Everything commits in one transaction with an `approval.undone` audit row.
+ * Everything commits in one transaction with an `approval.undone` audit row, and is announced
+ * once that commits.
  */
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
@@ -25,6 +26,8 @@ export interface UndoDeps {
   grants: GrantService;
   sink: ApprovalSink | null;
   row(id: string): ApprovalRow;
+  /** Inside the undo's transaction: registers the announcement of the undone request. */
+  undone(id: string): void;
 }
 
 export function undoDecision(deps: UndoDeps, id: string, operatorId: string): { grant_revoked: string | null; action_withdrawn: boolean } {
@@ -74,6 +77,7 @@ export function undoDecision(deps: UndoDeps, id: string, operatorId: string): { 
         action_withdrawn: withdrawn,
       },
     });
+    deps.undone(id);
     return { grant_revoked: grantRevoked, action_withdrawn: withdrawn };
   });
 }

@@ -12,6 +12,7 @@ import { hashSecret, newSecret, type Ids } from '../common/ids.js';
 import { immediate, type Db } from '../db/connection.js';
 import { HttpError, conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
+import type { RecordingDeps } from '../common/service-deps.js';
 
 export const OWNER_NAME = 'owner';
 
@@ -52,12 +53,17 @@ export class OperatorService {
   private tokenFile: string | null = null;
   private ownerToken = '';
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly ids: Ids,
-  ) {
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly ids: Ids;
+
+  constructor(deps: RecordingDeps) {
+    const db = deps.db;
+    this.db = db;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.ids = deps.ids;
     this.byHash = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE token_hash = ? AND revoked_at IS NULL');
     this.byId = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE id = ?');
   }

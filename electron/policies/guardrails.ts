@@ -16,6 +16,7 @@ import { decodeCursor, isNumber, isString, page } from '../server/pagination.js'
 import { AgentNames } from './agent-names.js';
 import { bumpEpoch, canonicalJson } from './rows.js';
 import { hasMatcher, resolveAgentNames, safeStoredRule, withAgentNames } from './stored-rules.js';
+import type { RecordingDeps } from '../common/service-deps.js';
 
 interface PolicyRow {
   id: string;
@@ -69,12 +70,17 @@ export class GuardrailService {
   private readonly activeStmt;
   readonly agentNames: AgentNames;
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly ids: Ids,
-  ) {
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly ids: Ids;
+
+  constructor(deps: RecordingDeps) {
+    const db = deps.db;
+    this.db = db;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.ids = deps.ids;
     this.byId = db.prepare<[string], PolicyRow>('SELECT * FROM guardrail_policies WHERE id = ?');
     this.activeStmt = db.prepare<[], PolicyRow>(
       `SELECT * FROM guardrail_policies WHERE deleted_at IS NULL AND status = 'active' ORDER BY created_at, id`,

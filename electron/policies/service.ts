@@ -16,14 +16,13 @@ import type {
   GovernanceSettings,
   GuardrailPolicy,
   RoleOverride,
-  Snapshot,
   ToolPolicy,
 } from '../../shared/core/types.js';
-import type { AuditService } from '../audit/service.js';
 import type { Clock } from '../common/clock.js';
-import type { Ids } from '../common/ids.js';
-import type { Db } from '../db/connection.js';
+import { onRollback, type Db } from '../db/connection.js';
+import { assembleSnapshot } from '../actions/snapshot.js';
 import type { PolicyStore } from '../ports.js';
+import type { RecordingDeps } from '../common/service-deps.js';
 import { GuardrailService } from './guardrails.js';
 import { SettingsService } from './settings.js';
 import { ToolService } from './tools.js';
@@ -70,15 +69,16 @@ export class PolicyService implements PolicyStore {
   private cache: Cache = { epoch: -1, quotas: new Map() };
   private readonly epochStmt;
 
-  constructor(
-    db: Db,
-    audit: AuditService,
-    private readonly clock: Clock,
-    ids: Ids,
-  ) {
-    this.guardrails = new GuardrailService(db, audit, clock, ids);
-    this.tools = new ToolService(db, audit, clock, ids);
-    this.settings = new SettingsService(db, audit, clock);
+  private readonly db: Db;
+  private readonly clock: Clock;
+
+  constructor(deps: RecordingDeps) {
+    const { db, clock } = deps;
+    this.db = db;
+    this.clock = clock;
+    this.guardrails = new GuardrailService(deps);
+    this.tools = new ToolService(deps);
+    this.settings = new SettingsService(deps);
     this.epochStmt = db.prepare<[], number>('SELECT epoch FROM policy_state WHERE id = 1').pluck();
     this.guardrails.upgradeStoredRules();
   }
@@ -86,7 +86,17 @@ export class PolicyService implements PolicyStore {
   /** The cache, emptied first if any policy changed since it was filled. */
   private fresh(): Cache {
     const epoch = this.epochStmt.get() ?? 0;
-    if (epoch !== this.cache.epoch) this.cache = { epoch, quotas: new Map() };
+    if (epoch !== this.cache.epoch) {
+      const cache: Cache = { epoch, quotas: new Map() };
+      this.cache = cache;
+      // Filled inside a transaction, it may hold rows (and an epoch) that roll back: forgotten
+      // with them, or the next change, reaching the same epoch, would read the rolled-back ones.
+      if (this.db.inTransaction) {
+        onRollback(this.db, () => {
+          if (this.cache === cache) this.cache = { epoch: -1, quotas: new Map() };
+        });
+      }
+    }
     return this.cache;
   }
 
@@ -153,27 +163,16 @@ export class PolicyService implements PolicyStore {
     for (const [k, v] of Object.entries(input.settings ?? {})) {
       if (v !== undefined) (settings as unknown as Record<string, unknown>)[k] = v;
     }
-    const snapshot: Snapshot = {
-      now: this.clock.now(),
-      // A dry run asks what the policies say, so the agent's own status is not a question here.
-      agent: input.agent ? { ...input.agent, status: 'active' } : null,
-      kill_switch: { engaged: false, reason: null },
-      budgets: [],
-      quota: null,
-      tool_policies: input.tool_policies
-        ? input.tool_policies.map((t, i) => ({ id: t.id ?? `hypothetical_${i + 1}`, tool_name: t.tool_name, allowed: t.allowed, restrictions: t.restrictions ?? {} }))
-        : this.toolPolicies(),
-      role_overrides: input.role_overrides
-        ? input.role_overrides.map((o, i) => ({ id: o.id ?? `hypothetical_${i + 1}`, role: o.role, tool_name: o.tool_name, allowed: o.allowed }))
-        : this.roleOverrides(),
-      guardrails: policies ? compileGuardrails(policies) : this.compiledGuardrails(),
+    const snapshot = assembleSnapshot({ policies: this, state: null }, input.agent, input.action, this.clock.now(), {
+      ...(input.tool_policies
+        ? { tool_policies: input.tool_policies.map((t, i) => ({ id: t.id ?? `hypothetical_${i + 1}`, tool_name: t.tool_name, allowed: t.allowed, restrictions: t.restrictions ?? {} })) }
+        : {}),
+      ...(input.role_overrides
+        ? { role_overrides: input.role_overrides.map((o, i) => ({ id: o.id ?? `hypothetical_${i + 1}`, role: o.role, tool_name: o.tool_name, allowed: o.allowed })) }
+        : {}),
+      ...(policies ? { guardrails: compileGuardrails(policies) } : {}),
       settings,
-      grants: [],
-      tool_categories: this.toolCategories(),
-      // The same facts a real action gets (ActionService.snapshot), or `$.context.*` guards would
-      // decide differently here than in `POST /v1/evaluate`.
-      context: input.action.mission_id ? { mission_id: input.action.mission_id } : {},
-    };
+    });
     const d = evaluate(input.action, snapshot);
     return {
       object: 'guardrail_evaluation',

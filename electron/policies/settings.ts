@@ -11,6 +11,7 @@ import { toIso, type Clock } from '../common/clock.js';
 import { immediate, type Db } from '../db/connection.js';
 import { notFound, unprocessable } from '../server/errors.js';
 import { bumpEpoch, canonicalJson } from './rows.js';
+import type { RecordingDeps } from '../common/service-deps.js';
 
 export const QUOTA_PROFILE = 'default';
 export const QUOTA_DEFAULTS: Readonly<Record<QuotaKey, number>> = { runs_per_hour: 300, concurrent_executions: 10, memory_mb: 4096 };
@@ -48,11 +49,15 @@ export class SettingsService {
   private readonly settingsStmt;
   private readonly quotaStmt;
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-  ) {
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+
+  constructor(deps: Pick<RecordingDeps, 'db' | 'audit' | 'clock'>) {
+    const { db, clock } = deps;
+    this.db = db;
+    this.audit = deps.audit;
+    this.clock = clock;
     db.prepare('INSERT OR IGNORE INTO governance_settings (id, data, version, updated_at) VALUES (1, ?, 1, ?)').run(
       JSON.stringify(DEFAULT_SETTINGS),
       toIso(clock.now()),

@@ -13,6 +13,7 @@ import { immediate, onRollback, type Db } from '../db/connection.js';
 import { conflict, notFound, unprocessable } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 import { bumpEpoch } from './rows.js';
+import type { RecordingDeps } from '../common/service-deps.js';
 
 interface ToolRow {
   id: string;
@@ -90,12 +91,17 @@ export class ToolService {
   private readonly insertSeen;
   private readonly touchSeen;
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly ids: Ids,
-  ) {
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly ids: Ids;
+
+  constructor(deps: RecordingDeps) {
+    const db = deps.db;
+    this.db = db;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.ids = deps.ids;
     this.byName = db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE name = ?');
     this.insertSeen = db.prepare(
       `INSERT INTO tools (id, name, description, categories, source, created_at, last_seen_at)
