@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { ListQuery, Timestamp, listOf } from './common.js';
+import { BUDGET_SCOPES, MICRO_PER_CENT } from './lists.js';
 
-export const BUDGET_SCOPES = ['agent', 'team', 'mission', 'global'] as const;
+export { BUDGET_SCOPES, MICRO_PER_CENT };
+
 export const BudgetScope = z.enum(BUDGET_SCOPES);
 export const BudgetMode = z.enum(['warn', 'cap']);
 export const BudgetPeriod = z.enum(['none', 'day', 'week', 'month']);
@@ -16,8 +18,6 @@ export const BudgetStatus = z.enum(['active', 'paused']);
 /** The one `scope_id` of the global scope. */
 export const GLOBAL_SCOPE_ID = 'global';
 
-/** Micro-USD per cent. */
-export const MICRO_PER_CENT = 10_000;
 
 const ScopeId = z.string().min(1).max(100);
 const Cents = z.number().int().positive().max(Number.MAX_SAFE_INTEGER / MICRO_PER_CENT);

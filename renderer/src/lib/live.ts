@@ -5,6 +5,7 @@
  */
 import type { WardenEvent } from '../../../shared/events.js';
 import { api } from './api';
+import { useAgents } from '../stores/agents';
 import { emitLive } from './hub';
 import { openEventStream } from './sse';
 import { approvalFromEvent, approvalIdFromEvent, useApprovals } from '../stores/approvals';
@@ -35,17 +36,11 @@ function notify(title: string, body: string, tag: string, onClick?: () => void):
   }
 }
 
-/** Agent names for toasts and notifications, fetched once and refreshed on a miss. */
-let agentNames: Map<string, string> | null = null;
+/** An agent's name for toasts and notifications (the shared list, reloaded for a new agent). */
 async function agentName(id: string): Promise<string> {
-  if (!agentNames?.has(id)) {
-    try {
-      agentNames = new Map((await api().call('listAgents', { query: { limit: 500 } })).data.map((a) => [a.id, a.name]));
-    } catch {
-      /* fall back to the id */
-    }
-  }
-  return agentNames?.get(id) ?? id;
+  const agents = useAgents.getState();
+  await (agents.byId.has(id) ? Promise.resolve() : agents.loaded ? agents.reload() : agents.ensure());
+  return useAgents.getState().byId.get(id)?.name ?? id;
 }
 
 async function scopeText(data: Record<string, unknown>): Promise<string> {

@@ -4,6 +4,7 @@ import type { Agent, AgentKey } from '../../../shared/api/agents.js';
 import { api, errorMessage, idemKey } from '../lib/api';
 import { ago, dateTime } from '../lib/format';
 import { useResource } from '../lib/useResource';
+import { useAgentList, useAgents } from '../stores/agents';
 import { useLiveEvents } from '../lib/hub';
 import { useNow } from '../stores/clock';
 import { useSession } from '../stores/session';
@@ -14,16 +15,6 @@ import { CopyButton } from '../components/CopyButton';
 import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
 
-async function loadAllAgents(): Promise<Agent[]> {
-  const out: Agent[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await api().call('listAgents', { query: { limit: 500, cursor } });
-    out.push(...page.data);
-    cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
-  } while (cursor && out.length < 5000);
-  return out;
-}
 
 /** An agent seen this recently counts as connected. */
 const CONNECTED_MS = 2 * 60_000;
@@ -47,25 +38,23 @@ function LastContact({ agent }: { agent: Agent }) {
 }
 
 export function AgentsPage() {
-  const agents = useResource(loadAllAgents, []);
-  const setAgents = agents.setData;
+  const list = useAgentList();
+  const store = useAgents.getState;
+  const agents = { data: list.loaded ? list.agents : undefined, error: list.loaded ? null : list.error, loading: !list.loaded, reload: () => void store().reload() };
   // Last contact moves without an event of its own: refresh quietly while the page is open.
   useEffect(() => {
+    void store().reload();
     const t = setInterval(() => {
-      if (document.visibilityState !== 'visible') return;
-      loadAllAgents().then(
-        (list) => setAgents(() => list),
-        () => undefined,
-      );
+      if (document.visibilityState === 'visible') void store().reload();
     }, 5_000);
     return () => clearInterval(t);
-  }, [setAgents]);
+  }, [store]);
   // An action it asked for is contact too: show it at once.
   useLiveEvents((e) => {
     if (e.type !== 'action.evaluated') return;
     const agentId = e.data.agent_id;
     if (typeof agentId !== 'string') return;
-    setAgents((list) => list?.map((a) => (a.id === agentId && (!a.last_seen_at || a.last_seen_at < e.at) ? { ...a, last_seen_at: e.at } : a)));
+    store().touch(agentId, e.at);
   });
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
@@ -75,7 +64,7 @@ export function AgentsPage() {
     const status = agent.status === 'active' ? 'disabled' : 'active';
     try {
       const updated = await api().call('updateAgent', { params: { id: agent.id }, body: { status } });
-      agents.setData((list) => list?.map((a) => (a.id === updated.id ? updated : a)));
+      store().upsert(updated);
       toast.success(status === 'disabled' ? `Disabled ${agent.name}` : `Enabled ${agent.name}`, status === 'disabled' ? 'Every action it proposes is now blocked.' : undefined);
     } catch (err) {
       toast.error(`Could not update ${agent.name}`, errorMessage(err));
@@ -160,7 +149,7 @@ export function AgentsPage() {
         onCreated={(agent, key) => {
           setCreating(false);
           setCreated({ agent, key });
-          agents.setData((list) => [agent, ...(list ?? [])]);
+          store().upsert(agent);
         }}
       />
       {created ? <KeyOnceDialog title={`Agent ${created.agent.name} created`} apiKey={created.key} onClose={() => setCreated(null)} /> : null}

@@ -8,6 +8,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { AuditEntry } from '../../../shared/api/audit.js';
 import type { Agent } from '../../../shared/api/agents.js';
 import { api, errorMessage } from '../lib/api';
+import { useAgentList } from '../stores/agents';
 import { clock, dateTime, localInputToIso, preview } from '../lib/format';
 import { summarizeAudit } from '../lib/auditSummary';
 import { useLiveEvents } from '../lib/hub';
@@ -75,9 +76,9 @@ export function AuditPage() {
   const [open, setOpen] = useState<AuditEntry | null>(null);
   const [verify, setVerify] = useState<{ ok: boolean; rows: number; first_bad_id: string | null } | 'checking' | null>(null);
   const generation = useRef(0);
-  const agents = useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data, []);
+  const { agents: agentList } = useAgentList();
   const operators = useResource(async () => (await api().call('listOperators', { query: { limit: 500 } })).data, []);
-  const agentName = useCallback((id: string | null) => (id ? (agents.data?.find((a: Agent) => a.id === id)?.name ?? id) : ''), [agents.data]);
+  const agentName = useCallback((id: string | null) => (id ? (agentList.find((a: Agent) => a.id === id)?.name ?? id) : ''), [agentList]);
   /** `operator:opr_…` → the operator's name, `agent:agt_…` → the agent's; `system` stays. */
   const actorName = useCallback(
     (actor: string) => {
@@ -216,7 +217,7 @@ export function AuditPage() {
           Agent
           <select aria-label="Agent" value={filters.agentId} onChange={(e) => set({ agentId: e.target.value })}>
             <option value="">All agents</option>
-            {(agents.data ?? []).map((a) => (
+            {agentList.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.name}
               </option>

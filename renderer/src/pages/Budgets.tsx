@@ -5,8 +5,9 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Budget } from '../../../shared/api/budgets.js';
 import type { Agent } from '../../../shared/api/agents.js';
-import { BUDGET_SCOPES, MICRO_PER_CENT } from '../../../shared/api/budgets.js';
+import { BUDGET_SCOPES, MICRO_PER_CENT } from '../../../shared/api/lists.js';
 import { api, errorMessage, idemKey } from '../lib/api';
+import { useAgentList } from '../stores/agents';
 import { ago, cents, dateTime, micro, pct } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
 import { centsToDollarInput, parseDollarsToCents } from '../lib/money';
@@ -27,7 +28,7 @@ export function scopeLabel(b: Pick<Budget, 'scope' | 'scope_id'>, agents: Agent[
 export function BudgetsPage() {
   const { budgets, loading, loaded, error, killSwitch } = useBudgets();
   const load = useBudgets((s) => s.load);
-  const agents = useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data, []);
+  const { agents: agentList } = useAgentList();
   const operators = useResource(async () => (await api().call('listOperators', { query: { limit: 500 } })).data, []);
   /** `operator:opr_…` → the operator's name; anything else as it is. */
   const byWhom = (actor: string) => {
@@ -57,7 +58,6 @@ export function BudgetsPage() {
     }, 1000);
   });
 
-  const agentList = agents.data ?? [];
   const sorted = useMemo(() => [...budgets].sort((a, b) => Number(b.status === 'paused') - Number(a.status === 'paused') || b.updated_at.localeCompare(a.updated_at)), [budgets]);
 
   async function pause(b: Budget) {

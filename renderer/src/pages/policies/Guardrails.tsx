@@ -205,7 +205,7 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
       <RulesEditor
         rows={rows}
         errors={parsed.map((p) => p.error)}
-        agents={agents.data ?? []}
+        agents={agents}
         onChange={update}
         onRemove={(key) => setRows((rs) => rs.filter((x) => x.key !== key))}
       />
