@@ -34,6 +34,8 @@ export interface AuditFilter {
   actor?: string;
   since?: string;
   until?: string;
+  /** Free text over type, actor, agent, subject and data. */
+  q?: string;
 }
 
 function rowHash(prev: string, r: ChainRow): string {
@@ -128,6 +130,10 @@ export class AuditService {
     if (filter.actor) {
       clauses.push('actor = ?');
       args.push(filter.actor);
+    }
+    if (filter.q) {
+      clauses.push(`(event_type || ' ' || actor || ' ' || coalesce(agent_id, '') || ' ' || coalesce(subject_id, '') || ' ' || data) LIKE ? ESCAPE '\\'`);
+      args.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     if (filter.since) {
       clauses.push('at >= ?');
