@@ -8,7 +8,9 @@ import type { Agent } from '../../../shared/api/agents.js';
 import { BUDGET_SCOPES, MICRO_PER_CENT } from '../../../shared/api/lists.js';
 import { api, errorMessage, idemKey } from '../lib/api';
 import { useAgentList } from '../stores/agents';
-import { ago, cents, dateTime, micro, pct } from '../lib/format';
+import { burnRate, teamLookup } from '../lib/burn';
+import { SpendBar, useRecentSpend } from './budgets/SpendBar';
+import { cents, dateTime, micro } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
 import { centsToDollarInput, parseDollarsToCents } from '../lib/money';
 import { useResource } from '../lib/useResource';
@@ -43,14 +45,16 @@ export function BudgetsPage() {
     // Spend moves bars without an event of its own; refresh quietly while the page is open.
     const t = setInterval(() => {
       if (document.visibilityState === 'visible') void load();
-    }, 10_000);
+    }, 5_000);
     return () => clearInterval(t);
   }, [load]);
+  const spends = useRecentSpend(budgets);
+  const teamOf = useMemo(() => teamLookup(agentList), [agentList]);
   // Busy agents evaluate many actions a second: refetch at most once a second for them.
   const pendingRefresh = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => clearTimeout(pendingRefresh.current ?? undefined), []);
   useLiveEvents((e) => {
-    if (e.type !== 'action.evaluated' && !e.type.startsWith('budget.')) return;
+    if (e.type !== 'action.evaluated' && e.type !== 'action.released' && !e.type.startsWith('budget.')) return;
     if (pendingRefresh.current) return;
     pendingRefresh.current = setTimeout(() => {
       pendingRefresh.current = null;
@@ -58,7 +62,11 @@ export function BudgetsPage() {
     }, 1000);
   });
 
-  const sorted = useMemo(() => [...budgets].sort((a, b) => Number(b.status === 'paused') - Number(a.status === 'paused') || b.updated_at.localeCompare(a.updated_at)), [budgets]);
+  // Paused first, then by scope and name: a stable order, so rows never move under the cursor as spend arrives.
+  const sorted = useMemo(
+    () => [...budgets].sort((a, b) => Number(b.status === 'paused') - Number(a.status === 'paused') || a.scope.localeCompare(b.scope) || scopeLabel(a, agentList).localeCompare(scopeLabel(b, agentList)) || a.id.localeCompare(b.id)),
+    [budgets, agentList],
+  );
 
   async function pause(b: Budget) {
     try {
@@ -142,12 +150,12 @@ export function BudgetsPage() {
                     <div className="muted small mono">{b.scope === 'global' ? '' : b.scope_id}</div>
                   </th>
                   <td>
-                    <SpendBar budget={b} label={scopeLabel(b, agentList)} />
+                    <SpendBar budget={b} label={scopeLabel(b, agentList)} rate={spends ? burnRate(b, spends, teamOf, Date.now()) : undefined} />
                   </td>
                   <td>
                     <span className={`pill ${b.mode === 'cap' ? 'pill-warn' : 'pill-muted'}`}>{b.mode}</span>
                   </td>
-                  <td>
+                  <td className="no-wrap">
                     {b.period === 'none' ? 'all time' : b.period}
                     {b.period_ends_at ? <div className="muted small">resets {dateTime(b.period_ends_at)}</div> : null}
                   </td>
@@ -186,38 +194,6 @@ export function BudgetsPage() {
 }
 
 /** Spend against the cap with marks at 80% and 100%; the track stretches when spend overshoots. */
-export function SpendBar({ budget: b, label }: { budget: Budget; label: string }) {
-  const limit = b.limit_micro_usd || b.limit_usd_cents * MICRO_PER_CENT;
-  const used = b.spent_micro_usd;
-  const full = Math.max(limit, used + b.reserved_micro_usd, 1);
-  const ratio = limit ? used / limit : 0;
-  const level = ratio >= 1 ? 'over' : ratio >= 0.8 ? 'warn' : 'ok';
-  const at = (v: number) => `${Math.min(100, (v / full) * 100)}%`;
-  return (
-    <div className="spend">
-      <div
-        className={`spendbar spendbar-${level}`}
-        role="meter"
-        aria-label={`Spend of ${label}`}
-        aria-valuemin={0}
-        aria-valuemax={limit}
-        aria-valuenow={Math.min(used, limit)}
-        aria-valuetext={`${micro(used)} of ${cents(b.limit_usd_cents)} (${pct(ratio)})`}
-      >
-        <span className="spendbar-fill" style={{ width: at(used) }} />
-        {b.reserved_micro_usd > 0 ? <span className="spendbar-reserved" style={{ left: at(used), width: at(b.reserved_micro_usd) }} /> : null}
-        <span className="spendbar-mark" style={{ left: at(limit * 0.8) }} title="80%" />
-        <span className="spendbar-mark spendbar-mark-cap" style={{ left: at(limit) }} title="100%" />
-      </div>
-      <div className="spend-text small">
-        <strong>{micro(used)}</strong> of {cents(b.limit_usd_cents)} · {pct(ratio)}
-        {b.reserved_micro_usd > 0 ? <span className="muted"> · {micro(b.reserved_micro_usd)} reserved</span> : null}
-        <span className="muted"> · updated {ago(b.updated_at)}</span>
-      </div>
-    </div>
-  );
-}
-
 function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; label: string; onClose(): void }) {
   const [grace, setGrace] = useState('');
   const [busy, setBusy] = useState(false);
