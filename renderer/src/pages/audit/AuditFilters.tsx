@@ -9,7 +9,7 @@ export function AuditFilters({ filters, setFilters, agents }: { filters: Filters
     <form className="filters" role="search" aria-label="Audit filters" onSubmit={(e) => e.preventDefault()}>
       <label className="grow">
         Search
-        <input type="search" aria-label="Search the audit log" value={filters.text} onChange={(e) => set({ text: e.target.value })} placeholder="command, path, id, reason…" />
+        <input type="search" aria-label="Search the audit log" value={filters.text} onChange={(e) => set({ text: e.target.value })} placeholder="tool, id, reason, explanation…" />
       </label>
       <label>
         Event type
