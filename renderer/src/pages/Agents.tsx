@@ -2,7 +2,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Agent, AgentKey } from '../../../shared/api/agents.js';
 import { api, errorMessage, idemKey } from '../lib/api';
-import { ago, dateTime } from '../lib/format';
+import { ago, dateTime, micro } from '../lib/format';
+import { useApprovals } from '../stores/approvals';
 import { useResource } from '../lib/useResource';
 import { useAgentList, useAgents } from '../stores/agents';
 import { useLiveEvents } from '../lib/hub';
@@ -37,6 +38,23 @@ function LastContact({ agent }: { agent: Agent }) {
   );
 }
 
+/** "3 pending · $1.20 today": what the agent waits on now and what it spent today. */
+function AgentActivity({ agentId, spentToday }: { agentId: string; spentToday: number }) {
+  const pending = useApprovals((s) => s.pending.reduce((n, a) => n + (a.agent_id === agentId ? 1 : 0), 0));
+  return (
+    <span className="no-wrap">
+      {pending ? (
+        <a href="#/inbox" className="pending-link">
+          {pending} pending
+        </a>
+      ) : (
+        <span className="muted">0 pending</span>
+      )}{' '}
+      · {micro(spentToday)} today
+    </span>
+  );
+}
+
 export function AgentsPage() {
   const list = useAgentList();
   const store = useAgents.getState;
@@ -56,6 +74,13 @@ export function AgentsPage() {
     if (typeof agentId !== 'string') return;
     store().touch(agentId, e.at);
   });
+  // Spend since local midnight per agent, refreshed with the list.
+  const spendToday = useResource(async () => {
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    const report = await api().call('spendReport', { query: { group_by: 'agent', since: midnight.toISOString() } });
+    return new Map(report.rows.map((row) => [row.key ?? '', row.spent_micro_usd]));
+  }, [list.agents]);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
   const [keysFor, setKeysFor] = useState<Agent | null>(null);
@@ -100,6 +125,7 @@ export function AgentsPage() {
                     <th scope="col">Role</th>
                     <th scope="col">Team</th>
                     <th scope="col">Status</th>
+                    <th scope="col">Activity</th>
                     <th scope="col">Created</th>
                     <th scope="col">
                       <span className="sr-only">Actions</span>
@@ -120,6 +146,9 @@ export function AgentsPage() {
                         <div className="small">
                           <LastContact agent={a} />
                         </div>
+                      </td>
+                      <td className="small">
+                        <AgentActivity agentId={a.id} spentToday={spendToday.data?.get(a.id) ?? 0} />
                       </td>
                       <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
                       <td className="row-actions">

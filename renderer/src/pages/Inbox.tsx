@@ -11,6 +11,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Approval } from '../../../shared/api/actions.js';
 import { groupIdentical, matchesFilter, sortApprovals, SORT_LABELS, type SortOrder } from '../lib/triage';
+import { useAgentList } from '../stores/agents';
 import { useApprovals } from '../stores/approvals';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { InboxStarterOffer } from './policies/StarterPolicy';
@@ -53,6 +54,18 @@ export function InboxPage() {
         </div>
       )}
     </div>
+  );
+}
+
+/** A fresh Warden: how to connect the first agent. */
+function FirstAgentHint() {
+  const { agents, loaded } = useAgentList();
+  if (!loaded || agents.length) return null;
+  return (
+    <p className="first-run" role="note">
+      No agent is connected yet. For Claude Code, run <code>warden connect claude-code</code> in your project; for anything else, register an agent on{' '}
+      <a href="#/agents">Agents</a> (<kbd>g</kbd> <kbd>a</kbd>) → <strong>New agent</strong> and have it ask before it acts.
+    </p>
   );
 }
 
@@ -134,6 +147,7 @@ function PendingTab() {
     return (
       <Empty title="Inbox zero">
         Nothing is waiting for you. When an agent asks for something a policy marks ALERT, it shows up here at once — and as a notification.
+        <FirstAgentHint />
         <InboxStarterOffer />
       </Empty>
     );
