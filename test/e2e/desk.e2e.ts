@@ -146,6 +146,9 @@ test('flood: 200 pending and 50 budgets; filter, group identical and bulk deny, 
 
   await goTo(page, 'Budgets');
   await expect(page.getByRole('table', { name: 'Budgets' }).locator('tbody tr')).toHaveCount(50);
+  await page.getByRole('searchbox', { name: 'Filter budgets' }).fill('mission-4');
+  await expect(page.getByRole('table', { name: 'Budgets' }).locator('tbody tr')).toHaveCount(10);
+  await expect(page.getByRole('search', { name: 'Budget filters' })).toContainText('10 of 50');
   await expectNoHorizontalOverflow(page);
 });
 

@@ -68,6 +68,17 @@ export function BudgetsPage() {
     [budgets, agentList],
   );
 
+  const [filter, setFilter] = useState('');
+  const [scopeFilter, setScopeFilter] = useState('');
+  const shown = useMemo(() => {
+    const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+    return sorted.filter((b) => {
+      if (scopeFilter === 'paused' ? b.status !== 'paused' : scopeFilter && b.scope !== scopeFilter) return false;
+      const text = `${scopeLabel(b, agentList)} ${b.scope_id}`.toLowerCase();
+      return words.every((w) => text.includes(w));
+    });
+  }, [sorted, filter, scopeFilter, agentList]);
+
   async function pause(b: Budget) {
     try {
       const updated = await api().call('pauseBudget', { params: { scope: b.scope, scope_id: b.scope_id }, body: { reason: 'paused from the operator UI' } }, { idempotencyKey: idemKey() });
@@ -115,9 +126,28 @@ export function BudgetsPage() {
       </section>
 
       <section className="card" aria-labelledby="budgets-title">
-        <h3 id="budgets-title" className="card-title">
-          Spend caps
-        </h3>
+        <div className="card-head">
+          <h3 id="budgets-title" className="card-title">
+            Spend caps
+          </h3>
+          {budgets.length > 5 ? (
+            <div className="filters compact" role="search" aria-label="Budget filters">
+              <input type="search" aria-label="Filter budgets" placeholder="Filter by name or id" value={filter} onChange={(e) => setFilter(e.target.value)} />
+              <select aria-label="Scope" value={scopeFilter} onChange={(e) => setScopeFilter(e.target.value)}>
+                <option value="">All scopes</option>
+                {BUDGET_SCOPES.map((sc) => (
+                  <option key={sc} value={sc}>
+                    {sc}
+                  </option>
+                ))}
+                <option value="paused">Paused only</option>
+              </select>
+              <span className="muted small no-wrap">
+                {shown.length} of {budgets.length}
+              </span>
+            </div>
+          ) : null}
+        </div>
         {!loaded && loading ? (
           <Loading label="Loading budgets…" />
         ) : error && !budgets.length ? (
@@ -143,7 +173,7 @@ export function BudgetsPage() {
               </tr>
             </thead>
             <tbody>
-              {sorted.map((b) => (
+              {shown.map((b) => (
                 <tr key={b.id} className={b.status === 'paused' ? 'row-paused' : undefined}>
                   <th scope="row">
                     {scopeLabel(b, agentList)}
@@ -264,6 +294,10 @@ function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; label: st
 function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agents: Agent[]; onClose(): void }) {
   const [scope, setScope] = useState<Scope>(budget?.scope ?? 'agent');
   const [scopeId, setScopeId] = useState(budget?.scope_id ?? '');
+  // Team and mission budgets are chosen from the teams and missions that exist.
+  const teams = useMemo(() => [...new Set(agents.map((a) => a.team_id).filter((t): t is string => Boolean(t)))].sort(), [agents]);
+  const missions = useResource(async () => (await api().call('listMissions', { query: { limit: 500 } })).data.map((m) => m.id), []);
+  const known = (sc: string, id: string): boolean | null => (sc === 'team' ? teams.includes(id) : sc === 'mission' ? (missions.data ? missions.data.includes(id) : null) : null);
   const [limit, setLimit] = useState(budget ? centsToDollarInput(budget.limit_usd_cents) : '');
   const [mode, setMode] = useState<'warn' | 'cap'>(budget?.mode ?? 'cap');
   const [period, setPeriod] = useState<Budget['period']>(budget?.period ?? 'none');
@@ -323,7 +357,17 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
         ) : (
           <label>
             {scope === 'team' ? 'Team id' : 'Mission id'}
-            <input value={scopeId} disabled={budget !== null} onChange={(e) => setScopeId(e.target.value)} required />
+            <input value={scopeId} disabled={budget !== null} onChange={(e) => setScopeId(e.target.value)} required list="budget-scope-ids" />
+            <datalist id="budget-scope-ids">
+              {(scope === 'team' ? teams : (missions.data ?? [])).map((id) => (
+                <option key={id} value={id} />
+              ))}
+            </datalist>
+            {scopeId.trim() && known(scope, scopeId.trim()) === false ? (
+              <span className="warn small" role="note">
+                No {scope} “{scopeId.trim()}” exists yet{scope === 'team' ? ' (no agent has this team)' : ''}; the budget applies only once one does.
+              </span>
+            ) : null}
           </label>
         )}
         <label>
