@@ -21,6 +21,14 @@ import { Empty, ErrorState, Loading } from '../components/states';
 
 type Scope = (typeof BUDGET_SCOPES)[number];
 
+/** "in 11 h", "in 3 d": how far off a reset is. */
+function until(iso: string): string {
+  const s = Math.max(0, (Date.parse(iso) - Date.now()) / 1000);
+  if (s < 3600) return `in ${Math.ceil(s / 60)} min`;
+  if (s < 86_400) return `in ${Math.round(s / 3600)} h`;
+  return `in ${Math.round(s / 86_400)} d`;
+}
+
 export function scopeLabel(b: Pick<Budget, 'scope' | 'scope_id'>, agents: Agent[]): string {
   if (b.scope === 'global') return 'Global';
   if (b.scope === 'agent') return `Agent ${agents.find((a) => a.id === b.scope_id)?.name ?? b.scope_id}`;
@@ -157,6 +165,7 @@ export function BudgetsPage() {
             Without a budget a scope is uncapped. Add one per agent, team, mission or globally; in <strong>cap</strong> mode it pauses at 100%.
           </Empty>
         ) : (
+          <div className="table-scroll">
           <table className="table budgets" aria-label="Budgets">
             <thead>
               <tr>
@@ -164,7 +173,6 @@ export function BudgetsPage() {
                 <th scope="col" className="w-bar">
                   Spend
                 </th>
-                <th scope="col">Mode</th>
                 <th scope="col">Period</th>
                 <th scope="col">Status</th>
                 <th scope="col">
@@ -177,17 +185,23 @@ export function BudgetsPage() {
                 <tr key={b.id} className={b.status === 'paused' ? 'row-paused' : undefined}>
                   <th scope="row">
                     {scopeLabel(b, agentList)}
-                    <div className="muted small mono">{b.scope === 'global' ? '' : b.scope_id}</div>
+                    <div className="muted small mono truncate" title={b.scope_id}>
+                      {b.scope === 'global' ? '' : b.scope_id}
+                    </div>
+                    <span className={`pill ${b.mode === 'cap' ? 'pill-warn' : 'pill-muted'}`} title={b.mode === 'cap' ? 'pauses at 100%' : 'warns only'}>
+                      {b.mode}
+                    </span>
                   </th>
                   <td>
                     <SpendBar budget={b} label={scopeLabel(b, agentList)} rate={spends ? burnRate(b, spends, teamOf, Date.now()) : undefined} />
                   </td>
-                  <td>
-                    <span className={`pill ${b.mode === 'cap' ? 'pill-warn' : 'pill-muted'}`}>{b.mode}</span>
-                  </td>
                   <td className="no-wrap">
                     {b.period === 'none' ? 'all time' : b.period}
-                    {b.period_ends_at ? <div className="muted small">resets {dateTime(b.period_ends_at)}</div> : null}
+                    {b.period_ends_at ? (
+                      <div className="muted small" title={`resets ${dateTime(b.period_ends_at)}`}>
+                        resets {until(b.period_ends_at)}
+                      </div>
+                    ) : null}
                   </td>
                   <td>
                     <span className={`pill ${b.status === 'paused' ? 'pill-bad' : 'pill-ok'}`}>{b.status}</span>
@@ -214,6 +228,7 @@ export function BudgetsPage() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </section>
 
