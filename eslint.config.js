@@ -46,6 +46,11 @@ export default tseslint.config(
     },
   },
   {
+    // Unit tests of the renderer's logic (type-checked with tsconfig.web.json).
+    files: ['test/unit/renderer/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     files: ['renderer/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {

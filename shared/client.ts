@@ -12,7 +12,8 @@
  * for await (const agent of warden.paginate('listAgents')) console.log(agent.name);
  */
 import { fillPath, type RouteInput, type RouteOutput } from './api/contract.js';
-import { routes, type RouteName, type Routes } from './api/index.js';
+import type { RouteName, Routes } from './api/index.js';
+import { routeTable, type RouteEntry } from './api/route-table.js';
 import type { ErrorBody, ErrorCode, ListPage } from './api/common.js';
 import type { WardenEvent } from './events.js';
 import type { Action } from './api/actions.js';
@@ -139,7 +140,7 @@ export class WardenClient {
 
   /** The URL of a route with its params and query filled in. */
   url<N extends RouteName>(name: N, input?: Partial<RouteInput<Routes[N]>>): string {
-    const def = routes[name];
+    const def: RouteEntry = routeTable[name];
     const { params, query } = (input ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown> };
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) {
@@ -168,7 +169,7 @@ export class WardenClient {
       }
       throw err;
     }
-    if (routes[name].raw) return text as RouteOutput<Routes[N]>;
+    if ((routeTable[name] as RouteEntry).raw) return text as RouteOutput<Routes[N]>;
     try {
       return (text ? JSON.parse(text) : undefined) as RouteOutput<Routes[N]>;
     } catch {
@@ -331,7 +332,7 @@ export class WardenClient {
   }
 
   private async send(name: RouteName, input: unknown, opts: CallOptions | undefined, accept = 'application/json'): Promise<Response> {
-    const def = routes[name];
+    const def: RouteEntry = routeTable[name];
     const body = (input as { body?: unknown } | undefined)?.body;
     const headers: Record<string, string> = { accept };
     if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;

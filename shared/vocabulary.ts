@@ -73,6 +73,13 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export const BUDGET_SCOPES = ['agent', 'team', 'mission', 'global'] as const;
 export type BudgetScope = (typeof BUDGET_SCOPES)[number];
 
+/** Micro-USD per cent: money is integer micro-USD inside, cents at the edges. */
+export const MICRO_PER_CENT = 10_000;
+
+/** The quotas an operator can set, profile-wide or per agent. */
+export const QUOTA_KEYS = ['runs_per_hour', 'concurrent_executions', 'memory_mb'] as const;
+export type QuotaKey = (typeof QUOTA_KEYS)[number];
+
 /** Scopes an agent key can carry. The operator token holds all of them. */
 export const AGENT_SCOPES = [
   'actions:write',

@@ -35,6 +35,8 @@ export interface AuditFilter {
   actor?: string;
   since?: string;
   until?: string;
+  /** Free text over type, actor, agent, subject and data. */
+  q?: string;
 }
 
 function rowHash(prev: string, r: ChainRow): string {
@@ -129,6 +131,10 @@ export class AuditService {
     if (filter.actor) {
       clauses.push('actor = ?');
       args.push(filter.actor);
+    }
+    if (filter.q) {
+      clauses.push(`(event_type || ' ' || actor || ' ' || coalesce(agent_id, '') || ' ' || coalesce(subject_id, '') || ' ' || data) LIKE ? ESCAPE '\\'`);
+      args.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     if (filter.since) {
       clauses.push('at >= ?');

@@ -18,6 +18,7 @@ const PoliciesPage = lazy(() => import('./pages/Policies').then((m) => ({ defaul
 const AgentsPage = lazy(() => import('./pages/Agents').then((m) => ({ default: m.AgentsPage })));
 const AuditPage = lazy(() => import('./pages/Audit').then((m) => ({ default: m.AuditPage })));
 const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
+const ReceiptPage = lazy(() => import('./pages/Receipt').then((m) => ({ default: m.ReceiptPage })));
 
 export function App() {
   const status = useSession((s) => s.status);
@@ -131,7 +132,8 @@ function Shell() {
       // into `A` in e.key, never into a permanent grant.
       if (e.code === 'KeyA') {
         e.preventDefault();
-        inbox(e.shiftKey ? 'allow_always' : 'allow_once');
+        if (!useApprovals.getState().selectedId) toast.warning('Nothing to allow', 'Select a request first (j/k).');
+        else inbox(e.shiftKey ? 'allow_always' : 'allow_once');
         return;
       }
       if (e.code === 'KeyZ' && !e.shiftKey) {
@@ -158,13 +160,21 @@ function Shell() {
           e.preventDefault();
           inbox('reason');
           break;
+        case '/':
+          e.preventDefault();
+          inbox('filter');
+          break;
+        case 'x':
+          e.preventDefault();
+          inbox('mark');
+          break;
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [go]);
 
-  const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage }[page];
+  const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage, receipt: ReceiptPage }[page];
 
   return (
     <div className="shell">
@@ -320,6 +330,8 @@ const SHORTCUTS: [string, string][] = [
   ['z', 'Undo the last allow (for 10 s)'],
   ['d', 'Deny (with the reason typed, if any)'],
   ['r', 'Type a reason for denial'],
+  ['x', 'Mark the request (or its group) for a bulk allow or deny'],
+  ['/', 'Filter requests: text, agent:NAME, tool:NAME (Esc clears)'],
   ['g i', 'Go to Inbox'],
   ['g b', 'Go to Budgets'],
   ['g p', 'Go to Policies'],

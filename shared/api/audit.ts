@@ -23,6 +23,8 @@ export const AuditFilter = z.strictObject({
   actor: z.string().min(1).max(200).optional(),
   since: Timestamp.optional(),
   until: Timestamp.optional(),
+  /** Free text: rows whose type, actor, agent, subject or data contain it (case-insensitive for ASCII). */
+  q: z.string().min(1).max(200).optional(),
 });
 
 export const auditRoutes = {

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { ListQuery, RefId, Timestamp, listOf } from './common.js';
-import { BUDGET_SCOPES } from '../vocabulary.js';
+import { BUDGET_SCOPES, MICRO_PER_CENT } from '../vocabulary.js';
+
+export { BUDGET_SCOPES, MICRO_PER_CENT };
 
 export const BudgetScope = z.enum(BUDGET_SCOPES);
 export const BudgetMode = z.enum(['warn', 'cap']);
@@ -15,8 +17,6 @@ export const BudgetStatus = z.enum(['active', 'paused']);
 /** The one `scope_id` of the global scope. */
 export const GLOBAL_SCOPE_ID = 'global';
 
-/** Micro-USD per cent. */
-export const MICRO_PER_CENT = 10_000;
 
 const ScopeId = z.string().min(1).max(100);
 const Cents = z.number().int().positive().max(Number.MAX_SAFE_INTEGER / MICRO_PER_CENT);

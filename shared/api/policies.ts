@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, Timestamp, listOf } from './common.js';
+import { QUOTA_KEYS, type QuotaKey } from '../vocabulary.js';
 import { guardError } from '../core/expr.js';
 import { globError } from '../core/glob.js';
 import type { Guard as GuardType } from '../core/types.js';
@@ -212,8 +213,7 @@ export const SettingsPatch = z.strictObject({
   high_risk_categories: SettingsFields.high_risk_categories.optional(),
 });
 
-export const QUOTA_KEYS = ['runs_per_hour', 'concurrent_executions', 'memory_mb'] as const;
-export type QuotaKey = (typeof QUOTA_KEYS)[number];
+export { QUOTA_KEYS, type QuotaKey };
 
 const QuotaValues = z.object({ runs_per_hour: z.number().int(), concurrent_executions: z.number().int(), memory_mb: z.number().int() });
 const QuotaPartial = QuotaValues.partial();

@@ -12,6 +12,7 @@ import {
   EVENT_TYPES,
   LAYER_VERDICTS,
   LAYERS,
+  QUOTA_KEYS,
   RESOURCE_TYPES,
   TOOL_NAME_PATTERN,
   VERDICTS,
@@ -25,6 +26,7 @@ export const ResourceType = z.enum(RESOURCE_TYPES);
 export const AgentScope = z.enum(AGENT_SCOPES);
 export const EventType = z.enum(EVENT_TYPES);
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
+export const QuotaKeyName = z.enum(QUOTA_KEYS);
 
 /** A tool name such as `order.refund`, `shell.exec`, `delegate:code`. */
 export const ToolName = z

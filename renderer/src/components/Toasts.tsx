@@ -6,7 +6,7 @@ export function Toasts() {
   return (
     <div className="toasts" role="region" aria-label="Notifications">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
+        <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-kind={t.kind}>
           <div className="toast-text">
             <strong>{t.title}</strong>
             {t.body ? <span>{t.body}</span> : null}

@@ -1,10 +1,12 @@
 /**
- * Wires the event stream to the stores, the desktop bridge, toasts and Web Notifications.
+ * Wires the event stream to the stores, the desktop bridge, toasts and Web Notifications: the one
+ * renderer module that reads server event payloads (a typed event map plugs in here).
  * Started once after sign-in; on every (re)connection it refetches the live state so nothing
  * missed while disconnected stays stale.
  */
 import type { WardenEvent } from '../../../shared/events.js';
 import { api } from './api';
+import { useAgents } from '../stores/agents';
 import { emitLive } from './hub';
 import { openEventStream } from './sse';
 import { approvalFromEvent, approvalIdFromEvent, useApprovals } from '../stores/approvals';
@@ -35,17 +37,11 @@ function notify(title: string, body: string, tag: string, onClick?: () => void):
   }
 }
 
-/** Agent names for toasts and notifications, fetched once and refreshed on a miss. */
-let agentNames: Map<string, string> | null = null;
+/** An agent's name for toasts and notifications (the shared list, reloaded for a new agent). */
 async function agentName(id: string): Promise<string> {
-  if (!agentNames?.has(id)) {
-    try {
-      agentNames = new Map((await api().call('listAgents', { query: { limit: 500 } })).data.map((a) => [a.id, a.name]));
-    } catch {
-      /* fall back to the id */
-    }
-  }
-  return agentNames?.get(id) ?? id;
+  const agents = useAgents.getState();
+  await (agents.byId.has(id) ? Promise.resolve() : agents.loaded ? agents.reload() : agents.ensure());
+  return useAgents.getState().byId.get(id)?.name ?? id;
 }
 
 async function scopeText(data: Record<string, unknown>): Promise<string> {
@@ -65,15 +61,42 @@ async function refetchApproval(id: string): Promise<void> {
   }
 }
 
-async function budgetToast(type: 'budget.paused' | 'budget.warning', data: Record<string, unknown>): Promise<void> {
+/** Severity of a budget toast: a later, milder one never replaces a harsher one still showing. */
+const BUDGET_SEVERITY = { 'budget.warning': 1, 'budget.cap_hit': 2, 'budget.paused': 3 } as const;
+
+/**
+ * One toast per budget: a spend that crosses 80 % and 100 % at once (warning, cap hit, paused)
+ * shows only the last word, not three toasts.
+ */
+async function budgetToast(type: keyof typeof BUDGET_SEVERITY, data: Record<string, unknown>): Promise<void> {
   const what = await scopeText(data);
+  const b = budgetFromEvent(data);
+  const key = `budget:${b?.id ?? what}`;
+  const shown = useToasts.getState().byKey(key);
+  const severity = BUDGET_SEVERITY[type];
+  if (shown && (shown.count ?? 0) > severity) return;
   const toBudgets = () => useRoute.getState().go('budgets');
+  const action = { label: 'Budgets', run: toBudgets };
   if (type === 'budget.paused') {
-    useToasts.getState().push({ kind: 'error', title: `${what} paused`, body: 'Its agents are blocked until you resume it.', action: { label: 'Budgets', run: toBudgets } });
-    notify('Budget paused', `${what} hit its cap; its agents are blocked.`, `budget:${what}`, toBudgets);
+    useToasts.getState().push({ key, count: severity, kind: 'error', sticky: true, title: `${what} paused`, body: 'It hit its cap; its agents are blocked until you resume it.', action });
+    notify('Budget paused', `${what} hit its cap; its agents are blocked.`, key, toBudgets);
+  } else if (type === 'budget.cap_hit') {
+    useToasts.getState().push({ key, count: severity, kind: 'warning', title: `${what} at 100%`, body: 'Spend reached its limit (warn mode: agents keep running).', action });
   } else {
-    useToasts.getState().push({ kind: 'warning', title: `${what} at 80%`, body: 'Spend crossed 80% of its cap.' });
+    useToasts.getState().push({ key, count: severity, kind: 'warning', title: `${what} at 80%`, body: 'Spend crossed 80% of its limit.', action });
   }
+}
+
+/** Arrivals while the operator is on another page: one toast that counts ("12 new requests"). */
+function arrivalToast(who: string, tool: string, open: (() => void) | undefined): void {
+  const key = 'approvals:new';
+  const n = (useToasts.getState().byKey(key)?.count ?? 0) + 1;
+  const toInbox = () => useRoute.getState().go('inbox');
+  useToasts.getState().push(
+    n === 1
+      ? { key, count: 1, kind: 'info', title: 'Approval needed', body: `${who} wants to run ${tool}`, action: open ? { label: 'Open', run: open } : undefined }
+      : { key, count: n, kind: 'info', title: `${n} new requests`, body: `The latest: ${who} wants to run ${tool}`, action: { label: 'Inbox', run: toInbox } },
+  );
 }
 
 function handle(event: WardenEvent): void {
@@ -91,9 +114,8 @@ function handle(event: WardenEvent): void {
       const who = a?.agent_name ?? a?.agent_id ?? 'An agent';
       const id = a?.id ?? approvalIdFromEvent(data);
       const open = id ? () => focusApproval(id) : undefined;
-      if (useRoute.getState().page !== 'inbox') {
-        useToasts.getState().push({ kind: 'info', title: 'Approval needed', body: `${who} wants to run ${tool}`, action: open ? { label: 'Open', run: open } : undefined });
-      }
+      // On the Inbox the list itself shows the arrival (the "new" pill); elsewhere, one counting toast.
+      if (useRoute.getState().page !== 'inbox') arrivalToast(who, tool, open);
       notify('Approval needed', `${who} wants to run ${tool}${a ? ` — ${a.explanation}` : ''}`, id ?? 'approval', open);
       break;
     }
@@ -101,17 +123,11 @@ function handle(event: WardenEvent): void {
     case 'approval.resolved': {
       const a = approvalFromEvent(data);
       const id = a?.id ?? approvalIdFromEvent(data);
-      if (a && a.status === 'pending') useApprovals.getState().upsert(a);
+      // A withdrawn request moves to the Inbox's "no longer waiting" group, where it says why.
+      if (a?.withdrawn_at) useApprovals.getState().markStale(a);
+      else if (a && a.status === 'pending') useApprovals.getState().upsert(a);
       else if (id) useApprovals.getState().remove(id);
       else void useApprovals.getState().load();
-      if (a?.withdrawn_at) {
-        // Its card leaves the Inbox: say why, so nobody looks for it.
-        useToasts.getState().push({
-          kind: 'info',
-          title: `${a.agent_name ?? a.agent_id} stopped waiting`,
-          body: `It withdrew its request to run ${a.action.tool}; it can no longer be allowed.`,
-        });
-      }
       break;
     }
     case 'budget.warning':
@@ -121,7 +137,7 @@ function handle(event: WardenEvent): void {
       const b = budgetFromEvent(data);
       if (b) useBudgets.getState().upsert(b);
       else void useBudgets.getState().load();
-      if (event.type === 'budget.paused' || event.type === 'budget.warning') void budgetToast(event.type, data);
+      if (event.type !== 'budget.resumed') void budgetToast(event.type, data);
       break;
     }
     case 'kill_switch.changed': {

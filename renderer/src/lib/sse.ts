@@ -4,10 +4,11 @@
  * `GET /v1/events` is an operator route and the server authenticates only by header
  * (Authorization / X-API-Key); EventSource cannot send headers, and a token in the URL would land
  * in logs and history. So the typed client opens the stream with its Authorization header
- * (`client.raw('events')`), we parse SSE frames from the body ourselves, and reconnect with
+ * (`client.raw('events')`), `eventsource-parser` reads the frames from the body, and we reconnect with
  * capped exponential backoff (the server's `retry:` is the floor). `open` is reported as soon
  * as the response arrives — not at the first event — so the caller can refetch what it missed.
  */
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { WardenEvent } from '../../../shared/events.js';
 import { EVENT_TYPES } from '../../../shared/vocabulary.js';
 
@@ -30,57 +31,28 @@ export interface StreamOptions {
   idleTimeoutMs?: number;
 }
 
-export interface SseFrame {
-  event: string;
-  data: string;
-  id?: string;
-  retry?: number;
-}
+const KNOWN = new Set<string>(EVENT_TYPES);
 
 /**
- * Incremental SSE parser: feed it text chunks, it returns the complete frames seen so far.
- * Handles \n, \r\n and \r line endings, comments (`: heartbeat`) and multi-line `data:`.
+ * Turns the stream's text chunks into Warden events (SSE framing by `eventsource-parser`).
+ * Frames of an unknown type, without data or with data that is not JSON are skipped; a `retry:`
+ * field reports the server's reconnection floor.
  */
-export class SseParser {
-  private buffer = '';
-
-  push(chunk: string): SseFrame[] {
-    this.buffer += chunk;
-    const frames: SseFrame[] = [];
-    // A frame ends at a blank line.
-    for (;;) {
-      const match = /\r\n\r\n|\n\n|\r\r/.exec(this.buffer);
-      if (!match) break;
-      const block = this.buffer.slice(0, match.index);
-      this.buffer = this.buffer.slice(match.index + match[0].length);
-      const frame = parseBlock(block);
-      if (frame) frames.push(frame);
-    }
-    return frames;
-  }
+export function eventDecoder(onEvent: (event: WardenEvent) => void, onRetry: (ms: number) => void): EventSourceParser {
+  return createParser({
+    onRetry,
+    onEvent(frame) {
+      if (!frame.event || !KNOWN.has(frame.event) || !frame.data) return;
+      let event: WardenEvent;
+      try {
+        event = JSON.parse(frame.data) as WardenEvent;
+      } catch {
+        return; // a malformed frame must not drop the stream
+      }
+      onEvent(event);
+    },
+  });
 }
-
-function parseBlock(block: string): SseFrame | null {
-  let event = 'message';
-  const data: string[] = [];
-  let id: string | undefined;
-  let retry: number | undefined;
-  for (const line of block.split(/\r\n|\n|\r/)) {
-    if (!line || line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-    else if (field === 'id') id = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
-  }
-  if (!data.length && retry === undefined) return null;
-  return { event, data: data.join('\n'), id, retry };
-}
-
-const KNOWN = new Set<string>(EVENT_TYPES);
 
 /** Opens the stream and keeps it open until the returned function is called. */
 export function openEventStream(options: StreamOptions): () => void {
@@ -125,7 +97,18 @@ export function openEventStream(options: StreamOptions): () => void {
     setState('open');
     options.onOpen?.();
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    const parser = new SseParser();
+    const decoder = eventDecoder(
+      (event) => {
+        try {
+          options.onEvent(event);
+        } catch {
+          // A failing handler must not drop the stream.
+        }
+      },
+      (ms) => {
+        floor = ms;
+      },
+    );
     const connection = controller;
     let watchdog = setTimeout(() => connection.abort(), idleTimeout);
     try {
@@ -134,15 +117,7 @@ export function openEventStream(options: StreamOptions): () => void {
         if (done) break;
         clearTimeout(watchdog);
         watchdog = setTimeout(() => connection.abort(), idleTimeout);
-        for (const frame of parser.push(value)) {
-          if (frame.retry !== undefined) floor = frame.retry;
-          if (!KNOWN.has(frame.event) || !frame.data) continue;
-          try {
-            options.onEvent(JSON.parse(frame.data) as WardenEvent);
-          } catch {
-            // A malformed frame or a failing handler must not drop the stream.
-          }
-        }
+        decoder.feed(value);
       }
     } catch {
       /* aborted, silent for too long, or the connection broke: reconnect below */

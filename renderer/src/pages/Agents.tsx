@@ -2,8 +2,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Agent, AgentKey } from '../../../shared/api/agents.js';
 import { api, errorMessage, idemKey } from '../lib/api';
-import { ago, dateTime } from '../lib/format';
+import { ago, dateTime, micro } from '../lib/format';
+import { useApprovals } from '../stores/approvals';
 import { useResource } from '../lib/useResource';
+import { useAgentList, useAgents } from '../stores/agents';
 import { useLiveEvents } from '../lib/hub';
 import { useNow } from '../stores/clock';
 import { useSession } from '../stores/session';
@@ -15,16 +17,6 @@ import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
 import { McpServersPanel } from './McpServers';
 
-async function loadAllAgents(): Promise<Agent[]> {
-  const out: Agent[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await api().call('listAgents', { query: { limit: 500, cursor } });
-    out.push(...page.data);
-    cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
-  } while (cursor && out.length < 5000);
-  return out;
-}
 
 /** An agent seen this recently counts as connected. */
 const CONNECTED_MS = 2 * 60_000;
@@ -47,27 +39,49 @@ function LastContact({ agent }: { agent: Agent }) {
   );
 }
 
+/** "3 pending · $1.20 today": what the agent waits on now and what it spent today. */
+function AgentActivity({ agentId, spentToday }: { agentId: string; spentToday: number }) {
+  const pending = useApprovals((s) => s.pending.reduce((n, a) => n + (a.agent_id === agentId ? 1 : 0), 0));
+  return (
+    <span className="no-wrap">
+      {pending ? (
+        <a href="#/inbox" className="pending-link">
+          {pending} pending
+        </a>
+      ) : (
+        <span className="muted">0 pending</span>
+      )}{' '}
+      · {micro(spentToday)} today
+    </span>
+  );
+}
+
 export function AgentsPage() {
-  const agents = useResource(loadAllAgents, []);
-  const setAgents = agents.setData;
+  const list = useAgentList();
+  const store = useAgents.getState;
+  const agents = { data: list.loaded ? list.agents : undefined, error: list.loaded ? null : list.error, loading: !list.loaded, reload: () => void store().reload() };
   // Last contact moves without an event of its own: refresh quietly while the page is open.
   useEffect(() => {
+    void store().reload();
     const t = setInterval(() => {
-      if (document.visibilityState !== 'visible') return;
-      loadAllAgents().then(
-        (list) => setAgents(() => list),
-        () => undefined,
-      );
+      if (document.visibilityState === 'visible') void store().reload();
     }, 5_000);
     return () => clearInterval(t);
-  }, [setAgents]);
+  }, [store]);
   // An action it asked for is contact too: show it at once.
   useLiveEvents((e) => {
     if (e.type !== 'action.evaluated') return;
     const agentId = e.data.agent_id;
     if (typeof agentId !== 'string') return;
-    setAgents((list) => list?.map((a) => (a.id === agentId && (!a.last_seen_at || a.last_seen_at < e.at) ? { ...a, last_seen_at: e.at } : a)));
+    store().touch(agentId, e.at);
   });
+  // Spend since local midnight per agent, refreshed with the list.
+  const spendToday = useResource(async () => {
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    const report = await api().call('spendReport', { query: { group_by: 'agent', since: midnight.toISOString() } });
+    return new Map(report.rows.map((row) => [row.key ?? '', row.spent_micro_usd]));
+  }, [list.agents]);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
   const [keysFor, setKeysFor] = useState<Agent | null>(null);
@@ -76,7 +90,7 @@ export function AgentsPage() {
     const status = agent.status === 'active' ? 'disabled' : 'active';
     try {
       const updated = await api().call('updateAgent', { params: { id: agent.id }, body: { status } });
-      agents.setData((list) => list?.map((a) => (a.id === updated.id ? updated : a)));
+      store().upsert(updated);
       toast.success(status === 'disabled' ? `Disabled ${agent.name}` : `Enabled ${agent.name}`, status === 'disabled' ? 'Every action it proposes is now blocked.' : undefined);
     } catch (err) {
       toast.error(`Could not update ${agent.name}`, errorMessage(err));
@@ -112,6 +126,7 @@ export function AgentsPage() {
                     <th scope="col">Role</th>
                     <th scope="col">Team</th>
                     <th scope="col">Status</th>
+                    <th scope="col">Activity</th>
                     <th scope="col">Created</th>
                     <th scope="col">
                       <span className="sr-only">Actions</span>
@@ -132,6 +147,9 @@ export function AgentsPage() {
                         <div className="small">
                           <LastContact agent={a} />
                         </div>
+                      </td>
+                      <td className="small">
+                        <AgentActivity agentId={a.id} spentToday={spendToday.data?.get(a.id) ?? 0} />
                       </td>
                       <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
                       <td className="row-actions">
@@ -163,7 +181,7 @@ export function AgentsPage() {
         onCreated={(agent, key) => {
           setCreating(false);
           setCreated({ agent, key });
-          agents.setData((list) => [agent, ...(list ?? [])]);
+          store().upsert(agent);
         }}
       />
       {created ? <KeyOnceDialog title={`Agent ${created.agent.name} created`} apiKey={created.key} onClose={() => setCreated(null)} /> : null}

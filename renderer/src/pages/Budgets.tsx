@@ -5,10 +5,12 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Budget } from '../../../shared/api/budgets.js';
 import type { Agent } from '../../../shared/api/agents.js';
-import { MICRO_PER_CENT } from '../../../shared/api/budgets.js';
-import { BUDGET_SCOPES } from '../../../shared/vocabulary.js';
+import { BUDGET_SCOPES, MICRO_PER_CENT } from '../../../shared/vocabulary.js';
 import { api, errorMessage, idemKey } from '../lib/api';
-import { ago, cents, dateTime, micro, pct } from '../lib/format';
+import { useAgentList } from '../stores/agents';
+import { burnRate, teamLookup } from '../lib/burn';
+import { SpendBar, useRecentSpend } from './budgets/SpendBar';
+import { cents, dateTime, micro } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
 import { centsToDollarInput, parseDollarsToCents } from '../lib/money';
 import { useResource } from '../lib/useResource';
@@ -19,6 +21,14 @@ import { Empty, ErrorState, Loading } from '../components/states';
 
 type Scope = (typeof BUDGET_SCOPES)[number];
 
+/** "in 11 h", "in 3 d": how far off a reset is. */
+function until(iso: string): string {
+  const s = Math.max(0, (Date.parse(iso) - Date.now()) / 1000);
+  if (s < 3600) return `in ${Math.ceil(s / 60)} min`;
+  if (s < 86_400) return `in ${Math.round(s / 3600)} h`;
+  return `in ${Math.round(s / 86_400)} d`;
+}
+
 export function scopeLabel(b: Pick<Budget, 'scope' | 'scope_id'>, agents: Agent[]): string {
   if (b.scope === 'global') return 'Global';
   if (b.scope === 'agent') return `Agent ${agents.find((a) => a.id === b.scope_id)?.name ?? b.scope_id}`;
@@ -28,7 +38,7 @@ export function scopeLabel(b: Pick<Budget, 'scope' | 'scope_id'>, agents: Agent[
 export function BudgetsPage() {
   const { budgets, loading, loaded, error, killSwitch } = useBudgets();
   const load = useBudgets((s) => s.load);
-  const agents = useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data, []);
+  const { agents: agentList } = useAgentList();
   const operators = useResource(async () => (await api().call('listOperators', { query: { limit: 500 } })).data, []);
   /** `operator:opr_…` → the operator's name; anything else as it is. */
   const byWhom = (actor: string) => {
@@ -43,14 +53,16 @@ export function BudgetsPage() {
     // Spend moves bars without an event of its own; refresh quietly while the page is open.
     const t = setInterval(() => {
       if (document.visibilityState === 'visible') void load();
-    }, 10_000);
+    }, 5_000);
     return () => clearInterval(t);
   }, [load]);
+  const spends = useRecentSpend(budgets);
+  const teamOf = useMemo(() => teamLookup(agentList), [agentList]);
   // Busy agents evaluate many actions a second: refetch at most once a second for them.
   const pendingRefresh = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => clearTimeout(pendingRefresh.current ?? undefined), []);
   useLiveEvents((e) => {
-    if (e.type !== 'action.evaluated' && !e.type.startsWith('budget.')) return;
+    if (e.type !== 'action.evaluated' && e.type !== 'action.released' && !e.type.startsWith('budget.')) return;
     if (pendingRefresh.current) return;
     pendingRefresh.current = setTimeout(() => {
       pendingRefresh.current = null;
@@ -58,8 +70,22 @@ export function BudgetsPage() {
     }, 1000);
   });
 
-  const agentList = agents.data ?? [];
-  const sorted = useMemo(() => [...budgets].sort((a, b) => Number(b.status === 'paused') - Number(a.status === 'paused') || b.updated_at.localeCompare(a.updated_at)), [budgets]);
+  // Paused first, then by scope and name: a stable order, so rows never move under the cursor as spend arrives.
+  const sorted = useMemo(
+    () => [...budgets].sort((a, b) => Number(b.status === 'paused') - Number(a.status === 'paused') || a.scope.localeCompare(b.scope) || scopeLabel(a, agentList).localeCompare(scopeLabel(b, agentList)) || a.id.localeCompare(b.id)),
+    [budgets, agentList],
+  );
+
+  const [filter, setFilter] = useState('');
+  const [scopeFilter, setScopeFilter] = useState('');
+  const shown = useMemo(() => {
+    const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+    return sorted.filter((b) => {
+      if (scopeFilter === 'paused' ? b.status !== 'paused' : scopeFilter && b.scope !== scopeFilter) return false;
+      const text = `${scopeLabel(b, agentList)} ${b.scope_id}`.toLowerCase();
+      return words.every((w) => text.includes(w));
+    });
+  }, [sorted, filter, scopeFilter, agentList]);
 
   async function pause(b: Budget) {
     try {
@@ -108,9 +134,28 @@ export function BudgetsPage() {
       </section>
 
       <section className="card" aria-labelledby="budgets-title">
-        <h3 id="budgets-title" className="card-title">
-          Spend caps
-        </h3>
+        <div className="card-head">
+          <h3 id="budgets-title" className="card-title">
+            Spend caps
+          </h3>
+          {budgets.length > 5 ? (
+            <div className="filters compact" role="search" aria-label="Budget filters">
+              <input type="search" aria-label="Filter budgets" placeholder="Filter by name or id" value={filter} onChange={(e) => setFilter(e.target.value)} />
+              <select aria-label="Scope" value={scopeFilter} onChange={(e) => setScopeFilter(e.target.value)}>
+                <option value="">All scopes</option>
+                {BUDGET_SCOPES.map((sc) => (
+                  <option key={sc} value={sc}>
+                    {sc}
+                  </option>
+                ))}
+                <option value="paused">Paused only</option>
+              </select>
+              <span className="muted small no-wrap">
+                {shown.length} of {budgets.length}
+              </span>
+            </div>
+          ) : null}
+        </div>
         {!loaded && loading ? (
           <Loading label="Loading budgets…" />
         ) : error && !budgets.length ? (
@@ -120,6 +165,7 @@ export function BudgetsPage() {
             Without a budget a scope is uncapped. Add one per agent, team, mission or globally; in <strong>cap</strong> mode it pauses at 100%.
           </Empty>
         ) : (
+          <div className="table-scroll">
           <table className="table budgets" aria-label="Budgets">
             <thead>
               <tr>
@@ -127,7 +173,6 @@ export function BudgetsPage() {
                 <th scope="col" className="w-bar">
                   Spend
                 </th>
-                <th scope="col">Mode</th>
                 <th scope="col">Period</th>
                 <th scope="col">Status</th>
                 <th scope="col">
@@ -136,21 +181,27 @@ export function BudgetsPage() {
               </tr>
             </thead>
             <tbody>
-              {sorted.map((b) => (
+              {shown.map((b) => (
                 <tr key={b.id} className={b.status === 'paused' ? 'row-paused' : undefined}>
                   <th scope="row">
                     {scopeLabel(b, agentList)}
-                    <div className="muted small mono">{b.scope === 'global' ? '' : b.scope_id}</div>
+                    <div className="muted small mono truncate" title={b.scope_id}>
+                      {b.scope === 'global' ? '' : b.scope_id}
+                    </div>
+                    <span className={`pill ${b.mode === 'cap' ? 'pill-warn' : 'pill-muted'}`} title={b.mode === 'cap' ? 'pauses at 100%' : 'warns only'}>
+                      {b.mode}
+                    </span>
                   </th>
                   <td>
-                    <SpendBar budget={b} label={scopeLabel(b, agentList)} />
+                    <SpendBar budget={b} label={scopeLabel(b, agentList)} rate={spends ? burnRate(b, spends, teamOf, Date.now()) : undefined} />
                   </td>
-                  <td>
-                    <span className={`pill ${b.mode === 'cap' ? 'pill-warn' : 'pill-muted'}`}>{b.mode}</span>
-                  </td>
-                  <td>
+                  <td className="no-wrap">
                     {b.period === 'none' ? 'all time' : b.period}
-                    {b.period_ends_at ? <div className="muted small">resets {dateTime(b.period_ends_at)}</div> : null}
+                    {b.period_ends_at ? (
+                      <div className="muted small" title={`resets ${dateTime(b.period_ends_at)}`}>
+                        resets {until(b.period_ends_at)}
+                      </div>
+                    ) : null}
                   </td>
                   <td>
                     <span className={`pill ${b.status === 'paused' ? 'pill-bad' : 'pill-ok'}`}>{b.status}</span>
@@ -177,6 +228,7 @@ export function BudgetsPage() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </section>
 
@@ -187,38 +239,6 @@ export function BudgetsPage() {
 }
 
 /** Spend against the cap with marks at 80% and 100%; the track stretches when spend overshoots. */
-export function SpendBar({ budget: b, label }: { budget: Budget; label: string }) {
-  const limit = b.limit_micro_usd || b.limit_usd_cents * MICRO_PER_CENT;
-  const used = b.spent_micro_usd;
-  const full = Math.max(limit, used + b.reserved_micro_usd, 1);
-  const ratio = limit ? used / limit : 0;
-  const level = ratio >= 1 ? 'over' : ratio >= 0.8 ? 'warn' : 'ok';
-  const at = (v: number) => `${Math.min(100, (v / full) * 100)}%`;
-  return (
-    <div className="spend">
-      <div
-        className={`spendbar spendbar-${level}`}
-        role="meter"
-        aria-label={`Spend of ${label}`}
-        aria-valuemin={0}
-        aria-valuemax={limit}
-        aria-valuenow={Math.min(used, limit)}
-        aria-valuetext={`${micro(used)} of ${cents(b.limit_usd_cents)} (${pct(ratio)})`}
-      >
-        <span className="spendbar-fill" style={{ width: at(used) }} />
-        {b.reserved_micro_usd > 0 ? <span className="spendbar-reserved" style={{ left: at(used), width: at(b.reserved_micro_usd) }} /> : null}
-        <span className="spendbar-mark" style={{ left: at(limit * 0.8) }} title="80%" />
-        <span className="spendbar-mark spendbar-mark-cap" style={{ left: at(limit) }} title="100%" />
-      </div>
-      <div className="spend-text small">
-        <strong>{micro(used)}</strong> of {cents(b.limit_usd_cents)} · {pct(ratio)}
-        {b.reserved_micro_usd > 0 ? <span className="muted"> · {micro(b.reserved_micro_usd)} reserved</span> : null}
-        <span className="muted"> · updated {ago(b.updated_at)}</span>
-      </div>
-    </div>
-  );
-}
-
 function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; label: string; onClose(): void }) {
   const [grace, setGrace] = useState('');
   const [busy, setBusy] = useState(false);
@@ -289,6 +309,10 @@ function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; label: st
 function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agents: Agent[]; onClose(): void }) {
   const [scope, setScope] = useState<Scope>(budget?.scope ?? 'agent');
   const [scopeId, setScopeId] = useState(budget?.scope_id ?? '');
+  // Team and mission budgets are chosen from the teams and missions that exist.
+  const teams = useMemo(() => [...new Set(agents.map((a) => a.team_id).filter((t): t is string => Boolean(t)))].sort(), [agents]);
+  const missions = useResource(async () => (await api().call('listMissions', { query: { limit: 500 } })).data.map((m) => m.id), []);
+  const known = (sc: string, id: string): boolean | null => (sc === 'team' ? teams.includes(id) : sc === 'mission' ? (missions.data ? missions.data.includes(id) : null) : null);
   const [limit, setLimit] = useState(budget ? centsToDollarInput(budget.limit_usd_cents) : '');
   const [mode, setMode] = useState<'warn' | 'cap'>(budget?.mode ?? 'cap');
   const [period, setPeriod] = useState<Budget['period']>(budget?.period ?? 'none');
@@ -348,7 +372,17 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
         ) : (
           <label>
             {scope === 'team' ? 'Team id' : 'Mission id'}
-            <input value={scopeId} disabled={budget !== null} onChange={(e) => setScopeId(e.target.value)} required />
+            <input value={scopeId} disabled={budget !== null} onChange={(e) => setScopeId(e.target.value)} required list="budget-scope-ids" />
+            <datalist id="budget-scope-ids">
+              {(scope === 'team' ? teams : (missions.data ?? [])).map((id) => (
+                <option key={id} value={id} />
+              ))}
+            </datalist>
+            {scopeId.trim() && known(scope, scopeId.trim()) === false ? (
+              <span className="warn small" role="note">
+                No {scope} “{scopeId.trim()}” exists yet{scope === 'team' ? ' (no agent has this team)' : ''}; the budget applies only once one does.
+              </span>
+            ) : null}
           </label>
         )}
         <label>

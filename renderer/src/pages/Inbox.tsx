@@ -1,95 +1,28 @@
 /**
- * The Inbox: pending approvals in a virtualized list (1,000 requests keep ~20 cards in the
- * DOM) beside the selected request's full detail and the three decisions. Keyboard first:
- * j/k move, a allow once, Shift+A allow always (opens the scope chooser), d deny, r focus the
- * deny reason, z undo the last allow for 10 s.
+ * The Inbox: pending approvals in a virtualized list (1,000 requests keep ~20 cards in the DOM)
+ * beside the selected request's full detail and the three decisions. Keyboard first: j/k move,
+ * a allow once, Shift+A allow always (opens the scope chooser), d deny, r focus the deny reason,
+ * z undo the last allow for 10 s, x mark for a bulk decision, / filter.
+ *
+ * Requests an agent is waiting on are listed first; those whose agent stopped waiting move to a
+ * "no longer waiting" group below, where they cannot be allowed.
  */
-import { memo, useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Approval, ApprovalDecisionKind } from '../../../shared/api/approvals.js';
-import type { GrantScope } from '../../../shared/api/grants.js';
-import { api, errorMessage, idemKey, isApiError } from '../lib/api';
-import { ago, countdown, dateTime, micro } from '../lib/format';
-import { useResource } from '../lib/useResource';
-import { allowCount, decisionBy, undoWithToast, useApprovals } from '../stores/approvals';
-import { useBudgets } from '../stores/budgets';
-import { useNow } from '../stores/clock';
-import { useSession } from '../stores/session';
-import { toast, useToasts } from '../stores/toasts';
-import { GrantScopeDialog } from '../components/GrantScopeDialog';
-import { ArgsView } from '../components/JsonView';
-import { VisibleText } from '../components/VisibleText';
-import { LayerTable } from '../components/LayerTable';
-import { Async, Empty, ErrorState, Loading } from '../components/states';
+import type { Approval } from '../../../shared/api/approvals.js';
+import { groupIdentical, matchesFilter, sortApprovals, SORT_LABELS, type SortOrder } from '../lib/triage';
+import { useAgentList } from '../stores/agents';
+import { useApprovals } from '../stores/approvals';
+import { Empty, ErrorState, Loading } from '../components/states';
 import { InboxStarterOffer } from './policies/StarterPolicy';
 import { HistoryTab } from './InboxHistory';
-import { McpCallContext } from './McpCallContext';
+import { ApprovalCard } from './inbox/ApprovalCard';
+import { ApprovalDetail } from './inbox/ApprovalDetail';
+import { decideMany } from './inbox/decide';
+
+export { decide } from './inbox/decide';
 
 const CARD_HEIGHT = 96;
-
-export async function decide(a: Approval, decision: ApprovalDecisionKind, extra: { comment?: string; grant?: GrantScope } = {}): Promise<boolean> {
-  const store = useApprovals.getState();
-  if (store.busy[a.id] || decisionBy(a, useSession.getState().operator?.id)) return false;
-  store.setBusy(a.id, true);
-  let body: { decision: ApprovalDecisionKind; comment?: string; grant?: GrantScope } = { decision };
-  if (extra.comment?.trim()) body = { ...body, comment: extra.comment.trim() };
-  if (decision === 'allow_always' && extra.grant) body = { ...body, grant: extra.grant };
-  try {
-    const res = await api().call('decideApproval', { params: { id: a.id }, body }, { idempotencyKey: idemKey() });
-    const what = `${a.action.tool} · ${a.agent_name ?? a.agent_id}`;
-    if (res.status === 'pending') {
-      useApprovals.getState().upsert(res);
-      useApprovals.getState().setBusy(a.id, false);
-      toast.info(`Recorded — ${allowCount(res)} of ${res.required_approvals} approvals`, what);
-    } else {
-      useApprovals.getState().remove(a.id);
-      if (res.status === 'approved') useApprovals.getState().setLastAllow({ approvalId: a.id, what, always: decision === 'allow_always', at: Date.now() });
-      if (res.blocked_at_release) {
-        toast.warning('Allowed, but the agent is blocked', `${what} — ${res.blocked_at_release.reason}`);
-      } else if (decision === 'deny') {
-        toast.info('Denied', what);
-      } else {
-        const label = decision === 'allow_once' ? 'Allowed once' : 'Allowed always';
-        toastWithUndo(label, decision === 'allow_always' ? `${what} — a grant now answers this automatically.` : what);
-      }
-    }
-    return true;
-  } catch (err) {
-    if (isApiError(err, 'already_resolved') || isApiError(err, 'approval_expired')) {
-      useApprovals.getState().remove(a.id);
-      toast.warning(isApiError(err, 'approval_expired') ? 'That request had expired' : 'Already resolved', a.action.tool);
-    } else if (isApiError(err, 'state_conflict')) {
-      // This operator decided elsewhere (a desktop notification, another tab), and a decision that
-      // leaves the request pending sends no event: fetch it so the buttons lock.
-      await refresh(a.id);
-      toast.warning('You already decided on this request', 'It is waiting for another operator.');
-    } else {
-      useApprovals.getState().setBusy(a.id, false);
-      toast.error('Decision failed', errorMessage(err));
-    }
-    return false;
-  }
-}
-
-async function refresh(id: string): Promise<void> {
-  try {
-    useApprovals.getState().upsert(await api().call('getApproval', { params: { id } }));
-  } catch {
-    /* the next event or load brings it */
-  }
-  useApprovals.getState().setBusy(id, false);
-}
-
-/** A success toast whose action undoes the allow (as `z` does) while the server still can. */
-function toastWithUndo(title: string, body: string): void {
-  useToasts.getState().push({ kind: 'success', title, body: `${body} Press z to undo.`, action: { label: 'Undo', run: () => void undoWithToast() } });
-}
-
-/** "You approved · waiting for 1 more operator". */
-function waitingLine(a: Approval): string {
-  const more = Math.max(0, a.required_approvals - allowCount(a));
-  return `You approved · waiting for ${more} more operator${more === 1 ? '' : 's'}`;
-}
 
 export function InboxPage() {
   const [tab, setTab] = useState<'pending' | 'history'>('pending');
@@ -107,8 +40,8 @@ export function InboxPage() {
           </button>
         </div>
         <p className="muted small hint">
-          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> allow once · <kbd>Shift</kbd>+<kbd>A</kbd> allow always · <kbd>d</kbd> deny · <kbd>z</kbd> undo ·{' '}
-          <kbd>?</kbd> all shortcuts
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> allow · <kbd>Shift</kbd>+<kbd>A</kbd> always · <kbd>d</kbd> deny · <kbd>x</kbd> mark · <kbd>/</kbd> filter · <kbd>z</kbd> undo ·{' '}
+          <kbd>?</kbd> all
         </p>
       </header>
       {tab === 'pending' ? (
@@ -124,300 +57,211 @@ export function InboxPage() {
   );
 }
 
+/** A fresh Warden: how to connect the first agent. */
+function FirstAgentHint() {
+  const { agents, loaded } = useAgentList();
+  if (!loaded || agents.length) return null;
+  return (
+    <p className="first-run" role="note">
+      No agent is connected yet. For Claude Code, run <code>warden connect claude-code</code> in your project; for anything else, register an agent on{' '}
+      <a href="#/agents">Agents</a> (<kbd>g</kbd> <kbd>a</kbd>) → <strong>New agent</strong> and have it ask before it acts.
+    </p>
+  );
+}
+
+interface Row {
+  approval: Approval;
+  /** Identical requests this row stands for (grouping on), itself first. */
+  members: Approval[];
+}
+
 function PendingTab() {
-  const { pending, loading, loaded, error, selectedId } = useApprovals();
+  const { pending, loading, loaded, error, selectedId, stale, marked, unseen } = useApprovals();
   const load = useApprovals((s) => s.load);
   const select = useApprovals((s) => s.select);
+  const [filter, setFilter] = useState('');
+  const [order, setOrder] = useState<SortOrder>('urgency');
+  const [grouped, setGrouped] = useState(false);
+  const filterRef = useRef<HTMLInputElement>(null);
+
+  const rows = useMemo<Row[]>(() => {
+    const shown = sortApprovals(filter.trim() ? pending.filter((a) => matchesFilter(a, filter)) : pending, order);
+    if (!grouped) return shown.map((a) => ({ approval: a, members: [a] }));
+    return groupIdentical(shown).map((g) => ({ approval: g.members[0]!, members: g.members }));
+  }, [pending, filter, order, grouped]);
+  const staleShown = useMemo(() => (filter.trim() ? stale.filter((a) => matchesFilter(a, filter)) : stale), [stale, filter]);
+
+  // j/k follow what is on screen: the waiting list, then the "no longer waiting" group.
+  useEffect(() => {
+    useApprovals.getState().setVisible([...rows.map((r) => r.approval.id), ...staleShown.map((a) => a.id)]);
+    return () => useApprovals.getState().setVisible([]);
+  }, [rows, staleShown]);
+
+  // `/` focuses the filter; `x` marks the selected request (or its whole group).
+  useEffect(() => {
+    const onKey = (e: Event) => {
+      const kind = (e as CustomEvent<string>).detail;
+      if (kind === 'filter') filterRef.current?.focus();
+      else if (kind === 'mark') {
+        const id = useApprovals.getState().selectedId;
+        const row = rows.find((r) => r.approval.id === id);
+        if (row) useApprovals.getState().toggleMark(row.members.map((m) => m.id));
+      }
+    };
+    window.addEventListener('warden:inbox', onKey);
+    return () => window.removeEventListener('warden:inbox', onKey);
+  }, [rows]);
+
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: pending.length,
+    count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => CARD_HEIGHT,
     overscan: 6,
     // Scroll updates render in the next frame instead of synchronously inside the scroll event.
     useFlushSync: false,
-    getItemKey: (i) => pending[i]?.id ?? i,
+    getItemKey: (i) => rows[i]?.approval.id ?? i,
   });
-  const selectedIndex = pending.findIndex((a) => a.id === selectedId);
+  const selectedIndex = rows.findIndex((r) => r.members.some((m) => m.id === selectedId));
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
   }, [selectedIndex, virtualizer]);
 
+  // New arrivals never land silently: the ones not yet on screen are counted in a pill on top.
+  const freshIds = Object.keys(unseen);
+  const range = virtualizer.getVirtualItems();
+  const onScreen = new Set(range.map((i) => rows[i.index]?.approval.id));
+  const freshOffScreen = freshIds.filter((id) => !onScreen.has(id) && rows.some((r) => r.approval.id === id)).length;
+  useEffect(() => {
+    // Seen once the list is scrolled to the top and the window has focus.
+    if (freshIds.length && (scrollRef.current?.scrollTop ?? 0) < CARD_HEIGHT && document.hasFocus()) {
+      const t = setTimeout(() => useApprovals.getState().clearUnseen(), 4000);
+      return () => clearTimeout(t);
+    }
+    return undefined;
+  });
+
   if (!loaded && loading) return <Loading label="Loading pending approvals…" />;
-  if (error && !pending.length) return <ErrorState title="Could not load the inbox" message={error} onRetry={() => void load()} />;
-  if (!pending.length)
+  if (error && !pending.length && !stale.length) return <ErrorState title="Could not load the inbox" message={error} onRetry={() => void load()} />;
+  if (!pending.length && !stale.length)
     return (
       <Empty title="Inbox zero">
         Nothing is waiting for you. When an agent asks for something a policy marks ALERT, it shows up here at once — and as a notification.
+        <FirstAgentHint />
         <InboxStarterOffer />
       </Empty>
     );
-  const selected = selectedIndex >= 0 ? pending[selectedIndex]! : null;
+  const selectedRow = selectedIndex >= 0 ? rows[selectedIndex]! : null;
+  const selectedStale = selectedRow ? null : (stale.find((a) => a.id === selectedId) ?? null);
+  const selected = selectedRow ? (selectedRow.members.find((m) => m.id === selectedId) ?? selectedRow.approval) : selectedStale;
+  const markedList = pending.filter((a) => marked[a.id]);
+  const bulk = markedList.length ? markedList : selectedRow && selectedRow.members.length > 1 ? selectedRow.members : [];
   return (
     <div className="inbox-split">
-      <div ref={scrollRef} className="inbox-list" role="list" aria-label="Pending approvals" tabIndex={-1}>
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const a = pending[item.index]!;
-            return (
-              <div key={a.id} role="listitem" className="vitem" style={{ transform: `translateY(${item.start}px)`, height: CARD_HEIGHT }}>
-                <ApprovalCard approval={a} selected={a.id === selectedId} onSelect={select} />
-              </div>
-            );
-          })}
+      <div className="inbox-left">
+        <div className="inbox-toolbar" role="search" aria-label="Triage">
+          <input
+            ref={filterRef}
+            type="search"
+            aria-label="Filter requests"
+            placeholder="Filter: text, agent:NAME, tool:NAME (/)"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                setFilter('');
+                (e.target as HTMLInputElement).blur();
+              } else if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+            }}
+          />
+          <select aria-label="Sort requests" value={order} onChange={(e) => setOrder(e.target.value as SortOrder)}>
+            {(Object.keys(SORT_LABELS) as SortOrder[]).map((o) => (
+              <option key={o} value={o}>
+                {SORT_LABELS[o]}
+              </option>
+            ))}
+          </select>
+          <label className="check no-wrap">
+            <input type="checkbox" checked={grouped} onChange={(e) => setGrouped(e.target.checked)} /> Group identical
+          </label>
         </div>
+        {bulk.length ? (
+          <div className="bulk-bar" role="group" aria-label="Bulk decision">
+            <span className="no-wrap">
+              {markedList.length ? `${markedList.length} marked` : `${bulk.length} identical`}
+            </span>
+            <button type="button" className="allow" onClick={() => void decideMany(bulk, 'allow_once')}>
+              Allow {bulk.length} once
+            </button>
+            <button type="button" className="deny" onClick={() => void decideMany(bulk, 'deny')}>
+              Deny {bulk.length}
+            </button>
+            {markedList.length ? (
+              <button type="button" className="link" onClick={() => useApprovals.getState().clearMarks()}>
+                Clear
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        {freshOffScreen > 0 ? (
+          <button
+            type="button"
+            className="banner-button"
+            onClick={() => {
+              const first = rows.find((r) => unseen[r.approval.id]);
+              if (first) select(first.approval.id);
+              useApprovals.getState().clearUnseen();
+            }}
+          >
+            {freshOffScreen} new request{freshOffScreen === 1 ? '' : 's'} — show
+          </button>
+        ) : null}
+        <h3 className="inbox-group-title">
+          Waiting now <span className="count">{rows.length === pending.length ? pending.length : `${rows.length} of ${pending.length}`}</span>
+        </h3>
+        <div ref={scrollRef} className="inbox-list" role="list" aria-label="Pending approvals" tabIndex={-1}>
+          {rows.length === 0 ? (
+            <p className="muted small pad">{pending.length ? 'No waiting request matches the filter.' : 'No agent is waiting on you.'}</p>
+          ) : null}
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {range.map((item) => {
+              const row = rows[item.index]!;
+              const a = row.approval;
+              return (
+                <div key={a.id} role="listitem" className="vitem" style={{ transform: `translateY(${item.start}px)`, height: CARD_HEIGHT }}>
+                  <ApprovalCard
+                    approval={a}
+                    selected={row.members.some((m) => m.id === selectedId)}
+                    marked={row.members.every((m) => marked[m.id])}
+                    fresh={Boolean(unseen[a.id])}
+                    groupSize={row.members.length}
+                    onSelect={select}
+                  />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        {staleShown.length ? (
+          <section className="inbox-stale" aria-labelledby="stale-title">
+            <h3 id="stale-title" className="inbox-group-title">
+              No longer waiting <span className="count">{staleShown.length}</span>
+              <button type="button" className="link small" onClick={() => useApprovals.getState().dismissStale()}>
+                Dismiss all
+              </button>
+            </h3>
+            <ul className="inbox-stale-list" aria-label="No longer waiting">
+              {staleShown.map((a) => (
+                <li key={a.id}>
+                  <p className="small stale-why">{a.agent_name ?? a.agent_id} stopped waiting</p>
+                  <ApprovalCard approval={a} selected={a.id === selectedId} stale onSelect={select} />
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
       </div>
-      {selected ? <ApprovalDetail key={selected.id} approval={selected} /> : null}
+      {selected ? <ApprovalDetail key={selected.id} approval={selected} stale={Boolean(selectedStale)} /> : null}
     </div>
-  );
-}
-
-function Countdown({ expiresAt }: { expiresAt: string }) {
-  const now = useNow((s) => s.now);
-  const left = (Date.parse(expiresAt) - now) / 1000;
-  const cls = left <= 0 ? 'countdown expired' : left < 60 ? 'countdown urgent' : 'countdown';
-  return (
-    <span className={cls} role="timer" aria-label={left <= 0 ? 'expired' : `expires in ${countdown(left)}`}>
-      {left <= 0 ? 'expired' : countdown(left)}
-    </span>
-  );
-}
-
-const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, onSelect }: { approval: Approval; selected: boolean; onSelect(id: string): void }) {
-  const agent = a.agent_name ?? a.agent_id;
-  const ref = useRef<HTMLElement>(null);
-  // Roving focus: when the list has keyboard focus, it follows the selection (j/k, arrows).
-  useEffect(() => {
-    const el = ref.current;
-    if (selected && el && el.closest('.inbox-list')?.contains(document.activeElement) && document.activeElement !== el) el.focus({ preventScroll: true });
-  }, [selected]);
-  return (
-    <article
-      ref={ref}
-      className={`approval-card${selected ? ' selected' : ''}`}
-      aria-label={`${a.action.tool} by ${agent}`}
-      aria-current={selected ? 'true' : undefined}
-      tabIndex={selected ? 0 : -1}
-      onClick={() => onSelect(a.id)}
-      onFocus={() => onSelect(a.id)}
-    >
-      <div className="approval-card-top">
-        <span className="tool mono">{a.action.tool}</span>
-        {a.action.connector ? <span className="muted small">via {a.action.connector}</span> : null}
-        <Countdown expiresAt={a.expires_at} />
-      </div>
-      <div className="approval-card-meta">
-        <span className="agent">{agent}</span>
-        {a.action.value !== undefined ? <span className="value">value {a.action.value}</span> : null}
-        {a.required_approvals > 1 ? (
-          <span className="pill pill-warn">
-            {allowCount(a)} of {a.required_approvals} approvals
-          </span>
-        ) : null}
-        {a.categories.map((c) => (
-          <span key={c} className="chip">
-            {c}
-          </span>
-        ))}
-        <McpCallContext approval={a} />
-      </div>
-      <p className="approval-card-why">
-        <VisibleText text={a.explanation} />
-      </p>
-    </article>
-  );
-});
-
-function ApprovalDetail({ approval: a }: { approval: Approval }) {
-  const inFlight = useApprovals((s) => Boolean(s.busy[a.id]));
-  // Past expires_at the server answers 409; the reaper's event removes the card shortly.
-  const expired = useNow((s) => s.now >= Date.parse(a.expires_at));
-  const mine = decisionBy(a, useSession((s) => s.operator?.id));
-  const busy = inFlight || expired || Boolean(mine);
-  const [reason, setReason] = useState('');
-  const [choosing, setChoosing] = useState(false);
-  const stopped = useBudgets((s) => s.killSwitch?.engaged === true);
-  const receipt = useResource(async () => (a.receipt_id ? api().call('getReceipt', { params: { id: a.receipt_id } }) : null), [a.receipt_id]);
-  // Why Allow always is not offered, in the server's words.
-  const notOffered = useResource(async () => (a.grantable ? null : (await api().call('grantOptions', { params: { id: a.id } })).not_grantable_reason), [a.id, a.grantable]);
-  const whyNot = notOffered.data ?? 'this request asks every time';
-
-  // The keyboard shortcuts live in the shell; they reach this pane through these events.
-  useEffect(() => {
-    const onKey = (e: Event) => {
-      const kind = (e as CustomEvent<string>).detail;
-      if (expired || mine) return;
-      if (kind === 'allow_once') void decide(a, 'allow_once');
-      else if (kind === 'allow_always') {
-        if (a.grantable) setChoosing(true);
-        else toast.warning('Allow always is not offered', whyNot);
-      } else if (kind === 'deny') void decide(a, 'deny', { comment: reason });
-      else if (kind === 'reason') document.getElementById('deny-reason')?.focus();
-    };
-    window.addEventListener('warden:inbox', onKey);
-    return () => window.removeEventListener('warden:inbox', onKey);
-  }, [a, reason, expired, mine, whyNot]);
-
-  return (
-    <section className="inbox-detail" aria-label="Approval details">
-      <header className="detail-header">
-        <div>
-          <h3 className="mono">{a.action.tool}</h3>
-          <p className="muted">
-            {a.agent_name ?? a.agent_id}
-            {a.kind === 'delegation' ? ' · delegation request' : ''} · asked {ago(a.created_at)}
-          </p>
-        </div>
-        <div className="detail-timer">
-          Expires in <Countdown expiresAt={a.expires_at} />
-        </div>
-      </header>
-
-      {a.required_approvals > 1 ? (
-        <p className="threshold" role="status">
-          <strong>
-            {allowCount(a)} of {a.required_approvals} approvals
-          </strong>{' '}
-          — needs {a.required_approvals} distinct operators; one deny denies.
-          {a.decisions.length ? ` So far: ${a.decisions.map((d) => d.operator_name ?? d.operator).join(', ')}.` : ''}
-          {a.eligible_operators?.length ? ` May still decide: ${a.eligible_operators.map((o) => o.name).join(', ')}.` : ''}
-        </p>
-      ) : null}
-
-      <p className="explanation">
-        <VisibleText text={a.explanation} />
-      </p>
-      <McpCallContext approval={a} variant="detail" />
-      {stopped ? (
-        <p className="warn" role="status">
-          All agents are stopped: an allow is recorded, but the agent is told it is blocked by the kill-switch.
-        </p>
-      ) : null}
-
-      {mine ? (
-        <p className="decided">{waitingLine(a)}</p>
-      ) : null}
-      <div className="decision-bar">
-        <button type="button" className="allow" disabled={busy} onClick={() => void decide(a, 'allow_once')} aria-keyshortcuts="a">
-          Allow once
-        </button>
-        <button
-          type="button"
-          className="allow-always"
-          disabled={busy || !a.grantable}
-          onClick={() => setChoosing(true)}
-          aria-keyshortcuts="Shift+A"
-          aria-haspopup="dialog"
-          title={a.grantable ? 'Choose what to allow always' : `Not offered: ${whyNot}`}
-        >
-          Allow always
-        </button>
-        <button type="button" className="deny" disabled={busy} onClick={() => void decide(a, 'deny', { comment: reason })} aria-keyshortcuts="d">
-          Deny
-        </button>
-        <input
-          id="deny-reason"
-          className="reason"
-          aria-label="Reason for denial"
-          placeholder="Deny reason, sent to the agent (r)"
-          value={reason}
-          disabled={Boolean(mine)}
-          maxLength={2000}
-          onChange={(e) => setReason(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') void decide(a, 'deny', { comment: reason });
-          }}
-        />
-      </div>
-      {a.grantable ? null : (
-        <p className="muted small" role="note">
-          Allow always is not offered: {whyNot}.
-        </p>
-      )}
-      {a.grantable ? (
-        <GrantScopeDialog
-          approval={a}
-          open={choosing}
-          onClose={() => setChoosing(false)}
-          onAllow={(grant) => {
-            setChoosing(false);
-            void decide(a, 'allow_always', { grant });
-          }}
-        />
-      ) : null}
-
-      <h4>Arguments</h4>
-      <ArgsView args={a.action.args} />
-
-      <dl className="kv compact">
-        {a.action.value !== undefined ? (
-          <>
-            <dt>Value</dt>
-            <dd>{a.action.value}</dd>
-          </>
-        ) : null}
-        {a.categories.length ? (
-          <>
-            <dt>Categories</dt>
-            <dd>{a.categories.join(', ')}</dd>
-          </>
-        ) : null}
-        {a.action.connector ? (
-          <>
-            <dt>Connector</dt>
-            <dd>{a.action.connector}</dd>
-          </>
-        ) : null}
-        {a.action.cost_estimate_micro_usd !== undefined ? (
-          <>
-            <dt>Cost estimate</dt>
-            <dd>{micro(a.action.cost_estimate_micro_usd)}</dd>
-          </>
-        ) : null}
-        {a.action.mission_id ? (
-          <>
-            <dt>Mission</dt>
-            <dd>{a.action.mission_id}</dd>
-          </>
-        ) : null}
-        {a.action.resource ? (
-          <>
-            <dt>Resource</dt>
-            <dd>
-              {a.action.resource.type}/{a.action.resource.id}
-            </dd>
-          </>
-        ) : null}
-        <dt>Expires</dt>
-        <dd>{dateTime(a.expires_at)}</dd>
-        <dt>Request</dt>
-        <dd className="mono small">{a.id}</dd>
-      </dl>
-
-      <h4>Why it asks</h4>
-      <Async {...receipt} what="the receipt">
-        {(r) =>
-          r ? (
-            <>
-              {r.matched.length ? (
-                <ul className="matched" aria-label="Matched rules">
-                  {r.matched.map((m) => (
-                    <li key={`${m.policy_id}:${m.rule}`}>
-                      <span className={`verdict verdict-${m.decision}`}>{m.decision}</span> {m.policy_name} v{m.policy_version} · rule {m.rule + 1}
-                      {m.constraint_failed ? <span className="muted"> — {m.constraint_failed}</span> : null}
-                    </li>
-                  ))}
-                </ul>
-              ) : (
-                <p className="muted small">No guardrail rule matched.</p>
-              )}
-              <LayerTable layers={r.layers} />
-            </>
-          ) : (
-            <p className="muted small">No receipt (a delegation request).</p>
-          )
-        }
-      </Async>
-    </section>
   );
 }

@@ -6,6 +6,7 @@ import { ago, dateTime } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
 import { useResource } from '../lib/useResource';
 import { approvalFromEvent } from '../stores/approvals';
+import { receiptHref } from '../stores/route';
 import { Async, Empty } from '../components/states';
 
 const PAGE = 200;
@@ -180,7 +181,15 @@ export function HistoryTab() {
                     <tr key={a.id}>
                       <td title={dateTime(a.resolved_at)}>{ago(a.resolved_at)}</td>
                       <td>{a.agent_name ?? a.agent_id}</td>
-                      <td className="mono">{a.action.tool}</td>
+                      <td className="mono">
+                        {a.action_id ? (
+                          <a href={receiptHref(a.action_id)} title="Why was this decided? Open the receipt">
+                            {a.action.tool}
+                          </a>
+                        ) : (
+                          a.action.tool
+                        )}
+                      </td>
                       <td>
                         <span className={`pill pill-${outcome.tone}`}>{outcome.label}</span>
                         {outcome.note ? <span className="release-note small muted">{outcome.note}</span> : null}

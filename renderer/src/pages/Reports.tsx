@@ -6,6 +6,7 @@ import { addDays, addMonths, startOfDay, startOfMonth } from 'date-fns';
 import type { ReportPeriod } from '../../../shared/api/reports.js';
 import type { Agent } from '../../../shared/api/agents.js';
 import { api } from '../lib/api';
+import { useAgents } from '../stores/agents';
 import { micro, pct } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
 import { useResource } from '../lib/useResource';
@@ -104,8 +105,8 @@ export function ReportsPage() {
   const governance = useResource(() => api().call('governanceReport', { query: { period } }), [period]);
   const approvals = useResource(() => api().call('approvalsReport', { query: { period } }), [period]);
   const spend = useResource(async () => {
-    const agents = (await api().call('listAgents', { query: { limit: 500 } })).data;
-    return loadSpendSeries(days, agents);
+    await useAgents.getState().ensure();
+    return loadSpendSeries(days, useAgents.getState().agents);
   }, [days]);
   useLiveEvents((e) => {
     if (e.type === 'approval.resolved') {

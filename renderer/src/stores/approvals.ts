@@ -28,6 +28,23 @@ interface ApprovalsState {
   busy: Record<string, true>;
   /** The last allow this window made, which `z` can undo for UNDO_WINDOW_MS. */
   lastAllow: LastAllow | null;
+  /**
+   * Requests whose agent stopped waiting (withdrawn) since this window opened: shown in a "no
+   * longer waiting" group, never allowable, until dismissed. Newest first.
+   */
+  stale: Approval[];
+  /** Requests marked with `x` for a bulk decision. */
+  marked: Record<string, true>;
+  /** The order the Inbox shows (filtered, sorted, grouped): j/k follow it. Empty = `pending`. */
+  visibleIds: readonly string[];
+  /** Requests that arrived while the operator was looking elsewhere in the list, for the "N new" pill. */
+  unseen: Record<string, true>;
+  markStale(approval: Approval): void;
+  dismissStale(id?: string): void;
+  toggleMark(ids: readonly string[]): void;
+  clearMarks(): void;
+  setVisible(ids: readonly string[]): void;
+  clearUnseen(): void;
   setLastAllow(last: LastAllow | null): void;
   load(): Promise<void>;
   upsert(approval: Approval): void;
@@ -57,6 +74,10 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
   selectedId: null,
   busy: {},
   lastAllow: null,
+  stale: [],
+  marked: {},
+  visibleIds: [],
+  unseen: {},
 
   async load() {
     set({ loading: true });
@@ -114,7 +135,8 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
       while (at > 0 && byUrgency(next[at - 1]!, approval) > 0) at--;
       next.splice(at, 0, approval);
     }
-    set({ pending: next, selectedId: selectedId ?? approval.id });
+    const fresh = i < 0 && get().loaded;
+    set({ pending: next, selectedId: selectedId ?? approval.id, ...(fresh ? { unseen: { ...get().unseen, [approval.id]: true as const } } : {}) });
   },
 
   remove(id) {
@@ -126,7 +148,40 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
     // Keep the cursor where it was: the next request slides under it (inbox-zero flow).
     const selected = selectedId === id ? (next[Math.min(i, next.length - 1)]?.id ?? null) : selectedId;
     const { [id]: _gone, ...rest } = busy;
-    set({ pending: next, selectedId: selected, busy: rest });
+    const { [id]: _unmarked, ...marked } = get().marked;
+    const { [id]: _seen, ...unseen } = get().unseen;
+    set({ pending: next, selectedId: selected, busy: rest, marked, unseen });
+  },
+
+  markStale(approval) {
+    get().remove(approval.id);
+    set({ stale: [approval, ...get().stale.filter((a) => a.id !== approval.id)].slice(0, 200) });
+  },
+
+  dismissStale(id) {
+    set({ stale: id ? get().stale.filter((a) => a.id !== id) : [] });
+  },
+
+  toggleMark(ids) {
+    const marked = { ...get().marked };
+    const allMarked = ids.every((id) => marked[id]);
+    for (const id of ids) {
+      if (allMarked) delete marked[id];
+      else marked[id] = true;
+    }
+    set({ marked });
+  },
+
+  clearMarks() {
+    set({ marked: {} });
+  },
+
+  setVisible(visibleIds) {
+    set({ visibleIds });
+  },
+
+  clearUnseen() {
+    if (Object.keys(get().unseen).length) set({ unseen: {} });
   },
 
   select(id) {
@@ -134,11 +189,12 @@ export const useApprovals = create<ApprovalsState>((set, get) => ({
   },
 
   move(delta) {
-    const { pending, selectedId } = get();
-    if (!pending.length) return;
-    const i = pending.findIndex((a) => a.id === selectedId);
-    const to = Math.max(0, Math.min(pending.length - 1, (i < 0 ? 0 : i) + delta));
-    set({ selectedId: pending[to]!.id });
+    const { pending, selectedId, visibleIds } = get();
+    const order = visibleIds.length ? visibleIds : pending.map((a) => a.id);
+    if (!order.length) return;
+    const i = order.indexOf(selectedId ?? '');
+    const to = Math.max(0, Math.min(order.length - 1, (i < 0 ? 0 : i) + delta));
+    set({ selectedId: order[to]! });
   },
 
   setLastAllow(lastAllow) {

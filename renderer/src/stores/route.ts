@@ -1,11 +1,14 @@
 /**
- * Hash routes (`#/inbox`, `#/audit`): they work the same when the UI is served over HTTP
- * (headless) and when Electron loads it, and they never reach the server.
+ * Hash routes (`#/inbox`, `#/audit`, `#/receipt/act_…`): they work the same when the UI is served
+ * over HTTP (headless) and when Electron loads it, and they never reach the server.
  */
 import { create } from 'zustand';
 
+/** The pages in the navigation. */
 export const PAGES = ['inbox', 'budgets', 'policies', 'agents', 'audit', 'reports'] as const;
-export type Page = (typeof PAGES)[number];
+/** Pages reached from a link only (a receipt belongs to an action). */
+const DETAIL_PAGES = ['receipt'] as const;
+export type Page = (typeof PAGES)[number] | (typeof DETAIL_PAGES)[number];
 
 export const PAGE_TITLES: Record<Page, string> = {
   inbox: 'Inbox',
@@ -14,24 +17,38 @@ export const PAGE_TITLES: Record<Page, string> = {
   agents: 'Agents',
   audit: 'Audit',
   reports: 'Reports',
+  receipt: 'Receipt',
 };
 
-function parse(hash: string): Page {
-  const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
-  return (PAGES as readonly string[]).includes(name) ? (name as Page) : 'inbox';
+const ALL: readonly string[] = [...PAGES, ...DETAIL_PAGES];
+
+export function parseRoute(hash: string): { page: Page; param: string | null } {
+  const [name = '', param] = hash.replace(/^#\/?/, '').split(/[?]/)[0]!.split('/');
+  if (!ALL.includes(name)) return { page: 'inbox', param: null };
+  const page = name as Page;
+  if (page === 'receipt' && !param) return { page: 'inbox', param: null };
+  return { page, param: param ? decodeURIComponent(param) : null };
+}
+
+/** The link to an action's receipt page. */
+export function receiptHref(actionId: string): string {
+  return `#/receipt/${encodeURIComponent(actionId)}`;
 }
 
 interface RouteState {
   page: Page;
-  go(page: Page): void;
+  /** The id a detail page shows (`#/receipt/ID`). */
+  param: string | null;
+  go(page: Page, param?: string): void;
 }
 
 export const useRoute = create<RouteState>((set) => ({
-  page: parse(window.location.hash),
-  go(page) {
-    if (window.location.hash !== `#/${page}`) window.location.hash = `#/${page}`;
-    set({ page });
+  ...parseRoute(window.location.hash),
+  go(page, param) {
+    const hash = param ? `#/${page}/${encodeURIComponent(param)}` : `#/${page}`;
+    if (window.location.hash !== hash) window.location.hash = hash;
+    set({ page, param: param ?? null });
   },
 }));
 
-window.addEventListener('hashchange', () => useRoute.setState({ page: parse(window.location.hash) }));
+window.addEventListener('hashchange', () => useRoute.setState(parseRoute(window.location.hash)));

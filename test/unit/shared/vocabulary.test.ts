@@ -15,6 +15,7 @@ import {
   EventType,
   LayerName,
   LayerVerdict,
+  QuotaKeyName,
   ResourceType,
   Verdict,
 } from '../../../shared/api/vocabulary.js';
@@ -38,6 +39,7 @@ const LISTS: [name: string, list: readonly string[], schema: z.ZodType][] = [
   ['AGENT_SCOPES', vocabulary.AGENT_SCOPES, AgentScope],
   ['EVENT_TYPES', vocabulary.EVENT_TYPES, EventType],
   ['AUDIT_EVENT_TYPES', vocabulary.AUDIT_EVENT_TYPES, AuditEventType],
+  ['QUOTA_KEYS', vocabulary.QUOTA_KEYS, QuotaKeyName],
 ];
 
 describe('the vocabulary lists', () => {

@@ -8,6 +8,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { GuardrailPolicyObject } from '../../../../shared/api/policies.js';
 import { api, errorMessage } from '../../lib/api';
+import { useAgentList } from '../../stores/agents';
 import { useResource } from '../../lib/useResource';
 import { usePolicyDraft } from '../../stores/policyDraft';
 import { LayerTable } from '../../components/LayerTable';
@@ -33,7 +34,7 @@ export function DryRunBox() {
   const [pending, setPending] = useState(false);
   const draft = usePolicyDraft((s) => s.draft);
   const version = usePolicyDraft((s) => s.version);
-  const agents = useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data, []);
+  const { agents: agentList } = useAgentList();
   const saved = useResource(async () => (await api().call('listGuardrails', { query: { limit: 500 } })).data, [version]);
 
   const parsedArgs = useMemo(() => {
@@ -151,7 +152,7 @@ export function DryRunBox() {
           Agent
           <select value={agentId} onChange={(e) => setAgentId(e.target.value)}>
             <option value="">(no agent)</option>
-            {(agents.data ?? []).map((a) => (
+            {agentList.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.name}
               </option>

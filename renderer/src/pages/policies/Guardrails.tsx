@@ -1,5 +1,6 @@
 /** Guardrail policies: list, enable/disable, a rules editor that mints versions, and version diffs. */
 import { useEffect, useMemo, useState } from 'react';
+import { useRoute } from '../../stores/route';
 import type { GuardrailPolicyObject, GuardrailRuleInput } from '../../../../shared/api/policies.js';
 import { api, errorMessage } from '../../lib/api';
 import { diffLines } from '../../lib/diff';
@@ -15,7 +16,9 @@ import { STARTER_NAME, StarterPolicyButton, StarterPolicyOffer } from './Starter
 export function GuardrailsTab() {
   const [showDisabled, setShowDisabled] = useState(true);
   const list = useResource(async () => (await api().call('listGuardrails', { query: { limit: 500 } })).data, []);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  // `#/policies/POLICY_ID@VERSION` (a receipt's link) opens that policy with that version's diff.
+  const linked = useMemo(() => parsePolicyLink(useRoute.getState().param), []);
+  const [selectedId, setSelectedId] = useState<string | null>(linked?.policyId ?? null);
   const [creating, setCreating] = useState(false);
   const bump = usePolicyDraft((s) => s.bump);
   const policies = (list.data ?? []).filter((p) => showDisabled || p.status === 'active');
@@ -125,7 +128,7 @@ export function GuardrailsTab() {
         </Async>
       </section>
       {selected ? <PolicyEditor key={`${selected.id}:${selected.version}`} policy={selected} onSaved={replace} /> : null}
-      {selected ? <Versions key={`v:${selected.id}:${selected.version}`} policy={selected} onRestored={replace} /> : null}
+      {selected ? <Versions key={`v:${selected.id}:${selected.version}`} policy={selected} onRestored={replace} showVersion={linked?.policyId === selected.id ? linked.version : undefined} /> : null}
       {creating ? (
         <NewPolicyDialog
           onClose={() => setCreating(false)}
@@ -205,7 +208,7 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
       <RulesEditor
         rows={rows}
         errors={parsed.map((p) => p.error)}
-        agents={agents.data ?? []}
+        agents={agents}
         onChange={update}
         onRemove={(key) => setRows((rs) => rs.filter((x) => x.key !== key))}
       />
@@ -262,11 +265,17 @@ function versionText(v: { description: string | null; status: string; rules: Gua
   return [`description: ${v.description ?? '(none)'}`, `status: ${v.status}`, ...v.rules.map(ruleLine)].join('\n');
 }
 
-function Versions({ policy, onRestored }: { policy: GuardrailPolicyObject; onRestored(p: GuardrailPolicyObject): void }) {
+/** `pol_…@3` → the policy and version a receipt cites. */
+export function parsePolicyLink(param: string | null): { policyId: string; version: number } | null {
+  const m = /^([^@]+)@(\d+)$/.exec(param ?? '');
+  return m ? { policyId: m[1]!, version: Number(m[2]) } : null;
+}
+
+function Versions({ policy, onRestored, showVersion }: { policy: GuardrailPolicyObject; onRestored(p: GuardrailPolicyObject): void; showVersion?: number }) {
   const versions = useResource(async () => (await api().call('listGuardrailVersions', { params: { id: policy.id }, query: { limit: 100 } })).data, [policy.id, policy.version]);
   const operators = useResource(async () => (await api().call('listOperators', { query: { limit: 500 } })).data, []);
-  const [from, setFrom] = useState<number>(Math.max(1, policy.version - 1));
-  const [to, setTo] = useState<number>(policy.version);
+  const [from, setFrom] = useState<number>(Math.max(1, (showVersion ?? policy.version) - 1));
+  const [to, setTo] = useState<number>(showVersion ?? policy.version);
   const [restoring, setRestoring] = useState<number | null>(null);
   /** `operator:opr_…` → the operator's name; `system` and anything else as it is. */
   const byWhom = (actor: string) => {

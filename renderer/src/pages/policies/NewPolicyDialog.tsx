@@ -63,7 +63,7 @@ export function NewPolicyDialog({ onClose, onCreated }: { onClose(): void; onCre
           rows={rows}
           // A rule still being written is not an error until Create is pressed.
           errors={parsed.map((p) => (touched ? p.error : p.error?.startsWith('expression') || p.error?.startsWith('max value') ? p.error : null))}
-          agents={agents.data ?? []}
+          agents={agents}
           onChange={(key, patch) => setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)))}
           onRemove={(key) => setRows((rs) => rs.filter((r) => r.key !== key))}
         />

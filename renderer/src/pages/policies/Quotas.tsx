@@ -1,7 +1,9 @@
 /** Quotas: profile defaults, overrides (profile-wide or per agent) and the effective values. */
 import { useState } from 'react';
-import { QUOTA_KEYS, type QuotaKey, type QuotaObject } from '../../../../shared/api/policies.js';
+import type { QuotaObject } from '../../../../shared/api/policies.js';
+import { QUOTA_KEYS, type QuotaKey } from '../../../../shared/vocabulary.js';
 import { api, errorMessage } from '../../lib/api';
+import { useAgentList } from '../../stores/agents';
 import { useResource } from '../../lib/useResource';
 import { usePolicyDraft } from '../../stores/policyDraft';
 import { toast } from '../../stores/toasts';
@@ -15,7 +17,7 @@ const LABELS: Record<QuotaKey, string> = {
 
 export function QuotasTab() {
   const [agentId, setAgentId] = useState('');
-  const agents = useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data, []);
+  const { agents: agentList } = useAgentList();
   const quota = useResource(() => api().call('getQuota', { query: agentId ? { agent_id: agentId } : {} }), [agentId]);
   return (
     <section className="card" aria-labelledby="quota-title">
@@ -27,7 +29,7 @@ export function QuotasTab() {
           For
           <select value={agentId} onChange={(e) => setAgentId(e.target.value)}>
             <option value="">Every agent (profile)</option>
-            {(agents.data ?? []).map((a) => (
+            {agentList.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.name}
               </option>

@@ -6,8 +6,8 @@
 import type { GuardrailRuleInput } from '../../../../shared/api/policies.js';
 import type { Guard } from '../../../../shared/core/types.js';
 import { guardError } from '../../../../shared/core/expr.js';
-import { api } from '../../lib/api';
-import { useResource } from '../../lib/useResource';
+import { useMemo } from 'react';
+import { useAgentList } from '../../stores/agents';
 import { Dialog } from '../../components/Dialog';
 
 export type Decision = 'ALLOW' | 'ALERT' | 'BLOCK';
@@ -120,8 +120,9 @@ export function newCatchAlls(rules: readonly GuardrailRuleInput[], saved: readon
 }
 
 /** Agent names for the picker, A–Z. */
-export function useAgentNames() {
-  return useResource(async () => (await api().call('listAgents', { query: { limit: 500 } })).data.map((a) => a.name).sort((a, b) => a.localeCompare(b)), []);
+export function useAgentNames(): string[] {
+  const { agents } = useAgentList();
+  return useMemo(() => agents.map((a) => a.name).sort((a, b) => a.localeCompare(b)), [agents]);
 }
 
 export function RulesEditor({
