@@ -1,8 +1,8 @@
 /**
  * Moves WAL checkpoints off the main thread. SQLite's automatic checkpoint runs inside the commit
  * that crosses the threshold, so every ~1,000 pages one unlucky request copies the WAL into the
- * database file and fsyncs it while every other request waits (measured: half the cost of an
- * action). A worker thread with its own connection runs PASSIVE checkpoints instead, which never
+ * database file and fsyncs it while every other request waits.
+ * A worker thread with its own connection runs PASSIVE checkpoints instead, which never
  * block writers; the main connection keeps a much larger automatic threshold as a backstop, and
  * falls back to SQLite's default the moment the worker fails.
  *

@@ -1,5 +1,5 @@
 /**
- * Guardrail policies (reference 002): slug names, monotonic versions, every version readable,
+ * Guardrail policies: slug names, monotonic versions, every version readable,
  * PATCH replacing rules, DELETE keeping history. Each change bumps the policy epoch so compiled
  * caches rebuild, and is audited with the version it produced.
  */

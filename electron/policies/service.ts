@@ -1,7 +1,7 @@
 /**
  * The policies domain as one service: guardrails, tools, settings and quotas, plus the
  * `PolicyStore` the actions pipeline reads. What the store hands out is cached until a policy
- * change bumps `policy_state.epoch` (in this process or another one writing the same database),
+ * change bumps `policy_state.epoch` (committed, or dropped with a transaction that rolls back),
  * so a decision costs one tiny SELECT here, not a recompile.
  */
 import type { Agent } from '../../shared/api/agents.js';

@@ -1,5 +1,5 @@
 /**
- * Governance settings (reference 000) and quotas: profile defaults, profile-wide and per-agent
+ * Governance settings and quotas: profile defaults, profile-wide and per-agent
  * overrides (each a positive integer at most 100× its default, else 422), effective values.
  */
 import type { GovernanceSettingsObject, QuotaKey, QuotaObject } from '../../shared/api/policies.js';

@@ -1,5 +1,5 @@
 /**
- * Tool access (reference 000): the tool registry, tool policies and role overrides. Policies
+ * Tool access: the tool registry, tool policies and role overrides. Policies
  * and overrides may only name registered tools (422 with a hint otherwise), so a typo cannot
  * silently leave a tool ungoverned.
  */

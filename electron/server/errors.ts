@@ -1,4 +1,4 @@
-/** The one error type inside the server; it becomes API.md's error body on the wire. */
+/** The one error type inside the server; it becomes the one error body on the wire. */
 import type { z } from 'zod';
 import type { ErrorBody, ErrorCode } from '../../shared/api/common.js';
 
@@ -34,7 +34,7 @@ export function formatPath(path: readonly PropertyKey[], root?: string): string 
 }
 
 /**
- * Messages start lowercase (STYLE.md), but only the first letter of a capitalized word is
+ * Messages start lowercase, but only the first letter of a capitalized word is
  * lowered: zod's `Invalid option: expected one of "ALLOW"|"ALERT"` keeps the values it quotes,
  * and a message that opens with an acronym or a quoted value is left as it is.
  */

@@ -1,6 +1,6 @@
 /**
  * The Fastify instance with every API convention that is not a route: one JSON parser for any
- * content type, the 1 MiB limit, host/origin guards, and the error shape of API.md.
+ * content type, the 1 MiB limit, host/origin guards, and the one error shape on the wire.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HttpError, lowerFirst } from './errors.js';
@@ -45,7 +45,7 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-/** Maps anything thrown inside a request to API.md's error body. */
+/** Maps anything thrown inside a request to the one error body on the wire. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const e = (err ?? {}) as FastifyLikeError;

@@ -1,5 +1,5 @@
 /**
- * Expression guards (reference 004, PRODUCT.md grammar), parsed once and compiled to closures —
+ * Expression guards, parsed once and compiled to closures —
  * never `eval`.
  *
  *   guard      := comparison | { all_of: guard[] } | { any_of: guard[] } | { not: guard }

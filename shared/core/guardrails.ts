@@ -1,12 +1,12 @@
 /**
- * Guardrails (reference 002): compile active policies into an index once per change, then
+ * Guardrails: compile active policies into an index once per change, then
  * decide one action by looking up a handful of buckets.
  *
  * Semantics of the layer: collect every rule of every active policy whose matchers (`tool`,
  * `connector`, `agent_id`, `role`, `expr`) fit the action. Any match whose `max_value`
  * constraint fails, or any matching BLOCK rule → BLOCK. Otherwise any ALERT → ALERT (marked
  * `always_ask` when such a rule matched: no grant lifts it), else any ALLOW → ALLOW. No match →
- * the `unmatched_decision` setting (ALERT asks the operator; BLOCK is reference 002's
+ * the `unmatched_decision` setting (ALERT asks the operator; BLOCK is the stricter
  * default-closed rule). Nothing runs without a rule or a human either way.
  */
 import { compileGuard, ExprError } from './expr.js';

@@ -1,5 +1,5 @@
 /**
- * Tool access (reference 000): who may use a tool at all. Resolution order: a role override for
+ * Tool access: who may use a tool at all. Resolution order: a role override for
  * the agent's role → the tool policy → no policy (the layer abstains). A tool policy's
  * restrictions apply even when a role override allows the tool: the override says who, the
  * restrictions say how.

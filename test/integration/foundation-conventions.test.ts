@@ -1,5 +1,5 @@
 /**
- * API.md's "Conventions" over real HTTP: error shape and codes, invalid_json, 413, host and
+ * The API's conventions over real HTTP: error shape and codes, invalid_json, 413, host and
  * origin guards, unknown fields, cursor lists, Idempotency-Key, health, and the OpenAPI document.
  */
 import { connect } from 'node:net';

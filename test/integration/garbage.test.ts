@@ -2,7 +2,7 @@
  * Garbage at every route of the contract (read from shared/api/index.ts, so routes added later
  * are covered without editing this file), with the operator token: malformed JSON, non-objects,
  * wrong types, unknown fields, oversized bodies, foreign Host/Origin, bad path params and bad
- * query values. Every answer must be a 4xx in API.md's error shape; afterwards the server still
+ * query values. Every answer must be a 4xx in the one error shape; afterwards the server still
  * answers and not one row of any table has changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -115,7 +115,7 @@ describe('GroupCommit', () => {
   });
   // Each request's savepoint keeps the original of every page it changes in SQLite's statement
   // journal. Past 64 KiB that journal spills into a temp file (open, writes, unlink per batch)
-  // unless temp_store is MEMORY: measured 8-15 % of POST /v1/actions throughput.
+  // unless temp_store is MEMORY, a cost on every batch of POST /v1/actions.
   it.runIf(process.platform === 'linux')('keeps the savepoints of a large batch in memory: no temp file is opened', async () => {
     const { db: d, commits } = setup();
     d.exec('CREATE TABLE wide (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');

@@ -292,7 +292,7 @@ describe('an agent key never reaches an operator route', () => {
       for (const key of [undefined, 'wk_agent_unknown', 'wk_op_unknown', 'garbage']) {
         const res = await t.req(def.method, pathOf(def), { key, body: def.method === 'GET' ? undefined : {} });
         if (def.auth === 'public') {
-          // A public route needs no key, so it ignores whatever key comes (API.md: health needs no auth).
+          // A public route needs no key, so it ignores whatever key comes (health needs no auth).
           expect(res.status, `${name} with ${key ?? 'no key'}`).toBe(200);
           continue;
         }

@@ -48,7 +48,7 @@ export function rawRequest(
   });
 }
 
-/** API.md's error shape: `{error: {code, message, param?}}` and nothing else. */
+/** The one error shape: `{error: {code, message, param?}}` and nothing else. */
 export function isErrorBody(body: unknown): body is { error: { code: string; message: string; param?: string } } {
   if (typeof body !== 'object' || body === null) return false;
   const keys = Object.keys(body);

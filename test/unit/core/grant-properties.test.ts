@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md's invariants on grants, over random inputs: grants with nested object and array
+ * The product's invariants on grants, over random inputs: grants with nested object and array
  * patterns, expiries around `now`, amount scopes, and gated categories, BLOCK and `always_ask`
  * rules next to them.
  *

@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md's invariants as properties over random policies, settings, agents, grants and
+ * The product's invariants as properties over random policies, settings, agents, grants and
  * actions. Where an invariant only holds under a condition, the condition is spelled out and
  * the reason given next to it.
  */

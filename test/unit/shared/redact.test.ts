@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REDACTED, isSecretKey, redactSecrets } from '../../../shared/redact.js';
 
 describe('isSecretKey: judged by words, not letters', () => {
-  // The six families of PRODUCT.md (password, token, secret, authorization, api_key, cookie) in
+  // The six secret families (password, token, secret, authorization, api_key, cookie) in
   // every spelling agents send, plus their near relatives.
   const secret = [
     'password', 'Password', 'user_password', 'dbPassword', 'DB_PASSWORD', 'password2', 'passwd', 'pwd', 'pass', 'passphrase', 'passcode',

@@ -1,4 +1,4 @@
-/** Tool access (reference 000): the tool registry, tool policies with restrictions, role overrides. */
+/** Tool access: the tool registry, tool policies with restrictions, role overrides. */
 import { useState, type FormEvent } from 'react';
 import type { ToolPolicyObject } from '../../../../shared/api/policies.js';
 import { api, errorMessage, idemKey } from '../../lib/api';
