@@ -158,10 +158,10 @@ export async function createApp(config: AppConfig): Promise<App> {
       : startCheckpointer(db, dbFile, { nativeBinding: config.sqliteBinding, onError: (err) => console.error(`warden: ${err.message}; checkpoints are back on the main thread`) });
 
   const bus = new EventBus(clock);
-  const audit = new AuditService(db, clock, ids);
+  const audit = new AuditService({ db, clock, ids });
   const agents = new AgentService({ db, audit, clock, ids });
   const operators = new OperatorService({ db, audit, clock, ids });
-  const idempotency = new IdempotencyStore(db, clock);
+  const idempotency = new IdempotencyStore({ db, clock });
   const policies = new PolicyService({ db, audit, clock, ids });
   const budgets = new Budgets({ db, audit, bus, clock, ids, timeZone: config.timeZone ?? systemTimeZone(), reservationTimeoutMs: config.reservationTimeoutMs });
   budgets.periods.rollDue();
@@ -185,8 +185,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   approvals.setSink(actions);
   const release = new ActionRelease({ db, audit, clock, bus, budgets, approvals, actions, pickupTimeoutMs: config.pickupTimeoutMs });
-  const reports = new ReportService(db, clock);
-  const missions = new MissionService(db, audit, clock, agents);
+  const reports = new ReportService({ db, clock });
+  const missions = new MissionService({ db, audit, clock, agents });
   operators.ensureOwner(join(config.dataDir, TOKEN_FILE));
   idempotency.purgeExpired();
   const verifier = new AuditVerifier(dbFile, { nativeBinding: config.sqliteBinding });

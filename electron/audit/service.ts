@@ -67,11 +67,14 @@ export class AuditService {
   private readonly lastStmt;
   private readonly insertStmt;
 
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-    private readonly ids: Ids,
-  ) {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  private readonly ids: Ids;
+
+  constructor({ db, clock, ids }: { db: Db; clock: Clock; ids: Ids }) {
+    this.db = db;
+    this.clock = clock;
+    this.ids = ids;
     this.lastStmt = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
     this.insertStmt = db.prepare(
       `INSERT INTO audit (seq, id, at, event_type, actor, agent_id, subject_id, data, prev_hash, hash)

@@ -24,12 +24,16 @@ interface MissionRow {
 export class MissionService {
   private readonly s;
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly agents: AgentService,
-  ) {
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly agents: AgentService;
+
+  constructor({ db, audit, clock, agents }: { db: Db; audit: AuditService; clock: Clock; agents: AgentService }) {
+    this.db = db;
+    this.audit = audit;
+    this.clock = clock;
+    this.agents = agents;
     this.s = {
       byId: db.prepare<[string], MissionRow>('SELECT * FROM missions WHERE id = ?'),
       members: db.prepare<[string], { agent_id: string }>('SELECT agent_id FROM mission_members WHERE mission_id = ? ORDER BY agent_id'),

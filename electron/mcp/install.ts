@@ -24,7 +24,7 @@ export interface McpGatewayDeps {
 }
 
 export function installMcpGateway(deps: McpGatewayDeps): McpServerRegistry {
-  const registry = new McpServerRegistry(deps.db, deps.audit, deps.clock);
+  const registry = new McpServerRegistry({ db: deps.db, audit: deps.audit, clock: deps.clock });
   const pool = new UpstreamPool(registry, (line) => deps.notice(`warden: ${line}`));
   mcpRoutes(deps.api, registry, pool, deps.actions);
   new McpGateway({ registry, pool, agents: deps.agents, ownUrl: deps.ownUrl, log: (line) => deps.notice(`warden: ${line}`) }).install(deps.http);

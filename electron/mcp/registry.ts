@@ -66,11 +66,15 @@ export class McpServerRegistry {
   /** The state of each upstream connection, given by the gateway. */
   stateOf: (name: string) => UpstreamState = () => 'idle';
 
-  constructor(
-    private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-  ) {}
+  private readonly db: Db;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+
+  constructor({ db, audit, clock }: { db: Db; audit: AuditService; clock: Clock }) {
+    this.db = db;
+    this.audit = audit;
+    this.clock = clock;
+  }
 
   onChange(fn: (name: string) => void): void {
     this.changeListeners.push(fn);

@@ -32,10 +32,10 @@ const COUNTS = `COUNT(*) AS total,
 export class ReportService {
   private readonly s;
 
-  constructor(
-    db: Db,
-    private readonly clock: Clock,
-  ) {
+  private readonly clock: Clock;
+
+  constructor({ db, clock }: { db: Db; clock: Clock }) {
+    this.clock = clock;
     this.s = {
       executions: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM actions WHERE created_at >= ?'),
       // INVARIANT: gated_executions <= total_executions. Only an action's approval gates an

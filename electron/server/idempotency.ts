@@ -25,10 +25,12 @@ export class IdempotencyStore {
   private readonly getStmt;
   private readonly putStmt;
 
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-  ) {
+  private readonly db: Db;
+  private readonly clock: Clock;
+
+  constructor({ db, clock }: { db: Db; clock: Clock }) {
+    this.db = db;
+    this.clock = clock;
     this.getStmt = db.prepare<[string, string], { request_hash: string; status: number; body: string; created_at: string }>(
       'SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE principal = ? AND key = ?',
     );

@@ -27,7 +27,7 @@ const ROUNDS = 3;
 
 function ledgerIn(dir: string) {
   const db = openDatabase(join(dir, 'warden.db'));
-  const audit = new AuditService(db, systemClock, randomIds);
+  const audit = new AuditService({ db, clock: systemClock, ids: randomIds });
   const ledger = new Budgets({ db, audit, bus: new EventBus(systemClock), clock: systemClock, ids: randomIds, timeZone: 'UTC' });
   return { db, ledger };
 }
