@@ -2,7 +2,7 @@
  * Golden policy fixtures (test/fixtures/policies/*.json): policies, settings, tool policies and
  * role overrides, and actions with the expected decision, block code and matched policy ids.
  * The same files run against the pure core (test/unit/core/fixtures.test.ts) and over HTTP
- * (test/integration/policies-fixtures.test.ts).
+ * (test/integration/policies/fixtures.test.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
