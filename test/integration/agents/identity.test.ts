@@ -10,8 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_SCOPES, type RouteDef } from '../../../shared/api/contract.js';
 import { routes } from '../../../shared/api/index.js';
 import { immediate } from '../../../electron/db/connection.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, errorOf, type Reply, startTestApp, type TestApp } from '../../support/app.js';
 import { isErrorBody } from '../../support/raw-http.js';
+
+/** `GET /v1/me` as an agent sees it: fails unless the key was an agent's. */
+function asAgent(me: Reply<'me'>['body']) {
+  if (me.object !== 'agent') throw new Error(`expected an agent, got ${me.object}`);
+  return me;
+}
 
 let t: TestApp;
 beforeAll(async () => {
@@ -37,43 +43,43 @@ function userTablesDump(): string {
 
 describe('agents', () => {
   it('POST /v1/agents returns the agent and its key once; reads never show the key again', async () => {
-    const res = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'builder', role: 'coder', team_id: 'red' } });
+    const res = await t.api(t.op).answer('createAgent', { body: { name: 'builder', role: 'coder', team_id: 'red' } });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ object: 'agent', name: 'builder', role: 'coder', team_id: 'red', leader_agent_id: null, status: 'active' });
     expect(res.body.id).toMatch(/^agt_/);
     expect(res.body.api_key).toMatch(/^wk_agent_[A-Za-z0-9_-]{20,}$/);
     expect(Date.parse(res.body.created_at)).not.toBeNaN();
 
-    const got = await t.req('GET', `/v1/agents/${res.body.id}`, { key: t.op });
+    const got = await t.api(t.op).answer('getAgent', { params: { id: res.body.id } });
     expect(got.status).toBe(200);
     expect(JSON.stringify(got.body)).not.toContain(res.body.api_key);
-    const keys = await t.req('GET', `/v1/agents/${res.body.id}/keys`, { key: t.op });
+    const keys = await t.api(t.op).answer('listAgentKeys', { params: { id: res.body.id } });
     expect(keys.body.data).toHaveLength(1);
-    expect(keys.body.data[0].prefix).toBe(res.body.api_key.slice(0, keys.body.data[0].prefix.length));
+    expect(keys.body.data[0]!.prefix).toBe(res.body.api_key.slice(0, keys.body.data[0]!.prefix.length));
     expect(JSON.stringify(keys.body)).not.toContain(res.body.api_key);
   });
 
   it('a taken name is 409 state_conflict; a bad leader is 404; PATCH changes status and role', async () => {
     const a = await t.agent('unique-one');
-    const dup = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'unique-one' } });
+    const dup = await t.raw('POST', '/v1/agents', { key: t.op, body: { name: 'unique-one' } });
     expect(dup.status).toBe(409);
-    expect(dup.body.error).toMatchObject({ code: 'state_conflict', param: 'name' });
-    expect((await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'orphan', leader_agent_id: 'agt_nobody' } })).status).toBe(404);
+    expect(errorBody(dup.body).error).toMatchObject({ code: 'state_conflict', param: 'name' });
+    expect((await t.raw('POST', '/v1/agents', { key: t.op, body: { name: 'orphan', leader_agent_id: 'agt_nobody' } })).status).toBe(404);
 
-    const patched = await t.req('PATCH', `/v1/agents/${a.id}`, { key: t.op, body: { status: 'disabled', role: 'reviewer' } });
+    const patched = await t.api(t.op).answer('updateAgent', { params: { id: a.id }, body: { status: 'disabled', role: 'reviewer' } });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ status: 'disabled', role: 'reviewer' });
-    const bad = await t.req('PATCH', `/v1/agents/${a.id}`, { key: t.op, body: { status: 'sleeping' } });
-    expect(bad.body.error).toMatchObject({ code: 'invalid_parameter', param: 'status' });
+    const bad = await t.raw('PATCH', `/v1/agents/${a.id}`, { key: t.op, body: { status: 'sleeping' } });
+    expect(errorBody(bad.body).error).toMatchObject({ code: 'invalid_parameter', param: 'status' });
   });
 
   it('keys and operator tokens are stored only as hashes: neither the database nor its WAL holds one', async () => {
     const agent = await t.agent('secretive');
-    const extra = await t.req('POST', `/v1/agents/${agent.id}/keys`, { key: t.op });
-    const op2 = await t.req('POST', '/v1/operators', { key: t.op, body: { name: 'night-shift' } });
+    const extra = await t.api(t.op).answer('createAgentKey', { params: { id: agent.id }, body: undefined });
+    const op2 = await t.api(t.op).answer('createOperator', { body: { name: 'night-shift' } });
     const secrets = [agent.key, extra.body.api_key as string, op2.body.token as string, t.op];
     // The key works, so it is really the one the server knows.
-    expect((await t.req('GET', '/v1/me', { key: agent.key })).status).toBe(200);
+    expect((await t.api(agent.key).answer('me')).status).toBe(200);
     const files = readdirSync(t.dataDir).filter((f) => f.startsWith('warden.db'));
     expect(files).toContain('warden.db');
     for (const file of files) {
@@ -99,14 +105,14 @@ describe('Idempotency-Key on routes that answer with a secret', () => {
   afterAll(async () => {
     await fresh.close();
   });
-  const post = (path: string, key: string, body?: unknown) => fresh.req('POST', path, { key: fresh.op, body, headers: { 'idempotency-key': key } });
+  const post = (path: string, key: string, body?: unknown) => fresh.raw('POST', path, { key: fresh.op, body, headers: { 'idempotency-key': key } });
 
   it('the secret is never stored: the database and its WAL hold no key or token, the record only a hash and a status', async () => {
-    const agent = await post('/v1/agents', 'idem-agent', { name: 'idem-secret' });
-    const extra = await post(`/v1/agents/${agent.body.id}/keys`, 'idem-key', { scopes: ['audit:read'] });
-    const operator = await post('/v1/operators', 'idem-operator', { name: 'idem-op' });
+    const agent = await fresh.api(fresh.op).answer('createAgent', { body: { name: 'idem-secret' } }, { idempotencyKey: 'idem-agent' });
+    const extra = await fresh.api(fresh.op).answer('createAgentKey', { params: { id: agent.body.id }, body: { scopes: ['audit:read'] } }, { idempotencyKey: 'idem-key' });
+    const operator = await fresh.api(fresh.op).answer('createOperator', { body: { name: 'idem-op' } }, { idempotencyKey: 'idem-operator' });
     expect([agent.status, extra.status, operator.status]).toEqual([201, 201, 201]);
-    const secrets = [agent.body.api_key as string, extra.body.api_key as string, operator.body.token as string];
+    const secrets = [agent.body.api_key, extra.body.api_key, operator.body.token];
     for (const secret of secrets) expect(secret).toMatch(/^wk_(agent|op)_/);
 
     const files = readdirSync(fresh.dataDir).filter((f) => f.startsWith('warden.db'));
@@ -137,22 +143,22 @@ describe('Idempotency-Key on routes that answer with a secret', () => {
       [`/v1/agents/${id}/keys`, 'idem-key', { scopes: ['audit:read'] }],
     ] as const) {
       const again = await post(path, key, body);
-      expect([again.status, again.body.error.code], path).toEqual([409, 'idempotency_conflict']);
-      expect(again.body.error.message).toContain('shown once');
-      expect(again.body.error.message).toContain('POST /v1/agents/{id}/keys');
+      expect([again.status, errorBody(again.body).error.code], path).toEqual([409, 'idempotency_conflict']);
+      expect(errorBody(again.body).error.message).toContain('shown once');
+      expect(errorBody(again.body).error.message).toContain('POST /v1/agents/{id}/keys');
       expect(again.headers.get('idempotent-replayed')).toBeNull();
       expect(JSON.stringify(again.body)).not.toMatch(/wk_agent_/);
     }
     const operator = await post('/v1/operators', 'idem-operator', { name: 'idem-op' });
-    expect([operator.status, operator.body.error.code]).toEqual([409, 'idempotency_conflict']);
-    expect(operator.body.error.message).toContain('POST /v1/operators');
+    expect([operator.status, errorBody(operator.body).error.code]).toEqual([409, 'idempotency_conflict']);
+    expect(errorBody(operator.body).error.message).toContain('POST /v1/operators');
     expect(agents()).toBe(1);
     expect(keys()).toBe(before);
 
     // A different body under the same key gets the usual conflict.
     const other = await post('/v1/agents', 'idem-agent', { name: 'idem-other' });
-    expect([other.status, other.body.error.code]).toEqual([409, 'idempotency_conflict']);
-    expect(other.body.error.message).toContain('different request');
+    expect([other.status, errorBody(other.body).error.code]).toEqual([409, 'idempotency_conflict']);
+    expect(errorBody(other.body).error.message).toContain('different request');
     // An answer without a secret (a 4xx) is still replayed.
     const taken = await post('/v1/agents', 'idem-taken', { name: 'idem-secret' });
     const retaken = await post('/v1/agents', 'idem-taken', { name: 'idem-secret' });
@@ -163,15 +169,15 @@ describe('Idempotency-Key on routes that answer with a secret', () => {
 
 describe('scopes and revocation', () => {
   it('a key lacking a scope gets 403 insufficient_scope naming it; with the scope the route answers', async () => {
-    const narrow = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'narrow', scopes: ['actions:write'] } });
+    const narrow = await t.api(t.op).answer('createAgent', { body: { name: 'narrow', scopes: ['actions:write'] } });
     const key = narrow.body.api_key as string;
-    const denied = await t.req('GET', '/v1/audit', { key });
+    const denied = await t.raw('GET', '/v1/audit', { key });
     expect(denied.status).toBe(403);
-    expect(denied.body.error.code).toBe('insufficient_scope');
-    expect(denied.body.error.message).toContain('audit:read');
-    const reader = await t.req('POST', `/v1/agents/${narrow.body.id}/keys`, { key: t.op, body: { scopes: ['audit:read'] } });
+    expect(errorBody(denied.body).error.code).toBe('insufficient_scope');
+    expect(errorBody(denied.body).error.message).toContain('audit:read');
+    const reader = await t.api(t.op).answer('createAgentKey', { params: { id: narrow.body.id }, body: { scopes: ['audit:read'] } });
     expect(reader.body.scopes).toEqual(['audit:read']);
-    expect((await t.req('GET', '/v1/audit', { key: reader.body.api_key })).status).toBe(200);
+    expect((await t.api(reader.body.api_key).answer('listAudit')).status).toBe(200);
   });
 
   it('every scoped route refuses a key without its scope (all routes of the contract)', async () => {
@@ -179,31 +185,31 @@ describe('scopes and revocation', () => {
     expect(scoped.length).toBeGreaterThan(5);
     for (const scope of AGENT_SCOPES) {
       const others = AGENT_SCOPES.filter((s) => s !== scope);
-      const made = await t.req('POST', '/v1/agents', { key: t.op, body: { name: `no-${scope.replace(':', '-')}`, scopes: others } });
+      const made = await t.api(t.op).answer('createAgent', { body: { name: `no-${scope.replace(':', '-')}`, scopes: others } });
       const key = made.body.api_key as string;
       for (const { name, def } of scoped.filter((r) => r.def.auth === scope)) {
-        const res = await t.req(def.method, pathOf(def), { key, body: def.method === 'GET' || def.method === 'DELETE' ? undefined : {} });
-        expect([res.status, res.body?.error?.code], `${name} without ${scope}`).toEqual([403, 'insufficient_scope']);
+        const res = await t.raw(def.method, pathOf(def), { key, body: def.method === 'GET' || def.method === 'DELETE' ? undefined : {} });
+        expect([res.status, errorOf(res.body)?.code], `${name} without ${scope}`).toEqual([403, 'insufficient_scope']);
       }
     }
   });
 
   it('a revoked key is 401 from then on; the agent’s other keys still work', async () => {
     const agent = await t.agent('revokee');
-    const second = await t.req('POST', `/v1/agents/${agent.id}/keys`, { key: t.op });
-    const keys = await t.req('GET', `/v1/agents/${agent.id}/keys`, { key: t.op });
-    const first = keys.body.data.find((k: { id: string }) => k.id !== second.body.id);
+    const second = await t.api(t.op).answer('createAgentKey', { params: { id: agent.id }, body: undefined });
+    const keys = await t.api(t.op).answer('listAgentKeys', { params: { id: agent.id } });
+    const first = keys.body.data.find((k) => k.id !== second.body.id)!;
     // In use before the revocation, so the server has resolved it once already.
-    expect((await t.req('GET', '/v1/me', { key: agent.key })).status).toBe(200);
-    const revoked = await t.req('DELETE', `/v1/agents/${agent.id}/keys/${first.id}`, { key: t.op });
+    expect((await t.api(agent.key).answer('me')).status).toBe(200);
+    const revoked = await t.api(t.op).answer('revokeAgentKey', { params: { id: agent.id, key_id: first.id }, body: undefined });
     expect(revoked.status).toBe(200);
     expect(revoked.body.revoked_at).toBeTruthy();
-    const after = await t.req('GET', '/v1/me', { key: agent.key });
+    const after = await t.raw('GET', '/v1/me', { key: agent.key });
     expect(after.status).toBe(401);
-    expect(after.body.error.code).toBe('unauthenticated');
-    expect((await t.req('GET', '/v1/me', { key: second.body.api_key })).status).toBe(200);
-    expect((await t.req('DELETE', `/v1/agents/${agent.id}/keys/${first.id}`, { key: t.op })).status).toBe(409);
-    expect((await t.req('DELETE', `/v1/agents/${agent.id}/keys/key_nope`, { key: t.op })).status).toBe(404);
+    expect(errorBody(after.body).error.code).toBe('unauthenticated');
+    expect((await t.api(second.body.api_key).answer('me')).status).toBe(200);
+    expect((await t.raw('DELETE', `/v1/agents/${agent.id}/keys/${first.id}`, { key: t.op })).status).toBe(409);
+    expect((await t.raw('DELETE', `/v1/agents/${agent.id}/keys/key_nope`, { key: t.op })).status).toBe(404);
   });
 
   // Resolved keys are kept in memory (every request resolves one); these pin what may be kept.
@@ -211,7 +217,7 @@ describe('scopes and revocation', () => {
     const { agents } = t.app.services;
     const agent = await t.agent('rollback-keys');
     expect(agents.resolveKey(agent.key)?.agentId).toBe(agent.id);
-    const keyId = (await t.req('GET', '/v1/me', { key: agent.key })).body.key_id as string;
+    const keyId = asAgent((await t.api(agent.key).answer('me')).body).key_id;
     expect(() =>
       immediate(t.app.db, () => {
         agents.revokeKey(agent.id, keyId, 'system');
@@ -220,7 +226,7 @@ describe('scopes and revocation', () => {
       }),
     ).toThrow('rolled back');
     expect(agents.resolveKey(agent.key)?.keyId).toBe(keyId);
-    expect((await t.req('GET', '/v1/me', { key: agent.key })).status).toBe(200);
+    expect((await t.api(agent.key).answer('me')).status).toBe(200);
 
     let unborn = '';
     expect(() =>
@@ -231,12 +237,12 @@ describe('scopes and revocation', () => {
       }),
     ).toThrow('rolled back');
     expect(agents.resolveKey(unborn)).toBeUndefined();
-    expect((await t.req('GET', '/v1/me', { key: unborn })).status).toBe(401);
+    expect((await t.raw('GET', '/v1/me', { key: unborn })).status).toBe(401);
   });
 
   it('key events are audited without the secret', async () => {
     const agent = await t.agent('audited-key');
-    const audit = await t.req('GET', `/v1/audit?agent_id=${agent.id}`, { key: t.op });
+    const audit = await t.api(t.op).answer('listAudit', { query: { agent_id: agent.id } });
     expect(audit.body.data.map((e: { event_type: string }) => e.event_type).sort()).toEqual(['agent.created', 'key.created']);
     expect(JSON.stringify(audit.body)).not.toContain(agent.key);
   });
@@ -244,26 +250,26 @@ describe('scopes and revocation', () => {
 
 describe('operators and /v1/me', () => {
   it('owner exists from the first start; POST /v1/operators adds one with its own working token', async () => {
-    const me = await t.req('GET', '/v1/me', { key: t.op });
+    const me = await t.api(t.op).answer('me');
     expect(me.body).toMatchObject({ object: 'operator', name: 'owner' });
-    const made = await t.req('POST', '/v1/operators', { key: t.op, body: { name: 'alice' } });
+    const made = await t.api(t.op).answer('createOperator', { body: { name: 'alice' } });
     expect(made.status).toBe(201);
     expect(made.body.token).toMatch(/^wk_op_/);
-    const hers = await t.req('GET', '/v1/me', { key: made.body.token });
+    const hers = await t.api(made.body.token).answer('me');
     expect(hers.body).toMatchObject({ object: 'operator', name: 'alice', id: made.body.id });
-    const list = await t.req('GET', '/v1/operators', { key: made.body.token });
+    const list = await t.api(made.body.token).answer('listOperators');
     expect(list.body.data.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['owner', 'alice']));
     expect(JSON.stringify(list.body)).not.toContain(made.body.token);
-    expect((await t.req('POST', '/v1/operators', { key: t.op, body: { name: 'alice' } })).status).toBe(409);
+    expect((await t.raw('POST', '/v1/operators', { key: t.op, body: { name: 'alice' } })).status).toBe(409);
   });
 
   it('GET /v1/me with an agent key is that agent with its scopes and key id; a disabled agent still reads it', async () => {
-    const made = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'whoami', scopes: ['spend:write', 'budgets:read'] } });
-    const me = await t.req('GET', '/v1/me', { key: made.body.api_key });
+    const made = await t.api(t.op).answer('createAgent', { body: { name: 'whoami', scopes: ['spend:write', 'budgets:read'] } });
+    const me = await t.raw('GET', '/v1/me', { key: made.body.api_key });
     expect(me.body).toMatchObject({ object: 'agent', id: made.body.id, name: 'whoami', scopes: ['spend:write', 'budgets:read'], key_id: made.body.key.id });
-    await t.req('PATCH', `/v1/agents/${made.body.id}`, { key: t.op, body: { status: 'disabled' } });
-    expect((await t.req('GET', '/v1/me', { key: made.body.api_key })).body.status).toBe('disabled');
-    expect((await t.req('GET', '/v1/me')).status).toBe(401);
+    await t.api(t.op).answer('updateAgent', { params: { id: made.body.id }, body: { status: 'disabled' } });
+    expect(asAgent((await t.api(made.body.api_key).answer('me')).body).status).toBe('disabled');
+    expect((await t.raw('GET', '/v1/me')).status).toBe(401);
   });
 });
 
@@ -277,8 +283,8 @@ describe('an agent key never reaches an operator route', () => {
       for (const body of [undefined, {}, { name: 'sneaky', decision: 'allow_once', engaged: false }]) {
         for (const header of ['authorization', 'x-api-key'] as const) {
           const headers: Record<string, string> = header === 'authorization' ? { authorization: `Bearer ${all.key}` } : { 'x-api-key': all.key };
-          const res = await t.req(def.method, pathOf(def), { headers, body: def.method === 'GET' ? undefined : body });
-          expect([res.status, res.body?.error?.code], `${def.method} ${def.path} (${name})`).toEqual([403, 'insufficient_scope']);
+          const res = await t.raw(def.method, pathOf(def), { headers, body: def.method === 'GET' ? undefined : body });
+          expect([res.status, errorOf(res.body)?.code], `${def.method} ${def.path} (${name})`).toEqual([403, 'insufficient_scope']);
           expect(isErrorBody(res.body)).toBe(true);
         }
       }
@@ -289,13 +295,13 @@ describe('an agent key never reaches an operator route', () => {
   it('every route but the public ones answers 401 without a key, and with an unknown or malformed key', async () => {
     for (const { name, def } of allRoutes) {
       for (const key of [undefined, 'wk_agent_unknown', 'wk_op_unknown', 'garbage']) {
-        const res = await t.req(def.method, pathOf(def), { key, body: def.method === 'GET' ? undefined : {} });
+        const res = await t.raw(def.method, pathOf(def), { key, body: def.method === 'GET' ? undefined : {} });
         if (def.auth === 'public') {
           // A public route needs no key, so it ignores whatever key comes (API.md: health needs no auth).
           expect(res.status, `${name} with ${key ?? 'no key'}`).toBe(200);
           continue;
         }
-        expect([res.status, res.body?.error?.code], `${name} with ${key ?? 'no key'}`).toEqual([401, 'unauthenticated']);
+        expect([res.status, errorOf(res.body)?.code], `${name} with ${key ?? 'no key'}`).toEqual([401, 'unauthenticated']);
       }
     }
   });
@@ -304,17 +310,17 @@ describe('an agent key never reaches an operator route', () => {
     const { operators } = t.app.services;
     const file = join(t.dataDir, 'rotated.token');
     writeFileSync(file, 'wk_op_rotated-owner-token-for-this-test\n');
-    expect((await t.req('GET', '/v1/me', { key: t.op })).status).toBe(200);
+    expect((await t.api(t.op).answer('me')).status).toBe(200);
     const rotated = operators.ensureOwner(file);
     try {
-      expect((await t.req('GET', '/v1/me', { key: t.op })).status).toBe(401);
-      expect((await t.req('GET', '/v1/me', { key: rotated })).body).toMatchObject({ object: 'operator', name: 'owner' });
+      expect((await t.raw('GET', '/v1/me', { key: t.op })).status).toBe(401);
+      expect((await t.api(rotated).answer('me')).body).toMatchObject({ object: 'operator', name: 'owner' });
     } finally {
       writeFileSync(file, `${t.op}\n`);
       operators.ensureOwner(file);
     }
-    expect((await t.req('GET', '/v1/me', { key: rotated })).status).toBe(401);
-    expect((await t.req('GET', '/v1/me', { key: t.op })).status).toBe(200);
+    expect((await t.raw('GET', '/v1/me', { key: rotated })).status).toBe(401);
+    expect((await t.api(t.op).answer('me')).status).toBe(200);
   });
 
   it('the operator token file is private (0600)', () => {

@@ -22,23 +22,23 @@ describe('last contact', () => {
     t = await startTestApp({ clock });
     const a = await t.agent('hooked');
     const quiet = await t.agent('quiet');
-    const list = async () => (await t!.req('GET', '/v1/agents', { key: t!.op })).body.data as { id: string; last_seen_at: string | null }[];
+    const list = async () => (await t!.api(t!.op).answer('listAgents')).body.data;
     expect((await list()).find((x) => x.id === a.id)!.last_seen_at).toBeNull();
 
     clock.advance(1_000);
-    expect((await t.req('GET', '/v1/me', { key: a.key })).status).toBe(200);
+    expect((await t.api(a.key).answer('me')).status).toBe(200);
     const seenAt = iso(clock.now());
     expect((await list()).find((x) => x.id === a.id)!.last_seen_at).toBe(seenAt);
     expect((await list()).find((x) => x.id === quiet.id)!.last_seen_at).toBeNull();
-    expect((await t.req('GET', `/v1/agents/${a.id}`, { key: t.op })).body.last_seen_at).toBe(seenAt);
-    const keys = (await t.req('GET', `/v1/agents/${a.id}/keys`, { key: t.op })).body.data;
-    expect(keys[0].last_used_at).toBe(seenAt);
+    expect((await t.api(t.op).answer('getAgent', { params: { id: a.id } })).body.last_seen_at).toBe(seenAt);
+    const keys = (await t.api(t.op).answer('listAgentKeys', { params: { id: a.id } })).body.data;
+    expect(keys[0]!.last_used_at).toBe(seenAt);
 
     // A request that fails its scope or validation still is contact; a wrong key is not.
     clock.advance(2_000);
-    await t.req('POST', '/v1/actions', { key: a.key, body: {} });
+    await t.raw('POST', '/v1/actions', { key: a.key, body: {} });
     expect((await list()).find((x) => x.id === a.id)!.last_seen_at).toBe(iso(clock.now()));
-    expect((await t.req('GET', '/v1/me', { key: 'wk_agent_nope' })).status).toBe(401);
+    expect((await t.raw('GET', '/v1/me', { key: 'wk_agent_nope' })).status).toBe(401);
   });
 
   it('the file is written at most once per interval per agent, and the time survives a restart', async () => {
@@ -51,19 +51,19 @@ describe('last contact', () => {
       (t!.app.db.prepare('SELECT last_used_at FROM agent_keys WHERE agent_id = ?').get(a.id) as { last_used_at: string | null }).last_used_at;
 
     const first = clock.now();
-    await t.req('GET', '/v1/me', { key: a.key });
+    await t.api(a.key).answer('me');
     expect(inFile()).toBe(iso(first));
     expect(keyInFile()).toBe(iso(first));
     for (let i = 0; i < 20; i++) {
       clock.advance(100);
-      await t.req('GET', '/v1/me', { key: a.key });
+      await t.api(a.key).answer('me');
     }
     // Within the interval: memory moved, the file did not.
     expect(inFile()).toBe(iso(first));
-    expect((await t.req('GET', `/v1/agents/${a.id}`, { key: t.op })).body.last_seen_at).toBe(iso(clock.now()));
+    expect((await t.api(t.op).answer('getAgent', { params: { id: a.id } })).body.last_seen_at).toBe(iso(clock.now()));
 
     clock.advance(LAST_CONTACT_WRITE_MS);
-    await t.req('GET', '/v1/me', { key: a.key });
+    await t.api(a.key).answer('me');
     const last = clock.now();
     expect(inFile()).toBe(iso(last));
     expect(keyInFile()).toBe(iso(last));
@@ -71,10 +71,10 @@ describe('last contact', () => {
     const dataDir = t.dataDir;
     await t.stop();
     t = await startTestApp({ clock, dataDir });
-    expect((await t.req('GET', `/v1/agents/${a.id}`, { key: t.op })).body.last_seen_at).toBe(iso(last));
+    expect((await t.api(t.op).answer('getAgent', { params: { id: a.id } })).body.last_seen_at).toBe(iso(last));
     // The key cache is still right after a revoke: contact never resurrects a revoked key.
-    const keyId = (await t.req('GET', `/v1/agents/${a.id}/keys`, { key: t.op })).body.data[0].id;
-    await t.req('DELETE', `/v1/agents/${a.id}/keys/${keyId}`, { key: t.op });
-    expect((await t.req('GET', '/v1/me', { key: a.key })).status).toBe(401);
+    const keyId = (await t.api(t.op).answer('listAgentKeys', { params: { id: a.id } })).body.data[0]!.id;
+    await t.api(t.op).answer('revokeAgentKey', { params: { id: a.id, key_id: keyId }, body: undefined });
+    expect((await t.raw('GET', '/v1/me', { key: a.key })).status).toBe(401);
   });
 });

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../electron/common/clock.js';
 import { REDACTED } from '../../../shared/redact.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type Reply, type TestApp } from '../../support/app.js';
 
 let t: TestApp;
 const clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
@@ -60,7 +60,7 @@ describe('append-only', () => {
 describe('hash chain', () => {
   it('verify is ok on an untouched log and counts its rows', async () => {
     for (let i = 0; i < 5; i++) audit().append({ event_type: 'test.chain', actor: 'system', data: { i } });
-    const res = await t.req('GET', '/v1/audit/verify', { key: t.op });
+    const res = await t.api(t.op).answer('verifyAudit');
     const rows = (t.app.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
     expect(res.body).toEqual({ ok: true, rows, first_bad_id: null });
   });
@@ -96,7 +96,7 @@ describe('hash chain', () => {
 
       const forged = await startTestApp({ dataDir: dir });
       try {
-        const res = await forged.req('GET', '/v1/audit/verify', { key: forged.op });
+        const res = await forged.api(forged.op).answer('verifyAudit');
         expect(res.status).toBe(200);
         expect(res.body.ok).toBe(false);
         expect(res.body.first_bad_id).toBe(blamed === 'victim' ? victim.id : next.id);
@@ -104,7 +104,7 @@ describe('hash chain', () => {
         await forged.stop();
       }
       // The original is untouched.
-      expect((await t.req('GET', '/v1/audit/verify', { key: t.op })).body.ok).toBe(true);
+      expect((await t.api(t.op).answer('verifyAudit')).body.ok).toBe(true);
     });
   }
 });
@@ -156,8 +156,7 @@ describe('redaction', () => {
 
   it('secrets in an agent’s action args never reach the database', async () => {
     const agent = await t.agent('leaky');
-    const res = await t.req('POST', '/v1/actions', {
-      key: agent.key,
+    const res = await t.api(agent.key).answer('createAction', {
       body: { tool: 'http.request', args: { url: 'https://api.example/x', headers: { authorization: 'Bearer sk-live-123' }, auth: { password: 'hunter2' } } },
     });
     expect(res.status).toBe(200);
@@ -170,7 +169,7 @@ describe('redaction', () => {
     expect(dump).not.toContain('sk-live-123');
     expect(dump).not.toContain('hunter2');
     // What is kept of the args (the receipt) shows where the secrets were.
-    const receipt = await t.req('GET', `/v1/receipts/${res.body.receipt_id}`, { key: t.op });
+    const receipt = await t.api(t.op).answer('getReceipt', { params: { id: res.body.receipt_id } });
     expect(receipt.status).toBe(200);
     expect(JSON.stringify(receipt.body)).toContain(REDACTED);
     expect(JSON.stringify(receipt.body)).toContain('https://api.example/x');
@@ -197,9 +196,9 @@ describe('filters and keyset pagination', () => {
   });
 
   const list = async (query: string) => {
-    const res = await t.req('GET', `/v1/audit?${query}`, { key: t.op });
+    const res = await t.api(t.op).answer('listAudit', { query: Object.fromEntries(new URLSearchParams(query)) });
     expect(res.status, query).toBe(200);
-    return res.body.data as { id: string; seq: number; event_type: string; actor: string; agent_id: string | null; at: string }[];
+    return res.body.data;
   };
 
   it('filters by event type (one, a list, a family), agent, actor and time, newest first', async () => {
@@ -222,16 +221,16 @@ describe('filters and keyset pagination', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const res: { body: any } = await t.req('GET', `/v1/audit?limit=4${cursor ? `&cursor=${cursor}` : ''}`, { key: t.op });
+      const res: Reply<'listAudit'> = await t.api(t.op).answer('listAudit', { query: { limit: 4, ...(cursor ? { cursor } : {}) } });
       seen.push(...res.body.data.map((e: { seq: number }) => e.seq));
       cursor = res.body.next_cursor;
     } while (cursor);
     expect(seen).toEqual(all.map((e) => e.seq));
     expect([...seen].sort((a, b) => b - a)).toEqual(seen);
 
-    const page1 = await t.req('GET', '/v1/audit?event_type=budget.*&since=2026-04-01T00:00:00Z&limit=3', { key: t.op });
+    const page1 = await t.api(t.op).answer('listAudit', { query: { event_type: 'budget.*', since: '2026-04-01T00:00:00Z', limit: 3 } });
     expect(page1.body.has_more).toBe(true);
-    const page2 = await t.req('GET', `/v1/audit?event_type=budget.*&since=2026-04-01T00:00:00Z&limit=3&cursor=${page1.body.next_cursor}`, { key: t.op });
+    const page2 = await t.api(t.op).answer('listAudit', { query: { event_type: 'budget.*', since: '2026-04-01T00:00:00Z', limit: 3, cursor: page1.body.next_cursor! } });
     expect([...page1.body.data, ...page2.body.data].map((e: { event_type: string }) => e.event_type)).toEqual([
       'budget.resumed', 'budget.paused', 'budget.warning', 'budget.set',
     ]);
@@ -239,10 +238,10 @@ describe('filters and keyset pagination', () => {
   });
 
   it('rows appended while paging do not shift the pages (keyset, not offset)', async () => {
-    const first = await t.req('GET', '/v1/audit?limit=2', { key: t.op });
+    const first = await t.api(t.op).answer('listAudit', { query: { limit: 2 } });
     audit().append({ event_type: 'test.late', actor: 'system' });
-    const second = await t.req('GET', `/v1/audit?limit=2&cursor=${first.body.next_cursor}`, { key: t.op });
-    expect(second.body.data[0].seq).toBe(first.body.data[1].seq - 1);
+    const second = await t.api(t.op).answer('listAudit', { query: { limit: 2, cursor: first.body.next_cursor! } });
+    expect(second.body.data[0]!.seq).toBe(first.body.data[1]!.seq - 1);
   });
 
   it('bad filters are 400 naming the parameter', async () => {
@@ -253,18 +252,18 @@ describe('filters and keyset pagination', () => {
       ['cursor=abc', 'cursor'],
       ['seq=3', 'seq'],
     ] as const) {
-      const res = await t.req('GET', `/v1/audit?${query}`, { key: t.op });
+      const res = await t.raw('GET', `/v1/audit?${query}`, { key: t.op });
       expect(res.status, query).toBe(400);
-      expect(res.body.error.param, query).toBe(param);
+      expect(errorBody(res.body).error.param, query).toBe(param);
     }
   });
 
   it('an agent key reads only its own rows', async () => {
     const agent = await t.agent('nosy');
-    const own = await t.req('GET', '/v1/audit', { key: agent.key });
+    const own = await t.api(agent.key).answer('listAudit');
     expect(own.status).toBe(200);
-    expect(own.body.data.every((e: { agent_id: string }) => e.agent_id === agent.id)).toBe(true);
-    const other = await t.req('GET', '/v1/audit?agent_id=agt_f2', { key: agent.key });
+    expect(own.body.data.every((e) => e.agent_id === agent.id)).toBe(true);
+    const other = await t.raw('GET', '/v1/audit?agent_id=agt_f2', { key: agent.key });
     expect(other.status).toBe(403);
   });
 });
@@ -289,7 +288,7 @@ describe('export', () => {
     const count = (t.app.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
     expect(lines).toHaveLength(count);
     expect(lines.map((l) => l.seq)).toEqual([...lines.map((l) => l.seq)].sort((a, b) => a - b));
-    const latest = await t.req('GET', '/v1/audit?limit=1', { key: t.op });
+    const latest = await t.api(t.op).answer('listAudit', { query: { limit: 1 } });
     expect(lines.at(-1)).toEqual(latest.body.data[0]);
   });
 
@@ -317,9 +316,9 @@ describe('export', () => {
   });
 
   it('an unknown format is 400', async () => {
-    const res = await t.req('GET', '/v1/audit/export?format=xml', { key: t.op });
+    const res = await t.raw('GET', '/v1/audit/export?format=xml', { key: t.op });
     expect(res.status).toBe(400);
-    expect(res.body.error.param).toBe('format');
+    expect(errorBody(res.body).error.param).toBe('format');
   });
 });
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chainText, GENESIS } from '../../../electron/audit/chain.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 
 let t: TestApp;
 afterEach(async () => {
@@ -60,7 +60,7 @@ async function maxLateness(work: () => Promise<unknown>): Promise<number> {
   return worst;
 }
 
-const verify = async (full = false) => (await t.req('GET', `/v1/audit/verify${full ? '?full=true' : ''}`, { key: t.op })).body as { ok: boolean; rows: number; first_bad_id: string | null };
+const verify = async (full = false) => (await t.raw('GET', `/v1/audit/verify${full ? '?full=true' : ''}`, { key: t.op })).body as { ok: boolean; rows: number; first_bad_id: string | null };
 const count = () => (t.app.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
 
 describe('audit verify', () => {
@@ -116,8 +116,8 @@ describe('audit verify', () => {
   it('is for the operator only: an agent key with audit:read gets 403 insufficient_scope', async () => {
     t = await startTestApp({ backups: false });
     const agent = await t.agent('reader', { scopes: ['audit:read'] });
-    const res = await t.req('GET', '/v1/audit/verify', { key: agent.key });
+    const res = await t.raw('GET', '/v1/audit/verify', { key: agent.key });
     expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('insufficient_scope');
+    expect(errorBody(res.body).error.code).toBe('insufficient_scope');
   });
 });

@@ -1,7 +1,8 @@
 /** `GET /v1/events`: the in-process bus as Server-Sent Events, with heartbeats. */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import type { WardenEvent } from '../../../shared/events.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -64,15 +65,15 @@ async function subscribe(key = t.op): Promise<SseStream> {
 }
 
 /** The `event:`/`data:` frames in an SSE text. */
-function frames(text: string): { event: string; data: any }[] {
+function frames(text: string): { event: string; data: WardenEvent }[] {
   return text
     .split('\n\n')
     .map((block) => {
       const event = /^event: (.+)$/m.exec(block)?.[1];
       const data = /^data: (.+)$/m.exec(block)?.[1];
-      return event && data ? { event, data: JSON.parse(data) } : null;
+      return event && data ? { event, data: JSON.parse(data) as WardenEvent } : null;
     })
-    .filter((f): f is { event: string; data: any } => f !== null);
+    .filter((f): f is { event: string; data: WardenEvent } => f !== null);
 }
 
 describe('GET /v1/events', () => {
@@ -104,7 +105,7 @@ describe('GET /v1/events', () => {
     try {
       await s.until((x) => x.includes(': connected'), 'the greeting');
       const agent = await t.agent('streamer');
-      const action = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'deploy.prod' } });
+      const action = await t.api(agent.key).answer('createAction', { body: { tool: 'deploy.prod' } });
       expect(action.body.decision).toBe('ALERT');
       await s.until((x) => frames(x).some((f) => f.event === 'approval.requested'), 'approval.requested');
       const f = frames(s.text()).find((x) => x.event === 'approval.requested')!;
@@ -139,7 +140,7 @@ describe('GET /v1/events', () => {
       expect(other.app.bus.listenerCount).toBe(baseline);
       // Publishing after the disconnect is harmless.
       other.app.bus.publish('budget.warning', { scope: 'global' });
-      expect((await other.req('GET', '/v1/health')).status).toBe(200);
+      expect((await other.raw('GET', '/v1/health')).status).toBe(200);
     } finally {
       await other.close();
     }
@@ -161,7 +162,7 @@ describe('GET /v1/events', () => {
         await new Promise((r) => setImmediate(r));
       }
       expect(other.app.bus.listenerCount).toBe(baseline);
-      expect((await other.req('GET', '/v1/health')).status).toBe(200);
+      expect((await other.raw('GET', '/v1/health')).status).toBe(200);
       socket.destroy();
     } finally {
       await other.close();
@@ -170,9 +171,9 @@ describe('GET /v1/events', () => {
 
   it('is operator-only: an agent key gets 403, no key 401', async () => {
     const agent = await t.agent('eavesdropper');
-    const asAgent = await t.req('GET', '/v1/events', { key: agent.key });
-    expect([asAgent.status, asAgent.body.error.code]).toEqual([403, 'insufficient_scope']);
-    expect((await t.req('GET', '/v1/events')).status).toBe(401);
+    const asAgent = await t.raw('GET', '/v1/events', { key: agent.key });
+    expect([asAgent.status, errorBody(asAgent.body).error.code]).toEqual([403, 'insufficient_scope']);
+    expect((await t.raw('GET', '/v1/events')).status).toBe(401);
   });
 
   it('stopping the app does not wait on a connection that never sent a request', async () => {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { RouteDef } from '../../../shared/api/contract.js';
 import { routes } from '../../../shared/api/index.js';
 import { ManualClock } from '../../../electron/common/clock.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 import { isErrorBody, rawRequest, type RawResponse } from '../../support/raw-http.js';
 
 let t: TestApp;
@@ -34,20 +34,20 @@ beforeAll(async () => {
   port = new URL(t.url).port;
   hostHeader = `127.0.0.1:${port}`;
   // Real objects of every kind, so bad requests aimed at them reach validation, not just 404.
-  const agent = await t.req('POST', '/v1/agents', { key: t.op, body: { name: 'target', team_id: 'crew' } });
+  const agent = await t.api(t.op).answer('createAgent', { body: { name: 'target', team_id: 'crew' } });
   ids.agent = agent.body.id;
   ids.key = agent.body.key.id;
-  const action = await t.req('POST', '/v1/actions', { key: agent.body.api_key, body: { tool: 'deploy.prod', args: { env: 'prod' } } });
+  const action = await t.api(agent.body.api_key).answer('createAction', { body: { tool: 'deploy.prod', args: { env: 'prod' } } });
   ids.action = action.body.id;
-  ids.approval = action.body.approval_id;
+  ids.approval = action.body.approval_id!;
   ids.receipt = action.body.receipt_id;
-  const guardrail = await t.req('POST', '/v1/guardrails', { key: t.op, body: { name: 'seed-rules', rules: [{ tool: 'read.file', decision: 'ALLOW' }] } });
+  const guardrail = await t.api(t.op).answer('createGuardrail', { body: { name: 'seed-rules', rules: [{ tool: 'read.file', decision: 'ALLOW' }] } });
   ids.guardrail = guardrail.body.id;
-  await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: ids.agent, limit_usd_cents: 500, mode: 'cap' } });
-  await t.req('POST', '/v1/tools', { key: t.op, body: { name: 'seed.tool' } });
-  const toolPolicy = await t.req('POST', '/v1/tool-policies', { key: t.op, body: { tool_name: 'seed.tool', allowed: true } });
+  await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: ids.agent, limit_usd_cents: 500, mode: 'cap' } });
+  await t.api(t.op).answer('createTool', { body: { name: 'seed.tool' } });
+  const toolPolicy = await t.api(t.op).answer('createToolPolicy', { body: { tool_name: 'seed.tool', allowed: true } });
   ids.toolPolicy = toolPolicy.body.id;
-  const override = await t.req('POST', '/v1/role-policy-overrides', { key: t.op, body: { role: 'coder', tool_name: 'seed.tool', allowed: false } });
+  const override = await t.api(t.op).answer('createRoleOverride', { body: { role: 'coder', tool_name: 'seed.tool', allowed: false } });
   ids.override = override.body.id;
   for (const [k, v] of Object.entries(ids)) if (typeof v !== 'string') throw new Error(`seeding ${k} failed`);
   before = dump();
@@ -213,19 +213,19 @@ describe('garbage at every route', () => {
         else if (!isErrorBody(res.body)) failures.push(`${where} (not the error shape)`);
         else if (!String(res.headers['content-type']).startsWith('application/json')) failures.push(`${where} (content-type ${res.headers['content-type']})`);
         else if (probe.expect?.status !== undefined && res.status !== probe.expect.status) failures.push(`${where} (expected ${probe.expect.status})`);
-        else if (probe.expect?.code !== undefined && res.body.error.code !== probe.expect.code) failures.push(`${where} (expected ${probe.expect.code})`);
-        else if (probe.expect?.param !== undefined && res.body.error.param !== probe.expect.param) failures.push(`${where} (expected param ${probe.expect.param})`);
-        else if (probe.expect?.message !== undefined && !probe.expect.message.test(res.body.error.message)) failures.push(`${where} (expected message ${probe.expect.message})`);
+        else if (probe.expect?.code !== undefined && errorBody(res.body).error.code !== probe.expect.code) failures.push(`${where} (expected ${probe.expect.code})`);
+        else if (probe.expect?.param !== undefined && errorBody(res.body).error.param !== probe.expect.param) failures.push(`${where} (expected param ${probe.expect.param})`);
+        else if (probe.expect?.message !== undefined && !probe.expect.message.test(errorBody(res.body).error.message)) failures.push(`${where} (expected message ${probe.expect.message})`);
       }
       expect(failures).toEqual([]);
     });
   }
 
   it('afterwards the server answers and no table has changed', async () => {
-    const health = await t.req('GET', '/v1/health');
+    const health = await t.api().answer('health');
     expect(health.status).toBe(200);
     expect(health.body.ok).toBe(true);
-    expect((await t.req('GET', '/v1/me', { key: t.op })).status).toBe(200);
+    expect((await t.api(t.op).answer('me')).status).toBe(200);
     const after = dump();
     if (after !== before) {
       // Name the tables that changed before failing.

@@ -4,7 +4,7 @@
  * a disabled agent are stored without their args (only their hash and size).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 
 const open: TestApp[] = [];
 afterEach(async () => {
@@ -21,30 +21,30 @@ describe('per-agent rate limit', () => {
     const t = await start({ rateLimit: { perSecond: 5, burst: 10 } });
     const noisy = await t.agent('noisy');
     const quiet = await t.agent('quiet');
-    const results = await Promise.all(Array.from({ length: 30 }, () => t.req('GET', '/v1/me', { key: noisy.key })));
+    const results = await Promise.all(Array.from({ length: 30 }, () => t.raw('GET', '/v1/me', { key: noisy.key })));
     const limited = results.filter((r) => r.status === 429);
     expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(10);
     expect(limited.length).toBeGreaterThanOrEqual(20);
-    expect(limited[0]!.body.error.code).toBe('rate_limited');
+    expect(errorBody(limited[0]!.body).error.code).toBe('rate_limited');
     expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // A limited POST changes nothing.
-    const act = await t.req('POST', '/v1/actions', { key: noisy.key, body: { tool: 'shell.exec', args: { command: 'ls' } } });
+    const act = await t.raw('POST', '/v1/actions', { key: noisy.key, body: { tool: 'shell.exec', args: { command: 'ls' } } });
     expect(act.status).toBe(429);
     expect(t.app.db.prepare('SELECT COUNT(*) AS n FROM actions').get()).toEqual({ n: 0 });
 
-    expect((await t.req('GET', '/v1/me', { key: quiet.key })).status).toBe(200);
-    for (let i = 0; i < 15; i++) expect((await t.req('GET', '/v1/agents', { key: t.op })).status).toBe(200);
-    expect((await t.req('GET', '/v1/health')).status).toBe(200);
+    expect((await t.api(quiet.key).answer('me')).status).toBe(200);
+    for (let i = 0; i < 15; i++) expect((await t.api(t.op).answer('listAgents')).status).toBe(200);
+    expect((await t.api().answer('health')).status).toBe(200);
   });
 
   it('all agents together have a limit too: many agents each within their own cannot flood the server', async () => {
     const t = await start({ rateLimit: { perSecond: 5, burst: 10, total: { perSecond: 10, burst: 20 } } });
     const agents = await Promise.all(['a1', 'a2', 'a3', 'a4'].map((n) => t.agent(n)));
-    const results = await Promise.all(agents.flatMap((a) => Array.from({ length: 8 }, () => t.req('GET', '/v1/me', { key: a.key }))));
+    const results = await Promise.all(agents.flatMap((a) => Array.from({ length: 8 }, () => t.raw('GET', '/v1/me', { key: a.key }))));
     expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(20);
     expect(results.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(12);
     // The operator is not an agent: still answered.
-    expect((await t.req('GET', '/v1/agents', { key: t.op })).status).toBe(200);
+    expect((await t.api(t.op).answer('listAgents')).status).toBe(200);
   });
 
   it('is on by default', async () => {
@@ -54,7 +54,7 @@ describe('per-agent rate limit', () => {
       if (saved !== undefined) process.env.WARDEN_RATE_LIMIT = saved;
     });
     const agent = await t.agent('flood');
-    const results = await Promise.all(Array.from({ length: 120 }, () => t.req('GET', '/v1/me', { key: agent.key })));
+    const results = await Promise.all(Array.from({ length: 120 }, () => t.raw('GET', '/v1/me', { key: agent.key })));
     expect(results.some((r) => r.status === 429)).toBe(true);
   });
 });
@@ -63,33 +63,33 @@ describe('action bodies', () => {
   it('args over the limit are 413 payload_too_large with param args, and nothing is recorded', async () => {
     const t = await start({ maxArgsBytes: 1024 });
     const agent = await t.agent('big');
-    const res = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'file.write', args: { content: 'x'.repeat(2000) } } });
+    const res = await t.raw('POST', '/v1/actions', { key: agent.key, body: { tool: 'file.write', args: { content: 'x'.repeat(2000) } } });
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ code: 'payload_too_large', param: 'args' });
+    expect(errorBody(res.body).error).toMatchObject({ code: 'payload_too_large', param: 'args' });
     expect(t.app.db.prepare('SELECT COUNT(*) AS n FROM actions').get()).toEqual({ n: 0 });
-    const ok = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'file.write', args: { content: 'x'.repeat(500) } } });
+    const ok = await t.api(agent.key).answer('createAction', { body: { tool: 'file.write', args: { content: 'x'.repeat(500) } } });
     expect(ok.status).toBe(200);
   });
 
   it('the default limit is 64 KiB', async () => {
     const t = await start();
     const agent = await t.agent('big');
-    const res = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'file.write', args: { content: 'x'.repeat(70 * 1024) } } });
+    const res = await t.raw('POST', '/v1/actions', { key: agent.key, body: { tool: 'file.write', args: { content: 'x'.repeat(70 * 1024) } } });
     expect(res.status).toBe(413);
   });
 
   it("a disabled agent's blocked actions keep only the args' hash and size", async () => {
     const t = await start();
     const agent = await t.agent('off');
-    expect((await t.req('PATCH', `/v1/agents/${agent.id}`, { key: t.op, body: { status: 'disabled' } })).status).toBe(200);
+    expect((await t.api(t.op).answer('updateAgent', { params: { id: agent.id }, body: { status: 'disabled' } })).status).toBe(200);
     const content = 'y'.repeat(30_000);
-    const res = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'file.write', args: { path: '/tmp/a', content } } });
+    const res = await t.api(agent.key).answer('createAction', { body: { tool: 'file.write', args: { path: '/tmp/a', content } } });
     expect(res.body).toMatchObject({ decision: 'BLOCK', block_code: 'agent_disabled' });
     expect(res.body.action.args).toEqual({ _omitted: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: JSON.stringify({ path: '/tmp/a', content }).length });
     const stored = t.app.db.prepare('SELECT action FROM receipts WHERE action_id = ?').get(res.body.id) as { action: string };
     expect(stored.action).not.toContain('yyyy');
     expect(stored.action.length).toBeLessThan(500);
-    const got = await t.req('GET', `/v1/actions/${res.body.id}`, { key: t.op });
-    expect(got.body.action.args._omitted).toBe(true);
+    const got = await t.api(t.op).answer('getAction', { params: { id: res.body.id } });
+    expect(got.body.action.args!._omitted).toBe(true);
   });
 });

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('UI security headers', () => {
   it.each(['/', '/index.html', '/inbox', '/assets/app.js'])('%s carries the CSP with frame-ancestors and referrer-policy', async (path) => {
-    const res = await t.req('GET', path);
+    const res = await t.raw('GET', path);
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'self'");

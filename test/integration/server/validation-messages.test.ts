@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { fromZodError, lowerFirst } from '../../../electron/server/errors.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 
 let t: TestApp;
 
@@ -17,13 +17,13 @@ afterAll(async () => {
   await t.close();
 });
 
-const op = (method: string, path: string, body: unknown) => t.req(method, path, { key: t.op, body });
+const op = (method: string, path: string, body: unknown) => t.raw(method, path, { key: t.op, body });
 
 describe('validation messages keep the values they quote', () => {
   it('an enum names its choices in their case', async () => {
     const res = await op('PATCH', '/v1/settings/governance', { unmatched_decision: 'ALLOW' });
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({
+    expect(errorBody(res.body).error).toEqual({
       code: 'invalid_parameter',
       message: 'unmatched_decision: invalid option: expected one of "ALERT"|"BLOCK"',
       param: 'unmatched_decision',
@@ -33,14 +33,14 @@ describe('validation messages keep the values they quote', () => {
   it('a guard error quotes the path root as written', async () => {
     const res = await op('POST', '/v1/guardrails', { name: 'bad-root', rules: [{ decision: 'ALLOW', expr: '$.Args.x == 1' }] });
     expect(res.status).toBe(400);
-    expect(res.body.error.param).toBe('rules[0].expr');
-    expect(res.body.error.message).toContain('unknown path root "$.Args"');
+    expect(errorBody(res.body).error.param).toBe('rules[0].expr');
+    expect(errorBody(res.body).error.message).toContain('unknown path root "$.Args"');
   });
 
   it('a rule decision names ALLOW, ALERT and BLOCK', async () => {
     const res = await op('POST', '/v1/guardrails', { name: 'bad-decision', rules: [{ tool: '*', decision: 'allow' }] });
-    expect(res.body.error).toMatchObject({ code: 'invalid_parameter', param: 'rules[0].decision' });
-    expect(res.body.error.message).toBe('rules[0].decision: invalid option: expected one of "ALLOW"|"ALERT"|"BLOCK"');
+    expect(errorBody(res.body).error).toMatchObject({ code: 'invalid_parameter', param: 'rules[0].decision' });
+    expect(errorBody(res.body).error.message).toBe('rules[0].decision: invalid option: expected one of "ALLOW"|"ALERT"|"BLOCK"');
   });
 });
 
@@ -54,12 +54,12 @@ describe('an absent field is missing_parameter', () => {
   ])('%s %s %j → missing %s', async (method, path, body, param) => {
     const res = await op(method, path, body);
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({ code: 'missing_parameter', message: `${param} is required`, param });
+    expect(errorBody(res.body).error).toEqual({ code: 'missing_parameter', message: `${param} is required`, param });
   });
 
   it('a present field of the wrong value stays invalid_parameter', async () => {
     const res = await op('POST', '/v1/guardrails', { name: 'null-decision', rules: [{ decision: null }] });
-    expect(res.body.error).toMatchObject({ code: 'invalid_parameter', param: 'rules[0].decision' });
+    expect(errorBody(res.body).error).toMatchObject({ code: 'invalid_parameter', param: 'rules[0].decision' });
   });
 });
 
