@@ -5,7 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WardenEvent } from '../../../shared/events.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import type { RouteInput } from '../../../shared/api/contract.js';
+import type { Routes } from '../../../shared/api/index.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 
 let t: TestApp;
 let events: WardenEvent[];
@@ -16,9 +18,9 @@ beforeEach(async () => {
 });
 afterEach(async () => t.close());
 
-const setBudget = (body: Record<string, unknown>) => t.req('POST', '/v1/budgets', { key: t.op, body });
-const spend = (key: string, body: Record<string, unknown>) => t.req('POST', '/v1/spend', { key, body });
-const auditOf = async (type: string) => (await t.req('GET', `/v1/audit?event_type=${type}&limit=500`, { key: t.op })).body.data as { data: any }[];
+const setBudget = (body: RouteInput<Routes['setBudget']>['body']) => t.api(t.op).answer('setBudget', { body });
+const spend = (key: string, body: RouteInput<Routes['recordSpend']>['body']) => t.api(key).answer('recordSpend', { body });
+const auditOf = async (type: string) => (await t.api(t.op).answer('listAudit', { query: { event_type: type, limit: 500 } })).body.data;
 
 describe('setting budgets', () => {
   it('creates a warn-mode budget by default and keeps the mode when it is omitted', async () => {
@@ -40,21 +42,21 @@ describe('setting budgets', () => {
   it('lists newest-updated first and paginates', async () => {
     for (const team of ['t1', 't2', 't3']) await setBudget({ scope: 'team', scope_id: team, limit_usd_cents: 100 });
     await setBudget({ scope: 'team', scope_id: 't1', limit_usd_cents: 200 });
-    const all = await t.req('GET', '/v1/budgets', { key: t.op });
-    expect(all.body.data.map((b: any) => b.scope_id)).toEqual(['t1', 't3', 't2']);
-    const p1 = await t.req('GET', '/v1/budgets?limit=2', { key: t.op });
+    const all = await t.api(t.op).answer('listBudgets');
+    expect(all.body.data.map((b) => b.scope_id)).toEqual(['t1', 't3', 't2']);
+    const p1 = await t.api(t.op).answer('listBudgets', { query: { limit: 2 } });
     expect(p1.body.has_more).toBe(true);
-    const p2 = await t.req('GET', `/v1/budgets?limit=2&cursor=${p1.body.next_cursor}`, { key: t.op });
-    expect(p2.body.data.map((b: any) => b.scope_id)).toEqual(['t2']);
+    const p2 = await t.api(t.op).answer('listBudgets', { query: { limit: 2, cursor: p1.body.next_cursor! } });
+    expect(p2.body.data.map((b) => b.scope_id)).toEqual(['t2']);
     expect(p2.body.has_more).toBe(false);
   });
 
   it('deletes a budget: the scope is uncapped and GET answers 404', async () => {
     await setBudget({ scope: 'mission', scope_id: 'm1', limit_usd_cents: 100, mode: 'cap' });
-    const del = await t.req('DELETE', '/v1/budgets/mission/m1', { key: t.op });
+    const del = await t.api(t.op).answer('deleteBudget', { params: { scope: 'mission', scope_id: 'm1' } });
     expect(del.body).toMatchObject({ deleted: true, scope_id: 'm1' });
-    expect((await t.req('GET', '/v1/budgets/mission/m1', { key: t.op })).status).toBe(404);
-    expect((await t.req('DELETE', '/v1/budgets/mission/m1', { key: t.op })).status).toBe(404);
+    expect((await t.raw('GET', '/v1/budgets/mission/m1', { key: t.op })).status).toBe(404);
+    expect((await t.raw('DELETE', '/v1/budgets/mission/m1', { key: t.op })).status).toBe(404);
   });
 
   it('uses one global row whose id is "global"', async () => {
@@ -62,7 +64,7 @@ describe('setting budgets', () => {
     expect(g.body.scope_id).toBe('global');
     const again = await setBudget({ scope: 'global', scope_id: 'global', limit_usd_cents: 200 });
     expect(again.body.id).toBe(g.body.id);
-    expect((await t.req('GET', '/v1/budgets/global/global', { key: t.op })).body.limit_usd_cents).toBe(200);
+    expect((await t.api(t.op).answer('getBudget', { params: { scope: 'global', scope_id: 'global' } })).body.limit_usd_cents).toBe(200);
   });
 });
 
@@ -79,13 +81,13 @@ describe('spend and crossings', () => {
       expect(r.status).toBe(200);
       expect(r.body.budgets).toHaveLength(4);
     }
-    const list = (await t.req('GET', '/v1/budgets', { key: t.op })).body.data as any[];
+    const list = (await t.api(t.op).answer('listBudgets')).body.data;
     const by = Object.fromEntries(list.map((b) => [`${b.scope}/${b.scope_id}`, b]));
     for (const k of [`agent/${a.id}`, 'team/red', 'mission/m9', 'global/global']) {
-      expect(by[k].spent_micro_usd).toBe(9250);
-      expect(by[k].spent_usd_cents).toBe(0);
+      expect(by[k]!.spent_micro_usd).toBe(9250);
+      expect(by[k]!.spent_usd_cents).toBe(0);
     }
-    expect(by['team/blue'].spent_micro_usd).toBe(0);
+    expect(by['team/blue']!.spent_micro_usd).toBe(0);
     expect(await auditOf('spend.recorded')).toHaveLength(250);
   });
 
@@ -101,7 +103,7 @@ describe('spend and crossings', () => {
     const s5 = await spend(a.key, { amount_micro_usd: 500_000 });
     expect(s1.body.paused).toBe(false);
     expect(s5.body.paused).toBe(false);
-    expect(s5.body.budgets[0].status).toBe('active');
+    expect(s5.body.budgets[0]!.status).toBe('active');
     expect(events.filter((e) => e.type === 'budget.cap_hit')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'budget.paused')).toHaveLength(0);
     expect(await auditOf('budget.warning')).toHaveLength(1);
@@ -117,7 +119,7 @@ describe('spend and crossings', () => {
     const paused = events.find((e) => e.type === 'budget.paused');
     expect(paused?.data).toMatchObject({ scope: 'agent', scope_id: a.id, reason: 'cap_hit' });
 
-    const resumed = await t.req('POST', `/v1/budgets/agent/${a.id}/resume`, { key: t.op, body: {} });
+    const resumed = await t.api(t.op).answer('resumeBudget', { params: { scope: 'agent', scope_id: a.id }, body: {} });
     expect(resumed.body).toMatchObject({ will_repause: true, budget: { status: 'active' } });
     const again = await spend(a.key, { amount_micro_usd: 1 });
     expect(again.body.paused).toBe(true);
@@ -133,7 +135,7 @@ describe('spend and crossings', () => {
     const a = await t.agent('a5');
     await setBudget({ scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap' });
     await spend(a.key, { amount_micro_usd: 123_456 }); // 12.3456 cents
-    const r = await t.req('POST', `/v1/budgets/agent/${a.id}/resume`, { key: t.op, body: { grace_usd_cents: 100 } });
+    const r = await t.api(t.op).answer('resumeBudget', { params: { scope: 'agent', scope_id: a.id }, body: { grace_usd_cents: 100 } });
     expect(r.body.will_repause).toBe(false);
     expect(r.body.budget).toMatchObject({ status: 'active', limit_usd_cents: 113, paused_reason: null });
     const s = await spend(a.key, { amount_micro_usd: 1 });
@@ -144,7 +146,7 @@ describe('spend and crossings', () => {
     const a = await t.agent('a6');
     await setBudget({ scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap' });
     await spend(a.key, { amount_micro_usd: 100_000 });
-    expect((await t.req('GET', `/v1/budgets/agent/${a.id}`, { key: t.op })).body.status).toBe('paused');
+    expect((await t.api(t.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } })).body.status).toBe('paused');
     const raised = await setBudget({ scope: 'agent', scope_id: a.id, limit_usd_cents: 20 });
     expect(raised.body).toMatchObject({ status: 'active', mode: 'cap' });
     expect(events.some((e) => e.type === 'budget.resumed' && e.data.reason === 'limit_raised')).toBe(true);
@@ -155,16 +157,16 @@ describe('spend and crossings', () => {
 
   it('manual pause and resume, audited, and re-pausing a paused budget is audited again', async () => {
     await setBudget({ scope: 'team', scope_id: 'ops', limit_usd_cents: 100 });
-    const p = await t.req('POST', '/v1/budgets/team/ops/pause', { key: t.op, body: { reason: 'runaway' } });
+    const p = await t.api(t.op).answer('pauseBudget', { params: { scope: 'team', scope_id: 'ops' }, body: { reason: 'runaway' } });
     expect(p.body).toMatchObject({ status: 'paused', paused_reason: 'manual' });
-    await t.req('POST', '/v1/budgets/team/ops/pause', { key: t.op });
+    await t.raw('POST', '/v1/budgets/team/ops/pause', { key: t.op });
     expect(await auditOf('budget.paused')).toHaveLength(2);
 
     // Changing only the mode keeps the operator's pause; raising the cap lifts it.
     expect((await setBudget({ scope: 'team', scope_id: 'ops', limit_usd_cents: 100, mode: 'cap' })).body.status).toBe('paused');
     expect((await setBudget({ scope: 'team', scope_id: 'ops', limit_usd_cents: 150 })).body.status).toBe('active');
-    await t.req('POST', '/v1/budgets/team/ops/pause', { key: t.op });
-    const r = await t.req('POST', '/v1/budgets/team/ops/resume', { key: t.op });
+    await t.raw('POST', '/v1/budgets/team/ops/pause', { key: t.op });
+    const r = await t.api(t.op).answer('resumeBudget', { params: { scope: 'team', scope_id: 'ops' }, body: undefined });
     expect(r.body).toMatchObject({ will_repause: false, budget: { status: 'active' } });
     expect(events.map((e) => e.type)).toEqual(['budget.paused', 'budget.paused', 'budget.resumed', 'budget.paused', 'budget.resumed']);
   });
@@ -184,7 +186,7 @@ describe('spend and crossings', () => {
     expect(cached.body.spend.usage).toMatchObject({ input_tokens: 5, cache_write_tokens: 4735 });
     const byAmount = await spend(a.key, { amount_micro_usd: 5, note: 'n' });
     expect(byAmount.body.spend.pricing_source).toBe('caller');
-    const listed = await t.req('GET', '/v1/spend', { key: a.key });
+    const listed = await t.api(a.key).answer('listSpend');
     expect(listed.body.data).toHaveLength(3);
   });
 
@@ -208,8 +210,8 @@ describe('spend and crossings', () => {
     await spend(a.key, { amount_micro_usd: 1 });
     const op = await spend(t.op, { amount_micro_usd: 2, agent_id: b.id });
     expect(op.body.spend.agent_id).toBe(b.id);
-    expect((await t.req('GET', '/v1/spend', { key: a.key })).body.data).toHaveLength(1);
-    expect((await t.req('GET', '/v1/spend', { key: t.op })).body.data).toHaveLength(2);
+    expect((await t.api(a.key).answer('listSpend')).body.data).toHaveLength(1);
+    expect((await t.api(t.op).answer('listSpend')).body.data).toHaveLength(2);
   });
 });
 
@@ -222,11 +224,11 @@ describe('spend without an agent', () => {
     await setBudget({ scope: 'global', limit_usd_cents: 100 });
     const r = await spend(t.op, { amount_micro_usd: 42, mission_id: 'm2' });
     expect(r.body.spend).toMatchObject({ agent_id: null, mission_id: 'm2', amount_micro_usd: 42 });
-    expect(r.body.budgets.map((b: any) => b.scope).sort()).toEqual(['global', 'mission']);
+    expect(r.body.budgets.map((b) => b.scope).sort()).toEqual(['global', 'mission']);
     await spend(a.key, { amount_micro_usd: 8 });
-    expect((await t.req('GET', '/v1/spend?mission_id=m2', { key: t.op })).body.data).toHaveLength(1);
-    expect((await t.req('GET', `/v1/spend?agent_id=${a.id}`, { key: t.op })).body.data).toHaveLength(1);
-    const byAgent = (await t.req('GET', '/v1/reports/spend?group_by=agent', { key: t.op })).body.rows;
+    expect((await t.api(t.op).answer('listSpend', { query: { mission_id: 'm2' } })).body.data).toHaveLength(1);
+    expect((await t.api(t.op).answer('listSpend', { query: { agent_id: a.id } })).body.data).toHaveLength(1);
+    const byAgent = (await t.api(t.op).answer('spendReport', { query: { group_by: 'agent' } })).body.rows;
     expect(byAgent).toEqual([
       { key: null, spent_micro_usd: 42, spent_usd_cents: 0, events: 1 },
       { key: a.id, spent_micro_usd: 8, spent_usd_cents: 0, events: 1 },
@@ -236,8 +238,8 @@ describe('spend without an agent', () => {
 
 describe('kill-switch', () => {
   it('engages and releases, survives restart, audited and announced', async () => {
-    expect((await t.req('GET', '/v1/kill-switch', { key: t.op })).body).toMatchObject({ engaged: false });
-    const on = await t.req('POST', '/v1/kill-switch', { key: t.op, body: { engaged: true, reason: 'stop all agents' } });
+    expect((await t.api(t.op).answer('getKillSwitch')).body).toMatchObject({ engaged: false });
+    const on = await t.api(t.op).answer('setKillSwitch', { body: { engaged: true, reason: 'stop all agents' } });
     expect(on.body).toMatchObject({ object: 'kill_switch', engaged: true, reason: 'stop all agents' });
     expect(t.app.services.budgets.killSwitch()).toEqual({ engaged: true, reason: 'stop all agents' });
     expect(events.filter((e) => e.type === 'kill_switch.changed')).toHaveLength(1);
@@ -245,10 +247,10 @@ describe('kill-switch', () => {
     await t.stop();
     const t2 = await startTestApp({ dataDir: t.dataDir, timeZone: 'UTC' });
     try {
-      expect((await t2.req('GET', '/v1/kill-switch', { key: t2.op })).body.engaged).toBe(true);
-      await t2.req('POST', '/v1/kill-switch', { key: t2.op, body: { engaged: false } });
+      expect((await t2.api(t2.op).answer('getKillSwitch')).body.engaged).toBe(true);
+      await t2.api(t2.op).answer('setKillSwitch', { body: { engaged: false } });
       expect(t2.app.services.budgets.killSwitch().engaged).toBe(false);
-      const types = (await t2.req('GET', '/v1/audit?event_type=kill_switch.*', { key: t2.op })).body.data.map((r: any) => r.event_type);
+      const types = (await t2.api(t2.op).answer('listAudit', { query: { event_type: 'kill_switch.*' } })).body.data.map((r) => r.event_type);
       expect(types).toEqual(['kill_switch.released', 'kill_switch.engaged']);
     } finally {
       await t2.stop();
@@ -263,16 +265,16 @@ describe('spend report', () => {
     await spend(a.key, { amount_micro_usd: 300 });
     await spend(a.key, { amount_micro_usd: 200 });
     await spend(b.key, { amount_micro_usd: 50_000 });
-    const byAgent = await t.req('GET', '/v1/reports/spend?group_by=agent', { key: t.op });
+    const byAgent = await t.api(t.op).answer('spendReport', { query: { group_by: 'agent' } });
     expect(byAgent.body).toMatchObject({ object: 'spend_report', group_by: 'agent', total_micro_usd: 50_500 });
     expect(byAgent.body.rows).toEqual([
       { key: b.id, spent_micro_usd: 50_000, spent_usd_cents: 5, events: 1 },
       { key: a.id, spent_micro_usd: 500, spent_usd_cents: 0, events: 2 },
     ]);
-    const byDay = await t.req('GET', '/v1/reports/spend?group_by=day', { key: a.key });
+    const byDay = await t.api(a.key).answer('spendReport', { query: { group_by: 'day' } });
     expect(byDay.body.rows).toHaveLength(1);
     expect(byDay.body.rows[0]).toMatchObject({ spent_micro_usd: 50_500, events: 3 });
-    expect(byDay.body.rows[0].key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(byDay.body.rows[0]!.key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 });
 
@@ -314,13 +316,13 @@ describe('validation and authorization', () => {
   ];
   it.each(cases)('%s', async (_name, method, path, body, status, code, param) => {
     await setBudget({ scope: 'team', scope_id: 'ops', limit_usd_cents: 100 });
-    const before = await t.req('GET', '/v1/audit/verify', { key: t.op });
-    const r = await t.req(method, path, { key: t.op, ...(body !== undefined ? { body } : {}) });
+    const before = await t.api(t.op).answer('verifyAudit');
+    const r = await t.raw(method, path, { key: t.op, ...(body !== undefined ? { body } : {}) });
     expect(r.status).toBe(status);
-    expect(r.body.error.code).toBe(code);
-    if (param) expect(r.body.error.param).toBe(param);
+    expect(errorBody(r.body).error.code).toBe(code);
+    if (param) expect(errorBody(r.body).error.param).toBe(param);
     // A rejected request changes nothing.
-    expect((await t.req('GET', '/v1/audit/verify', { key: t.op })).body.rows).toBe(before.body.rows);
+    expect((await t.api(t.op).answer('verifyAudit')).body.rows).toBe(before.body.rows);
   });
 
   it('agent keys cannot call operator routes, and need their scopes', async () => {
@@ -334,23 +336,23 @@ describe('validation and authorization', () => {
       ['DELETE', '/v1/budgets/team/x', undefined],
       ['POST', '/v1/kill-switch', { engaged: true }],
     ] as const) {
-      const r = await t.req(m, p, { key: a.key, ...(b ? { body: b } : {}) });
+      const r = await t.raw(m, p, { key: a.key, ...(b ? { body: b } : {}) });
       expect(r.status, `${m} ${p}`).toBe(403);
-      expect(r.body.error.code).toBe('insufficient_scope');
+      expect(errorBody(r.body).error.code).toBe('insufficient_scope');
     }
-    expect((await spend(noSpend.key, { amount_micro_usd: 1 })).status).toBe(403);
-    expect((await spend(a.key, { amount_micro_usd: 1, agent_id: noSpend.id })).status).toBe(403);
-    expect((await t.req('GET', '/v1/budgets', { key: noSpend.key })).status).toBe(200);
-    expect((await t.req('GET', '/v1/budgets')).status).toBe(401);
-    expect((await t.req('POST', '/v1/spend', { body: { amount_micro_usd: 1 } })).status).toBe(401);
+    expect((await t.raw('POST', '/v1/spend', { key: noSpend.key, body: { amount_micro_usd: 1 } })).status).toBe(403);
+    expect((await t.raw('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 1, agent_id: noSpend.id } })).status).toBe(403);
+    expect((await t.raw('GET', '/v1/budgets', { key: noSpend.key })).status).toBe(200);
+    expect((await t.raw('GET', '/v1/budgets')).status).toBe(401);
+    expect((await t.raw('POST', '/v1/spend', { body: { amount_micro_usd: 1 } })).status).toBe(401);
   });
 
   it('Idempotency-Key replays a spend instead of charging twice', async () => {
     const a = await t.agent('i1');
-    const h = { 'idempotency-key': 'spend-1' };
-    const r1 = await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 7 }, headers: h });
-    const r2 = await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 7 }, headers: h });
+    const h = { idempotencyKey: 'spend-1' };
+    const r1 = await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 7 } }, h);
+    const r2 = await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 7 } }, h);
     expect(r2.body.spend.id).toBe(r1.body.spend.id);
-    expect((await t.req('GET', '/v1/spend', { key: a.key })).body.data).toHaveLength(1);
+    expect((await t.api(a.key).answer('listSpend')).body.data).toHaveLength(1);
   });
 });

@@ -12,6 +12,7 @@ import { randomIds } from '../../../electron/common/ids.js';
 import { immediate, openDatabase } from '../../../electron/db/connection.js';
 import { EventBus } from '../../../electron/events/bus.js';
 import type { WardenEvent } from '../../../shared/events.js';
+import { OpenApiDoc } from '../../support/openapi.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 
 let t: TestApp | undefined;
@@ -24,7 +25,7 @@ describe('budget events', () => {
   it('streams warning, cap_hit, paused, resumed and kill_switch.changed over GET /v1/events', async () => {
     t = await startTestApp({ timeZone: 'UTC' });
     const a = await t.agent('ev1');
-    await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap' } });
+    await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap' } });
     const abort = new AbortController();
     const res = await fetch(`${t.url}/v1/events`, { headers: { authorization: `Bearer ${t.op}` }, signal: abort.signal });
     const reader = res.body!.getReader();
@@ -39,9 +40,9 @@ describe('budget events', () => {
         if (seen.includes('kill_switch.changed')) return;
       }
     })();
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 100_000 } });
-    await t.req('POST', `/v1/budgets/agent/${a.id}/resume`, { key: t.op, body: { grace_usd_cents: 5 } });
-    await t.req('POST', '/v1/kill-switch', { key: t.op, body: { engaged: true } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 100_000 } });
+    await t.api(t.op).answer('resumeBudget', { params: { scope: 'agent', scope_id: a.id }, body: { grace_usd_cents: 5 } });
+    await t.api(t.op).answer('setKillSwitch', { body: { engaged: true } });
     await reading;
     abort.abort();
     expect(seen).toEqual(['budget.warning', 'budget.cap_hit', 'budget.paused', 'budget.resumed', 'kill_switch.changed']);
@@ -71,7 +72,7 @@ describe('budget events', () => {
 
   it('publishes the budget routes in /openapi.json', async () => {
     t = await startTestApp({ timeZone: 'UTC' });
-    const doc = (await t.req('GET', '/openapi.json')).body;
+    const doc = OpenApiDoc.parse((await t.api().answer('openapi')).body);
     for (const p of ['/v1/budgets', '/v1/budgets/{scope}/{scope_id}/resume', '/v1/budgets/{scope}/{scope_id}/pause', '/v1/spend', '/v1/kill-switch', '/v1/reports/spend']) {
       expect(doc.paths[p], p).toBeDefined();
     }
@@ -102,7 +103,7 @@ describe('events written by another process', () => {
     const events: WardenEvent[] = [];
     t.app.bus.subscribe((e) => events.push(e));
     const a = await t.agent('ev3');
-    await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap' } });
+    await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap' } });
     // A second connection with its own bus stands in for the CLI process.
     const db2 = openDatabase(`${t.dataDir}/warden.db`);
     const otherBus = new EventBus(systemClock);
@@ -115,7 +116,7 @@ describe('events written by another process', () => {
       expect(events.map((e) => e.type)).toEqual(['budget.warning', 'budget.cap_hit', 'budget.paused', 'kill_switch.changed']);
       expect(events[3]!.data).toMatchObject({ engaged: true, reason: 'from the cli' });
       // This process's own events are not repeated by the tail.
-      await t.req('POST', `/v1/budgets/agent/${a.id}/resume`, { key: t.op, body: { grace_usd_cents: 50 } });
+      await t.api(t.op).answer('resumeBudget', { params: { scope: 'agent', scope_id: a.id }, body: { grace_usd_cents: 50 } });
       await new Promise((r) => setTimeout(r, 1_500));
       expect(events.filter((e) => e.type === 'budget.resumed')).toHaveLength(1);
     } finally {

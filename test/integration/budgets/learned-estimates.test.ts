@@ -19,13 +19,13 @@ describe('learned estimates', () => {
     const t = await startTestApp({ timeZone: 'UTC' });
     open.push(t);
     const agent = await t.agent('caller');
-    expect((await t.req('POST', '/v1/guardrails', { key: t.op, body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } })).status).toBe(201);
-    expect((await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: agent.id, limit_usd_cents: LIMIT_CENTS, mode: 'cap' } })).status).toBe(200);
+    expect((await t.api(t.op).answer('createGuardrail', { body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } })).status).toBe(201);
+    expect((await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: agent.id, limit_usd_cents: LIMIT_CENTS, mode: 'cap' } })).status).toBe(200);
 
     const run = async () => {
-      const act = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'llm.call' } });
+      const act = await t.api(agent.key).answer('createAction', { body: { tool: 'llm.call' } });
       if (act.body.status !== 'allowed') return act.body;
-      const done = await t.req('POST', `/v1/actions/${act.body.id}/complete`, { key: agent.key, body: { outcome: 'succeeded', cost_micro_usd: COST } });
+      const done = await t.api(agent.key).answer('completeAction', { params: { id: act.body.id }, body: { outcome: 'succeeded', cost_micro_usd: COST } });
       expect(done.status).toBe(200);
       return act.body;
     };
@@ -33,15 +33,15 @@ describe('learned estimates', () => {
     for (let i = 0; i < 3; i++) expect((await run()).status).toBe('allowed');
 
     // Every action is decided before any completes: with nothing reserved, all 40 would be allowed.
-    const decided = await Promise.all(Array.from({ length: 40 }, () => t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'llm.call' } })));
+    const decided = await Promise.all(Array.from({ length: 40 }, () => t.api(agent.key).answer('createAction', { body: { tool: 'llm.call' } })));
     const allowed = decided.filter((r) => r.body.status === 'allowed');
     const blocked = decided.filter((r) => r.body.status === 'blocked');
     expect(blocked.every((r) => r.body.block_code === 'budget_insufficient')).toBe(true);
     for (const a of allowed) {
-      const done = await t.req('POST', `/v1/actions/${a.body.id}/complete`, { key: agent.key, body: { outcome: 'succeeded', cost_micro_usd: COST } });
+      const done = await t.api(agent.key).answer('completeAction', { params: { id: a.body.id }, body: { outcome: 'succeeded', cost_micro_usd: COST } });
       expect(done.status).toBe(200);
     }
-    const budget = (await t.req('GET', `/v1/budgets/agent/${agent.id}`, { key: t.op })).body;
+    const budget = (await t.api(t.op).answer('getBudget', { params: { scope: 'agent', scope_id: agent.id } })).body;
     const overshoot = budget.spent_micro_usd - LIMIT_CENTS * 10_000;
     expect(overshoot).toBeLessThanOrEqual(COST);
     expect(allowed.length).toBe(7);
@@ -53,15 +53,15 @@ describe('learned estimates', () => {
     const t = await startTestApp({ timeZone: 'UTC' });
     open.push(t);
     const agent = await t.agent('median');
-    expect((await t.req('POST', '/v1/guardrails', { key: t.op, body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } })).status).toBe(201);
+    expect((await t.api(t.op).answer('createGuardrail', { body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } })).status).toBe(201);
     for (const cost of [1000, 1000, 900_000, 1000, 1000]) {
-      const act = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'llm.call' } });
-      await t.req('POST', `/v1/actions/${act.body.id}/complete`, { key: agent.key, body: { outcome: 'succeeded', cost_micro_usd: cost } });
+      const act = await t.api(agent.key).answer('createAction', { body: { tool: 'llm.call' } });
+      await t.api(agent.key).answer('completeAction', { params: { id: act.body.id }, body: { outcome: 'succeeded', cost_micro_usd: cost } });
     }
-    expect((await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' } })).status).toBe(200);
-    const act = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'llm.call' } });
+    expect((await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap' } })).status).toBe(200);
+    const act = await t.api(agent.key).answer('createAction', { body: { tool: 'llm.call' } });
     expect(act.body.status).toBe('allowed');
-    const budget = (await t.req('GET', `/v1/budgets/agent/${agent.id}`, { key: t.op })).body;
+    const budget = (await t.api(t.op).answer('getBudget', { params: { scope: 'agent', scope_id: agent.id } })).body;
     expect(budget.reserved_micro_usd).toBe(1000);
   });
 });

@@ -15,6 +15,8 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../electron/common/clock.js';
+import { routes } from '../../../shared/api/index.js';
+import { WardenClient } from '../../../shared/client.js';
 import { startTestApp } from '../../support/app.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -111,9 +113,9 @@ describe('several processes writing at once', () => {
     const t = await startTestApp({ timeZone: 'UTC', dataDir: tempDir() });
     try {
       const agents = await Promise.all([0, 1, 2, 3, 4].map((i) => t.agent(`w${i}`, { team_id: 'crew' })));
-      await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'global', limit_usd_cents: 100_000_000 } });
-      await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 100_000_000 } });
-      for (const a of agents) await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 100_000_000 } });
+      await t.api(t.op).answer('setBudget', { body: { scope: 'global', limit_usd_cents: 100_000_000 } });
+      await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 100_000_000 } });
+      for (const a of agents) await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 100_000_000 } });
       const db = join(t.dataDir, 'warden.db');
       const workers = agents.slice(0, 4).map((a, k) => runWorker({ mode: 'spend', db, agent: agentCtx(a.id, 'crew'), k, count: 400 }));
       const http = agents[4]!;
@@ -122,7 +124,7 @@ describe('several processes writing at once', () => {
       const clients = Array.from({ length: 32 }, async (_, c) => {
         for (let i = 0; i < 15; i++) {
           const amount = 1 + ((c * 1000 + i) * 7) % 12_345;
-          const r = await t.req('POST', '/v1/spend', { key: http.key, body: { amount_micro_usd: amount } });
+          const r = await t.raw('POST', '/v1/spend', { key: http.key, body: { amount_micro_usd: amount } });
           expect(r.status).toBe(200);
           httpTotal += amount;
           httpN++;
@@ -132,14 +134,14 @@ describe('several processes writing at once', () => {
       await Promise.all(clients);
       const workerTotal = results.reduce((s, r) => s + r.total, 0);
       expect(results.map((r) => r.n)).toEqual([400, 400, 400, 400]);
-      const rows = (await t.req('GET', '/v1/budgets?limit=500', { key: t.op })).body.data as any[];
+      const rows = (await t.api(t.op).answer('listBudgets', { query: { limit: '500' } })).body.data;
       const by = Object.fromEntries(rows.map((b) => [`${b.scope}/${b.scope_id}`, b.spent_micro_usd]));
       expect(by['global/global']).toBe(workerTotal + httpTotal);
       expect(by['team/crew']).toBe(workerTotal + httpTotal);
       agents.slice(0, 4).forEach((a, k) => expect(by[`agent/${a.id}`]).toBe(results[k]!.total));
       expect(by[`agent/${http.id}`]).toBe(httpTotal);
       expect(t.app.db.prepare('SELECT COUNT(*) AS n, SUM(amount_micro_usd) AS s FROM spend_events').get()).toEqual({ n: 1600 + httpN, s: workerTotal + httpTotal });
-      expect((await t.req('GET', '/v1/audit/verify', { key: t.op })).body.ok).toBe(true);
+      expect((await t.api(t.op).answer('verifyAudit')).body.ok).toBe(true);
     } finally {
       await t.close();
     }
@@ -149,11 +151,11 @@ describe('several processes writing at once', () => {
     const t = await startTestApp({ timeZone: 'UTC', dataDir: tempDir() });
     try {
       const agents = await Promise.all(Array.from({ length: 16 }, (_, i) => t.agent(`e${i}`, { team_id: 'crew' })));
-      await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 2_000, mode: 'cap' } });
-      await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'team', scope_id: 'solo', limit_usd_cents: 1_000, mode: 'cap' } });
+      await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 2_000, mode: 'cap' } });
+      await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'solo', limit_usd_cents: 1_000, mode: 'cap' } });
       const db = join(t.dataDir, 'warden.db');
       const withEstimates = await Promise.all(agents.map((a, k) => runWorker({ mode: 'reserve', db, agent: agentCtx(a.id, 'crew'), k, count: 400 })));
-      const crew = (await t.req('GET', '/v1/budgets/team/crew', { key: t.op })).body;
+      const crew = (await t.api(t.op).answer('getBudget', { params: { scope: 'team', scope_id: 'crew' } })).body;
       expect(crew.reserved_micro_usd).toBe(0);
       expect(crew.spent_micro_usd).toBe(withEstimates.reduce((s, r) => s + r.total, 0));
       expect(crew.spent_micro_usd).toBeLessThanOrEqual(20_000_000);
@@ -161,7 +163,7 @@ describe('several processes writing at once', () => {
       expect(withEstimates.some((r) => r.blocked > 0)).toBe(true);
 
       const withoutEstimates = await Promise.all(agents.map((a, k) => runWorker({ mode: 'nocap', db, agent: agentCtx(a.id, 'solo'), k, count: 400 })));
-      const solo = (await t.req('GET', '/v1/budgets/team/solo', { key: t.op })).body;
+      const solo = (await t.api(t.op).answer('getBudget', { params: { scope: 'team', scope_id: 'solo' } })).body;
       expect(solo.status).toBe('paused');
       expect(solo.spent_micro_usd).toBe(withoutEstimates.reduce((s, r) => s + r.total, 0));
       const rows = t.app.db.prepare("SELECT amount_micro_usd AS a FROM spend_events WHERE team_id = 'solo' ORDER BY seq").all() as { a: number }[];
@@ -180,9 +182,9 @@ describe('period rollover under several processes', () => {
     const t = await startTestApp({ timeZone: 'UTC', clock, dataDir: tempDir() });
     try {
       const agents = await Promise.all([0, 1, 2, 3].map((i) => t.agent(`d${i}`, { team_id: 'crew' })));
-      await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 100_000, mode: 'cap', period: 'day' } });
-      await t.req('POST', '/v1/spend', { key: t.op, body: { agent_id: agents[0]!.id, amount_micro_usd: 1_000_000_000 } });
-      expect((await t.req('GET', '/v1/budgets/team/crew', { key: t.op })).body.status).toBe('paused');
+      await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 100_000, mode: 'cap', period: 'day' } });
+      await t.api(t.op).answer('recordSpend', { body: { agent_id: agents[0]!.id, amount_micro_usd: 1_000_000_000 } });
+      expect((await t.api(t.op).answer('getBudget', { params: { scope: 'team', scope_id: 'crew' } })).body.status).toBe('paused');
       const db = join(t.dataDir, 'warden.db');
       const now = Date.parse('2026-01-06T00:00:01Z');
       const results = await Promise.all(agents.map((a, k) => runWorker({ mode: 'spend', db, agent: agentCtx(a.id, 'crew'), k, count: 150, now })));
@@ -231,13 +233,17 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; url: strin
   });
 }
 
+/** The typed client of a server started by `startServer`. */
+const client = (url: string, key: string) => new WardenClient({ baseUrl: url, key });
+
+/** A request whose answer may be anything (the server may die under it): status and unparsed body. */
 async function call(url: string, key: string, method: string, path: string, body?: unknown) {
   const res = await fetch(url + path, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as unknown };
 }
 
 /**
@@ -270,23 +276,23 @@ describe('crash safety', () => {
   it('kill -9 during a spend load: every spend answered 200 is in the ledger after restart; the audit chain verifies', async () => {
     const dataDir = tempDir();
     const first = await startServer(dataDir);
-    const agent = await call(first.url, first.token, 'POST', '/v1/agents', { name: 'crashy', team_id: 'crew' });
+    const agent = await client(first.url, first.token).answer('createAgent', { body: { name: 'crashy', team_id: 'crew' } });
     expect(agent.status).toBe(201);
-    await call(first.url, first.token, 'POST', '/v1/budgets', { scope: 'global', limit_usd_cents: 100_000_000 });
-    await call(first.url, first.token, 'POST', '/v1/budgets', { scope: 'team', scope_id: 'crew', limit_usd_cents: 1, mode: 'cap' });
+    await client(first.url, first.token).answer('setBudget', { body: { scope: 'global', limit_usd_cents: 100_000_000 } });
+    await client(first.url, first.token).answer('setBudget', { body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 1, mode: 'cap' } });
 
     const acked = new Map<string, number>();
     const failed = await loadUntilKilled(first, async (c, i) => {
       const amount = 1 + ((c * 100_003 + i * 7) % 9_999);
-      const r = await call(first.url, agent.body.api_key as string, 'POST', '/v1/spend', { amount_micro_usd: amount });
-      if (r.status === 200) acked.set(r.body.spend.id as string, amount);
+      const r = await call(first.url, agent.body.api_key, 'POST', '/v1/spend', { amount_micro_usd: amount });
+      if (r.status === 200) acked.set(routes.recordSpend.response.parse(r.body).spend.id, amount);
     });
     expect(acked.size).toBeGreaterThan(50);
     console.log(`crash test: ${acked.size} spends acknowledged before SIGKILL, ${failed} clients cut off`);
 
     const second = await startServer(dataDir);
     try {
-      const verify = await call(second.url, second.token, 'GET', '/v1/audit/verify');
+      const verify = await client(second.url, second.token).answer('verifyAudit');
       expect(verify.body.ok).toBe(true);
       const db = new Database(join(dataDir, 'warden.db'), { readonly: true });
       try {
@@ -306,7 +312,7 @@ describe('crash safety', () => {
         db.close();
       }
       // The restarted server keeps taking spend.
-      const after = await call(second.url, agent.body.api_key as string, 'POST', '/v1/spend', { amount_micro_usd: 1 });
+      const after = await call(second.url, agent.body.api_key, 'POST', '/v1/spend', { amount_micro_usd: 1 });
       expect(after.status).toBe(200);
     } finally {
       const exited2 = new Promise((r) => second.child.once('exit', r));
@@ -318,12 +324,12 @@ describe('crash safety', () => {
   it('kill -9 during an action load: every decision answered 200 is recorded with its receipt and audit row after restart', async () => {
     const dataDir = tempDir();
     const first = await startServer(dataDir);
-    await call(first.url, first.token, 'POST', '/v1/guardrails', { name: 'crash-allow', rules: [{ tool: 'fs.read', decision: 'ALLOW' }] });
+    await client(first.url, first.token).answer('createGuardrail', { body: { name: 'crash-allow', rules: [{ tool: 'fs.read', decision: 'ALLOW' }] } });
     const agents = await Promise.all(
       [0, 1, 2, 3].map(async (i) => {
-        const a = await call(first.url, first.token, 'POST', '/v1/agents', { name: `actor${i}` });
-        await call(first.url, first.token, 'PATCH', '/v1/quota', { agent_id: a.body.id, runs_per_hour: 30_000, concurrent_executions: 1_000 });
-        return a.body.api_key as string;
+        const a = await client(first.url, first.token).answer('createAgent', { body: { name: `actor${i}` } });
+        await client(first.url, first.token).answer('updateQuota', { body: { agent_id: a.body.id, runs_per_hour: 30_000, concurrent_executions: 1_000 } });
+        return a.body.api_key;
       }),
     );
     const acked = new Map<string, { decision: string; receipt: string }>();
@@ -331,13 +337,16 @@ describe('crash safety', () => {
       // Mostly ALLOW; every fifth asks (ALERT opens an approval in the same commit).
       const tool = i % 5 === 4 ? 'shell.exec' : 'fs.read';
       const r = await call(first.url, agents[c % agents.length]!, 'POST', '/v1/actions', { tool, args: { c, i } });
-      if (r.status === 200) acked.set(r.body.id as string, { decision: r.body.decision as string, receipt: r.body.receipt_id as string });
+      if (r.status === 200) {
+        const action = routes.createAction.response.parse(r.body);
+        acked.set(action.id, { decision: action.decision, receipt: action.receipt_id });
+      }
     });
     expect(acked.size).toBeGreaterThan(50);
 
     const second = await startServer(dataDir);
     try {
-      expect((await call(second.url, second.token, 'GET', '/v1/audit/verify')).body.ok).toBe(true);
+      expect((await client(second.url, second.token).answer('verifyAudit')).body.ok).toBe(true);
       const db = new Database(join(dataDir, 'warden.db'), { readonly: true });
       try {
         const row = db.prepare<[string], { decision: string; receipt_id: string; approval_id: string | null }>('SELECT decision, receipt_id, approval_id FROM actions WHERE id = ?');

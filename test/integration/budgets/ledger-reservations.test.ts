@@ -49,14 +49,14 @@ describe('reservations', () => {
     expect(budget('global', 'global')).toMatchObject({ reserved: 40_000 });
     const states = ledger.applicableBudgets(agent, 'm1');
     expect(states.map((s) => s.scope).sort()).toEqual(['agent', 'global', 'mission', 'team']);
-    expect((await t.req('GET', `/v1/budgets/agent/${agent.id}`, { key: t.op })).body.reserved_micro_usd).toBe(40_000);
+    expect((await t.api(t.op).answer('getBudget', { params: { scope: 'agent', scope_id: agent.id } })).body.reserved_micro_usd).toBe(40_000);
 
     const r = immediate(t.app.db, () => ledger.settle('act_1', agent, 'm1', { cost_micro_usd: 25_000 }, `agent:${agent.id}`));
     expect(r).toEqual({ spent_micro_usd: 25_000 });
     for (const [s, id] of [['agent', agent.id], ['team', 'red'], ['mission', 'm1'], ['global', 'global']] as const) {
       expect(budget(s, id)).toMatchObject({ spent: 25_000, reserved: 0 });
     }
-    const spend = (await t.req('GET', '/v1/spend', { key: t.op })).body.data[0];
+    const spend = (await t.api(t.op).answer('listSpend')).body.data[0];
     expect(spend).toMatchObject({ action_id: 'act_1', amount_micro_usd: 25_000, pricing_source: 'caller' });
   });
 
@@ -118,10 +118,10 @@ describe('reservations', () => {
     await t.stop();
     const t2 = await startTestApp({ dataDir: t.dataDir, timeZone: 'UTC' });
     try {
-      const b = (await t2.req('GET', `/v1/budgets/agent/${agent.id}`, { key: t2.op })).body;
+      const b = (await t2.api(t2.op).answer('getBudget', { params: { scope: 'agent', scope_id: agent.id } })).body;
       expect(b.reserved_micro_usd).toBe(7_000);
       t2.app.services.budgets.settle('act_r', agent, null, { cost_micro_usd: 6_000 }, 'system');
-      const after = (await t2.req('GET', `/v1/budgets/agent/${agent.id}`, { key: t2.op })).body;
+      const after = (await t2.api(t2.op).answer('getBudget', { params: { scope: 'agent', scope_id: agent.id } })).body;
       expect(after).toMatchObject({ reserved_micro_usd: 0, spent_micro_usd: 6_000 });
     } finally {
       await t2.stop();
@@ -139,7 +139,7 @@ describe('reservations', () => {
     expect(ledger.releaseStale(60 * 60_000)).toBe(0);
     clock.advance(31 * 60_000); // the reaper timer fires inside advance (default timeout 1 h)
     expect(budget('agent', agent.id).reserved).toBe(2_000);
-    const rows = (await t.req('GET', '/v1/audit?event_type=reservation.released', { key: t.op })).body.data;
+    const rows = (await t.api(t.op).answer('listAudit', { query: { event_type: 'reservation.released' } })).body.data;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ subject_id: 'act_old', actor: 'system', data: { reason: 'abandoned' } });
     expect(ledger.releaseStale(0)).toBe(1);

@@ -35,15 +35,15 @@ describe('period boundaries', () => {
     // March in Paris starts at UTC+1 and ends at UTC+2 (DST on the 29th).
     ['Europe/Paris', '2026-03-15T12:00:00Z', 'month', '2026-02-28T23:00:00.000Z', '2026-03-31T22:00:00.000Z'],
     ['UTC', '2026-02-10T00:00:00Z', 'month', '2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
-  ])('%s at %s, %s → [%s, %s)', async (zone, now, period, startsAt, endsAt) => {
+  ] as const)('%s at %s, %s → [%s, %s)', async (zone, now, period, startsAt, endsAt) => {
     const { t } = await start(zone, now);
-    const b = await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'team', scope_id: 'x', limit_usd_cents: 100, period } });
+    const b = await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'x', limit_usd_cents: 100, period } });
     expect(b.body).toMatchObject({ period, period_starts_at: startsAt, period_ends_at: endsAt });
   });
 
   it('period none starts at creation and never ends', async () => {
     const { t } = await start('UTC', '2026-01-05T12:00:00Z');
-    const b = await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'team', scope_id: 'x', limit_usd_cents: 100 } });
+    const b = await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'x', limit_usd_cents: 100 } });
     expect(b.body).toMatchObject({ period: 'none', period_starts_at: '2026-01-05T12:00:00.000Z', period_ends_at: null });
   });
 });
@@ -52,26 +52,26 @@ describe('rollover', () => {
   it('resets spend at the local midnight, keeps the closed period, and wakes a cap-paused budget (audited)', async () => {
     const { t, clock, events } = await start('America/New_York', '2026-01-05T12:00:00Z');
     const a = await t.agent('p1');
-    await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap', period: 'day' } });
-    const hit = await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 120_000 } });
+    await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap', period: 'day' } });
+    const hit = await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 120_000 } });
     expect(hit.body.paused).toBe(true);
 
     clock.set('2026-01-06T04:59:59.999Z'); // 23:59:59.999 local
-    expect((await t.req('GET', `/v1/budgets/agent/${a.id}`, { key: t.op })).body).toMatchObject({ status: 'paused', spent_micro_usd: 120_000 });
+    expect((await t.api(t.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } })).body).toMatchObject({ status: 'paused', spent_micro_usd: 120_000 });
 
     clock.set('2026-01-06T05:00:00Z'); // local midnight
-    const rolled = await t.req('GET', `/v1/budgets/agent/${a.id}`, { key: t.op });
+    const rolled = await t.api(t.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } });
     expect(rolled.body).toMatchObject({
       status: 'active', paused_reason: null, spent_micro_usd: 0,
       period_starts_at: '2026-01-06T05:00:00.000Z', period_ends_at: '2026-01-07T05:00:00.000Z',
     });
-    const resumed = (await t.req('GET', '/v1/audit?event_type=budget.resumed', { key: t.op })).body.data;
+    const resumed = (await t.api(t.op).answer('listAudit', { query: { event_type: 'budget.resumed' } })).body.data;
     expect(resumed).toHaveLength(1);
     expect(resumed[0]).toMatchObject({ actor: 'system', data: { reason: 'period_rollover', previous_period: { spent_micro_usd: 120_000 } } });
     await Promise.resolve();
     expect(events.filter((e) => e.type === 'budget.resumed')).toHaveLength(1);
 
-    const periods = await t.req('GET', `/v1/budgets/agent/${a.id}/periods`, { key: t.op });
+    const periods = await t.api(t.op).answer('listBudgetPeriods', { params: { scope: 'agent', scope_id: a.id } });
     expect(periods.body.data).toEqual([
       {
         object: 'budget_period', budget_id: rolled.body.id, period_starts_at: '2026-01-05T05:00:00.000Z',
@@ -79,7 +79,7 @@ describe('rollover', () => {
       },
     ]);
     // Crossings re-arm in the new period.
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 100_000 } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 100_000 } });
     expect(events.filter((e) => e.type === 'budget.cap_hit')).toHaveLength(2);
     expect(events.filter((e) => e.type === 'budget.warning')).toHaveLength(2);
   });
@@ -87,17 +87,17 @@ describe('rollover', () => {
   it('a spend after the boundary rolls first and counts in the new period only', async () => {
     const { t, clock } = await start('UTC', '2026-01-31T23:00:00Z');
     const a = await t.agent('p2');
-    await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 1000, period: 'month' } });
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 5 } });
+    await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 1000, period: 'month' } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 5 } });
     clock.set('2026-02-01T00:00:00Z');
-    const s = await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 7 } });
+    const s = await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 7 } });
     expect(s.body.budgets[0]).toMatchObject({ spent_micro_usd: 7, period_starts_at: '2026-02-01T00:00:00.000Z' });
     // Skipping several months closes only the period that had spend and lands in the current one.
     clock.set('2026-05-17T10:00:00Z');
-    const b = await t.req('GET', `/v1/budgets/agent/${a.id}`, { key: t.op });
+    const b = await t.api(t.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } });
     expect(b.body).toMatchObject({ spent_micro_usd: 0, period_starts_at: '2026-05-01T00:00:00.000Z', period_ends_at: '2026-06-01T00:00:00.000Z' });
-    const periods = (await t.req('GET', `/v1/budgets/agent/${a.id}/periods`, { key: t.op })).body.data;
-    expect(periods.map((p: any) => [p.period_starts_at, p.spent_micro_usd])).toEqual([
+    const periods = (await t.api(t.op).answer('listBudgetPeriods', { params: { scope: 'agent', scope_id: a.id } })).body.data;
+    expect(periods.map((p) => [p.period_starts_at, p.spent_micro_usd])).toEqual([
       ['2026-02-01T00:00:00.000Z', 7],
       ['2026-01-01T00:00:00.000Z', 5],
     ]);
@@ -106,8 +106,8 @@ describe('rollover', () => {
   it('week budgets roll on Monday midnight in the zone; the BudgetLedger view rolls too', async () => {
     const { t, clock } = await start('Europe/Paris', '2026-01-07T12:00:00Z'); // Wednesday
     const a = await t.agent('p3');
-    await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap', period: 'week' } });
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 100_000 } });
+    await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap', period: 'week' } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 100_000 } });
     const agent = t.app.services.agents.get(a.id);
     expect(t.app.services.budgets.applicableBudgets(agent, null)[0]).toMatchObject({ status: 'paused', spent_micro_usd: 100_000 });
     clock.set('2026-01-11T22:59:59Z'); // Sunday 23:59:59 in Paris
@@ -118,26 +118,26 @@ describe('rollover', () => {
 
   it('a manual pause survives the boundary', async () => {
     const { t, clock } = await start('UTC', '2026-01-05T12:00:00Z');
-    await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'team', scope_id: 'ops', limit_usd_cents: 10, mode: 'cap', period: 'day' } });
-    await t.req('POST', '/v1/budgets/team/ops/pause', { key: t.op });
+    await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'ops', limit_usd_cents: 10, mode: 'cap', period: 'day' } });
+    await t.api(t.op).answer('pauseBudget', { params: { scope: 'team', scope_id: 'ops' }, body: undefined });
     clock.set('2026-01-06T00:00:01Z');
-    expect((await t.req('GET', '/v1/budgets/team/ops', { key: t.op })).body).toMatchObject({ status: 'paused', paused_reason: 'manual' });
+    expect((await t.api(t.op).answer('getBudget', { params: { scope: 'team', scope_id: 'ops' } })).body).toMatchObject({ status: 'paused', paused_reason: 'manual' });
   });
 
   it('rolls at startup budgets whose period ended while the app was closed', async () => {
     const clock = new ManualClock(Date.parse('2026-01-05T12:00:00Z'));
     t = await startTestApp({ clock, timeZone: 'UTC' });
     const a = await t.agent('p4');
-    await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap', period: 'day' } });
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 100_000 } });
+    await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap', period: 'day' } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 100_000 } });
     await t.stop();
     clock.set('2026-01-07T09:00:00Z');
     const t2 = await startTestApp({ dataDir: t.dataDir, clock, timeZone: 'UTC' });
     try {
       // Startup rolled it: the audit row exists before any request touched the budget.
-      const resumed = (await t2.req('GET', '/v1/audit?event_type=budget.resumed', { key: t2.op })).body.data;
+      const resumed = (await t2.api(t2.op).answer('listAudit', { query: { event_type: 'budget.resumed' } })).body.data;
       expect(resumed).toHaveLength(1);
-      expect(resumed[0].at).toBe('2026-01-07T09:00:00.000Z');
+      expect(resumed[0]!.at).toBe('2026-01-07T09:00:00.000Z');
       expect(t2.app.db.prepare('SELECT status, spent_micro_usd FROM budgets').get()).toEqual({ status: 'active', spent_micro_usd: 0 });
     } finally {
       await t2.stop();
@@ -147,17 +147,17 @@ describe('rollover', () => {
   it('report by day cuts days in the operator zone', async () => {
     const { t, clock } = await start('Asia/Kolkata', '2026-01-05T18:00:00Z'); // 23:30 local
     const a = await t.agent('p5');
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 1 } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 1 } });
     clock.set('2026-01-05T18:30:00Z'); // 00:00 local next day
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 2 } });
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 3 } });
-    const r = await t.req('GET', '/v1/reports/spend?group_by=day', { key: t.op });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 2 } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 3 } });
+    const r = await t.api(t.op).answer('spendReport', { query: { group_by: 'day' } });
     expect(r.body.time_zone).toBe('Asia/Kolkata');
     expect(r.body.rows).toEqual([
       { key: '2026-01-05', spent_micro_usd: 1, spent_usd_cents: 0, events: 1 },
       { key: '2026-01-06', spent_micro_usd: 5, spent_usd_cents: 0, events: 2 },
     ]);
-    const since = await t.req('GET', '/v1/reports/spend?group_by=day&since=2026-01-05T18:30:00Z', { key: t.op });
+    const since = await t.api(t.op).answer('spendReport', { query: { group_by: 'day', since: '2026-01-05T18:30:00Z' } });
     expect(since.body.total_micro_usd).toBe(5);
   });
 
@@ -165,13 +165,13 @@ describe('rollover', () => {
     const { t, clock } = await start('Asia/Kolkata', '2026-01-05T18:00:00Z'); // 23:30 local
     const a = await t.agent('p6');
     const b = await t.agent('p7');
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 1 } });
-    await t.req('POST', '/v1/spend', { key: b.key, body: { amount_micro_usd: 10 } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 1 } });
+    await t.api(b.key).answer('recordSpend', { body: { amount_micro_usd: 10 } });
     clock.set('2026-01-05T18:30:00Z'); // 00:00 local next day
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 2 } });
-    await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 3 } });
-    await t.req('POST', '/v1/spend', { key: t.op, body: { amount_micro_usd: 7 } });
-    const r = await t.req('GET', '/v1/reports/spend?group_by=agent_day', { key: t.op });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 2 } });
+    await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 3 } });
+    await t.api(t.op).answer('recordSpend', { body: { amount_micro_usd: 7 } });
+    const r = await t.api(t.op).answer('spendReport', { query: { group_by: 'agent_day' } });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ group_by: 'agent_day', total_micro_usd: 23 });
     const rows = (r.body.rows as { key: string; agent_id: string | null; spent_micro_usd: number; events: number }[])

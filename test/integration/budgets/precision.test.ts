@@ -4,7 +4,7 @@
  * row always equals the sum of the spend ledger, both read as exact 64-bit integers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 
 let t: TestApp;
 afterEach(async () => {
@@ -25,22 +25,22 @@ describe('money beyond 2^53', () => {
     t = await startTestApp({ backups: false });
     const a = await t.agent('whale');
     // A warn-mode cap: spends keep being recorded past it.
-    expect((await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'global', limit_usd_cents: 100, mode: 'warn' } })).status).toBe(200);
-    const spend = (amount: number) => t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: amount } });
+    expect((await t.api(t.op).answer('setBudget', { body: { scope: 'global', limit_usd_cents: 100, mode: 'warn' } })).status).toBe(200);
+    const spend = (amount: number) => t.raw('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: amount } });
 
     for (let i = 0; i < 9; i++) expect((await spend(MAX_SPEND)).status).toBe(200);
     expect(exact()).toEqual({ row: 9n * BigInt(MAX_SPEND), ledger: 9n * BigInt(MAX_SPEND), events: 9n });
 
     const over = await spend(MAX_SPEND);
     expect(over.status).toBe(422);
-    expect(over.body.error).toMatchObject({ code: 'unprocessable', param: 'amount_micro_usd' });
+    expect(errorBody(over.body).error).toMatchObject({ code: 'unprocessable', param: 'amount_micro_usd' });
     expect(exact()).toEqual({ row: 9n * BigInt(MAX_SPEND), ledger: 9n * BigInt(MAX_SPEND), events: 9n });
 
     // Exactly up to the top: accepted, and exact.
     const rest = MAX - 9n * BigInt(MAX_SPEND);
     expect((await spend(Number(rest))).status).toBe(200);
     expect(exact()).toEqual({ row: MAX, ledger: MAX, events: 10n });
-    const budget = await t.req('GET', '/v1/budgets/global/global', { key: t.op });
+    const budget = await t.api(t.op).answer('getBudget', { params: { scope: 'global', scope_id: 'global' } });
     expect(budget.body.spent_micro_usd).toBe(Number.MAX_SAFE_INTEGER);
 
     // One more micro-dollar is refused, and so is a small one after it: never a silent drop.
@@ -49,6 +49,6 @@ describe('money beyond 2^53', () => {
       expect(res.status).toBe(422);
     }
     expect(exact()).toEqual({ row: MAX, ledger: MAX, events: 10n });
-    expect((await t.req('GET', '/v1/audit/verify', { key: t.op })).body.ok).toBe(true);
+    expect((await t.api(t.op).answer('verifyAudit')).body.ok).toBe(true);
   });
 });

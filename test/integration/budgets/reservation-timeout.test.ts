@@ -28,13 +28,13 @@ describe('reservationTimeoutMs', () => {
     const clock = new ManualClock();
     const app = await startTestApp({ clock, timeZone: 'UTC', reservationTimeoutMs: 5 * MINUTE });
     t = app;
-    await app.req('POST', '/v1/guardrails', { key: app.op, body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } });
+    await app.api(app.op).answer('createGuardrail', { body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } });
     const a = await app.agent('slow');
-    await app.req('POST', '/v1/budgets', { key: app.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 100, mode: 'cap' } });
-    const act = await app.req('POST', '/v1/actions', { key: a.key, body: { tool: 'llm.call', cost_estimate_micro_usd: 40_000 } });
+    await app.api(app.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 100, mode: 'cap' } });
+    const act = await app.api(a.key).answer('createAction', { body: { tool: 'llm.call', cost_estimate_micro_usd: 40_000 } });
     expect(act.body.decision).toBe('ALLOW');
-    const reserved = async () => (await app.req('GET', `/v1/budgets/agent/${a.id}`, { key: app.op })).body.reserved_micro_usd;
-    const released = async () => (await app.req('GET', '/v1/audit?event_type=reservation.released', { key: app.op })).body.data;
+    const reserved = async () => (await app.api(app.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } })).body.reserved_micro_usd;
+    const released = async () => (await app.api(app.op).answer('listAudit', { query: { event_type: 'reservation.released' } })).body.data;
 
     clock.advance(4 * MINUTE); // the reaper looks every minute
     expect(await reserved()).toBe(40_000);

@@ -9,7 +9,7 @@ let agent: { id: string; key: string };
 
 /** With no policies every action asks: each call opens a pending approval. */
 async function ask(args: Record<string, unknown>, tool = 'shell.exec') {
-  const res = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool, args } });
+  const res = await t.api(agent.key).answer('createAction', { body: { tool, args } });
   expect(res.body.status).toBe('pending_approval');
   return res.body as { id: string; approval_id: string };
 }
@@ -47,7 +47,7 @@ describe('approvals commands', () => {
     const allowed = await cli(['approvals', 'decide', a.approval_id, 'allow'], { env });
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toBe(`${a.approval_id} shell.exec: approved (allow_once)\n`);
-    expect((await t.req('GET', `/v1/actions/${a.id}`, { key: agent.key })).body.status).toBe('allowed');
+    expect((await t.api(agent.key).answer('getAction', { params: { id: a.id } })).body.status).toBe('allowed');
 
     const again = await cli(['approvals', 'decide', a.approval_id, 'deny'], { env });
     expect(again.code).toBe(1);
@@ -56,7 +56,7 @@ describe('approvals commands', () => {
     const b = await ask({ command: 'git push --force' });
     const denied = await cli(['approvals', 'decide', b.approval_id, 'deny', '--comment', 'no force pushes', '--json'], { env });
     expect(denied.json()).toMatchObject({ status: 'denied', decisions: [{ decision: 'deny', comment: 'no force pushes' }] });
-    expect((await t.req('GET', `/v1/actions/${b.id}`, { key: agent.key })).body).toMatchObject({ status: 'denied', reason: 'no force pushes' });
+    expect((await t.api(agent.key).answer('getAction', { params: { id: b.id } })).body).toMatchObject({ status: 'denied', reason: 'no force pushes' });
   });
 
   it('allow_always with an args pattern creates a grant; a wider scope on a high-risk tool needs --confirm', async () => {
@@ -67,7 +67,7 @@ describe('approvals commands', () => {
     const r = await cli(['approvals', 'decide', a.approval_id, 'always', '--args-pattern', '{"command": "npm test*"}', '--grant-expires', 'never', '--confirm'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^${a.approval_id} shell\\.test: approved \\(allow_always\\); grant gnt_\\S+ created\\n$`));
-    const grants = await t.req('GET', '/v1/grants', { key: t.op });
+    const grants = await t.api(t.op).answer('listGrants');
     expect(grants.body.data).toEqual([expect.objectContaining({ tool: 'shell.test', args_pattern: { command: 'npm test*' }, expires_at: null })]);
   });
 

@@ -26,7 +26,7 @@ describe('agent and key commands', () => {
     expect(key).toBeDefined();
     expect(r.stdout).toContain(`export WARDEN_URL=${t.url}`);
     expect(r.stdout).toContain(`export WARDEN_KEY=${key}`);
-    const me = await t.req('GET', '/v1/me', { key });
+    const me = await t.api(key).answer('me');
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ name: 'claude-code', role: 'coder' });
   });
@@ -104,7 +104,7 @@ describe('agent and key commands', () => {
     const created = await cli(['key', 'create', 'claude-code', '--json'], { env });
     expect(created.code).toBe(0);
     const { id, api_key } = created.json();
-    expect((await t.req('GET', '/v1/me', { key: api_key })).status).toBe(200);
+    expect((await t.api(api_key).answer('me')).status).toBe(200);
 
     const listed = await cli(['key', 'list', 'claude-code'], { env });
     expect(listed.stdout).toContain(id);
@@ -113,7 +113,7 @@ describe('agent and key commands', () => {
     const revoked = await cli(['key', 'revoke', 'claude-code', id], { env });
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toContain(`Key ${id} of claude-code revoked`);
-    expect((await t.req('GET', '/v1/me', { key: api_key })).status).toBe(401);
+    expect((await t.raw('GET', '/v1/me', { key: api_key })).status).toBe(401);
   });
 });
 
@@ -215,7 +215,7 @@ describe('audit commands', () => {
     const r = await running;
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    const created = events.filter((e: { event_type: string; data: any }) => e.event_type === 'agent.created' && JSON.stringify(e.data).includes('followed-agent'));
+    const created = events.filter((e: { event_type: string; data: unknown }) => e.event_type === 'agent.created' && JSON.stringify(e.data).includes('followed-agent'));
     expect(created).toHaveLength(1);
     // No event printed twice.
     expect(new Set(events.map((e: { id: string }) => e.id)).size).toBe(events.length);

@@ -36,7 +36,7 @@ it('Ctrl-C while waiting: exit 130, the command does not run, the request is wit
   // Wait until its request is in the Inbox (no rule for shell.exec: ALERT).
   let approvalId: string | undefined;
   for (let i = 0; i < 200 && !approvalId; i++) {
-    approvalId = (await t.req('GET', `/v1/approvals?status=pending`, { key: t.op })).body.data.find((a: { agent_id: string }) => a.agent_id === agent.id)?.id;
+    approvalId = (await t.api(t.op).answer('listApprovals', { query: { status: 'pending' } })).body.data.find((a: { agent_id: string }) => a.agent_id === agent.id)?.id;
     if (!approvalId) await new Promise((r) => setTimeout(r, 50));
   }
   expect(approvalId).toBeDefined();
@@ -45,8 +45,8 @@ it('Ctrl-C while waiting: exit 130, the command does not run, the request is wit
   expect(stderr).toMatch(/interrupted while waiting for Warden; not running/);
   expect(existsSync(marker)).toBe(false);
 
-  const approval = (await t.req('GET', `/v1/approvals/${approvalId}`, { key: t.op })).body;
+  const approval = (await t.api(t.op).answer('getApproval', { params: { id: approvalId! } })).body;
   expect(approval.withdrawn_at).toEqual(expect.any(String));
-  const late = await t.req('POST', `/v1/approvals/${approvalId}/decision`, { key: t.op, body: { decision: 'allow_once' } });
+  const late = await t.raw('POST', `/v1/approvals/${approvalId}/decision`, { key: t.op, body: { decision: 'allow_once' } });
   expect(late.status).toBe(409);
 });

@@ -20,7 +20,7 @@ describe('operator commands', () => {
     const added = await cli(['operator', 'add', 'alice'], { env });
     expect(added.code).toBe(0);
     const token = /wk_op_\S+/.exec(added.stdout)?.[0] ?? '';
-    expect((await t.req('GET', '/v1/me', { key: token })).status).toBe(200);
+    expect((await t.api(token).answer('me')).status).toBe(200);
 
     const list = await cli(['operator', 'list'], { env });
     expect(list.stdout).toMatch(/^ID\s+NAME\s+ROLE\s+CREATED\s+REVOKED$/m);
@@ -30,7 +30,7 @@ describe('operator commands', () => {
     const revoked = await cli(['operator', 'revoke', 'alice'], { env });
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toContain('revoked');
-    expect((await t.req('GET', '/v1/me', { key: token })).status).toBe(401);
+    expect((await t.raw('GET', '/v1/me', { key: token })).status).toBe(401);
 
     const nobody = await cli(['operator', 'revoke', 'nobody'], { env });
     expect(nobody.code).toBe(1);

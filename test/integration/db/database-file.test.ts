@@ -38,7 +38,7 @@ async function folderWithData(): Promise<{ dir: string; backup: string; token: s
   const dir = tempDir();
   const t = await start(dir);
   await t.agent('keeper');
-  const made = await t.req('POST', '/v1/backups', { key: t.op });
+  const made = await t.api(t.op).answer('createBackup', { body: undefined });
   expect(made.status).toBe(201);
   await t.stop();
   return { dir, backup: made.body.file as string, token: t.op };
@@ -142,9 +142,9 @@ describe('warden restore', () => {
     expect(statSync(join(dir, 'replaced', aside[0]!)).size).toBe(0);
 
     const t = await start(dir);
-    const agents = await t.req('GET', '/v1/agents', { key: t.op });
+    const agents = await t.api(t.op).answer('listAgents');
     expect(agents.body.data.map((a: { name: string }) => a.name)).toEqual(['keeper']);
-    expect((await t.req('GET', '/v1/audit/verify', { key: t.op })).body).toMatchObject({ ok: true, first_bad_id: null });
+    expect((await t.api(t.op).answer('verifyAudit')).body).toMatchObject({ ok: true, first_bad_id: null });
     if (process.platform !== 'win32') expect(statSync(db(dir)).mode & 0o777).toBe(0o600);
   });
 
@@ -155,7 +155,7 @@ describe('warden restore', () => {
     const res = await cli(['restore', backup, '--data-dir', dir]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(new RegExp(`^warden: a Warden \\(pid ${process.pid}\\) is running on ${dir}: quit it before you restore\\n$`));
-    const agents = await t.req('GET', '/v1/agents', { key: t.op });
+    const agents = await t.api(t.op).answer('listAgents');
     expect(agents.body.data.map((a: { name: string }) => a.name).sort()).toEqual(['keeper', 'newer']);
   });
 
@@ -217,7 +217,7 @@ describe('backups', () => {
     for (let i = 0; i < 50 && !(existsSync(folder) && readdirSync(folder).some((f) => f.endsWith('.db'))); i++) await new Promise((r) => setTimeout(r, 50));
     expect(readdirSync(folder).filter((f) => f.endsWith('.db'))).toHaveLength(1);
     const made: string[] = [];
-    for (let i = 0; i < 8; i++) made.push(basename((await t.req('POST', '/v1/backups', { key: t.op })).body.file));
+    for (let i = 0; i < 8; i++) made.push(basename((await t.api(t.op).answer('createBackup', { body: undefined })).body.file));
     const kept = readdirSync(folder).sort();
     expect(kept).toEqual(made.slice(-7).sort());
     if (process.platform !== 'win32') {
@@ -225,7 +225,7 @@ describe('backups', () => {
       for (const f of kept) expect(statSync(join(folder, f)).mode & 0o777).toBe(0o600);
     }
     const agent = await t.agent('x');
-    expect((await t.req('POST', '/v1/backups', { key: agent.key })).status).toBe(403);
+    expect((await t.raw('POST', '/v1/backups', { key: agent.key })).status).toBe(403);
   });
 });
 

@@ -57,9 +57,9 @@ describe('migration 0002-policies', () => {
   it('policies, versions and settings survive a restart; the store sees changes made by another process', async () => {
     const t = await startTestApp();
     try {
-      const created = await t.req('POST', '/v1/guardrails', { key: t.op, body: { name: 'durable', rules: [{ tool: 'a.b', decision: 'ALLOW' }] } });
-      await t.req('PATCH', `/v1/guardrails/${created.body.id}`, { key: t.op, body: { rules: [{ tool: 'a.b', decision: 'ALERT' }] } });
-      await t.req('PATCH', '/v1/settings/governance', { key: t.op, body: { approval_ttl_seconds: 600 } });
+      const created = await t.api(t.op).answer('createGuardrail', { body: { name: 'durable', rules: [{ tool: 'a.b', decision: 'ALLOW' }] } });
+      await t.api(t.op).answer('updateGuardrail', { params: { id: created.body.id }, body: { rules: [{ tool: 'a.b', decision: 'ALERT' }] } });
+      await t.api(t.op).answer('updateGovernanceSettings', { body: { approval_ttl_seconds: 600 } });
       const store = t.app.services.policies;
       expect(store.compiledGuardrails().policies[0]?.version).toBe(2);
 
@@ -73,9 +73,9 @@ describe('migration 0002-policies', () => {
       await t.stop();
       const again = await startTestApp({ dataDir: t.dataDir });
       try {
-        const v1 = await again.req('GET', `/v1/guardrails/${created.body.id}?version=1`, { key: again.op });
+        const v1 = await again.api(again.op).answer('getGuardrail', { params: { id: created.body.id }, query: { version: '1' } });
         expect(v1.body.rules).toEqual([{ tool: 'a.b', decision: 'ALLOW' }]);
-        expect((await again.req('GET', '/v1/settings/governance', { key: again.op })).body.approval_ttl_seconds).toBe(600);
+        expect((await again.api(again.op).answer('getGovernanceSettings')).body.approval_ttl_seconds).toBe(600);
       } finally {
         await again.close();
       }

@@ -6,15 +6,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteInput } from '../../../shared/api/contract.js';
+import type { Routes } from '../../../shared/api/index.js';
 import { parse, stringify } from 'yaml';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 import { cli } from '../../support/cli-harness.js';
 
 let t: TestApp;
 let dir: string;
-const op = (method: string, path: string, body?: unknown) => t.req(method, path, { key: t.op, ...(body !== undefined ? { body } : {}) });
 
-const RULES = [
+const RULES: RouteInput<Routes['createGuardrail']>['body']['rules'] = [
   { tool: 'shell.exec', expr: "$.args.command starts_with 'kubectl'", decision: 'ALERT', always_ask: true },
   { tool: 'fs.read', expr: "$.args.path contains '/.ssh/'", decision: 'BLOCK' },
   { tool: 'fs.read', decision: 'ALLOW' },
@@ -33,21 +34,21 @@ describe('BLOCK and always_ask rules round-trip', () => {
   let id: string;
 
   it('create and read return them as written; the first version has them too', async () => {
-    const created = await op('POST', '/v1/guardrails', { name: 'ops-safety', rules: RULES });
+    const created = await t.api(t.op).answer('createGuardrail', { body: { name: 'ops-safety', rules: RULES } });
     expect(created.status).toBe(201);
     expect(created.body.rules).toEqual(RULES);
     id = created.body.id;
-    expect((await op('GET', `/v1/guardrails/${id}`)).body.rules).toEqual(RULES);
-    expect((await op('GET', `/v1/guardrails/${id}/versions`)).body.data[0].rules).toEqual(RULES);
+    expect((await t.api(t.op).answer('getGuardrail', { params: { id } })).body.rules).toEqual(RULES);
+    expect((await t.api(t.op).answer('listGuardrailVersions', { params: { id } })).body.data[0]!.rules).toEqual(RULES);
   });
 
   it('PATCH mints a version; the older one still reads its BLOCK and always_ask rules', async () => {
-    const next = [{ ...RULES[0], always_ask: false }, RULES[1], RULES[2]];
-    const patched = await op('PATCH', `/v1/guardrails/${id}`, { rules: next });
+    const next = [{ ...RULES[0]!, always_ask: false }, RULES[1]!, RULES[2]!];
+    const patched = await t.api(t.op).answer('updateGuardrail', { params: { id }, body: { rules: next } });
     expect(patched.body.version).toBe(2);
-    expect(patched.body.rules[0].always_ask).toBe(false);
-    expect((await op('GET', `/v1/guardrails/${id}?version=1`)).body.rules).toEqual(RULES);
-    await op('PATCH', `/v1/guardrails/${id}`, { rules: RULES });
+    expect(patched.body.rules[0]!.always_ask).toBe(false);
+    expect((await t.api(t.op).answer('getGuardrail', { params: { id }, query: { version: '1' } })).body.rules).toEqual(RULES);
+    await t.api(t.op).answer('updateGuardrail', { params: { id }, body: { rules: RULES } });
   });
 
   it('export writes them, apply of the export is no change, and apply changes always_ask and decisions', async () => {
@@ -69,7 +70,7 @@ describe('BLOCK and always_ask rules round-trip', () => {
     writeFileSync(file, stringify(doc));
     const changed = await cli(['policy', 'apply', file, '--yes'], { env });
     expect(changed.code).toBe(0);
-    const read = (await op('GET', `/v1/guardrails/${id}`)).body;
+    const read = (await t.api(t.op).answer('getGuardrail', { params: { id } })).body;
     expect(read.version).toBe(4);
     expect(read.rules[0]).toEqual({ tool: 'shell.exec', expr: "$.args.command starts_with 'kubectl'", decision: 'ALERT' });
     expect(read.rules[2]).toEqual({ tool: 'fs.read', decision: 'BLOCK' });
@@ -79,27 +80,27 @@ describe('BLOCK and always_ask rules round-trip', () => {
     const refused = await cli(['policy', 'apply', file, '--yes'], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('guardrails[0].rules[2].always_ask');
-    expect((await op('GET', `/v1/guardrails/${id}`)).body.version).toBe(4);
+    expect((await t.api(t.op).answer('getGuardrail', { params: { id } })).body.version).toBe(4);
   });
 });
 
 describe('change notes', () => {
   it('a create and a rules change keep their note with the version; a note alone writes nothing', async () => {
-    const created = await op('POST', '/v1/guardrails', { name: 'noted', rules: [{ tool: 'a.b', decision: 'ALERT' }], note: 'first cut' });
+    const created = await t.api(t.op).answer('createGuardrail', { body: { name: 'noted', rules: [{ tool: 'a.b', decision: 'ALERT' }], note: 'first cut' } });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    const patched = await op('PATCH', `/v1/guardrails/${id}`, { rules: [{ tool: 'a.b', decision: 'BLOCK' }], note: '  a.b broke prod  ' });
+    const patched = await t.api(t.op).answer('updateGuardrail', { params: { id }, body: { rules: [{ tool: 'a.b', decision: 'BLOCK' }], note: '  a.b broke prod  ' } });
     expect(patched.body.version).toBe(2);
-    const quiet = await op('PATCH', `/v1/guardrails/${id}`, { description: 'x', note: 'not a version' });
+    const quiet = await t.api(t.op).answer('updateGuardrail', { params: { id }, body: { description: 'x', note: 'not a version' } });
     expect(quiet.body.version).toBe(2);
-    const versions = (await op('GET', `/v1/guardrails/${id}/versions`)).body.data;
+    const versions = (await t.api(t.op).answer('listGuardrailVersions', { params: { id } })).body.data;
     expect(versions.map((v: { version: number; version_note: string | null }) => [v.version, v.version_note])).toEqual([
       [2, 'a.b broke prod'],
       [1, 'first cut'],
     ]);
-    const tooLong = await op('PATCH', `/v1/guardrails/${id}`, { rules: [{ tool: 'a.c', decision: 'BLOCK' }], note: 'x'.repeat(501) });
+    const tooLong = await t.raw('PATCH', `/v1/guardrails/${id}`, { key: t.op, body: { rules: [{ tool: 'a.c', decision: 'BLOCK' }], note: 'x'.repeat(501) } });
     expect(tooLong.status).toBe(400);
-    expect(tooLong.body.error.param).toBe('note');
+    expect(errorBody(tooLong.body).error.param).toBe('note');
   });
 
   it('warden policy apply --note keeps the note with each version it writes', async () => {
@@ -108,9 +109,9 @@ describe('change notes', () => {
     writeFileSync(file, stringify({ guardrails: [{ name: 'noted', rules: [{ tool: 'a.b', decision: 'ALLOW' }] }] }));
     const r = await cli(['policy', 'apply', file, '--yes', '--note', 'reviewed in PR 12'], { env });
     expect(r.code).toBe(0);
-    const list = (await op('GET', '/v1/guardrails')).body.data;
-    const id = list.find((g: { name: string }) => g.name === 'noted').id;
-    const latest = (await op('GET', `/v1/guardrails/${id}/versions?limit=1`)).body.data[0];
+    const list = (await t.api(t.op).answer('listGuardrails')).body.data;
+    const id = list.find((g: { name: string }) => g.name === 'noted')!.id;
+    const latest = (await t.api(t.op).answer('listGuardrailVersions', { params: { id }, query: { limit: '1' } })).body.data[0];
     expect(latest).toMatchObject({ version: 3, version_note: 'reviewed in PR 12' });
   });
 });

@@ -36,7 +36,7 @@ describe.each(fixtures)('golden fixture $file (POST /v1/guardrails/evaluate)', (
       tool_policies: fx.tool_policies ?? [],
       role_overrides: fx.role_overrides ?? [],
     });
-    const res = await t.req('POST', '/v1/guardrails/evaluate', { key: t.op, body });
+    const res = await t.api(t.op).answer('evaluateGuardrails', { body });
     expect(res.status).toBe(200);
     expect({ decision: res.body.decision, block_code: res.body.block_code, matched: matchedIds(res.body) }).toEqual({
       decision: c.decision,

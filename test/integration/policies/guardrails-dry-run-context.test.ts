@@ -12,11 +12,8 @@ let agentId: string;
 beforeAll(async () => {
   t = await startTestApp();
   agentId = (await t.agent('mission-agent')).id;
-  await t.req('PATCH', '/v1/settings/governance', { key: t.op, body: { unmatched_decision: 'BLOCK' } });
-  const res = await t.req('POST', '/v1/guardrails', {
-    key: t.op,
-    body: { name: 'mission-one', rules: [{ tool: 'deploy.run', expr: '$.context.mission_id == "m1"', decision: 'ALLOW' }] },
-  });
+  await t.api(t.op).answer('updateGovernanceSettings', { body: { unmatched_decision: 'BLOCK' } });
+  const res = await t.api(t.op).answer('createGuardrail', { body: { name: 'mission-one', rules: [{ tool: 'deploy.run', expr: '$.context.mission_id == "m1"', decision: 'ALLOW' }] } });
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
 });
 afterAll(async () => {
@@ -30,8 +27,8 @@ describe('guardrails dry run and $.context', () => {
     [undefined, 'BLOCK'],
   ])('mission %s: /v1/guardrails/evaluate decides %s, like /v1/evaluate', async (mission, expected) => {
     const action = { tool: 'deploy.run', ...(mission ? { mission_id: mission } : {}) };
-    const dry = await t.req('POST', '/v1/guardrails/evaluate', { key: t.op, body: { action, agent_id: agentId } });
-    const full = await t.req('POST', '/v1/evaluate', { key: t.op, body: { action, agent_id: agentId } });
+    const dry = await t.api(t.op).answer('evaluateGuardrails', { body: { action, agent_id: agentId } });
+    const full = await t.api(t.op).answer('evaluate', { body: { action, agent_id: agentId } });
     expect([dry.status, full.status]).toEqual([200, 200]);
     expect(dry.body.decision).toBe(expected);
     expect(full.body.decision).toBe(expected);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapClaudeToolCall } from '../../../electron/cli/hook.js';
 import { STARTER_POLICY } from '../../../electron/policies/starter.js';
 import { GuardrailRuleSchema } from '../../../shared/api/policies.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 import { cli, repoRoot } from '../../support/cli-harness.js';
 
 const CWD = '/home/dev/app';
@@ -37,16 +37,16 @@ describe('the starter policy', () => {
   });
 
   it('is added once by POST /v1/guardrails/starter, audited; a second time → 409', async () => {
-    const res = await t.req('POST', '/v1/guardrails/starter', { key: t.op });
+    const res = await t.api(t.op).answer('createStarterGuardrail', { body: undefined });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: 'coding-agent-starter', version: 1, status: 'active' });
     expect(res.body.rules).toHaveLength(STARTER_POLICY.rules.length);
-    const again = await t.req('POST', '/v1/guardrails/starter', { key: t.op });
+    const again = await t.raw('POST', '/v1/guardrails/starter', { key: t.op });
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('state_conflict');
-    const audit = await t.req('GET', '/v1/audit?event_type=policy.created', { key: t.op });
-    expect(audit.body.data.some((e: { subject_id: string }) => e.subject_id === res.body.id)).toBe(true);
-    expect((await t.req('POST', '/v1/guardrails/starter', { key: agent.key })).status).toBe(403);
+    expect(errorBody(again.body).error.code).toBe('state_conflict');
+    const audit = await t.api(t.op).answer('listAudit', { query: { event_type: 'policy.created' } });
+    expect(audit.body.data.some((e) => e.subject_id === res.body.id)).toBe(true);
+    expect((await t.raw('POST', '/v1/guardrails/starter', { key: agent.key })).status).toBe(403);
   });
 
   // [what, action, decision, grantable (false: always asks, no Allow always)]
@@ -93,14 +93,14 @@ describe('the starter policy', () => {
   ];
 
   it.each(table.map(([what, action, decision, grantable]) => ({ what, action, decision, grantable })))('$what → $decision', async ({ action, decision, grantable }) => {
-    const res = await t.req('POST', '/v1/evaluate', { key: t.op, body: { action, agent_id: agent.id } });
+    const res = await t.api(t.op).answer('evaluate', { body: { action, agent_id: agent.id } });
     expect(res.status).toBe(200);
     expect(res.body.decision).toBe(decision);
     if (grantable !== undefined) expect(res.body.grantable).toBe(grantable);
   });
 
   it('a Claude Code Read of a project file is allowed at once, with no approval to wait for', async () => {
-    const res = await t.req('POST', '/v1/actions?wait_s=50', { key: agent.key, body: claude('Read', { file_path: `${CWD}/package.json` }) });
+    const res = await t.api(agent.key).answer('createAction', { query: { wait_s: '50' }, body: claude('Read', { file_path: `${CWD}/package.json` }) });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ decision: 'ALLOW', status: 'allowed', approval_id: null });
   });
@@ -112,7 +112,7 @@ describe('the starter policy', () => {
       const r = await cli(['hook', 'claude-code', '--state-dir', stateDir, '--wait', '50'], { env: { WARDEN_URL: t.url, WARDEN_KEY: agent.key }, stdin });
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'allow' });
-      const pending = await t.req('GET', '/v1/approvals?status=pending', { key: t.op });
+      const pending = await t.api(t.op).answer('listApprovals', { query: { status: 'pending' } });
       expect(pending.body.data).toHaveLength(0);
     } finally {
       rmSync(stateDir, { recursive: true, force: true });

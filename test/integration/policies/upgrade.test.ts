@@ -51,41 +51,40 @@ describe('stored rules without a matcher', () => {
 
     const t = await startTestApp({ dataDir: first.dataDir });
     apps.push(t);
-    const op = (method: string, path: string, body?: unknown) => t.req(method, path, { key: t.op, ...(body !== undefined ? { body } : {}) });
 
-    const evaluation = await op('POST', '/v1/evaluate', { action: kubectl, agent_id: agent.id });
+    const evaluation = await t.api(t.op).answer('evaluate', { body: { action: kubectl, agent_id: agent.id } });
     expect(evaluation.body.decision).not.toBe('ALLOW');
     const fromOld = evaluation.body.matched.find((m: { policy_name: string }) => m.policy_name === 'prod-safety');
     expect(fromOld).toMatchObject({ policy_version: 2, decision: 'ALERT', rule_def: { tool: '*', decision: 'ALERT' } });
 
-    const current = (await op('GET', '/v1/guardrails/grd_old1')).body;
+    const current = (await t.api(t.op).answer('getGuardrail', { params: { id: 'grd_old1' } })).body;
     expect(current.version).toBe(2);
     expect(current.rules).toEqual([{ tool: '*', decision: 'ALERT' }, { tool: 'order.refund', decision: 'ALLOW', max_value: 250 }]);
-    const old = (await op('GET', '/v1/guardrails/grd_old1?version=1')).body;
+    const old = (await t.api(t.op).answer('getGuardrail', { params: { id: 'grd_old1' }, query: { version: '1' } })).body;
     expect(old.rules).toEqual([{ decision: 'ALLOW' }, { tool: 'order.refund', decision: 'ALLOW', max_value: 250 }]);
-    const versions = (await op('GET', '/v1/guardrails/grd_old1/versions')).body.data;
+    const versions = (await t.api(t.op).answer('listGuardrailVersions', { params: { id: 'grd_old1' } })).body.data;
     expect(versions.map((v: { version: number; version_actor: string }) => [v.version, v.version_actor])).toEqual([
       [2, 'system'],
       [1, 'operator:opr_old'],
     ]);
-    expect(versions[0].version_note).toContain('had no matcher');
+    expect(versions[0]!.version_note).toContain('had no matcher');
     // A ceiling stays a ceiling: above it blocks, below it asks.
-    expect((await op('GET', '/v1/guardrails/grd_old2')).body.rules).toEqual([{ tool: '*', decision: 'ALERT', max_value: 100 }]);
-    expect((await op('POST', '/v1/evaluate', { action: { tool: 'x.y', value: 500 }, agent_id: agent.id })).body.decision).toBe('BLOCK');
+    expect((await t.api(t.op).answer('getGuardrail', { params: { id: 'grd_old2' } })).body.rules).toEqual([{ tool: '*', decision: 'ALERT', max_value: 100 }]);
+    expect((await t.api(t.op).answer('evaluate', { body: { action: { tool: 'x.y', value: 500 }, agent_id: agent.id } })).body.decision).toBe('BLOCK');
 
-    const audit = (await op('GET', '/v1/audit?event_type=policy.updated')).body.data;
-    const row = audit.find((e: { subject_id: string }) => e.subject_id === 'grd_old1');
-    expect(row.actor).toBe('system');
-    expect(row.data.reason).toContain('rules [0] had no matcher');
-    expect(row.data).toMatchObject({ version: 2, previous_version: 1, rewritten_rules: [0] });
+    const audit = (await t.api(t.op).answer('listAudit', { query: { event_type: 'policy.updated' } })).body.data;
+    const row = audit.find((e) => e.subject_id === 'grd_old1');
+    expect(row!.actor).toBe('system');
+    expect(row!.data.reason).toContain('rules [0] had no matcher');
+    expect(row!.data).toMatchObject({ version: 2, previous_version: 1, rewritten_rules: [0] });
 
     // Rules saved by agent name (no id) are stored by id; a name nobody has matches no agent.
-    const named = (await op('GET', '/v1/guardrails/grd_old3')).body;
+    const named = (await t.api(t.op).answer('getGuardrail', { params: { id: 'grd_old3' } })).body;
     expect(named.version).toBe(2);
     expect(named.rules[0]).toEqual({ tool: 'x.read', agent_id: agent.id, agent: 'ops-bot', decision: 'ALLOW' });
     expect(named.rules[1]).toEqual({ tool: 'x.write', agent_id: 'unresolved-agent:ghost', decision: 'ALLOW' });
     const byName = async (tool: string) =>
-      (await op('POST', '/v1/evaluate', { action: { tool, value: 1 }, agent_id: agent.id })).body.matched.filter((m: { policy_name: string }) => m.policy_name === 'by-name');
+      (await t.api(t.op).answer('evaluate', { body: { action: { tool, value: 1 }, agent_id: agent.id } })).body.matched.filter((m: { policy_name: string }) => m.policy_name === 'by-name');
     expect(await byName('x.read')).toHaveLength(1);
     expect(await byName('x.write')).toHaveLength(0);
 
@@ -93,8 +92,8 @@ describe('stored rules without a matcher', () => {
     await t.stop();
     const again = await startTestApp({ dataDir: first.dataDir });
     apps.push(again);
-    expect((await again.req('GET', '/v1/guardrails/grd_old1', { key: again.op })).body.version).toBe(2);
-    const audited = (await again.req('GET', '/v1/audit?event_type=policy.updated', { key: again.op })).body.data;
+    expect((await again.api(again.op).answer('getGuardrail', { params: { id: 'grd_old1' } })).body.version).toBe(2);
+    const audited = (await again.api(again.op).answer('listAudit', { query: { event_type: 'policy.updated' } })).body.data;
     expect(audited).toHaveLength(3);
   });
 
@@ -103,7 +102,7 @@ describe('stored rules without a matcher', () => {
     apps.push(t);
     const agent = await t.agent('ops-bot');
     storeOldPolicy(t.dataDir, 'grd_live', 'late-writer', [{ decision: 'ALLOW' }]);
-    const res = await t.req('POST', '/v1/evaluate', { key: t.op, body: { action: kubectl, agent_id: agent.id } });
+    const res = await t.api(t.op).answer('evaluate', { body: { action: kubectl, agent_id: agent.id } });
     expect(res.body.decision).toBe('ALERT');
     expect(res.body.matched[0]).toMatchObject({ policy_name: 'late-writer', decision: 'ALERT' });
   });
