@@ -2,7 +2,15 @@
 import { ManualClock } from '../../electron/common/clock.js';
 import type { ApprovalNotice, Notifier } from '../../electron/notifier.js';
 import type { WardenEvent } from '../../shared/events.js';
-import { startTestApp, type TestApp } from './app.js';
+import type { RouteInput } from '../../shared/api/contract.js';
+import type { Routes } from '../../shared/api/index.js';
+import { startTestApp, type RawAnswer, type Reply, type TestApp } from './app.js';
+
+type Input<N extends keyof Routes> = RouteInput<Routes[N]>;
+/** The body of POST /v1/actions. */
+export type ActionBody = Input<'createAction'>['body'];
+/** The `grant` of an allow-always decision. */
+export type GrantInput = NonNullable<Input<'decideApproval'>['body']['grant']>;
 
 export interface Harness extends TestApp {
   clock: ManualClock;
@@ -10,9 +18,13 @@ export interface Harness extends TestApp {
   pendingCounts: number[];
   events: WardenEvent[];
   /** POST /v1/actions with an agent key. */
-  act(key: string, body: Record<string, unknown>, query?: string): Promise<{ status: number; body: any }>;
-  decide(approvalId: string, body: Record<string, unknown>, key?: string): Promise<{ status: number; body: any }>;
-  settings(patch: Record<string, unknown>): Promise<void>;
+  act(key: string, body: Input<'createAction'>['body'], query?: Input<'createAction'>['query']): Promise<Reply<'createAction'>>;
+  /** POST /v1/actions without the contract, for requests it refuses. */
+  actRaw(key: string, body: unknown, query?: string): Promise<RawAnswer>;
+  decide(approvalId: string, body: Input<'decideApproval'>['body'], key?: string): Promise<Reply<'decideApproval'>>;
+  /** POST /v1/approvals/{id}/decision without the contract, for decisions it refuses. */
+  decideRaw(approvalId: string, body: unknown, key?: string): Promise<RawAnswer>;
+  settings(patch: Input<'updateGovernanceSettings'>['body']): Promise<void>;
   /** A guardrail policy with one ALLOW rule per tool. */
   allow(...tools: string[]): Promise<void>;
   waiters(): number;
@@ -37,18 +49,17 @@ export async function harness(opts: { dataDir?: string; clock?: ManualClock } = 
     notices,
     pendingCounts,
     events,
-    act: (key, body, query = '') => t.req('POST', `/v1/actions${query}`, { key, body }),
-    decide: (id, body, key) => t.req('POST', `/v1/approvals/${id}/decision`, { key: key ?? t.op, body }),
+    act: (key, body, query) => t.api(key).answer('createAction', { body, ...(query ? { query } : {}) }),
+    actRaw: (key, body, query = '') => t.raw('POST', `/v1/actions${query}`, { key, body }),
+    decide: (id, body, key) => t.api(key ?? t.op).answer('decideApproval', { params: { id }, body }),
+    decideRaw: (id, body, key) => t.raw('POST', `/v1/approvals/${id}/decision`, { key: key ?? t.op, body }),
     async settings(patch) {
-      const res = await t.req('PATCH', '/v1/settings/governance', { key: t.op, body: patch });
-      if (res.status !== 200) throw new Error(`settings: ${res.status} ${JSON.stringify(res.body)}`);
+      await t.api(t.op).call('updateGovernanceSettings', { body: patch });
     },
     async allow(...tools) {
-      const res = await t.req('POST', '/v1/guardrails', {
-        key: t.op,
-        body: { name: `allow-${++policyN}`, rules: tools.map((tool) => ({ tool, decision: 'ALLOW' })) },
+      await t.api(t.op).call('createGuardrail', {
+        body: { name: `allow-${++policyN}`, rules: tools.map((tool) => ({ tool, decision: 'ALLOW' as const })) },
       });
-      if (res.status !== 201) throw new Error(`guardrail: ${res.status} ${JSON.stringify(res.body)}`);
     },
     waiters: () => t.app.services.approvals.waiters.size,
   };

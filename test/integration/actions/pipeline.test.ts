@@ -27,7 +27,7 @@ describe('fail closed', () => {
       const res = await h.act(a.key, { tool: 'fs.read' });
       expect(res.body).toMatchObject({ decision: 'BLOCK', status: 'blocked', block_code: 'evaluation_error' });
       expect(res.body.explanation).toContain('ledger unreadable');
-      const dry = await h.req('POST', '/v1/evaluate', { key: a.key, body: { action: { tool: 'fs.read' } } });
+      const dry = await h.api(a.key).answer('evaluate', { body: { action: { tool: 'fs.read' } } });
       expect(dry.body.decision).toBe('BLOCK');
     } finally {
       ledger.killSwitch = original;
@@ -60,12 +60,12 @@ describe('idempotency and events', () => {
   it('the same Idempotency-Key replays the first decision without recording a second action', async () => {
     h = await harness();
     const a = await h.agent('alpha');
-    const first = await h.req('POST', '/v1/actions', { key: a.key, body: { tool: 'shell.exec' }, headers: { 'idempotency-key': 'k1' } });
-    const again = await h.req('POST', '/v1/actions', { key: a.key, body: { tool: 'shell.exec' }, headers: { 'idempotency-key': 'k1' } });
+    const first = await h.api(a.key).answer('createAction', { body: { tool: 'shell.exec' } }, { idempotencyKey: 'k1' });
+    const again = await h.api(a.key).answer('createAction', { body: { tool: 'shell.exec' } }, { idempotencyKey: 'k1' });
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect((await h.req('GET', '/v1/actions', { key: h.op })).body.data).toHaveLength(1);
-    const other = await h.req('POST', '/v1/actions', { key: a.key, body: { tool: 'other' }, headers: { 'idempotency-key': 'k1' } });
+    expect((await h.api(h.op).answer('listActions')).body.data).toHaveLength(1);
+    const other = await h.raw('POST', '/v1/actions', { key: a.key, body: { tool: 'other' }, headers: { 'idempotency-key': 'k1' } });
     expect(other.status).toBe(409);
   });
 
@@ -85,7 +85,7 @@ describe('idempotency and events', () => {
       }
     })();
     const action = (await h.act(a.key, { tool: 'shell.exec' })).body;
-    await h.decide(action.approval_id, { decision: 'allow_once' });
+    await h.decide(action.approval_id!, { decision: 'allow_once' });
     await until(() => text.includes('event: approval.resolved'));
     controller.abort();
     await pump;

@@ -23,7 +23,7 @@ describe('quota counters', () => {
     h = await harness({ clock });
     await h.allow('fs.read');
     const a = await h.agent('alpha');
-    await h.req('PATCH', '/v1/quota', { key: h.op, body: { agent_id: a.id, concurrent_executions: 2, runs_per_hour: 3 } });
+    await h.api(h.op).answer('updateQuota', { body: { agent_id: a.id, concurrent_executions: 2, runs_per_hour: 3 } });
     const first = (await h.act(a.key, { tool: 'fs.read' })).body;
     expect((await h.act(a.key, { tool: 'fs.read' })).body.decision).toBe('ALLOW');
     expect((await h.act(a.key, { tool: 'fs.read' })).body.block_code).toBe('quota_exceeded');
@@ -34,7 +34,7 @@ describe('quota counters', () => {
     const blocked = (await h.act(a.key, { tool: 'fs.read' })).body;
     expect(blocked).toMatchObject({ decision: 'BLOCK', block_code: 'quota_exceeded' });
     expect(blocked.explanation).toContain('2 open actions');
-    await h.req('POST', `/v1/actions/${first.id}/complete`, { key: a.key, body: { outcome: 'succeeded' } });
+    await h.api(a.key).answer('completeAction', { params: { id: first.id }, body: { outcome: 'succeeded' } });
     expect((await h.act(a.key, { tool: 'fs.read' })).body.decision).toBe('ALLOW');
     // Three non-blocked runs this hour (two before the restart, one after): the hourly quota.
     const hourly = (await h.act(a.key, { tool: 'fs.read' })).body;
@@ -50,18 +50,18 @@ describe('quota counters', () => {
     h = await harness();
     await h.allow('fs.read');
     const a = await h.agent('alpha');
-    await h.req('PATCH', '/v1/quota', { key: h.op, body: { agent_id: a.id, concurrent_executions: 1 } });
+    await h.api(h.op).answer('updateQuota', { body: { agent_id: a.id, concurrent_executions: 1 } });
     const alerted = (await h.act(a.key, { tool: 'shell.exec' })).body;
     const denied = (await h.act(a.key, { tool: 'shell.exec' })).body;
     expect([alerted.decision, denied.decision]).toEqual(['ALERT', 'ALERT']);
-    await h.decide(denied.approval_id, { decision: 'deny' });
+    await h.decide(denied.approval_id!, { decision: 'deny' });
     expect((await h.act(a.key, { tool: 'fs.read', args: { probe: 1 } })).body.decision).toBe('ALLOW');
-    const probe = (await h.req('GET', '/v1/actions?limit=1', { key: a.key })).body.data[0];
-    await h.req('POST', `/v1/actions/${probe.id}/complete`, { key: a.key, body: { outcome: 'succeeded' } });
-    expect((await h.decide(alerted.approval_id, { decision: 'allow_once' })).status).toBe(200);
+    const probe = (await h.api(a.key).answer('listActions', { query: { limit: '1' } })).body.data[0];
+    await h.api(a.key).answer('completeAction', { params: { id: probe!.id }, body: { outcome: 'succeeded' } });
+    expect((await h.decide(alerted.approval_id!, { decision: 'allow_once' })).status).toBe(200);
     // The released action holds the only slot now.
     expect((await h.act(a.key, { tool: 'fs.read' })).body.block_code).toBe('quota_exceeded');
-    await h.req('POST', `/v1/actions/${alerted.id}/complete`, { key: a.key, body: { outcome: 'succeeded' } });
+    await h.api(a.key).answer('completeAction', { params: { id: alerted.id }, body: { outcome: 'succeeded' } });
     expect((await h.act(a.key, { tool: 'fs.read' })).body.decision).toBe('ALLOW');
   });
 

@@ -4,7 +4,7 @@
  * estimate no longer fits BLOCKs the approved action, and the waiting agent is told why.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, until, type Harness } from '../../support/actions-harness.js';
+import { type ActionBody, harness, until, type Harness } from '../../support/actions-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -13,11 +13,11 @@ afterEach(async () => {
 });
 
 /** An ALERT (no rule matches), a long-poll on it, and the approval id. */
-async function pendingWithWaiter(t: Harness, key: string, body: Record<string, unknown> = { tool: 'deploy.run' }) {
+async function pendingWithWaiter(t: Harness, key: string, body: ActionBody = { tool: 'deploy.run' }) {
   const first = await t.act(key, body);
   expect(first.body).toMatchObject({ decision: 'ALERT', status: 'pending_approval' });
   const before = t.waiters();
-  const waiting = t.req('GET', `/v1/approvals/${first.body.approval_id}/wait?timeout_s=20`, { key });
+  const waiting = t.api(key).answer('waitApproval', { params: { id: first.body.approval_id! }, query: { timeout_s: '20' } });
   await until(() => t.waiters() > before);
   return { action: first.body, waiting };
 }
@@ -27,16 +27,16 @@ describe('an approved action is released only through the kill-switch layer', ()
     h = await harness();
     const a = await h.agent('rel1');
     const { action, waiting } = await pendingWithWaiter(h, a.key);
-    await h.req('POST', '/v1/kill-switch', { key: h.op, body: { engaged: true, reason: 'incident' } });
+    await h.api(h.op).answer('setKillSwitch', { body: { engaged: true, reason: 'incident' } });
 
-    expect((await h.decide(action.approval_id, { decision: 'allow_once' })).status).toBe(200);
+    expect((await h.decide(action.approval_id!, { decision: 'allow_once' })).status).toBe(200);
     expect((await waiting).body).toMatchObject({ status: 'approved' });
-    const after = (await h.req('GET', `/v1/actions/${action.id}`, { key: a.key })).body;
+    const after = (await h.api(a.key).answer('getAction', { params: { id: action.id } })).body;
     expect(after).toMatchObject({ status: 'blocked', block_code: 'kill_switch' });
     expect(after.reason).toMatch(/^approved, but blocked at release: the global kill-switch is engaged/);
     // Blocked, not allowed: it holds no concurrency slot and cannot be completed.
-    expect((await h.req('POST', `/v1/actions/${action.id}/complete`, { key: a.key, body: { outcome: 'succeeded' } })).status).toBe(409);
-    const audit = (await h.req('GET', '/v1/audit?event_type=action.blocked', { key: h.op })).body.data;
+    expect((await h.raw('POST', `/v1/actions/${action.id}/complete`, { key: a.key, body: { outcome: 'succeeded' } })).status).toBe(409);
+    const audit = (await h.api(h.op).answer('listAudit', { query: { event_type: 'action.blocked' } })).body.data;
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ subject_id: action.id, data: { block_code: 'kill_switch', approval_id: action.approval_id } });
   });
@@ -45,38 +45,38 @@ describe('an approved action is released only through the kill-switch layer', ()
     h = await harness();
     const a = await h.agent('stopped');
     const before = h.waiters();
-    const asked = h.act(a.key, { tool: 'deploy.run' }, '?wait_s=20');
+    const asked = h.act(a.key, { tool: 'deploy.run' }, { wait_s: 20 });
     await until(() => h!.waiters() > before);
-    const pending = (await h.req('GET', '/v1/approvals?status=pending', { key: h.op })).body.data[0];
-    await h.req('POST', '/v1/kill-switch', { key: h.op, body: { engaged: true, reason: 'incident' } });
+    const pending = (await h.api(h.op).answer('listApprovals', { query: { status: 'pending' } })).body.data[0];
+    await h.api(h.op).answer('setKillSwitch', { body: { engaged: true, reason: 'incident' } });
 
-    const decided = (await h.decide(pending.id, { decision: 'allow_once' })).body;
+    const decided = (await h.decide(pending!.id, { decision: 'allow_once' })).body;
     const told = { status: 'blocked', block_code: 'kill_switch', explanation: expect.stringMatching(/blocked at release: the global kill-switch is engaged \(incident\)/) };
     // The wait response, GET of the action, the approval (decision response, GET, wait, history list).
     expect((await asked).body).toMatchObject(told);
-    expect((await h.req('GET', `/v1/actions/${pending.action_id}`, { key: a.key })).body).toMatchObject(told);
+    expect((await h.api(a.key).answer('getAction', { params: { id: pending!.action_id! } })).body).toMatchObject(told);
     const note = { block_code: 'kill_switch', reason: expect.stringMatching(/kill-switch is engaged/) };
     expect(decided).toMatchObject({ status: 'approved', resolution: 'allow_once', blocked_at_release: note });
-    expect((await h.req('GET', `/v1/approvals/${pending.id}/wait?timeout_s=0`, { key: a.key })).body.blocked_at_release).toMatchObject(note);
-    expect((await h.req('GET', '/v1/approvals?status=approved', { key: h.op })).body.data[0]).toMatchObject({ id: pending.id, blocked_at_release: note });
+    expect((await h.api(a.key).answer('waitApproval', { params: { id: pending!.id }, query: { timeout_s: '0' } })).body.blocked_at_release).toMatchObject(note);
+    expect((await h.api(h.op).answer('listApprovals', { query: { status: 'approved' } })).body.data[0]).toMatchObject({ id: pending!.id, blocked_at_release: note });
   });
 
   it('an approval released with nothing in the way carries no release note', async () => {
     h = await harness();
     const a = await h.agent('free');
     const act = (await h.act(a.key, { tool: 'deploy.run' })).body;
-    expect((await h.decide(act.approval_id, { decision: 'allow_once' })).body.blocked_at_release).toBeNull();
+    expect((await h.decide(act.approval_id!, { decision: 'allow_once' })).body.blocked_at_release).toBeNull();
   });
 
   it('wait_s on POST /v1/actions answers the blocked status with the reason', async () => {
     h = await harness();
     const a = await h.agent('rel2');
     const before = h.waiters();
-    const asked = h.act(a.key, { tool: 'deploy.run' }, '?wait_s=20');
+    const asked = h.act(a.key, { tool: 'deploy.run' }, { wait_s: 20 });
     await until(() => h!.waiters() > before);
-    const pending = (await h.req('GET', '/v1/approvals?status=pending', { key: h.op })).body.data[0];
-    await h.req('PATCH', `/v1/agents/${a.id}`, { key: h.op, body: { status: 'disabled' } });
-    await h.decide(pending.id, { decision: 'allow_once' });
+    const pending = (await h.api(h.op).answer('listApprovals', { query: { status: 'pending' } })).body.data[0];
+    await h.api(h.op).answer('updateAgent', { params: { id: a.id }, body: { status: 'disabled' } });
+    await h.decide(pending!.id, { decision: 'allow_once' });
     expect((await asked).body).toMatchObject({ status: 'blocked', block_code: 'agent_disabled', reason: expect.stringMatching(/agent rel2 is disabled/) });
   });
 
@@ -84,35 +84,35 @@ describe('an approved action is released only through the kill-switch layer', ()
     h = await harness();
     const a = await h.agent('rel3', { team_id: 'ops' });
     const { action } = await pendingWithWaiter(h, a.key);
-    await h.req('POST', '/v1/budgets', { key: h.op, body: { scope: 'team', scope_id: 'ops', limit_usd_cents: 500, mode: 'cap' } });
-    await h.req('POST', '/v1/budgets/team/ops/pause', { key: h.op });
-    await h.decide(action.approval_id, { decision: 'allow_once' });
-    expect((await h.req('GET', `/v1/actions/${action.id}`, { key: a.key })).body).toMatchObject({ status: 'blocked', block_code: 'budget_paused' });
+    await h.api(h.op).answer('setBudget', { body: { scope: 'team', scope_id: 'ops', limit_usd_cents: 500, mode: 'cap' } });
+    await h.api(h.op).answer('pauseBudget', { params: { scope: 'team', scope_id: 'ops' }, body: undefined });
+    await h.decide(action.approval_id!, { decision: 'allow_once' });
+    expect((await h.api(a.key).answer('getAction', { params: { id: action.id } })).body).toMatchObject({ status: 'blocked', block_code: 'budget_paused' });
   });
 
   it('two approved estimates never reserve past the cap: the second is budget_insufficient', async () => {
     h = await harness();
     const a = await h.agent('rel4');
-    await h.req('POST', '/v1/budgets', { key: h.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 100, mode: 'cap' } });
+    await h.api(h.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 100, mode: 'cap' } });
     const first = (await h.act(a.key, { tool: 'llm.batch', cost_estimate_micro_usd: 800_000 })).body;
     const second = (await h.act(a.key, { tool: 'llm.batch', cost_estimate_micro_usd: 800_000 })).body;
     expect([first.status, second.status]).toEqual(['pending_approval', 'pending_approval']);
 
-    await h.decide(first.approval_id, { decision: 'allow_once' });
-    await h.decide(second.approval_id, { decision: 'allow_once' });
-    expect((await h.req('GET', `/v1/actions/${first.id}`, { key: a.key })).body.status).toBe('allowed');
-    expect((await h.req('GET', `/v1/actions/${second.id}`, { key: a.key })).body).toMatchObject({ status: 'blocked', block_code: 'budget_insufficient' });
-    const budget = (await h.req('GET', `/v1/budgets/agent/${a.id}`, { key: h.op })).body;
+    await h.decide(first.approval_id!, { decision: 'allow_once' });
+    await h.decide(second.approval_id!, { decision: 'allow_once' });
+    expect((await h.api(a.key).answer('getAction', { params: { id: first.id } })).body.status).toBe('allowed');
+    expect((await h.api(a.key).answer('getAction', { params: { id: second.id } })).body).toMatchObject({ status: 'blocked', block_code: 'budget_insufficient' });
+    const budget = (await h.api(h.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } })).body;
     expect(budget).toMatchObject({ reserved_micro_usd: 800_000, limit_usd_cents: 100 });
   });
 
   it('with nothing in the way the approved action is allowed and holds its reservation', async () => {
     h = await harness();
     const a = await h.agent('rel5');
-    await h.req('POST', '/v1/budgets', { key: h.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 100, mode: 'cap' } });
+    await h.api(h.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 100, mode: 'cap' } });
     const act = (await h.act(a.key, { tool: 'llm.batch', cost_estimate_micro_usd: 300_000 })).body;
-    await h.decide(act.approval_id, { decision: 'allow_once' });
-    expect((await h.req('GET', `/v1/actions/${act.id}`, { key: a.key })).body).toMatchObject({ status: 'allowed', block_code: null });
-    expect((await h.req('GET', `/v1/budgets/agent/${a.id}`, { key: h.op })).body.reserved_micro_usd).toBe(300_000);
+    await h.decide(act.approval_id!, { decision: 'allow_once' });
+    expect((await h.api(a.key).answer('getAction', { params: { id: act.id } })).body).toMatchObject({ status: 'allowed', block_code: null });
+    expect((await h.api(h.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } })).body.reserved_micro_usd).toBe(300_000);
   });
 });

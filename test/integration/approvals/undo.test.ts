@@ -3,6 +3,7 @@
  * action its agent has not picked up yet is withdrawn; after that, or once picked up, 409.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { errorBody } from '../../support/app.js';
 import { harness, type Harness } from '../../support/actions-harness.js';
 
 let h: Harness | undefined;
@@ -17,7 +18,7 @@ async function asked(t: Harness, key: string, command = 'make deploy') {
   return res.body as { id: string; approval_id: string };
 }
 
-const undo = (t: Harness, id: string, key?: string) => t.req('POST', `/v1/approvals/${id}/undo`, { key: key ?? t.op });
+const undo = (t: Harness, id: string, key?: string) => t.raw('POST', `/v1/approvals/${id}/undo`, { key: key ?? t.op });
 
 describe('POST /v1/approvals/{id}/undo', () => {
   it('within 10 s revokes the grant and withdraws the action its agent has not picked up; audited', async () => {
@@ -39,12 +40,12 @@ describe('POST /v1/approvals/{id}/undo', () => {
     });
     // The grant no longer applies; the agent that asks now learns it is denied.
     expect((await h.act(a.key, { tool: 'shell.exec', args: { command: 'make deploy' } })).body.decision).toBe('ALERT');
-    const action = (await h.req('GET', `/v1/actions/${req.id}`, { key: a.key })).body;
+    const action = (await h.api(a.key).answer('getAction', { params: { id: req.id } })).body;
     expect(action).toMatchObject({ status: 'denied', reason: expect.stringMatching(/^withdrawn: the operator undid the approval/) });
-    expect((await h.req('POST', `/v1/actions/${req.id}/complete`, { key: a.key, body: { outcome: 'succeeded' } })).status).toBe(409);
-    const audit = (await h.req('GET', '/v1/audit?event_type=approval.undone', { key: h.op })).body.data;
+    expect((await h.raw('POST', `/v1/actions/${req.id}/complete`, { key: a.key, body: { outcome: 'succeeded' } })).status).toBe(409);
+    const audit = (await h.api(h.op).answer('listAudit', { query: { event_type: 'approval.undone' } })).body.data;
     expect(audit).toEqual([expect.objectContaining({ subject_id: req.approval_id, data: expect.objectContaining({ undid: 'allow_always', grant_revoked: decided.grant_id, action_withdrawn: true }) })]);
-    expect((await h.req('GET', '/v1/audit?event_type=grant.revoked', { key: h.op })).body.data).toHaveLength(1);
+    expect((await h.api(h.op).answer('listAudit', { query: { event_type: 'grant.revoked' } })).body.data).toHaveLength(1);
     // Twice is a conflict.
     expect((await undo(h, req.approval_id)).status).toBe(409);
   });
@@ -57,8 +58,8 @@ describe('POST /v1/approvals/{id}/undo', () => {
     h.clock.advance(10_001);
     const res = await undo(h, req.approval_id);
     expect(res.status).toBe(409);
-    expect(res.body.error.message).toMatch(/10 s/);
-    expect((await h.req('GET', '/v1/grants', { key: h.op })).body.data).toHaveLength(1);
+    expect(errorBody(res.body).error.message).toMatch(/10 s/);
+    expect((await h.api(h.op).answer('listGrants')).body.data).toHaveLength(1);
   });
 
   it('an allow_once whose agent already picked up the answer has nothing to undo; an allow_always keeps the action and revokes the grant', async () => {
@@ -66,18 +67,18 @@ describe('POST /v1/approvals/{id}/undo', () => {
     const a = await h.agent('coder');
     const once = await asked(h, a.key, 'ls');
     await h.decide(once.approval_id, { decision: 'allow_once' });
-    expect((await h.req('GET', `/v1/actions/${once.id}`, { key: a.key })).body.status).toBe('allowed');
+    expect((await h.api(a.key).answer('getAction', { params: { id: once.id } })).body.status).toBe('allowed');
     const refused = await undo(h, once.approval_id);
     expect(refused.status).toBe(409);
-    expect(refused.body.error.message).toMatch(/already picked up/);
-    expect((await h.req('GET', `/v1/actions/${once.id}`, { key: a.key })).body.status).toBe('allowed');
+    expect(errorBody(refused.body).error.message).toMatch(/already picked up/);
+    expect((await h.api(a.key).answer('getAction', { params: { id: once.id } })).body.status).toBe('allowed');
 
     const always = await asked(h, a.key, 'make');
     await h.decide(always.approval_id, { decision: 'allow_always' });
-    expect((await h.req('GET', `/v1/actions/${always.id}`, { key: a.key })).body.status).toBe('allowed');
+    expect((await h.api(a.key).answer('getAction', { params: { id: always.id } })).body.status).toBe('allowed');
     const res = await undo(h, always.approval_id);
     expect(res.body).toMatchObject({ action_withdrawn: false, grant_revoked: expect.stringMatching(/^gnt_/), approval: { status: 'approved', undone_at: expect.any(String) } });
-    expect((await h.req('GET', `/v1/actions/${always.id}`, { key: a.key })).body.status).toBe('allowed');
+    expect((await h.api(a.key).answer('getAction', { params: { id: always.id } })).body.status).toBe('allowed');
   });
 
   it('an allow_once not yet picked up is withdrawn; a deny cannot be undone', async () => {
@@ -88,12 +89,12 @@ describe('POST /v1/approvals/{id}/undo', () => {
     const res = await undo(h, once.approval_id);
     expect(res.body).toMatchObject({ action_withdrawn: true, grant_revoked: null, approval: { status: 'denied' } });
     // Its concurrency slot is free again: the agent's open actions do not count it.
-    expect((await h.req('GET', `/v1/actions?status=allowed`, { key: a.key })).body.data).toEqual([]);
+    expect((await h.api(a.key).answer('listActions', { query: { status: 'allowed' } })).body.data).toEqual([]);
 
     const denied = await asked(h, a.key, 'rm');
     await h.decide(denied.approval_id, { decision: 'deny' });
     const res2 = await undo(h, denied.approval_id);
     expect(res2.status).toBe(409);
-    expect(res2.body.error.message).toMatch(/only an allow can be undone/);
+    expect(errorBody(res2.body).error.message).toMatch(/only an allow can be undone/);
   });
 });

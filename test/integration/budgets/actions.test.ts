@@ -18,12 +18,12 @@ describe('budget layer through POST /v1/actions', () => {
     await h.allow('web.fetch');
     const a = await h.agent('ba1', { team_id: 'red' });
     for (const [scope, scopeId, mission] of [['team', 'red', undefined], ['mission', 'm1', 'm1'], ['global', 'global', undefined]] as const) {
-      await h.req('POST', '/v1/budgets', { key: h.op, body: { scope, scope_id: scopeId, limit_usd_cents: 100 } });
+      await h.api(h.op).answer('setBudget', { body: { scope, scope_id: scopeId, limit_usd_cents: 100 } });
       const body = { tool: 'web.fetch', ...(mission ? { mission_id: mission } : {}) };
       expect((await h.act(a.key, body)).body.decision).toBe('ALLOW');
-      await h.req('POST', `/v1/budgets/${scope}/${scopeId}/pause`, { key: h.op });
+      await h.api(h.op).answer('pauseBudget', { params: { scope, scope_id: scopeId }, body: undefined });
       expect((await h.act(a.key, body)).body).toMatchObject({ decision: 'BLOCK', block_code: 'budget_paused' });
-      await h.req('POST', `/v1/budgets/${scope}/${scopeId}/resume`, { key: h.op });
+      await h.api(h.op).answer('resumeBudget', { params: { scope, scope_id: scopeId }, body: undefined });
       expect((await h.act(a.key, body)).body.decision).toBe('ALLOW');
     }
   });
@@ -34,18 +34,18 @@ describe('budget layer through POST /v1/actions', () => {
     const a = await h.agent('ba2', { team_id: 'blue' });
     const b = await h.agent('ba3', { team_id: 'blue' });
     const c = await h.agent('ba4', { team_id: 'green' });
-    await h.req('POST', '/v1/budgets', { key: h.op, body: { scope: 'team', scope_id: 'blue', limit_usd_cents: 10, mode: 'cap' } });
+    await h.api(h.op).answer('setBudget', { body: { scope: 'team', scope_id: 'blue', limit_usd_cents: 10, mode: 'cap' } });
     const act = await h.act(a.key, { tool: 'llm.call' });
-    const done = await h.req('POST', `/v1/actions/${act.body.id}/complete`, {
+    const done = await h.raw('POST', `/v1/actions/${act.body.id}/complete`, {
       key: a.key,
       body: { outcome: 'succeeded', usage: { model: 'gpt-4o', input_tokens: 40_000, output_tokens: 1_000 } }, // $0.11
     });
     expect(done.status).toBe(200);
-    expect((await h.req('GET', '/v1/budgets/team/blue', { key: h.op })).body).toMatchObject({ status: 'paused', spent_micro_usd: 110_000 });
+    expect((await h.api(h.op).answer('getBudget', { params: { scope: 'team', scope_id: 'blue' } })).body).toMatchObject({ status: 'paused', spent_micro_usd: 110_000 });
     expect(h.events.some((e) => e.type === 'budget.paused')).toBe(true);
     expect((await h.act(b.key, { tool: 'llm.call' })).body).toMatchObject({ decision: 'BLOCK', block_code: 'budget_paused' });
     expect((await h.act(c.key, { tool: 'llm.call' })).body.decision).toBe('ALLOW');
-    const spend = (await h.req('GET', '/v1/spend', { key: a.key })).body.data[0];
+    const spend = (await h.api(a.key).answer('listSpend')).body.data[0];
     expect(spend).toMatchObject({ action_id: act.body.id, pricing_source: expect.stringMatching(/^genai-prices@/) });
   });
 
@@ -53,7 +53,7 @@ describe('budget layer through POST /v1/actions', () => {
     h = await harness();
     await h.allow('llm.call');
     const agents = await Promise.all(Array.from({ length: 16 }, (_, i) => h!.agent(`race${i}`, { team_id: 'crew' })));
-    await h.req('POST', '/v1/budgets', { key: h.op, body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 100, mode: 'cap' } });
+    await h.api(h.op).answer('setBudget', { body: { scope: 'team', scope_id: 'crew', limit_usd_cents: 100, mode: 'cap' } });
     let allowed = 0;
     let insufficient = 0;
     await Promise.all(
@@ -67,12 +67,12 @@ describe('budget layer through POST /v1/actions', () => {
             continue;
           }
           allowed++;
-          const done = await h!.req('POST', `/v1/actions/${r.body.id}/complete`, { key: a.key, body: { outcome: 'succeeded', cost_micro_usd: estimate } });
+          const done = await h!.api(a.key).answer('completeAction', { params: { id: r.body.id }, body: { outcome: 'succeeded', cost_micro_usd: estimate } });
           expect(done.status).toBe(200);
         }
       }),
     );
-    const crew = (await h.req('GET', '/v1/budgets/team/crew', { key: h.op })).body;
+    const crew = (await h.api(h.op).answer('getBudget', { params: { scope: 'team', scope_id: 'crew' } })).body;
     expect(allowed).toBeGreaterThan(0);
     expect(insufficient).toBeGreaterThan(0);
     expect(crew.reserved_micro_usd).toBe(0);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSystemClock, ManualClock } from '../../../electron/common/clock.js';
 import { clockIds } from '../../../electron/common/ids.js';
 import { DEFAULT_SETTLE_MS, SteadyWallClock } from '../../../electron/common/steady-clock.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 import { harness, type Harness } from '../../support/actions-harness.js';
 
 const open: (TestApp | Harness)[] = [];
@@ -48,7 +48,7 @@ describe('timers', () => {
     const a = await h.agent('waiter');
     const asked = (await h.act(a.key, { tool: 'shell.exec', args: { command: 'ls' } })).body;
     let answered = false;
-    const poll = h.req('GET', `/v1/approvals/${asked.approval_id}/wait?timeout_s=5`, { key: h.op }).then((r) => {
+    const poll = h.api(h.op).answer('waitApproval', { params: { id: asked.approval_id! }, query: { timeout_s: '5' } }).then((r) => {
       answered = true;
       return r;
     });
@@ -70,15 +70,15 @@ describe('approval expiry', () => {
     const a = await h.agent('late');
     const asked = (await h.act(a.key, { tool: 'shell.exec', args: { command: 'ls' } })).body;
     h.clock.step(10 * MINUTE); // the TTL is 5 minutes; no time passed, so the reaper's timer is still armed
-    const read = await h.req('GET', `/v1/approvals/${asked.approval_id}`, { key: h.op });
+    const read = await h.api(h.op).answer('getApproval', { params: { id: asked.approval_id! } });
     expect(read.body.status).toBe('expired');
-    const listed = await h.req('GET', '/v1/approvals?status=pending', { key: h.op });
+    const listed = await h.api(h.op).answer('listApprovals', { query: { status: 'pending' } });
     expect(listed.body.data).toEqual([]);
-    const action = await h.req('GET', `/v1/actions/${asked.id}`, { key: a.key });
+    const action = await h.api(a.key).answer('getAction', { params: { id: asked.id } });
     expect(action.body.status).not.toBe('pending_approval');
-    const late = await h.decide(asked.approval_id, { decision: 'allow_once' });
+    const late = await h.decideRaw(asked.approval_id!, { decision: 'allow_once' });
     expect(late.status).toBe(409);
-    expect(late.body.error.code).toBe('approval_expired');
+    expect(errorBody(late.body).error.code).toBe('approval_expired');
   });
 
   it('after a forward step, the agent reading its action first sees it expired, not still pending', async () => {
@@ -87,10 +87,10 @@ describe('approval expiry', () => {
     const a = await h.agent('late-action');
     const asked = (await h.act(a.key, { tool: 'shell.exec', args: { command: 'ls' } })).body;
     h.clock.step(10 * MINUTE);
-    const action = await h.req('GET', `/v1/actions/${asked.id}`, { key: a.key });
+    const action = await h.api(a.key).answer('getAction', { params: { id: asked.id } });
     expect(action.body.status).toBe('expired');
-    const listed = await h.req('GET', `/v1/actions?agent_id=${a.id}`, { key: h.op });
-    expect(listed.body.data[0].status).toBe('expired');
+    const listed = await h.api(h.op).answer('listActions', { query: { agent_id: a.id } });
+    expect(listed.body.data[0]!.status).toBe('expired');
   });
 
   it('a long-poll on an approval that lapsed by a step answers expired at once', async () => {
@@ -99,7 +99,7 @@ describe('approval expiry', () => {
     const a = await h.agent('late2');
     const asked = (await h.act(a.key, { tool: 'shell.exec', args: { command: 'ls' } })).body;
     h.clock.step(10 * MINUTE);
-    const res = await h.req('GET', `/v1/approvals/${asked.approval_id}/wait?timeout_s=30`, { key: h.op });
+    const res = await h.api(h.op).answer('waitApproval', { params: { id: asked.approval_id! }, query: { timeout_s: '30' } });
     expect(res.body.status).toBe('expired');
   });
 });
@@ -110,9 +110,9 @@ describe('budget periods', () => {
     const t = await startTestApp({ clock, timeZone: 'UTC', backups: false });
     open.push(t);
     const a = await t.agent('spender');
-    await t.req('POST', '/v1/budgets', { key: t.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap', period: 'day' } });
-    expect((await t.req('POST', '/v1/spend', { key: a.key, body: { amount_micro_usd: 120_000 } })).body.paused).toBe(true);
-    const read = async () => (await t.req('GET', `/v1/budgets/agent/${a.id}`, { key: t.op })).body;
+    await t.api(t.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10, mode: 'cap', period: 'day' } });
+    expect((await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 120_000 } })).body.paused).toBe(true);
+    const read = async () => (await t.api(t.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } })).body;
     return { clock, t, read };
   }
 
@@ -157,10 +157,10 @@ describe('reservations', () => {
     open.push(h);
     await h.allow('x.run');
     const a = await h.agent('reserver');
-    await h.req('POST', '/v1/budgets', { key: h.op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 1000, mode: 'cap' } });
+    await h.api(h.op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 1000, mode: 'cap' } });
     const act = await h.act(a.key, { tool: 'x.run', cost_estimate_micro_usd: 5_000_000 });
     expect(act.body.status).toBe('allowed');
-    const reserved = async () => (await h.req('GET', `/v1/budgets/agent/${a.id}`, { key: h.op })).body.reserved_micro_usd;
+    const reserved = async () => (await h.api(h.op).answer('getBudget', { params: { scope: 'agent', scope_id: a.id } })).body.reserved_micro_usd;
     expect(await reserved()).toBe(5_000_000);
     h.clock.step(2 * 60 * MINUTE); // past the 1 h reservation timeout on the wall clock only
     h.clock.advance(MINUTE); // the reaper's turn

@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { errorBody } from '../../support/app.js';
 import { harness, type Harness } from '../../support/actions-harness.js';
 
 const open: Harness[] = [];
@@ -19,7 +20,7 @@ async function start(): Promise<Harness> {
 }
 
 async function addOperator(h: Harness, name: string): Promise<{ id: string; token: string }> {
-  const res = await h.req('POST', '/v1/operators', { key: h.op, body: { name } });
+  const res = await h.api(h.op).answer('createOperator', { body: { name } });
   expect(res.status).toBe(201);
   return { id: res.body.id, token: res.body.token };
 }
@@ -29,57 +30,57 @@ describe('operators', () => {
     const h = await start();
     const alice = await addOperator(h, 'alice');
     // Used first, so its token is in the in-memory cache when it is revoked.
-    expect((await h.req('GET', '/v1/me', { key: alice.token })).status).toBe(200);
-    const revoked = await h.req('DELETE', `/v1/operators/${alice.id}`, { key: h.op });
+    expect((await h.api(alice.token).answer('me')).status).toBe(200);
+    const revoked = await h.api(h.op).answer('revokeOperator', { params: { id: alice.id }, body: undefined });
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ id: alice.id, is_owner: false });
     expect(revoked.body.revoked_at).toEqual(expect.any(String));
-    expect((await h.req('GET', '/v1/me', { key: alice.token })).status).toBe(401);
-    expect((await h.req('DELETE', `/v1/operators/${alice.id}`, { key: h.op })).status).toBe(409);
+    expect((await h.raw('GET', '/v1/me', { key: alice.token })).status).toBe(401);
+    expect((await h.raw('DELETE', `/v1/operators/${alice.id}`, { key: h.op })).status).toBe(409);
 
-    const me = await h.req('GET', '/v1/me', { key: h.op });
-    const self = await h.req('DELETE', `/v1/operators/${me.body.id}`, { key: h.op });
+    const me = await h.api(h.op).answer('me');
+    const self = await h.raw('DELETE', `/v1/operators/${me.body.id}`, { key: h.op });
     expect(self.status).toBe(409);
-    expect(self.body.error.code).toBe('state_conflict');
-    expect((await h.req('DELETE', '/v1/operators/opr_nobody', { key: h.op })).status).toBe(404);
+    expect(errorBody(self.body).error.code).toBe('state_conflict');
+    expect((await h.raw('DELETE', '/v1/operators/opr_nobody', { key: h.op })).status).toBe(404);
   });
 
   it('only the owner may add, revoke or rotate operators: another operator gets 403 insufficient_scope', async () => {
     const h = await start();
     const alice = await addOperator(h, 'alice');
     const bob = await addOperator(h, 'bob');
-    const owner = (await h.req('GET', '/v1/me', { key: h.op })).body.id as string;
+    const owner = (await h.api(h.op).answer('me')).body.id as string;
     for (const [method, path, body] of [
       ['POST', '/v1/operators', { name: 'mallory' }],
       ['DELETE', `/v1/operators/${bob.id}`, undefined],
       ['POST', `/v1/operators/${bob.id}/rotate`, undefined],
       ['POST', `/v1/operators/${owner}/rotate`, undefined],
     ] as const) {
-      const res = await h.req(method, path, { key: alice.token, body });
+      const res = await h.raw(method, path, { key: alice.token, body });
       expect(res.status, `${method} ${path}`).toBe(403);
-      expect(res.body.error.code).toBe('insufficient_scope');
+      expect(errorBody(res.body).error.code).toBe('insufficient_scope');
     }
-    expect((await h.req('GET', '/v1/me', { key: bob.token })).status).toBe(200);
-    const list = await h.req('GET', '/v1/operators', { key: h.op });
+    expect((await h.api(bob.token).answer('me')).status).toBe(200);
+    const list = await h.api(h.op).answer('listOperators');
     expect(list.body.data.map((o: { name: string }) => o.name)).toEqual(['owner', 'alice', 'bob']);
   });
 
   it("rotation shows a new token once; the old one is 401 at once; the owner's own rotation rewrites operator.token (0600)", async () => {
     const h = await start();
     const alice = await addOperator(h, 'alice');
-    expect((await h.req('GET', '/v1/me', { key: alice.token })).status).toBe(200);
-    const rotated = await h.req('POST', `/v1/operators/${alice.id}/rotate`, { key: h.op });
+    expect((await h.api(alice.token).answer('me')).status).toBe(200);
+    const rotated = await h.api(h.op).answer('rotateOperator', { params: { id: alice.id }, body: undefined });
     expect(rotated.status).toBe(200);
     expect(rotated.body.token).toMatch(/^wk_op_/);
-    expect((await h.req('GET', '/v1/me', { key: alice.token })).status).toBe(401);
-    expect((await h.req('GET', '/v1/me', { key: rotated.body.token })).body.id).toBe(alice.id);
+    expect((await h.raw('GET', '/v1/me', { key: alice.token })).status).toBe(401);
+    expect((await h.api(rotated.body.token).answer('me')).body.id).toBe(alice.id);
 
     const oldOwner = h.op;
-    const owner = (await h.req('GET', '/v1/me', { key: oldOwner })).body.id as string;
-    const mine = await h.req('POST', `/v1/operators/${owner}/rotate`, { key: oldOwner });
+    const owner = (await h.api(oldOwner).answer('me')).body.id as string;
+    const mine = await h.api(oldOwner).answer('rotateOperator', { params: { id: owner }, body: undefined });
     expect(mine.status).toBe(200);
-    expect((await h.req('GET', '/v1/me', { key: oldOwner })).status).toBe(401);
-    expect((await h.req('GET', '/v1/me', { key: mine.body.token })).status).toBe(200);
+    expect((await h.raw('GET', '/v1/me', { key: oldOwner })).status).toBe(401);
+    expect((await h.api(mine.body.token).answer('me')).status).toBe(200);
     const file = join(h.dataDir, 'operator.token');
     expect(readFileSync(file, 'utf8').trim()).toBe(mine.body.token);
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -98,23 +99,23 @@ describe('operators', () => {
     // Added after the request: may not tip it.
     h.clock.advance(1);
     const late = await addOperator(h, 'late');
-    const approval = await h.req('GET', `/v1/approvals/${apr}`, { key: h.op });
+    const approval = await h.api(h.op).answer('getApproval', { params: { id: apr } });
     expect(approval.body.eligible_operators.map((o: { name: string }) => o.name)).toEqual(['owner', 'alice', 'bob']);
 
-    expect((await h.req('POST', `/v1/approvals/${apr}/decision`, { key: alice.token, body: { decision: 'allow_once' } })).status).toBe(200);
-    const lateTry = await h.req('POST', `/v1/approvals/${apr}/decision`, { key: late.token, body: { decision: 'allow_once' } });
+    expect((await h.api(alice.token).answer('decideApproval', { params: { id: apr }, body: { decision: 'allow_once' } })).status).toBe(200);
+    const lateTry = await h.raw('POST', `/v1/approvals/${apr}/decision`, { key: late.token, body: { decision: 'allow_once' } });
     expect(lateTry.status).toBe(403);
-    expect(lateTry.body.error.code).toBe('insufficient_scope');
-    const after = await h.req('GET', `/v1/approvals/${apr}`, { key: h.op });
+    expect(errorBody(lateTry.body).error.code).toBe('insufficient_scope');
+    const after = await h.api(h.op).answer('getApproval', { params: { id: apr } });
     expect(after.body.status).toBe('pending');
     expect(after.body.eligible_operators.map((o: { name: string }) => o.name)).toEqual(['owner', 'bob']);
 
     // Alice is revoked: her allow no longer counts, so Bob's alone does not reach 2.
-    expect((await h.req('DELETE', `/v1/operators/${alice.id}`, { key: h.op })).status).toBe(200);
-    const bobs = await h.req('POST', `/v1/approvals/${apr}/decision`, { key: bob.token, body: { decision: 'allow_once' } });
+    expect((await h.api(h.op).answer('revokeOperator', { params: { id: alice.id }, body: undefined })).status).toBe(200);
+    const bobs = await h.api(bob.token).answer('decideApproval', { params: { id: apr }, body: { decision: 'allow_once' } });
     expect(bobs.status).toBe(200);
     expect(bobs.body.status).toBe('pending');
-    const owners = await h.req('POST', `/v1/approvals/${apr}/decision`, { key: h.op, body: { decision: 'allow_once' } });
+    const owners = await h.api(h.op).answer('decideApproval', { params: { id: apr }, body: { decision: 'allow_once' } });
     expect(owners.body.status).toBe('approved');
     expect(owners.body.eligible_operators).toEqual([]);
   });

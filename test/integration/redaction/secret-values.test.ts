@@ -66,7 +66,7 @@ describe('secrets inside values', () => {
       { name: 'Accept', value: 'application/json' },
     ]);
 
-    const approval = await h.req('GET', `/v1/approvals/${res.body.approval_id}`, { key: h.op });
+    const approval = await h.api(h.op).answer('getApproval', { params: { id: res.body.approval_id! } });
     expectNoSecret(JSON.stringify(approval.body), 'the approval');
     const dump = (table: string) => JSON.stringify(h.app.db.prepare(`SELECT * FROM ${table}`).all());
     for (const table of ['actions', 'receipts', 'approvals', 'audit']) expectNoSecret(dump(table), table);
@@ -77,15 +77,12 @@ describe('secrets inside values', () => {
   it('the decision runs on the original values: a rule that matches the clear command still decides', async () => {
     const h = await harness();
     open.push(h);
-    const rule = await h.req('POST', '/v1/guardrails', {
-      key: h.op,
-      body: { name: 'live-stripe-ok', rules: [{ tool: 'shell.exec', expr: "$.args.command contains 'sk_live_51Nx8'", decision: 'ALLOW' }] },
-    });
+    const rule = await h.api(h.op).answer('createGuardrail', { body: { name: 'live-stripe-ok', rules: [{ tool: 'shell.exec', expr: "$.args.command contains 'sk_live_51Nx8'", decision: 'ALLOW' }] } });
     expect(rule.status).toBe(201);
     const agent = await h.agent('payer');
     const res = await h.act(agent.key, { tool: 'shell.exec', args: { command: `stripe charges list --api-key ${SECRETS.stripe}` } });
     // Were the command redacted before evaluation, the rule could not match and it would ask (ALERT).
     expect(res.body.decision).toBe('ALLOW');
-    expect(res.body.action.args.command).toBe('stripe charges list --api-key [REDACTED]');
+    expect(res.body.action.args!.command).toBe('stripe charges list --api-key [REDACTED]');
   });
 });

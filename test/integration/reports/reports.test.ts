@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { errorBody } from '../../support/app.js';
 import { harness, type Harness } from '../../support/actions-harness.js';
 
 let h: Harness;
@@ -19,13 +20,13 @@ describe('reports', () => {
     const z = (await h.act(b.key, { tool: 'email.send', categories: ['external_comm', 'financial'] })).body;
     const w = (await h.act(b.key, { tool: 'email.send' })).body;
     h.clock.advance(120_000);
-    await h.decide(x.approval_id, { decision: 'allow_once' });
+    await h.decide(x.approval_id!, { decision: 'allow_once' });
     h.clock.advance(120_000);
-    await h.decide(y.approval_id, { decision: 'allow_once' });
-    await h.decide(z.approval_id, { decision: 'deny' });
+    await h.decide(y.approval_id!, { decision: 'allow_once' });
+    await h.decide(z.approval_id!, { decision: 'deny' });
     h.clock.advance(360_000); // w expires
 
-    const gov = await h.req('GET', '/v1/reports/governance?period=last_7_days', { key: h.op });
+    const gov = await h.api(h.op).answer('governanceReport', { query: { period: 'last_7_days' } });
     expect(gov.status).toBe(200);
     expect(gov.body).toMatchObject({
       object: 'governance_report',
@@ -42,7 +43,7 @@ describe('reports', () => {
     });
     expect(w.status).toBe('pending_approval');
 
-    const rep = await h.req('GET', '/v1/reports/approvals', { key: h.op });
+    const rep = await h.api(h.op).answer('approvalsReport');
     expect(rep.body.by_tool).toEqual([
       { tool: 'email.send', total: 2, approved: 0, rejected: 1, expired: 1, pending: 0 },
       { tool: 'shell.exec', total: 2, approved: 2, rejected: 0, expired: 0, pending: 0 },
@@ -58,9 +59,9 @@ describe('reports', () => {
 
     // Periods cut by creation time.
     h.clock.advance(8 * 86_400_000);
-    const later = await h.req('GET', '/v1/reports/governance?period=last_7_days', { key: h.op });
+    const later = await h.api(h.op).answer('governanceReport', { query: { period: 'last_7_days' } });
     expect(later.body).toMatchObject({ total_executions: 0, gated_executions: 0, approval_rate: null, avg_approval_time_minutes: null });
-    const all = await h.req('GET', '/v1/reports/governance?period=all', { key: h.op });
+    const all = await h.api(h.op).answer('governanceReport', { query: { period: 'all' } });
     expect(all.body.total_executions).toBe(5);
   });
 
@@ -74,16 +75,16 @@ describe('reports', () => {
     const x = (await h.act(child.key, { tool: 'shell.exec' })).body;
     const y = (await h.act(leader.key, { tool: 'email.send' })).body;
     const delegate = async () =>
-      (await h.req('POST', '/v1/delegation-approvals', { key: child.key, body: { leader_agent_id: leader.id, task: 'ship it', wait_s: 0 } })).body;
+      (await h.api(child.key).answer('requestDelegation', { body: { leader_agent_id: leader.id, task: 'ship it', wait_s: 0 } })).body;
     const d = [await delegate(), await delegate(), await delegate(), await delegate()];
     expect(d.map((r) => r.resolution)).toEqual(['timeout', 'timeout', 'timeout', 'timeout']);
     h.clock.advance(60_000);
-    await h.decide(x.approval_id, { decision: 'allow_once' });
+    await h.decide(x.approval_id!, { decision: 'allow_once' });
     h.clock.advance(540_000);
-    await h.decide(d[0].approval_id, { decision: 'allow_once' });
-    await h.decide(d[1].approval_id, { decision: 'deny' });
+    await h.decide(d[0]!.approval_id!, { decision: 'allow_once' });
+    await h.decide(d[1]!.approval_id!, { decision: 'deny' });
 
-    const gov = (await h.req('GET', '/v1/reports/governance?period=last_7_days', { key: h.op })).body;
+    const gov = (await h.api(h.op).answer('governanceReport', { query: { period: 'last_7_days' } })).body;
     expect(gov).toMatchObject({
       total_executions: 3,
       gated_executions: 2,
@@ -98,17 +99,17 @@ describe('reports', () => {
     expect(gov.gated_executions).toBeLessThanOrEqual(gov.total_executions);
     expect(y.status).toBe('pending_approval');
     // The delegations are still in the approvals table, only not counted as executions.
-    expect((await h.req('GET', '/v1/approvals?kind=delegation', { key: h.op })).body.data).toHaveLength(4);
+    expect((await h.api(h.op).answer('listApprovals', { query: { kind: 'delegation' } })).body.data).toHaveLength(4);
   });
 
   it('reports are operator-only and validate period', async () => {
     h = await harness();
     const a = await h.agent('alpha');
-    expect((await h.req('GET', '/v1/reports/governance', { key: a.key })).status).toBe(403);
-    expect((await h.req('GET', '/v1/reports/approvals', { key: a.key })).status).toBe(403);
-    const bad = await h.req('GET', '/v1/reports/governance?period=yesterday', { key: h.op });
+    expect((await h.raw('GET', '/v1/reports/governance', { key: a.key })).status).toBe(403);
+    expect((await h.raw('GET', '/v1/reports/approvals', { key: a.key })).status).toBe(403);
+    const bad = await h.raw('GET', '/v1/reports/governance?period=yesterday', { key: h.op });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.param).toBe('period');
+    expect(errorBody(bad.body).error.param).toBe('period');
   });
 
   it('the aggregates run on indexes', async () => {
