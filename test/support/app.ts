@@ -35,8 +35,6 @@ export interface TestApp {
   api(key?: string): WardenClient;
   /** fetch against the server without the contract; `key` is sent as a Bearer token; JSON bodies are encoded. */
   raw(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<RawAnswer>;
-  /** The old untyped helper, for tests not yet converted to `api`/`raw`. */
-  req(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates an agent and returns it with its key. */
   agent(name: string, extra?: AgentFields): Promise<{ id: string; key: string }>;
   /** Stops the app (keeps the data dir for restart tests). */
@@ -93,7 +91,6 @@ export async function startTestApp(config: Partial<AppConfig> = {}): Promise<Tes
     op: app.operatorToken,
     api,
     raw,
-    req: raw,
     async agent(name, extra = {}) {
       const created = await api(app.operatorToken).call('createAgent', { body: { name, ...extra } });
       return { id: created.id, key: created.api_key };

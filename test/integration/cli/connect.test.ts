@@ -18,12 +18,6 @@ let t: TestApp;
 let home: string;
 let env: Record<string, string>;
 
-async function op(method: string, path: string, body?: unknown) {
-  const res = await t.req(method, path, { key: t.op, body });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 /** `env -i PATH=/usr/bin:/bin … sh -c COMMAND` with `event` on stdin: Claude Code's way, minus everything else. */
 function cleanShell(command: string, event: unknown, vars: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
@@ -53,12 +47,12 @@ beforeAll(async () => {
   t = await startTestApp();
   home = mkdtempSync(join(tmpdir(), 'warden-connect-home-'));
   env = { HOME: home, WARDEN_URL: t.url, WARDEN_DATA_DIR: t.dataDir };
-  await op('POST', '/v1/guardrails', {
+  await t.api(t.op).call('createGuardrail', { body: {
     name: 'claude-basics',
     rules: [
       { tool: 'fs.read', decision: 'ALLOW' },
     ],
-  });
+  } });
 }, 300_000);
 
 afterAll(async () => {
@@ -77,7 +71,7 @@ describe('the hook command in a clean shell', () => {
     const r = await cleanShell(command, preRead('toolu_clean_1'), wiring.env);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'allow' });
-    const actions = (await op('GET', `/v1/actions?agent_id=${agent.id}`)).data;
+    const actions = (await t.api(t.op).call('listActions', { query: { agent_id: agent.id } })).data;
     expect(actions).toHaveLength(1);
     expect(actions[0]).toMatchObject({ status: 'allowed', action: { tool: 'fs.read' } });
 
@@ -85,12 +79,12 @@ describe('the hook command in a clean shell', () => {
     const post = wiring.hooks.PostToolUseFailure[0]!.hooks[0]!.command;
     const done = await cleanShell(post, { ...preRead('toolu_clean_1'), hook_event_name: 'PostToolUseFailure', error: 'EACCES' }, wiring.env);
     expect(done.code).toBe(0);
-    expect(await op('GET', `/v1/actions/${actions[0].id}`)).toMatchObject({ status: 'completed', outcome: 'failed' });
+    expect(await t.api(t.op).call('getAction', { params: { id: actions[0]!.id } })).toMatchObject({ status: 'completed', outcome: 'failed' });
   });
 
   it('a real deny still reaches Claude Code as a deny (exit 0, decision JSON), not as exit 2', async () => {
     const agent = await t.agent('clean-deny');
-    await op('PATCH', `/v1/agents/${agent.id}`, { status: 'disabled' }); // every action BLOCKed
+    await t.api(t.op).call('updateAgent', { params: { id: agent.id }, body: { status: 'disabled' } }); // every action BLOCKed
     const wiring = claudeCodeWiring(t.url, agent.key);
     const event = { hook_event_name: 'PreToolUse', cwd: '/tmp', tool_name: 'Bash', tool_input: { command: 'rm -rf /tmp/x' }, tool_use_id: 'toolu_deny' };
     const r = await cleanShell(wiring.hooks.PreToolUse[0]!.hooks[0]!.command, event, wiring.env);
@@ -110,7 +104,7 @@ describe('the hook command in a clean shell', () => {
       expect(r.code, event).toBe(2);
     }
     // Nothing reached Warden, and nothing was allowed.
-    expect((await op('GET', `/v1/actions?agent_id=${agent.id}`)).data).toHaveLength(0);
+    expect((await t.api(t.op).call('listActions', { query: { agent_id: agent.id } })).data).toHaveLength(0);
   });
 
   it('the quoting survives a Warden installed under a path with spaces', () => {
@@ -121,7 +115,7 @@ describe('the hook command in a clean shell', () => {
 describe('PostToolUseFailure frees the concurrency slot', () => {
   it('after more failed calls than concurrent_executions, the agent is not quota-blocked', async () => {
     const agent = await t.agent('failing-tools');
-    await op('PATCH', '/v1/quota', { agent_id: agent.id, concurrent_executions: 3 });
+    await t.api(t.op).call('updateQuota', { body: { agent_id: agent.id, concurrent_executions: 3 } });
     const stateDir = mkdtempSync(join(tmpdir(), 'warden-hook-state-'));
     const hookEnv = { WARDEN_URL: t.url, WARDEN_KEY: agent.key, HOME: home };
     try {
@@ -132,9 +126,9 @@ describe('PostToolUseFailure frees the concurrency slot', () => {
         const post = await cli(['hook', 'claude-code', '--state-dir', stateDir], { env: hookEnv, stdin: JSON.stringify(failed) });
         expect(post.code).toBe(0);
       }
-      const actions = (await op('GET', `/v1/actions?agent_id=${agent.id}&limit=50`)).data;
+      const actions = (await t.api(t.op).call('listActions', { query: { agent_id: agent.id, limit: '50' } })).data;
       expect(actions).toHaveLength(12);
-      expect(actions.every((a: { status: string; outcome: string }) => a.status === 'completed' && a.outcome === 'failed')).toBe(true);
+      expect(actions.every((a) => a.status === 'completed' && a.outcome === 'failed')).toBe(true);
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
@@ -169,10 +163,10 @@ describe('warden connect claude-code', () => {
     expect(JSON.parse(readFileSync(join(project, '.claude', backups[0]!), 'utf8'))).toEqual(mine);
 
     // The agent it registered was seen by Warden: the sample action exists and was completed.
-    const agents = (await op('GET', '/v1/agents')).data;
+    const agents = (await t.api(t.op).call('listAgents')).data;
     const agent = agents.find((a: { name: string }) => a.name === 'claude-code');
-    expect(agent.last_seen_at).toEqual(expect.any(String));
-    const sample = (await op('GET', `/v1/actions?agent_id=${agent.id}`)).data;
+    expect(agent!.last_seen_at).toEqual(expect.any(String));
+    const sample = (await t.api(t.op).call('listActions', { query: { agent_id: agent!.id } })).data;
     expect(sample).toHaveLength(1);
     expect(sample[0]).toMatchObject({ decision: 'ALLOW', status: 'completed', action: { tool: 'fs.read', args: { claude_tool: 'Read' } } });
 
@@ -190,7 +184,7 @@ describe('warden connect claude-code', () => {
 
   it('--user writes ~/.claude/settings.json; a sample that waits for an operator is withdrawn by the self-test', async () => {
     const agent = await t.agent('asks-everything');
-    await op('POST', '/v1/guardrails', { name: 'ask-reads', rules: [{ tool: 'fs.read', agent_id: agent.id, decision: 'ALERT' }] });
+    await t.api(t.op).call('createGuardrail', { body: { name: 'ask-reads', rules: [{ tool: 'fs.read', agent_id: agent.id, decision: 'ALERT' }] } });
     const r = await cli(['connect', 'claude-code', '--user', '--key', agent.key, '--wait', '30'], { env: { ...env, HOME: home } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -200,9 +194,9 @@ describe('warden connect claude-code', () => {
     expect(r.stdout).toContain('Self-test passed');
     expect(r.stdout).toContain('answered "ask"');
     // It did not wait 30 s for an operator: the sample was withdrawn, and nobody can allow it now.
-    const [sample] = (await op('GET', `/v1/actions?agent_id=${agent.id}`)).data;
+    const [sample] = (await t.api(t.op).call('listActions', { query: { agent_id: agent.id } })).data;
     expect(sample).toMatchObject({ decision: 'ALERT', status: 'expired', withdrawn_at: expect.any(String) });
-    const late = await t.req('POST', `/v1/approvals/${sample.approval_id}/decision`, { key: t.op, body: { decision: 'allow_once' } });
+    const late = await t.raw('POST', `/v1/approvals/${sample!.approval_id}/decision`, { key: t.op, body: { decision: 'allow_once' } });
     expect(late.status).toBe(409);
   });
 
@@ -258,7 +252,7 @@ describe('warden connect claude-code on a fresh Warden', () => {
     const freshHome = mkdtempSync(join(tmpdir(), 'warden-connect-fresh-'));
     try {
       const freshEnv = { HOME: freshHome, WARDEN_URL: fresh.url, WARDEN_DATA_DIR: fresh.dataDir };
-      const policies = async () => (await fresh.req('GET', '/v1/guardrails', { key: fresh.op })).body.data.map((p: { name: string }) => p.name);
+      const policies = async () => (await fresh.api(fresh.op).answer('listGuardrails')).body.data.map((p: { name: string }) => p.name);
 
       const skipped = await cli(['connect', 'claude-code', '--project', join(freshHome, 'other'), '--no-starter', '--no-self-test'], { env: freshEnv });
       expect(skipped.code).toBe(0);
@@ -276,7 +270,7 @@ describe('warden connect claude-code on a fresh Warden', () => {
       const read = await cleanShell(command, { ...preRead('toolu_fresh_1', join(project, 'README.md')), cwd: project }, settings.env);
       expect(read.code).toBe(0);
       expect(JSON.parse(read.stdout).hookSpecificOutput.permissionDecision).toBe('allow');
-      expect((await fresh.req('GET', '/v1/approvals?status=pending', { key: fresh.op })).body.data).toEqual([]);
+      expect((await fresh.api(fresh.op).answer('listApprovals', { query: { status: 'pending' } })).body.data).toEqual([]);
 
       const again = await cli(['connect', 'claude-code', '--project', project, '--no-self-test'], { env: freshEnv });
       expect(again.code).toBe(0);

@@ -14,17 +14,12 @@ let env: Record<string, string>;
 let dir: string;
 const node = process.execPath;
 
-async function op(method: string, path: string, body?: unknown) {
-  const res = await t.req(method, path, { key: t.op, body });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-const lastAction = async () => (await op('GET', `/v1/actions?agent_id=${agent.id}&limit=1`)).data[0];
+const lastAction = async () => (await t.api(t.op).call('listActions', { query: { agent_id: agent.id, limit: '1' } })).data[0];
 const exec = (args: string[], extraEnv: Record<string, string | undefined> = {}) => cli(['exec', ...args], { env: { ...env, ...extraEnv } });
 
 async function pendingApproval() {
   for (let i = 0; i < 250; i++) {
-    const apr = (await op('GET', `/v1/approvals?status=pending&agent_id=${agent.id}`)).data[0];
+    const apr = (await t.api(t.op).call('listApprovals', { query: { status: 'pending', agent_id: agent.id } })).data[0];
     if (apr) return apr;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -37,14 +32,14 @@ beforeAll(async () => {
   agent = await t.agent('build-script');
   env = { WARDEN_URL: t.url, WARDEN_KEY: agent.key };
   dir = mkdtempSync(join(tmpdir(), 'warden-exec-'));
-  await op('POST', '/v1/guardrails', {
+  await t.api(t.op).call('createGuardrail', { body: {
     name: 'exec-tests',
     rules: [
       { tool: 'test.ok', decision: 'ALLOW' },
       { tool: 'test.capped', max_value: 10, decision: 'ALLOW' },
       { tool: 'test.ask', decision: 'ALERT' },
     ],
-  });
+  } });
 });
 
 afterAll(async () => {
@@ -85,7 +80,7 @@ describe('warden exec', () => {
     expect(action).toMatchObject({ decision: 'BLOCK', block_code: 'constraint_failed', status: 'blocked', action: { value: 50 } });
     expect(r.code).toBe(126);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`warden: blocked test.capped: ${action.explanation}\n`);
+    expect(r.stderr).toBe(`warden: blocked test.capped: ${action!.explanation}\n`);
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -93,17 +88,17 @@ describe('warden exec', () => {
     const running = exec(['--tool', 'test.ask', '--wait', '20', '--', node, '-e', "console.log('approved run')"]);
     const apr = await pendingApproval();
     expect(apr.action).toMatchObject({ tool: 'test.ask' });
-    await op('POST', `/v1/approvals/${apr.id}/decision`, { decision: 'allow_once' });
+    await t.api(t.op).call('decideApproval', { params: { id: apr.id }, body: { decision: 'allow_once' } });
     const r = await running;
     expect(r).toMatchObject({ code: 0, stdout: 'approved run\n' });
-    expect(await op('GET', `/v1/actions/${apr.action_id}`)).toMatchObject({ status: 'completed', outcome: 'succeeded' });
+    expect(await t.api(t.op).call('getAction', { params: { id: apr.action_id! } })).toMatchObject({ status: 'completed', outcome: 'succeeded' });
   });
 
   it('ALERT then denial: 126 with the operator’s reason, nothing run', async () => {
     const marker = join(dir, 'denied-ran');
     const running = exec(['--tool', 'test.ask', '--', node, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`]);
     const apr = await pendingApproval();
-    await op('POST', `/v1/approvals/${apr.id}/decision`, { decision: 'deny', comment: 'not during the freeze' });
+    await t.api(t.op).call('decideApproval', { params: { id: apr.id }, body: { decision: 'deny', comment: 'not during the freeze' } });
     const r = await running;
     expect(r.code).toBe(126);
     expect(r.stderr).toBe('warden: test.ask was denied by the operator: not during the freeze\n');
@@ -116,8 +111,8 @@ describe('warden exec', () => {
     expect(action).toMatchObject({ status: 'expired', withdrawn_at: expect.any(String), action: { tool: 'shell.exec', args: { command: 'echo hi' } } });
     expect(r.code).toBe(126);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`warden: no answer to ${action.approval_id} for shell.exec within 0 s (request withdrawn; rerun with a longer --wait)\n`);
-    const late = await t.req('POST', `/v1/approvals/${action.approval_id}/decision`, { key: t.op, body: { decision: 'allow_once' } });
+    expect(r.stderr).toBe(`warden: no answer to ${action!.approval_id} for shell.exec within 0 s (request withdrawn; rerun with a longer --wait)\n`);
+    const late = await t.raw('POST', `/v1/approvals/${action!.approval_id}/decision`, { key: t.op, body: { decision: 'allow_once' } });
     expect(late.status).toBe(409);
   });
 
@@ -154,11 +149,11 @@ describe('warden exec', () => {
     expect(r).toMatchObject({ code: 126, stdout: '' });
     expect(r.stderr).toMatch(/^warden: the command is too large for Warden to evaluate \(\d+ bytes of JSON, over the 524288-byte limit\); not running it\n$/);
     expect(existsSync(marker)).toBe(false);
-    expect((await lastAction()).id).toBe(before.id);
+    expect((await lastAction())!.id).toBe(before!.id);
   });
 
   it('an agent key without approvals:read: 126, and the hint names the scope the agent key needs, not the operator token', async () => {
-    const limited = (await op('POST', `/v1/agents/${agent.id}/keys`, { scopes: ['actions:write'] })).api_key as string;
+    const limited = (await t.api(t.op).call('createAgentKey', { params: { id: agent.id }, body: { scopes: ['actions:write'] } })).api_key as string;
     const r = await exec(['--tool', 'test.ask', '--wait', '0', '--', 'echo', 'never'], { WARDEN_KEY: limited });
     const action = await lastAction();
     // It gave up: the request it could not wait for is withdrawn.

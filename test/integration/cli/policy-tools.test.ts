@@ -15,14 +15,8 @@ let t: TestApp;
 let env: Record<string, string>;
 let dir: string;
 
-async function ok(method: string, path: string, body?: unknown) {
-  const res = await t.req(method, path, { key: t.op, body });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-const tool = async (name: string) => (await ok('GET', '/v1/tools?limit=100')).data.find((x: { name: string }) => x.name === name);
-const declaredEvents = async () => (await ok('GET', '/v1/audit?event_type=tool.declared&limit=500')).data.length as number;
+const tool = async (name: string) => (await t.api(t.op).call('listTools', { query: { limit: '100' } })).data.find((x: { name: string }) => x.name === name);
+const declaredEvents = async () => (await t.api(t.op).call('listAudit', { query: { event_type: 'tool.declared', limit: '500' } })).data.length as number;
 const writeFile = (name: string, doc: unknown) => {
   const file = join(dir, name);
   writeFileSync(file, stringify(doc));
@@ -30,17 +24,17 @@ const writeFile = (name: string, doc: unknown) => {
 };
 /** What the policy layers decide for pay.x when every guardrail allows it. */
 const decisionForPay = async () =>
-  (await ok('POST', '/v1/guardrails/evaluate', { action: { tool: 'pay.x' }, policies: [{ rules: [{ tool: '*', decision: 'ALLOW' }] }] })).decision;
+  (await t.api(t.op).call('evaluateGuardrails', { body: { action: { tool: 'pay.x' }, policies: [{ rules: [{ tool: '*', decision: 'ALLOW' }] }] } })).decision;
 
 beforeAll(async () => {
   t = await startTestApp();
   env = { WARDEN_URL: t.url, WARDEN_DATA_DIR: t.dataDir };
   dir = mkdtempSync(join(tmpdir(), 'warden-policy-tools-'));
-  await ok('PATCH', '/v1/settings/governance', { require_approval_for_external_comm: true });
-  await ok('POST', '/v1/tools', { name: 'mail.send', description: 'outbound mail', categories: ['external_comm'] });
+  await t.api(t.op).call('updateGovernanceSettings', { body: { require_approval_for_external_comm: true } });
+  await t.api(t.op).call('createTool', { body: { name: 'mail.send', description: 'outbound mail', categories: ['external_comm'] } });
   // pay.x enters the registry the way most tools do: an agent uses it.
   const agent = await t.agent('payer');
-  expect((await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'pay.x' } })).status).toBeLessThan(300);
+  expect((await t.api(agent.key).answer('createAction', { body: { tool: 'pay.x' } })).status).toBeLessThan(300);
 });
 
 afterAll(async () => {
@@ -58,7 +52,7 @@ describe('policy apply and tools', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('tools:\n  ~ pay.x\n      source: seen → declared\n      categories: [] → ["external_comm"]\n');
     expect(dry.stdout).toContain('1 change, 0 unchanged.');
-    expect((await tool('pay.x')).categories).toEqual([]);
+    expect((await tool('pay.x'))!.categories).toEqual([]);
 
     const before = await declaredEvents();
     const applied = await cli(['policy', 'apply', file, '--yes'], { env });
@@ -74,7 +68,7 @@ describe('policy apply and tools', () => {
   });
 
   it('leaves fields the file does not give alone, and compares categories as a set', async () => {
-    await ok('POST', '/v1/tools', { name: 'chat.post', categories: ['external_comm', 'public_writes'] });
+    await t.api(t.op).call('createTool', { body: { name: 'chat.post', categories: ['external_comm', 'public_writes'] } });
     const file = writeFile('same.yaml', { tools: [{ name: 'mail.send' }, { name: 'chat.post', categories: ['public_writes', 'external_comm'] }] });
     const r = await cli(['policy', 'apply', file, '--yes'], { env });
     expect(r.code).toBe(0);
@@ -90,7 +84,7 @@ describe('policy apply and tools', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('tools[0]: mail.send is already declared and cannot be changed through the API');
     expect(r.stderr).toContain('categories: ["external_comm"] → ["external_comm","financial"]');
-    expect((await tool('mail.send')).categories).toEqual(['external_comm']);
-    expect((await ok('GET', '/v1/guardrails')).data).toEqual([]);
+    expect((await tool('mail.send'))!.categories).toEqual(['external_comm']);
+    expect((await t.api(t.op).call('listGuardrails')).data).toEqual([]);
   });
 });

@@ -12,19 +12,13 @@ let env: Record<string, string>;
 let dir: string;
 let agentId: string;
 
-async function ok(method: string, path: string, body?: unknown) {
-  const res = await t.req(method, path, { key: t.op, body });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 async function guardrail(name: string) {
-  const list = await ok('GET', '/v1/guardrails?limit=500');
+  const list = await t.api(t.op).call('listGuardrails', { query: { limit: '500' } });
   return list.data.find((g: { name: string }) => g.name === name);
 }
 
 async function auditCount(types: string) {
-  const res = await ok('GET', `/v1/audit?event_type=${types}&limit=500`);
+  const res = await t.api(t.op).call('listAudit', { query: { event_type: types, limit: '500' } });
   return res.data.length as number;
 }
 
@@ -33,25 +27,25 @@ beforeAll(async () => {
   env = { WARDEN_URL: t.url, WARDEN_DATA_DIR: t.dataDir };
   dir = mkdtempSync(join(tmpdir(), 'warden-policy-cli-'));
   agentId = (await t.agent('refund-bot', { role: 'support' })).id;
-  await ok('POST', '/v1/tools', { name: 'http.request', description: 'outbound HTTP' });
-  await ok('POST', '/v1/tools', { name: 'shell.exec' });
-  await ok('POST', '/v1/tool-policies', { tool_name: 'http.request', allowed: true, restrictions: { allowed_domains: ['api.example.com', '*.stripe.com'] } });
-  await ok('POST', '/v1/role-policy-overrides', { role: 'intern', tool_name: 'shell.exec', allowed: false });
-  await ok('POST', '/v1/guardrails', {
+  await t.api(t.op).call('createTool', { body: { name: 'http.request', description: 'outbound HTTP' } });
+  await t.api(t.op).call('createTool', { body: { name: 'shell.exec' } });
+  await t.api(t.op).call('createToolPolicy', { body: { tool_name: 'http.request', allowed: true, restrictions: { allowed_domains: ['api.example.com', '*.stripe.com'] } } });
+  await t.api(t.op).call('createRoleOverride', { body: { role: 'intern', tool_name: 'shell.exec', allowed: false } });
+  await t.api(t.op).call('createGuardrail', { body: {
     name: 'refund-ceiling',
     description: 'refunds need a human; above $250 never',
     rules: [{ tool: 'order.refund', max_value: 250, decision: 'ALERT' }],
-  });
-  await ok('POST', '/v1/guardrails', {
+  } });
+  await t.api(t.op).call('createGuardrail', { body: {
     name: 'shell-safe',
     rules: [
       { tool: 'shell.exec', expr: "$.args.command starts_with 'npm test'", decision: 'ALLOW' },
       { tool: 'fs.read', decision: 'ALLOW' },
     ],
-  });
-  await ok('PATCH', '/v1/settings/governance', { approval_ttl_seconds: 600, category_flags: { financial: true } });
-  await ok('PATCH', '/v1/quota', { runs_per_hour: 120 });
-  await ok('PATCH', '/v1/quota', { agent_id: agentId, concurrent_executions: 2 });
+  } });
+  await t.api(t.op).call('updateGovernanceSettings', { body: { approval_ttl_seconds: 600, category_flags: { financial: true } } });
+  await t.api(t.op).call('updateQuota', { body: { runs_per_hour: 120 } });
+  await t.api(t.op).call('updateQuota', { body: { agent_id: agentId, concurrent_executions: 2 } });
 });
 
 afterAll(async () => {
@@ -95,7 +89,7 @@ describe('policy apply', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^0 changes, \d+ unchanged\.\n$/);
     expect(await auditCount('policy.*,settings.updated,quota.updated')).toBe(before);
-    expect((await guardrail('shell-safe')).version).toBe(1);
+    expect((await guardrail('shell-safe'))!.version).toBe(1);
   });
 
   it('shows the diff, changes nothing on --dry-run, then applies: a new version only where rules changed', async () => {
@@ -120,28 +114,28 @@ describe('policy apply', () => {
     expect(dry.stdout).toContain('runs_per_hour: 120 → (default)');
     expect(dry.stdout).not.toContain('refund-ceiling');
     expect(dry.stdout).toContain('4 changes');
-    expect((await guardrail('shell-safe')).version).toBe(1);
+    expect((await guardrail('shell-safe'))!.version).toBe(1);
     expect(await guardrail('mail-asks')).toBeUndefined();
 
     // Not a terminal and no --yes: refuses rather than guessing.
     const unconfirmed = await cli(['policy', 'apply', file], { env });
     expect(unconfirmed.code).toBe(1);
     expect(unconfirmed.stderr).toContain('refusing to apply without --yes');
-    expect((await guardrail('shell-safe')).version).toBe(1);
+    expect((await guardrail('shell-safe'))!.version).toBe(1);
 
     const applied = await cli(['policy', 'apply', file, '--yes', '--json'], { env });
     expect(applied.code).toBe(0);
     expect(applied.json()).toMatchObject({ applied: true, changes: expect.any(Array) });
     expect(applied.json().changes).toHaveLength(4);
-    expect((await guardrail('shell-safe')).version).toBe(2);
-    expect((await guardrail('refund-ceiling')).version).toBe(1);
-    expect((await guardrail('mail-asks')).version).toBe(1);
-    expect((await ok('GET', '/v1/settings/governance')).approval_ttl_seconds).toBe(900);
-    expect((await ok('GET', '/v1/quota')).overrides.runs_per_hour).toBeUndefined();
+    expect((await guardrail('shell-safe'))!.version).toBe(2);
+    expect((await guardrail('refund-ceiling'))!.version).toBe(1);
+    expect((await guardrail('mail-asks'))!.version).toBe(1);
+    expect((await t.api(t.op).call('getGovernanceSettings')).approval_ttl_seconds).toBe(900);
+    expect((await t.api(t.op).call('getQuota')).overrides.runs_per_hour).toBeUndefined();
 
     const again = await cli(['policy', 'apply', file, '--yes'], { env });
     expect(again.stdout).toMatch(/^0 changes/);
-    expect((await guardrail('shell-safe')).version).toBe(2);
+    expect((await guardrail('shell-safe'))!.version).toBe(2);
   });
 
   it('keeps what the file does not list unless --prune', async () => {

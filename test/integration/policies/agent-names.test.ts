@@ -18,7 +18,6 @@ let refundBot: string;
 let codeBot: string;
 let dir: string;
 
-
 async function decision(agentId: string, tool = 'order.refund') {
   const res = await t.api(t.op).answer('evaluate', { body: { action: { tool }, agent_id: agentId } });
   expect(res.status).toBe(200);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 import { cli } from '../../support/cli-harness.js';
 
 let t: TestApp;
@@ -17,12 +17,7 @@ let stateDir: string;
 let env: Record<string, string>;
 let n = 0;
 
-async function op(method: string, path: string, body?: unknown) {
-  const res = await t.req(method, path, { key: t.op, body });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-const lastAction = async () => (await op('GET', `/v1/actions?agent_id=${agent.id}&limit=1`)).data[0];
+const lastAction = async () => (await t.api(t.op).call('listActions', { query: { agent_id: agent.id, limit: '1' } })).data[0];
 
 function hookInput(tool_name: string, tool_input: Record<string, unknown>): string {
   return JSON.stringify({
@@ -41,14 +36,14 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'warden-selfprot-'));
   agent = await t.agent('claude-code', { role: 'coder' });
   env = { WARDEN_URL: t.url, WARDEN_KEY: agent.key };
-  await op('POST', '/v1/guardrails', {
+  await t.api(t.op).call('createGuardrail', { body: {
     name: 'permissive',
     rules: [
       { tool: 'fs.read', decision: 'ALLOW' },
       { tool: 'fs.write', decision: 'ALLOW' },
       { tool: 'shell.exec', decision: 'ALLOW' },
     ],
-  });
+  } });
 });
 
 afterAll(async () => {
@@ -58,20 +53,20 @@ afterAll(async () => {
 
 describe('built-in self-protection', () => {
   it('REST: reading the operator token is BLOCKed by the built-in rule, though a policy allows fs.read', async () => {
-    const res = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'fs.read', args: { path: join(t.dataDir, 'operator.token') } } });
+    const res = await t.api(agent.key).answer('createAction', { body: { tool: 'fs.read', args: { path: join(t.dataDir, 'operator.token') } } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ decision: 'BLOCK', status: 'blocked', block_code: 'self_protection' });
     expect(res.body.explanation).toContain('warden-data-folder');
     expect(res.body.layers[0]).toMatchObject({ layer: 'self_protection', verdict: 'BLOCK' });
     // The same policy still allows an ordinary read.
-    const ok = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'fs.read', args: { path: '/home/dev/shop/README.md' } } });
+    const ok = await t.api(agent.key).answer('createAction', { body: { tool: 'fs.read', args: { path: '/home/dev/shop/README.md' } } });
     expect(ok.body.decision).toBe('ALLOW');
   });
 
   it('REST: the receipt names the built-in rule', async () => {
-    const res = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'fs.write', args: { path: join(t.dataDir, 'warden.db') } } });
-    const receipt = await op('GET', `/v1/receipts/${res.body.receipt_id}`);
-    expect(receipt.layers[0].detail).toContain('warden-data-folder');
+    const res = await t.api(agent.key).answer('createAction', { body: { tool: 'fs.write', args: { path: join(t.dataDir, 'warden.db') } } });
+    const receipt = await t.api(t.op).call('getReceipt', { params: { id: res.body.receipt_id } });
+    expect(receipt.layers[0]!.detail).toContain('warden-data-folder');
   });
 
   it.each([
@@ -101,8 +96,7 @@ describe('built-in self-protection', () => {
 
 describe('patterns match in linear time', () => {
   it('the dry run with a many-star tool glob answers (it froze the server before)', async () => {
-    const res = await t.req('POST', '/v1/guardrails/evaluate', {
-      key: agent.key,
+    const res = await t.api(agent.key).answer('evaluateGuardrails', {
       body: { action: { tool: 'a'.repeat(128) }, policies: [{ rules: [{ tool: '*a*a*a*a*a*a*a*a*a*b', decision: 'ALLOW' }] }] },
     });
     expect(res.status).toBe(200);
@@ -110,20 +104,20 @@ describe('patterns match in linear time', () => {
   });
 
   it('a pattern with too many stars is refused with its param', async () => {
-    const res = await t.req('POST', '/v1/guardrails/evaluate', {
+    const res = await t.raw('POST', '/v1/guardrails/evaluate', {
       key: agent.key,
       body: { action: { tool: 'x' }, policies: [{ rules: [{ tool: `${'*a'.repeat(20)}*`, decision: 'ALLOW' }] }] },
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.param).toBe('policies[0].rules[0].tool');
+    expect(errorBody(res.body).error.param).toBe('policies[0].rules[0].tool');
   });
 
   it('a folder grant against the largest path an action may carry answers (the matcher itself is tested on 1 MB in the unit tests)', async () => {
-    await op('POST', '/v1/guardrails', { name: 'ask-writes', rules: [{ tool: 'doc.write', decision: 'ALERT' }] });
-    const first = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'doc.write', args: { path: '/repo/src/a.ts' } } });
-    await op('POST', `/v1/approvals/${first.body.approval_id}/decision`, { decision: 'allow_always', grant: { args_pattern: { path: '*/src/*.ts' } } });
+    await t.api(t.op).call('createGuardrail', { body: { name: 'ask-writes', rules: [{ tool: 'doc.write', decision: 'ALERT' }] } });
+    const first = await t.api(agent.key).answer('createAction', { body: { tool: 'doc.write', args: { path: '/repo/src/a.ts' } } });
+    await t.api(t.op).call('decideApproval', { params: { id: first.body.approval_id! }, body: { decision: 'allow_always', grant: { args_pattern: { path: '*/src/*.ts' } } } });
     // args are limited to 64 KiB: the longest path that still reaches the grant matcher.
-    const huge = await t.req('POST', '/v1/actions', { key: agent.key, body: { tool: 'doc.write', args: { path: '/src/'.repeat(12_000) } } });
+    const huge = await t.api(agent.key).answer('createAction', { body: { tool: 'doc.write', args: { path: '/src/'.repeat(12_000) } } });
     expect(huge.status).toBe(200);
     expect(huge.body.decision).toBe('ALERT');
   });
