@@ -8,14 +8,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import type { z } from 'zod';
 import { run } from '../../electron/cli/main.js';
 
 export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
-  /** stdout parsed as JSON. */
-  json(): any;
+  /** stdout parsed as JSON; with a schema, checked and typed by it. */
+  json(): unknown;
+  json<T>(schema: z.ZodType<T>): T;
 }
 
 export interface CliRunOptions {
@@ -38,12 +40,14 @@ function result(code: number, stdout: string, stderr: string): CliResult {
     code,
     stdout,
     stderr,
-    json() {
+    json<T>(schema?: z.ZodType<T>) {
+      let parsed: unknown;
       try {
-        return JSON.parse(stdout);
+        parsed = JSON.parse(stdout);
       } catch {
         throw new Error(`stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`);
       }
+      return schema ? schema.parse(parsed) : parsed;
     },
   };
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../../shared/api/index.js';
 import { binPath, buildCli, cliProcess } from '../../support/cli-harness.js';
 
 let server: ChildProcess;
@@ -44,7 +45,7 @@ describe('bin/warden.js', () => {
   it('agent add finds the operator token in --data-dir and prints the key', async () => {
     const r = await cliProcess(['agent', 'add', 'claude-code', '--data-dir', dataDir, '--url', url, '--json']);
     expect(r.code).toBe(0);
-    key = r.json().api_key;
+    key = r.json(routes.createAgent.response).api_key;
     expect(key).toMatch(/^wk_agent_/);
   });
 

@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEntry } from '../../../shared/api/audit.js';
+import { Agent } from '../../../shared/api/agents.js';
+import { routes } from '../../../shared/api/index.js';
+import { z } from 'zod';
 import { claudeCodeSettings, wardenEntry } from '../../../electron/cli/claude-settings.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { cli, repoRoot } from '../../support/cli-harness.js';
@@ -58,7 +62,7 @@ describe('agent and key commands', () => {
   it('agent add --json returns the agent with its api_key; a taken name is a one-line error with the code', async () => {
     const r = await cli(['agent', 'add', 'refund-bot', '--team', 'support', '--scopes', 'actions:write,audit:read', '--json'], { env });
     expect(r.code).toBe(0);
-    const body = r.json();
+    const body = r.json(routes.createAgent.response);
     expect(body).toMatchObject({ object: 'agent', name: 'refund-bot', team_id: 'support' });
     expect(body.api_key).toMatch(/^wk_agent_/);
     expect(body.key.scopes).toEqual(['actions:write', 'audit:read']);
@@ -83,7 +87,7 @@ describe('agent and key commands', () => {
     for (const args of [['agent', 'list', '--json'], ['--json', 'agent', 'list']]) {
       const r = await cli(args, { env });
       expect(r.code).toBe(0);
-      expect(r.json().map((a: { name: string }) => a.name).sort()).toEqual(['claude-code', 'claude-code-2', 'refund-bot']);
+      expect(r.json(z.array(Agent)).map((a: { name: string }) => a.name).sort()).toEqual(['claude-code', 'claude-code-2', 'refund-bot']);
     }
   });
 
@@ -92,7 +96,7 @@ describe('agent and key commands', () => {
     expect(off.code).toBe(0);
     expect(off.stdout).toMatch(/refund-bot .* is disabled/);
     const list = await cli(['agent', 'list', '--status', 'disabled', '--json'], { env });
-    expect(list.json().map((a: { name: string }) => a.name)).toEqual(['refund-bot']);
+    expect(list.json(z.array(Agent)).map((a: { name: string }) => a.name)).toEqual(['refund-bot']);
     expect((await cli(['agent', 'enable', 'refund-bot'], { env })).code).toBe(0);
 
     const missing = await cli(['agent', 'disable', 'nobody'], { env });
@@ -103,7 +107,7 @@ describe('agent and key commands', () => {
   it('key create, list and revoke: a revoked key gets 401', async () => {
     const created = await cli(['key', 'create', 'claude-code', '--json'], { env });
     expect(created.code).toBe(0);
-    const { id, api_key } = created.json();
+    const { id, api_key } = created.json(routes.createAgentKey.response);
     expect((await t.api(api_key).answer('me')).status).toBe(200);
 
     const listed = await cli(['key', 'list', 'claude-code'], { env });
@@ -198,7 +202,7 @@ describe('audit commands', () => {
     expect(r.stdout).toContain('key.revoked');
 
     const json = await cli(['audit', 'tail', '-n', '3', '--type', 'agent.created', '--json'], { env });
-    const events = json.json();
+    const events = json.json(z.array(AuditEntry));
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.every((e: { event_type: string }) => e.event_type === 'agent.created')).toBe(true);
     const seqs = events.map((e: { seq: number }) => e.seq);
@@ -279,6 +283,6 @@ describe('budget and kill-switch commands', () => {
     expect(off.stdout).toMatch(/^kill-switch off/);
     expect((await cli(['kill-switch', 'status', '--json'], { env })).json()).toMatchObject({ engaged: false });
     const audit = await cli(['audit', 'tail', '--type', 'kill_switch.*', '--json'], { env });
-    expect(audit.json().map((e: { event_type: string }) => e.event_type)).toEqual(['kill_switch.engaged', 'kill_switch.released']);
+    expect(audit.json(z.array(AuditEntry)).map((e: { event_type: string }) => e.event_type)).toEqual(['kill_switch.engaged', 'kill_switch.released']);
   });
 });
