@@ -116,7 +116,7 @@ export interface Answer<T> {
 }
 
 /** Optional-or-required input argument of a route, as `call` takes it. */
-export type InputArgs<N extends RouteName> = {} extends RouteInput<Routes[N]>
+type InputArgs<N extends RouteName> = {} extends RouteInput<Routes[N]>
   ? [input?: RouteInput<Routes[N]>, opts?: CallOptions]
   : [input: RouteInput<Routes[N]>, opts?: CallOptions];
 
