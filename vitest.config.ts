@@ -7,7 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests drive one agent far past a person's pace; the rate limit has its own tests, which
-    // turn it on (test/integration/rate-limit.test.ts).
+    // turn it on (test/integration/server/rate-limit.test.ts).
     env: { WARDEN_RATE_LIMIT: 'off' },
   },
 });

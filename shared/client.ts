@@ -112,6 +112,13 @@ export interface AskOptions {
   withdraw?: boolean;
 }
 
+/** A route's answer: its HTTP status and headers beside the parsed body. */
+export interface Answer<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
 /** Optional-or-required input argument of a route, as `call` takes it. */
 type InputArgs<N extends RouteName> = {} extends RouteInput<Routes[N]>
   ? [input?: RouteInput<Routes[N]>, opts?: CallOptions]
@@ -151,17 +158,23 @@ export class WardenClient {
   }
 
   /** Calls a route and returns its parsed body; any non-2xx answer throws a `WardenApiError`. */
-  async call<N extends RouteName>(name: N, ...[input, opts]: InputArgs<N>): Promise<RouteOutput<Routes[N]>> {
+  async call<N extends RouteName>(name: N, ...args: InputArgs<N>): Promise<RouteOutput<Routes[N]>> {
+    return (await this.answer(name, ...args)).body;
+  }
+
+  /** `call`, with the answer's HTTP status and headers beside its parsed body. */
+  async answer<N extends RouteName>(name: N, ...[input, opts]: InputArgs<N>): Promise<Answer<RouteOutput<Routes[N]>>> {
     const { query, body } = (input ?? {}) as { query?: { wait_s?: unknown; timeout_s?: unknown }; body?: { wait_s?: unknown } };
     // The routes that hold the answer: wait_s / timeout_s in the query, or wait_s in a delegation's body.
     const wait = query?.wait_s ?? query?.timeout_s ?? (body && typeof body === 'object' ? body.wait_s : undefined);
     const timeoutMs = opts?.timeoutMs ?? (wait === undefined ? this.requestTimeoutMs : (Number(wait) || 0) * 1000 + this.marginMs);
     const timer = AbortSignal.timeout(timeoutMs);
     const signal = opts?.signal ? AbortSignal.any([opts.signal, timer]) : timer;
+    let res: Response;
     let text: string;
     try {
       // The body is read under the same deadline: a server that sends headers and stalls is hung too.
-      const res = await this.send(name, input, { ...opts, signal });
+      res = await this.send(name, input, { ...opts, signal });
       text = await res.text();
     } catch (err) {
       if (timer.aborted && !opts?.signal?.aborted) {
@@ -169,9 +182,10 @@ export class WardenClient {
       }
       throw err;
     }
-    if ((routeTable[name] as RouteEntry).raw) return text as RouteOutput<Routes[N]>;
+    const answer = (parsed: unknown) => ({ status: res.status, headers: res.headers, body: parsed as RouteOutput<Routes[N]> });
+    if ((routeTable[name] as RouteEntry).raw) return answer(text);
     try {
-      return (text ? JSON.parse(text) : undefined) as RouteOutput<Routes[N]>;
+      return answer(text ? JSON.parse(text) : undefined);
     } catch {
       throw new WardenApiError(0, 'malformed_response', `Warden at ${this.baseUrl} answered with something that is not JSON`);
     }

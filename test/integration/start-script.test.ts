@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../electron/common/version.js';
-import { buildCli } from './cli-harness.js';
+import { buildCli } from '../support/cli-harness.js';
 
 const require = createRequire(import.meta.url);
 const semver = require('semver') as { satisfies(version: string, range: string): boolean };

@@ -15,10 +15,10 @@ export default defineConfig({
     ...base.test,
     include: [
       'test/unit/budgets/**/*.test.ts',
-      'test/integration/grants.test.ts',
-      'test/integration/budgets.test.ts',
-      'test/integration/budgets-periods.test.ts',
-      'test/integration/ledger-reservations.test.ts',
+      'test/integration/approvals/grants.test.ts',
+      'test/integration/budgets/budgets.test.ts',
+      'test/integration/budgets/periods.test.ts',
+      'test/integration/budgets/ledger-reservations.test.ts',
     ],
   },
 });

@@ -9,7 +9,7 @@ export interface RawResponse {
   headers: Record<string, string | string[] | undefined>;
   text: string;
   /** The parsed JSON body, or undefined when the body is not JSON. */
-  body: any;
+  body: unknown;
 }
 
 export function rawRequest(

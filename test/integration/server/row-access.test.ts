@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { checkRowAccess } from '../../../electron/server/row-access.js';
 import { fillPath, type RouteDef, type RowOwner } from '../../../shared/api/contract.js';
 import { routes, type RouteName } from '../../../shared/api/index.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
 
 interface Key {
   id: string;
@@ -35,7 +35,7 @@ interface Input {
   body?: Record<string, unknown>;
 }
 
-type Reply = Awaited<ReturnType<TestApp['req']>>;
+type Reply = Awaited<ReturnType<TestApp['raw']>>;
 
 const agentReachable = (Object.entries(routes) as [RouteName, RouteDef][]).filter(([, def]) => def.auth !== 'public' && def.auth !== 'operator');
 
@@ -64,7 +64,7 @@ let asked = 0;
 
 /** Asks as `who`, each time with a new command, so no earlier allow-always grant covers it. */
 async function ask(fx: Fixture, who: Key, tool: 'llm.call' | 'shell.exec') {
-  const res = await fx.t.req('POST', '/v1/actions', { key: who.key, body: { tool, args: { command: `make deploy-${++asked}` } } });
+  const res = await fx.t.api(who.key).answer('createAction', { body: { tool, args: { command: `make deploy-${++asked}` } } });
   if (res.status !== 200) throw new Error(`cannot ask ${tool}: ${JSON.stringify(res.body)}`);
   return res.body as { id: string; receipt_id: string; approval_id: string | null; status: string };
 }
@@ -86,14 +86,14 @@ const ABSENT: Record<RowOwner, string> = { action: 'act_absent', receipt: 'rcp_a
 function call(fx: Fixture, def: RouteDef, key: string, input: Input): Promise<Reply> {
   const search = new URLSearchParams(Object.entries(input.query ?? {}).map(([k, v]) => [k, String(v)])).toString();
   const path = fillPath(def.path, input.params) + (search ? `?${search}` : '');
-  return fx.t.req(def.method, path, { key, ...(input.body !== undefined ? { body: input.body } : {}) });
+  return fx.t.raw(def.method, path, { key, ...(input.body !== undefined ? { body: input.body } : {}) });
 }
 
 /** The rows of a list answer: `data` of a JSON list, or each line of a JSON Lines export. */
 function rowsOf(reply: Reply): Record<string, unknown>[] {
   if (typeof reply.body === 'string') return reply.body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
   if (reply.body && typeof reply.body === 'object' && !Array.isArray(reply.body) && 'data' in reply.body) return reply.body.data as Record<string, unknown>[];
-  if (reply.body && typeof reply.body === 'object' && (reply.body as { object?: unknown }).object === 'spend_report') return reply.body.rows as Record<string, unknown>[];
+  if (reply.body && typeof reply.body === 'object' && (reply.body as { object?: unknown }).object === 'spend_report') return (reply.body as { rows: Record<string, unknown>[] }).rows;
   return [reply.body as Record<string, unknown>];
 }
 
@@ -102,8 +102,8 @@ const ownedBy = (row: Record<string, unknown>, agent: Key) => row.agent_id === a
 
 function expectRefused(reply: Reply, status: 403 | 404, param?: string): void {
   expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-  expect(reply.body.error.code).toBe(status === 403 ? 'insufficient_scope' : 'not_found');
-  if (param) expect(reply.body.error.param).toBe(param);
+  expect(errorBody(reply.body).error.code).toBe(status === 403 ? 'insufficient_scope' : 'not_found');
+  if (param) expect(errorBody(reply.body).error.param).toBe(param);
 }
 
 function expectOk(reply: Reply, def: RouteDef): void {
@@ -116,24 +116,24 @@ beforeAll(async () => {
   const t = await startTestApp();
   const op = t.op;
   // llm.call is allowed at once; shell.exec asks (no matching rule → ALERT).
-  const guardrail = await t.req('POST', '/v1/guardrails', { key: op, body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } });
-  await t.req('POST', '/v1/tools', { key: op, body: { name: 'llm.call' } });
-  const toolPolicy = await t.req('POST', '/v1/tool-policies', { key: op, body: { tool_name: 'llm.call', allowed: true } });
+  const guardrail = await t.api(op).answer('createGuardrail', { body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } });
+  await t.api(op).answer('createTool', { body: { name: 'llm.call' } });
+  const toolPolicy = await t.api(op).answer('createToolPolicy', { body: { tool_name: 'llm.call', allowed: true } });
   const leader = await t.agent('leader');
   const a = await t.agent('agent-a', { leader_agent_id: leader.id });
   const b = await t.agent('agent-b');
   fx = { t, a, b, leader, guardrailId: guardrail.body.id, toolPolicyId: toolPolicy.body.id };
-  await t.req('POST', '/v1/budgets', { key: op, body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10_000 } });
+  await t.api(op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10_000 } });
   // Room for every allowed action the table leaves open.
-  await t.req('PATCH', '/v1/quota', { key: op, body: { concurrent_executions: 1000 } });
+  await t.api(op).answer('updateQuota', { body: { concurrent_executions: 1000 } });
 
   // Rows of both agents in every list: actions and their audit rows, approvals, a grant and an
   // operator decision, spend.
   for (const who of [a, b]) {
     await ask(fx, who, 'llm.call');
-    await t.req('POST', '/v1/spend', { key: who.key, body: { amount_micro_usd: 5 } });
+    await t.api(who.key).answer('recordSpend', { body: { amount_micro_usd: 5 } });
     const granted = await ask(fx, who, 'shell.exec');
-    const decided = await t.req('POST', `/v1/approvals/${granted.approval_id}/decision`, { key: op, body: { decision: 'allow_always' } });
+    const decided = await t.api(op).answer('decideApproval', { params: { id: granted.approval_id! }, body: { decision: 'allow_always' } });
     if (decided.status !== 200) throw new Error(`cannot decide: ${JSON.stringify(decided.body)}`);
   }
 });
@@ -158,7 +158,7 @@ describe('row access: every route an agent key can reach, agent B against agent 
         for (const who of [a, b]) {
           const reply = await call(fx, def, who.key, input);
           expectOk(reply, def);
-          expect(reply.body.id).toBe(who.id);
+          expect((reply.body as { id: string }).id).toBe(who.id);
         }
         return;
       }
@@ -177,7 +177,7 @@ describe('row access: every route an agent key can reach, agent B against agent 
         // Word for word the answer for an id that does not exist: nothing tells B the row is there.
         const absent = await call(fx, def, b.key, { ...input, params: { ...input.params, id: ABSENT[rows.owner] } });
         expectRefused(absent, 404);
-        expect(foreign.body.error.message).toBe(absent.body.error.message.replace(ABSENT[rows.owner], id));
+        expect(errorBody(foreign.body).error.message).toBe(errorBody(absent.body).error.message.replace(ABSENT[rows.owner], id));
         expectOk(await call(fx, def, a.key, { ...input, params: { ...input.params, id } }), def);
         if (rows.kind === 'read') expectOk(await call(fx, def, t.op, { ...input, params: { ...input.params, id } }), def);
         return;
