@@ -39,13 +39,29 @@ const ABSTAIN: SelfProtectionOutcome = { verdict: 'ABSTAIN', rule: null, detail:
 const MAX_DEPTH = 8;
 const MAX_STRINGS = 2_000;
 
-/** Every string inside `value` (object values and array items, bounded). */
-function stringsOf(value: unknown, out: string[], depth = 0): void {
-  if (out.length >= MAX_STRINGS) return;
-  if (typeof value === 'string') out.push(value);
-  else if (depth < MAX_DEPTH && value !== null && typeof value === 'object') {
-    for (const v of Array.isArray(value) ? value : Object.values(value)) stringsOf(v, out, depth + 1);
+/** Every string inside `value` (object values and array items, bounded); true when the bounds left some unread. */
+function stringsOf(value: unknown, out: string[], depth = 0): boolean {
+  if (typeof value === 'string') {
+    if (out.length >= MAX_STRINGS) return true;
+    out.push(value);
+    return false;
   }
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_DEPTH || out.length >= MAX_STRINGS) return true;
+  let cut = false;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) cut = stringsOf(v, out, depth + 1) || cut;
+  return cut;
+}
+
+/** A Warden file name standing as a word of its own anywhere in a text. */
+const WARDEN_FILE_IN_TEXT = /(?:^|[^\w.-])(?:operator\.token|warden\.db(?:-wal|-shm)?|warden\.lock)(?![\w.-])/;
+
+/** The ways a raw text can name `path`: as is, and from the home folder (`~/…`, `$HOME/…`, relative to it). */
+function spellings(path: string, home: string | null): string[] {
+  const h = home === null ? null : normalizePath(home);
+  if (h === null || h === '/' || !path.startsWith(`${h}/`)) return [path];
+  const rel = path.slice(h.length + 1);
+  return [path, rel];
 }
 
 /** `text` as an absolute normalized path, or null when it cannot be placed (a relative path without a cwd). */
@@ -76,6 +92,14 @@ function dataFolderBlock(text: string): SelfProtectionOutcome {
     verdict: 'BLOCK',
     rule: 'warden-data-folder',
     detail: `built-in rule warden-data-folder: agents may not read or write Warden\u2019s data folder (${text.length > 200 ? `${text.slice(0, 200)}\u2026` : text})`,
+  };
+}
+
+function wiringBlock(text: string): SelfProtectionOutcome {
+  return {
+    verdict: 'BLOCK',
+    rule: 'agent-wiring-files',
+    detail: `built-in rule agent-wiring-files: agents may not change the files that wire an agent to Warden (${text.length > 200 ? `${text.slice(0, 200)}\u2026` : text})`,
   };
 }
 
@@ -117,7 +141,9 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
   const readTool = READ_TOOLS.has(action.tool);
   const candidates: Candidate[] = [];
   const strings: string[] = [];
-  stringsOf(args, strings);
+  const cut = stringsOf(args, strings);
+  const dataSpellings = spellings(dataDir, p.home);
+  const namesData = (text: string): boolean => dataSpellings.some((d) => text.includes(d)) || WARDEN_FILE_IN_TEXT.test(text);
   // A shell action's strings (the command line, its description) are not paths it writes: the
   // parsed command below says what it writes.
   const shell = action.tool === SHELL_TOOL;
@@ -125,7 +151,7 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
   for (const s of strings) {
     if (s === cwd) continue;
     if (shell && s === args.command) {
-      if (s.includes(dataDir)) return dataFolderBlock(s);
+      if (namesData(s)) return dataFolderBlock(s);
       continue;
     }
     candidates.push({ text: s, writes: writesArgs });
@@ -133,8 +159,13 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
     const eq = s.indexOf('=');
     if (eq > 0 && eq < s.length - 1) candidates.push({ text: s.slice(eq + 1), writes: writesArgs });
   }
+  // Shell code Warden cannot read word by word (unparsable, or a program fed from a heredoc, a
+  // pipe or inline code) is judged on its raw text too.
+  let opaqueShell = false;
   if (shell && typeof args.command === 'string') {
-    for (const c of analyzeShellCached(args.command).commands) {
+    const analysis = analyzeShellCached(args.command);
+    opaqueShell = !analysis.ok || analysis.commands.some((c) => c.unsafe !== null);
+    for (const c of analysis.commands) {
       const program = (c.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? '').split('/').pop() ?? '';
       const inPlace = c.words.some((w) => w === '-i' || w.startsWith('-i') || w === '--in-place');
       const readOnly = READ_ONLY_PROGRAMS.has(program) && !inPlace;
@@ -149,6 +180,13 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
   }
 
   const wiring = p.wiring_files.map(normalizePath);
+  // What the bounds or the parser left unread is judged on the raw text.
+  const raw = cut ? JSON.stringify(args) : opaqueShell ? (args.command as string) : null;
+  if (raw !== null && namesData(raw)) return dataFolderBlock(raw);
+  if (raw !== null && !readTool) {
+    const wiringSpellings = [...wiring.flatMap((w) => spellings(w, p.home)), ...WIRING_TAILS.map((t) => t.slice(1))];
+    if (wiringSpellings.some((w) => raw.includes(w))) return wiringBlock(raw);
+  }
   // A relative word without a slash can only name a protected file from a folder at or above one.
   const cwdPath = cwd !== null && cwd.startsWith('/') ? normalizePath(cwd) : null;
   const cwdNear =
@@ -176,13 +214,7 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
     const wiringFile =
       wiring.some((w) => normalized === w || (globby && globCouldName(normalized, w))) ||
       WIRING_TAILS.some((tail) => normalized.endsWith(tail) || `/${normalized}`.endsWith(tail));
-    if (wiringFile) {
-      return {
-        verdict: 'BLOCK',
-        rule: 'agent-wiring-files',
-        detail: `built-in rule agent-wiring-files: agents may not change the files that wire an agent to Warden (${text})`,
-      };
-    }
+    if (wiringFile) return wiringBlock(text);
   }
   return ABSTAIN;
 }
