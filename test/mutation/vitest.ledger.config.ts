@@ -1,6 +1,7 @@
 /**
- * The tests Stryker runs against the ledger's and the grants store's mutants: their unit tests and
- * the fast integration tests of grants and the budget ledger (real SQLite files).
+ * The tests Stryker runs against the ledger's, the grants store's and the grant scopes' mutants:
+ * their unit tests and the fast integration tests of grants, grant scopes and the budget ledger
+ * (real SQLite files).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
@@ -15,6 +16,8 @@ export default defineConfig({
     ...base.test,
     include: [
       'test/unit/budgets/**/*.test.ts',
+      'test/unit/approvals/**/*.test.ts',
+      'test/integration/grant-scopes.test.ts',
       'test/integration/grants.test.ts',
       'test/integration/budgets.test.ts',
       'test/integration/budgets-periods.test.ts',
