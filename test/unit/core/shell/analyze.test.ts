@@ -53,6 +53,7 @@ describe('words and plain commands', () => {
     expect(firstUnsafe('${CMD} x')).toBe(true);
     expect(firstUnsafe('a$CMD x')).toBe(true);
     expect(firstUnsafe('{rm,ls} x')).toBe(true);
+    expect(firstUnsafe('$((1+2)) x')).toBe(true);
     // A quoted static name is known.
     expect(firstUnsafe('"ls" x')).toBe(false);
   });
@@ -112,6 +113,12 @@ describe('redirections', () => {
     ['ls >&3-', [], []],
     ['ls 3<&-', [], []],
     ['ls <&3', [], []],
+    ['ls >&12', [], []],
+    ['ls >&out1', ['out1'], []],
+    ['ls >&2x', ['2x'], []],
+    ['ls > 2', ['2'], []],
+    ['ls > -', ['-'], []],
+    ['cat < 3', [], ['3']],
   ])('%s writes %j and reads %j', (command, writes, reads) => {
     const [c] = analyzeShell(command).commands;
     expect({ writes: c!.writes, reads: c!.reads, unsafe: c!.unsafe }).toEqual({ writes, reads, unsafe: null });
@@ -120,6 +127,10 @@ describe('redirections', () => {
   it('a redirection alone is a command with no words', () => {
     expect(read('> out.log')).toEqual([{ words: [], writes: ['out.log'], reads: [], unsafe: false }]);
     expect(read('< in.txt')).toEqual([{ words: [], writes: [], reads: ['in.txt'], unsafe: false }]);
+  });
+
+  it('a descriptor copy alone runs nothing and lists nothing', () => {
+    expect(read('2>&1')).toEqual([]);
   });
 
   it('a redirection before the command counts as well', () => {
@@ -145,6 +156,8 @@ describe('redirections', () => {
   it('a redirection target only known when it runs is unsafe, and no file is listed', () => {
     expect(read('ls > $OUT')).toEqual([{ words: ['ls'], writes: [], reads: [], unsafe: true }]);
     expect(read('ls > "$OUT"')).toEqual([{ words: ['ls'], writes: [], reads: [], unsafe: true }]);
+    expect(read('ls > $((1+2))')).toEqual([{ words: ['ls'], writes: [], reads: [], unsafe: true }]);
+    expect(read('ls > {a,b}')).toEqual([{ words: ['ls'], writes: [], reads: [], unsafe: true }]);
     expect(read('cat < ~/x')).toEqual([{ words: ['cat'], writes: [], reads: ['~/x'], unsafe: false }]);
   });
 
@@ -227,7 +240,7 @@ describe('programs that run code they are given', () => {
 
   it.each([
     'python', 'python2', 'python3', 'python3.11', 'python4', 'node', 'nodejs', 'deno', 'bun', 'perl', 'ruby', 'php', 'lua', 'luajit', 'Rscript', 'osascript',
-    'tclsh', 'wish', 'jshell', 'irb', 'groovy', '/usr/bin/python3',
+    'tclsh', 'wish', 'jshell', 'irb', 'groovy', '/usr/bin/python3', '/node',
   ])('the interpreter %s: inline code is unsafe, a script file is not, no operand reads stdin', (name) => {
     expect(firstUnsafe(`${name} -e "x"`)).toBe(true);
     expect(firstUnsafe(`${name} main.x`)).toBe(false);
@@ -317,6 +330,7 @@ describe('programs that build a command from data', () => {
     ['git --config-env=x=y log', true],
     ['git config core.pager sh', true],
     ['git config alias.x "!sh"', true],
+    ['git -c user.name=x commit', true],
     ['git status', false],
     ['git log -p', false],
     ['ssh host ls', false],
@@ -385,6 +399,14 @@ describe('wrappers: the wrapped command is listed on its own', () => {
     expect(analyzeShell('sudo rm x').commands[1]!.text).toBe('rm x');
   });
 
+  it('wrappers are unwrapped at most eight deep', () => {
+    const nices = (n: number) => 'nice '.repeat(n);
+    expect(wordsOf(`${nices(10)}rm x`)).toHaveLength(9);
+    expect(wordsOf(`${nices(7)}rm x`).at(-1)).toEqual(['rm', 'x']);
+    expect(wordsOf(`${nices(7)}bash -c "rm x"`).at(-1)).toEqual(['rm', 'x']);
+    expect(wordsOf(`${nices(8)}bash -c "rm x"`).map((w) => w[0])).not.toContain('rm');
+  });
+
   it('the risk of a wrapped command is found through every wrapper', () => {
     expect(firstUnsafe('sudo eval x')).toBe(true);
     expect(firstUnsafe('env FOO=1 timeout 5 bash')).toBe(true);
@@ -440,6 +462,10 @@ describe('commandStartsWith and wordsMatch', () => {
     expect(commandStartsWith('npm test && ls', 'npm test')).toBe(false);
     expect(commandStartsWith('echo "x', 'echo')).toBe(false);
     expect(commandStartsWith("'npm' test", 'npm test')).toBe(true);
+    // Unreadable or compound lines start with nothing, not even `*`.
+    expect(commandStartsWith('echo "x', '*')).toBe(false);
+    expect(commandStartsWith('ls && rm x', '*')).toBe(false);
+    expect(commandStartsWith('ls', '*')).toBe(true);
   });
 
   it('exact words unless the pattern ends with a lone *', () => {
@@ -462,6 +488,8 @@ describe('commandStartsWith and wordsMatch', () => {
     expect(wordsMatch('git push origin feature/*', ['git', 'push', 'origin', 'feature/x', '--force'])).toBe(false);
     expect(wordsMatch('git push origin feature/*', ['git', 'push', 'origin', 'main'])).toBe(false);
     expect(wordsMatch('a*c', ['abc'])).toBe(true);
+    expect(wordsMatch('git push origin feature/*', ['git', 'push'])).toBe(false);
+    expect(wordsMatch('git push origin feature/*', ['git', 'push'], true)).toBe(false);
   });
 
   it('a prefix match lets more words follow', () => {
