@@ -201,5 +201,17 @@ describe('what the bounds or the parser leave unread is judged on the raw text',
     expect(ruleOf(shell('cat <<EOF\nsee .claude/settings.json\nEOF'))).toBeNull();
     // A Warden file name only as part of a longer word.
     expect(ruleOf(shell('sh <<EOF\ncat mywarden.db.bak\nEOF'))).toBeNull();
+    expect(ruleOf(shell('sh <<EOF\necho {} > .claude/settings.local.json\nEOF'))).toBe('agent-wiring-files');
+    expect(ruleOf(shell('sh <<EOF\necho {} > ~/.config/mcp/servers.json\nEOF'))).toBe('agent-wiring-files');
+    expect(ruleOf(shell('sh <<EOF\necho {} > ~/.config/mcp/other.json\nEOF'))).toBeNull();
+  });
+
+  it.each(['operator.token', 'warden.db', 'warden.db-wal', 'warden.db-shm', 'warden.lock'])('the file name %s as a word of unread shell text', (name) => {
+    expect(ruleOf(shell(`sh <<EOF\ncat x/${name}\nEOF`))).toBe('warden-data-folder');
+    expect(ruleOf(shell(`sh <<EOF\ncat ${name}\nEOF`))).toBe('warden-data-folder');
+    expect(ruleOf(shell(`${name} "`))).toBe('warden-data-folder');
+    for (const longer of [`${name}x`, `${name}.bak`, `${name}-old`, `my${name}`, `x.${name}`, `x-${name}`, `x_${name}`]) {
+      expect(ruleOf(shell(`sh <<EOF\ncat ${longer}\nEOF`)), longer).toBeNull();
+    }
   });
 });
