@@ -59,6 +59,7 @@ describe('the data folder, however it is written', () => {
 
   it('a relative path without an absolute cwd cannot be placed', () => {
     expect(ruleOf(read('warden/backups/x'))).toBeNull();
+    expect(ruleOf(read('share/war*'))).toBeNull();
     expect(ruleOf(read('warden/backups/x', 'share'))).toBeNull();
     expect(ruleOf(read('warden/backups/x', '/home/u/.local/share'))).toBe('warden-data-folder');
   });
