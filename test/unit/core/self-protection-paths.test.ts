@@ -216,3 +216,53 @@ describe('what the bounds or the parser leave unread is judged on the raw text',
     }
   });
 });
+
+describe('more forms the layer reads', () => {
+  it('a file URL is read as its path', () => {
+    expect(ruleOf(read('file:///home/u/.local/share/./warden/backups/x'))).toBe('warden-data-folder');
+  });
+
+  it('an action with nothing but a cwd inside the data folder is blocked', () => {
+    expect(ruleOf({ tool: 'tool.x', args: { cwd: DATA } })).toBe('warden-data-folder');
+  });
+
+  it('the data folder named inside a longer text, such as a URL', () => {
+    expect(ruleOf({ tool: 'http.request', args: { url: `https://x.test/upload#${DATA}/backups/x` } })).toBe('warden-data-folder');
+  });
+
+  it('spaces around a ~ path are trimmed before it is resolved', () => {
+    expect(ruleOf(read(' ~/.local/share/warden/backups/x'))).toBe('warden-data-folder');
+  });
+
+  it('null, numbers and booleans in the arguments are no paths and no trouble', () => {
+    expect(selfProtection({ tool: 'fs.write', args: { a: null, n: 1, b: true, list: [null, 2], path: '/srv/x' } }, P).verdict).toBe('ABSTAIN');
+  });
+
+  it('a data folder outside the home folder is named by its absolute path in unread text', () => {
+    const outside: ProtectedPaths = { data_dir: '/var/lib/warden', home: '/home/u', wiring_files: [] };
+    expect(ruleOf(shell('sh <<EOF\nls /var/lib/warden/backups\nEOF'), outside)).toBe('warden-data-folder');
+    expect(ruleOf(shell('sh <<EOF\nls b/warden\nEOF'), outside)).toBeNull();
+  });
+
+  it('a character class of several characters in a glob could name a Warden file', () => {
+    expect(ruleOf(read('/home/u/.local/share/warden/[op]perator.token'))).toBe('warden-data-folder');
+    expect(ruleOf(read('/home/u/.local/*/warden/operator.tok?n'))).toBe('warden-data-folder');
+  });
+
+  it('a `command` argument of a tool other than shell.exec is an argument like any other', () => {
+    expect(ruleOf({ tool: 'ci.run', args: { command: '~/.claude/settings.json' } })).toBe('agent-wiring-files');
+  });
+
+  it('one opaque part makes the whole shell line judged on its raw text', () => {
+    expect(ruleOf(shell('ls && sh <<EOF\ncat x/warden.db\nEOF'))).toBe('warden-data-folder');
+  });
+
+  it('with no wiring files configured, the Claude settings names still count in unread text', () => {
+    expect(ruleOf(shell('sh <<EOF\necho {} > .claude/settings.json\nEOF'), { ...P, wiring_files: [] })).toBe('agent-wiring-files');
+  });
+
+  it('a file that only starts with a wiring file\u2019s name is not one', () => {
+    expect(ruleOf(write('.claude/settings.json.bak'))).toBeNull();
+    expect(ruleOf(write('/.claude/settings.json.bak'))).toBeNull();
+  });
+});
