@@ -245,7 +245,8 @@ describe('more forms the layer reads', () => {
   });
 
   it('a character class of several characters in a glob could name a Warden file', () => {
-    expect(ruleOf(read('/home/u/.local/share/warden/[op]perator.token'))).toBe('warden-data-folder');
+    expect(ruleOf(read('/home/u/.local/*/warden/[op]perator.token'))).toBe('warden-data-folder');
+    expect(ruleOf(read('/home/u/.local/*/warden/[op]erator.token'))).toBe('warden-data-folder');
     expect(ruleOf(read('/home/u/.local/*/warden/operator.tok?n'))).toBe('warden-data-folder');
   });
 
