@@ -223,7 +223,7 @@ describe('more forms the layer reads', () => {
   });
 
   it('an action with nothing but a cwd inside the data folder is blocked', () => {
-    expect(ruleOf({ tool: 'tool.x', args: { cwd: DATA } })).toBe('warden-data-folder');
+    expect(selfProtection({ tool: 'tool.x', args: { cwd: DATA } }, P)).toMatchObject({ verdict: 'BLOCK', rule: 'warden-data-folder' });
   });
 
   it('the data folder named inside a longer text, such as a URL', () => {
@@ -250,12 +250,20 @@ describe('more forms the layer reads', () => {
     expect(ruleOf(read('/home/u/.local/*/warden/operator.tok?n'))).toBe('warden-data-folder');
   });
 
+  it('another argument of a shell action is read as a path', () => {
+    expect(ruleOf({ tool: 'shell.exec', args: { command: 'ls', cwd: '/home/u/.local', target: 'share/warden/backups' } })).toBe('warden-data-folder');
+  });
+
+  it('a Warden file at the root', () => {
+    expect(ruleOf(read('/operator.token'))).toBe('warden-data-folder');
+  });
+
   it('a `command` argument of a tool other than shell.exec is an argument like any other', () => {
     expect(ruleOf({ tool: 'ci.run', args: { command: '~/.claude/settings.json' } })).toBe('agent-wiring-files');
   });
 
   it('one opaque part makes the whole shell line judged on its raw text', () => {
-    expect(ruleOf(shell('ls && sh <<EOF\ncat x/warden.db\nEOF'))).toBe('warden-data-folder');
+    expect(ruleOf(shell('ls && sh <<EOF\necho {} > .claude/settings.json\nEOF'))).toBe('agent-wiring-files');
   });
 
   it('with no wiring files configured, the Claude settings names still count in unread text', () => {
