@@ -500,6 +500,7 @@ describe('commandStartsWith and wordsMatch', () => {
     expect(wordsMatch('a*c', ['abc'])).toBe(true);
     expect(wordsMatch('git push origin feature/*', ['git', 'push'])).toBe(false);
     expect(wordsMatch('git f*', ['git'])).toBe(false);
+    expect(wordsMatch('git f*', ['git'], true)).toBe(false);
     expect(wordsMatch('git push origin feature/*', ['git', 'push'], true)).toBe(false);
   });
 
