@@ -7,7 +7,7 @@
 // runs npm; elsewhere on the current Node if it is new enough. The tests open real SQLite files, so better-sqlite3's addon is built once for that
 // Node (into node_modules/.cache/warden-mutate/) when its ABI differs from the installed one.
 //
-// Writes reports/mutation/{core,ledger}.html (readable reports), reports/mutation/{core,ledger}.json
+// Writes reports/mutation/{core,shell,ledger}.html (readable reports), reports/mutation/{core,shell,ledger}.json
 // (Stryker's full results) and mutation-results.json (score per file, survivors with file:line and
 // mutator). `npm run mutate -- --mutate shared/core/grants.ts` runs one file (incremental).
 import { spawnSync } from 'node:child_process';
@@ -114,9 +114,12 @@ function summarize(report, wallSeconds) {
   return { wall_time_s: wallSeconds, score: scoreOf(total), files, survivors };
 }
 
-/** The two runs: the pure core under its unit tests, the ledger and grants store with SQLite. */
+/** shell.ts runs apart: its parse caches need a fresh module per test file (see its config). */
+const SHELL = 'shared/core/shell.ts';
+/** The runs: the pure core under its unit tests, the shell reader alone, the ledger and grants store with SQLite. */
 const RUNS = [
-  { name: 'core', config: 'test/mutation/stryker.config.mjs', report: 'reports/mutation/core.json', owns: (f) => f.startsWith('shared/') },
+  { name: 'core', config: 'test/mutation/stryker.config.mjs', report: 'reports/mutation/core.json', owns: (f) => f.startsWith('shared/') && f !== SHELL },
+  { name: 'shell', config: 'test/mutation/stryker.shell.config.mjs', report: 'reports/mutation/shell.json', owns: (f) => f === SHELL },
   { name: 'ledger', config: 'test/mutation/stryker.ledger.config.mjs', report: 'reports/mutation/ledger.json', owns: (f) => f.startsWith('electron/') },
 ];
 
@@ -132,7 +135,9 @@ const stryker = join(dirname(require.resolve('@stryker-mutator/core/package.json
 const started = Date.now();
 for (const r of runs) {
   rmSync(join(root, r.report), { force: true });
-  const status = run(node.bin, [stryker, 'run', r.config, ...args], {
+  // Each run mutates only its own files of a `--mutate` list.
+  const runArgs = only ? args.map((a, i) => (i === at + 1 ? a.split(',').filter((f) => r.owns(f.replace(/:.*$/, ''))).join(',') : a)) : args;
+  const status = run(node.bin, [stryker, 'run', r.config, ...runArgs], {
     env: { ...process.env, ...(binding ? { WARDEN_MUTATE_SQLITE_BINDING: binding } : {}) },
   });
   if (status !== 0 || !existsSync(join(root, r.report))) fail(`Stryker (${r.name}) exited with status ${status}`);

