@@ -3,14 +3,13 @@ import { AGENT_SCOPES, type AgentScope } from '../../shared/vocabulary.js';
 import type { Agent, AgentKey } from '../../shared/api/agents.js';
 import type { AgentContext } from '../../shared/core/types.js';
 import type { ListPage } from '../../shared/api/common.js';
-import type { AuditService } from '../audit/service.js';
-import { toIso, type Clock } from '../common/clock.js';
-import { hashSecret, newSecret, type Ids } from '../common/ids.js';
-import { immediate, onRollback, type Db } from '../db/connection.js';
+import { toIso } from '../common/clock.js';
+import { hashSecret, newSecret } from '../common/ids.js';
+import { immediate, onRollback } from '../db/connection.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 import { LastContact, later } from './last-contact.js';
-import type { RecordingDeps } from '../common/service-deps.js';
+import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
 interface AgentRow {
   id: string;
@@ -67,7 +66,7 @@ export interface LiveKey {
   scopes: readonly AgentScope[];
 }
 
-export class AgentService {
+export class AgentService extends RecordingService {
   private readonly byKeyHash;
   private readonly byId;
   /**
@@ -88,17 +87,9 @@ export class AgentService {
   /** When each agent and key last authenticated (kept in memory, written every few seconds). */
   readonly contact: LastContact;
 
-  private readonly db: Db;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-  private readonly ids: Ids;
-
   constructor(deps: RecordingDeps) {
+    super(deps);
     const db = deps.db;
-    this.db = db;
-    this.audit = deps.audit;
-    this.clock = deps.clock;
-    this.ids = deps.ids;
     // One index lookup on every authenticated request (agent_keys.agent_id references agents).
     this.byKeyHash = db.prepare<[string], Pick<KeyRow, 'id' | 'agent_id' | 'scopes'>>(
       'SELECT id, agent_id, scopes FROM agent_keys WHERE key_hash = ? AND revoked_at IS NULL',

@@ -6,14 +6,12 @@
 import type { Grant } from '../../shared/api/grants.js';
 import type { ListPage } from '../../shared/api/common.js';
 import type { GrantState } from '../../shared/core/types.js';
-import type { AuditService } from '../audit/service.js';
-import { toIso, type Clock } from '../common/clock.js';
-import type { Ids } from '../common/ids.js';
-import { immediate, type Db } from '../db/connection.js';
+import { toIso } from '../common/clock.js';
+import { immediate } from '../db/connection.js';
 import type { GrantStore } from '../ports.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
-import type { RecordingDeps } from '../common/service-deps.js';
+import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
 export interface GrantRow {
   id: string;
@@ -50,21 +48,13 @@ export interface NewGrant {
   approval_id: string | null;
 }
 
-export class GrantService implements GrantStore {
+export class GrantService extends RecordingService implements GrantStore {
   private readonly liveStmt;
   private readonly byId;
 
-  private readonly db: Db;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-  private readonly ids: Ids;
-
   constructor(deps: RecordingDeps) {
+    super(deps);
     const db = deps.db;
-    this.db = db;
-    this.audit = deps.audit;
-    this.clock = deps.clock;
-    this.ids = deps.ids;
     this.liveStmt = db.prepare<[string, string], GrantRow>(
       `SELECT * FROM grants WHERE agent_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
     );

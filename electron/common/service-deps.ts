@@ -10,3 +10,21 @@ export interface RecordingDeps {
   clock: Clock;
   ids: Ids;
 }
+
+/**
+ * The base of a service that writes audited rows: it keeps the four dependencies every such
+ * service is built from, so each service states only what is its own.
+ */
+export abstract class RecordingService {
+  protected readonly db: Db;
+  protected readonly audit: AuditService;
+  protected readonly clock: Clock;
+  protected readonly ids: Ids;
+
+  constructor(deps: RecordingDeps) {
+    this.db = deps.db;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.ids = deps.ids;
+  }
+}

@@ -6,13 +6,12 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ListPage } from '../../shared/api/common.js';
 import type { Operator } from '../../shared/api/operators.js';
-import type { AuditService } from '../audit/service.js';
-import { toIso, type Clock } from '../common/clock.js';
-import { hashSecret, newSecret, type Ids } from '../common/ids.js';
-import { immediate, type Db } from '../db/connection.js';
+import { toIso } from '../common/clock.js';
+import { hashSecret, newSecret } from '../common/ids.js';
+import { immediate } from '../db/connection.js';
 import { HttpError, conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
-import type { RecordingDeps } from '../common/service-deps.js';
+import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
 export const OWNER_NAME = 'owner';
 
@@ -41,7 +40,7 @@ function writeTokenFile(file: string, token: string): void {
   renameSync(tmp, file);
 }
 
-export class OperatorService {
+export class OperatorService extends RecordingService {
   private readonly byHash;
   private readonly byId;
   /**
@@ -53,17 +52,9 @@ export class OperatorService {
   private tokenFile: string | null = null;
   private ownerToken = '';
 
-  private readonly db: Db;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-  private readonly ids: Ids;
-
   constructor(deps: RecordingDeps) {
+    super(deps);
     const db = deps.db;
-    this.db = db;
-    this.audit = deps.audit;
-    this.clock = deps.clock;
-    this.ids = deps.ids;
     this.byHash = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE token_hash = ? AND revoked_at IS NULL');
     this.byId = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE id = ?');
   }

@@ -7,16 +7,14 @@ import type { ListPage } from '../../shared/api/common.js';
 import type { GuardrailPolicyObject, GuardrailRuleInput, GuardrailVersionObject } from '../../shared/api/policies.js';
 import { globMatch } from '../../shared/core/glob.js';
 import type { GuardrailPolicy, GuardrailRule } from '../../shared/core/types.js';
-import type { AuditService } from '../audit/service.js';
-import { toIso, type Clock } from '../common/clock.js';
-import type { Ids } from '../common/ids.js';
-import { immediate, type Db } from '../db/connection.js';
+import { toIso } from '../common/clock.js';
+import { immediate } from '../db/connection.js';
 import { HttpError, conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isNumber, isString, page } from '../server/pagination.js';
 import { AgentNames } from './agent-names.js';
 import { bumpEpoch, canonicalJson } from './rows.js';
 import { hasMatcher, resolveAgentNames, safeStoredRule, withAgentNames } from './stored-rules.js';
-import type { RecordingDeps } from '../common/service-deps.js';
+import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
 interface PolicyRow {
   id: string;
@@ -65,22 +63,14 @@ export interface GuardrailPatch {
   note?: string;
 }
 
-export class GuardrailService {
+export class GuardrailService extends RecordingService {
   private readonly byId;
   private readonly activeStmt;
   readonly agentNames: AgentNames;
 
-  private readonly db: Db;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-  private readonly ids: Ids;
-
   constructor(deps: RecordingDeps) {
+    super(deps);
     const db = deps.db;
-    this.db = db;
-    this.audit = deps.audit;
-    this.clock = deps.clock;
-    this.ids = deps.ids;
     this.byId = db.prepare<[string], PolicyRow>('SELECT * FROM guardrail_policies WHERE id = ?');
     this.activeStmt = db.prepare<[], PolicyRow>(
       `SELECT * FROM guardrail_policies WHERE deleted_at IS NULL AND status = 'active' ORDER BY created_at, id`,

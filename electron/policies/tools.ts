@@ -6,14 +6,12 @@
 import type { ListPage } from '../../shared/api/common.js';
 import type { RoleOverrideObject, ToolObject, ToolPolicyObject } from '../../shared/api/policies.js';
 import type { RoleOverride, ToolPolicy } from '../../shared/core/types.js';
-import type { AuditService } from '../audit/service.js';
-import { toIso, type Clock } from '../common/clock.js';
-import type { Ids } from '../common/ids.js';
-import { immediate, onRollback, type Db } from '../db/connection.js';
+import { toIso } from '../common/clock.js';
+import { immediate, onRollback } from '../db/connection.js';
 import { conflict, notFound, unprocessable } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 import { bumpEpoch } from './rows.js';
-import type { RecordingDeps } from '../common/service-deps.js';
+import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
 interface ToolRow {
   id: string;
@@ -85,23 +83,15 @@ const cleanRestrictions = (r: Restrictions | undefined): Restrictions => {
 /** How often a seen tool's `last_seen_at` is refreshed; keeps the action path free of writes. */
 const SEEN_REFRESH_MS = 60_000;
 
-export class ToolService {
+export class ToolService extends RecordingService {
   private readonly seen = new Map<string, number>();
   private readonly byName;
   private readonly insertSeen;
   private readonly touchSeen;
 
-  private readonly db: Db;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-  private readonly ids: Ids;
-
   constructor(deps: RecordingDeps) {
+    super(deps);
     const db = deps.db;
-    this.db = db;
-    this.audit = deps.audit;
-    this.clock = deps.clock;
-    this.ids = deps.ids;
     this.byName = db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE name = ?');
     this.insertSeen = db.prepare(
       `INSERT INTO tools (id, name, description, categories, source, created_at, last_seen_at)
