@@ -250,7 +250,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
-  // [mcp] registrations and /mcp/NAME (url is set once listening, before any request)
+  // MCP: registrations and /mcp/NAME (url is set once listening, before any request)
   installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
