@@ -22,7 +22,7 @@ import {
   type CallToolResult,
   type Notification,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WardenClient } from '../../shared/client.js';
 import type { AgentService } from '../agents/service.js';
 import { presentedKey } from '../server/api.js';
@@ -61,18 +61,6 @@ export class McpGateway {
     });
   }
 
-  install(http: FastifyInstance): void {
-    http.route({
-      method: ['GET', 'POST', 'DELETE'],
-      url: '/mcp/:name',
-      // The governed calls inside (POST /v1/actions, …) count against the agent's rate; the
-      // envelope carrying them is not counted twice.
-      config: { rateLimit: false },
-      handler: (request, reply) => this.handle(request, reply),
-    });
-    http.addHook('onClose', async () => this.close());
-  }
-
   async close(): Promise<void> {
     await Promise.allSettled([...this.sessions.values()].map((s) => s.transport.close()));
     await this.deps.pool.closeAll();
@@ -90,7 +78,7 @@ export class McpGateway {
     return { agentId: live.agentId, key };
   }
 
-  private async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { name } = request.params as { name: string };
     const caller = this.authenticate(request);
     if (!this.deps.registry.spec(name)) throw new HttpError(404, 'not_found', `no MCP server named ${name} is registered`);

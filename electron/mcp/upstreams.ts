@@ -6,11 +6,9 @@
  * The gateway's client declares no client capabilities (sampling, roots, elicitation): one
  * upstream serves many sessions, so a request from the server could not be routed to one client.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Notification } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../common/version.js';
-import { ChildProcessTransport } from './child-transport.js';
 import type { McpServerRegistry, UpstreamSpec, UpstreamState } from './registry.js';
 
 const FIRST_BACKOFF_MS = 500;
@@ -43,6 +41,12 @@ class Upstream {
 
   private async connect(): Promise<Client> {
     this.state = this.state === 'restarting' ? 'restarting' : 'starting';
+    // The SDK loads with the first upstream, so a Warden that gateways nothing never pays for it.
+    const [{ Client }, { StreamableHTTPClientTransport }, { ChildProcessTransport }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+      import('./child-transport.js'),
+    ]);
     const client = new Client({ name: 'warden-mcp-gateway', version: VERSION }, { capabilities: {} });
     client.fallbackNotificationHandler = async (n) => this.onNotification(n);
     const transport =
