@@ -166,20 +166,37 @@ interface Collector {
   depth: number;
 }
 
-function redirectionsOf(redirs: readonly Redirection[], cmd: ShellCommand, reasons: string[], pipedIn: boolean): { stdinProgram: boolean } {
+/**
+ * Reads what the redirections of `cmd` write and read. Words in them that hold a substitution
+ * (an unquoted heredoc body, a here-string, a target) are added to `substituted`, so what they
+ * run meets the rules too.
+ */
+function redirectionsOf(
+  redirs: readonly Redirection[],
+  cmd: ShellCommand,
+  reasons: string[],
+  pipedIn: boolean,
+  substituted: SyntaxNode[],
+): { stdinProgram: boolean } {
   let stdinProgram = pipedIn;
   for (const r of redirs) {
     if (r.type === 'HereDoc') {
       // Stryker disable next-line BooleanLiteral: stdinProgram only picks the wording of the reason; a shell with no script operand is unsafe either way
       stdinProgram = true;
       // Stryker disable next-line OptionalChaining: the parser gives every heredoc a delimiter
-      if (!r.delimiter?.quoted && hasSubstitution(r.body)) reasons.push('a heredoc runs a command substitution');
+      if (!r.delimiter?.quoted && hasSubstitution(r.body)) {
+        reasons.push('a heredoc runs a command substitution');
+        substituted.push(r.body);
+      }
       continue;
     }
     if (r.type === 'HereString') {
       // Stryker disable next-line BooleanLiteral: stdinProgram only picks the wording of the reason; a shell with no script operand is unsafe either way
       stdinProgram = true;
-      if (r.target && hasSubstitution(r.target)) reasons.push('a here-string runs a command substitution');
+      if (r.target && hasSubstitution(r.target)) {
+        reasons.push('a here-string runs a command substitution');
+        substituted.push(r.target);
+      }
       continue;
     }
     const target = r.target;
@@ -188,6 +205,7 @@ function redirectionsOf(redirs: readonly Redirection[], cmd: ShellCommand, reaso
     // Stryker disable next-line ConditionalExpression,BlockStatement: a target holding a substitution is never static, so the check below gives it a reason too
     if (hasSubstitution(target)) {
       reasons.push('a redirection runs a command or process substitution');
+      substituted.push(target);
       continue;
     }
     const op = r.operator;
@@ -314,7 +332,7 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
   }
   const cmd: ShellCommand = { text: c.source.slice(node.pos, node.end), words, writes: [], reads: [], unsafe: null };
   // Stryker disable next-line ConditionalExpression,EqualityOperator,ObjectLiteral: no redirections change nothing; stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
-  const { stdinProgram } = redirs.length > 0 ? redirectionsOf(redirs, cmd, reasons, pipedIn) : { stdinProgram: pipedIn };
+  const { stdinProgram } = redirs.length > 0 ? redirectionsOf(redirs, cmd, reasons, pipedIn, substituted) : { stdinProgram: pipedIn };
   // The program's own words start after the assignments.
   // Stryker disable next-line ConditionalExpression,LogicalOperator,ArrayDeclaration: a command without a static name is already unsafe, and its source text names no wrapper or shell
   let program = node.name && nameStatic ? words.slice(assignments) : [];
@@ -329,18 +347,7 @@ function simpleCommand(node: Command, c: Collector, pipedIn: boolean): void {
     program = inner;
   }
   cmd.unsafe = reasons.length > 0 ? reasons[0]! : null;
-  // What a substitution runs meets the rules too (`echo $(mkfs /dev/sda)` must meet the BLOCK on mkfs).
-  if (c.depth < 4) {
-    for (const part of substituted) {
-      for (const script of substitutionScripts(part)) {
-        const inner: Collector = { source: c.source, out: [], depth: c.depth + 1 };
-        // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
-        for (const st of (script as unknown as { commands: Statement[] }).commands) visitCommand(st.command, inner, false);
-        // Stryker disable next-line StringLiteral: any non-null unsafe asks; the text is only the reason shown
-        for (const ic of inner.out) c.out.push({ ...ic, unsafe: ic.unsafe ?? 'it runs inside a command or process substitution' });
-      }
-    }
-  }
+  readSubstitutions(substituted, c);
   // Stryker disable next-line ConditionalExpression,LogicalOperator: a command without a static name is already unsafe, and its source text names no wrapper or shell
   const inlineScript = node.name && nameStatic ? inlineShellScript(words.slice(assignments)) : null;
   if (node.name || words.length > 0 || cmd.writes.length > 0 || cmd.reads.length > 0) c.out.push(cmd);
@@ -371,6 +378,24 @@ function inlineShellScript(program: readonly string[]): string | null {
   return null;
 }
 
+/**
+ * What a substitution runs meets the rules too: `echo $(mkfs /dev/sda)`, `cat <<< $(mkfs …)`,
+ * `echo > $(mkfs …)` and `for f in $(mkfs …)` must all meet the BLOCK on mkfs. Each command
+ * inside is judged on its own and is never allowed by a rule or a grant (it is unsafe).
+ */
+function readSubstitutions(parts: readonly SyntaxNode[], c: Collector): void {
+  if (c.depth >= 4) return;
+  for (const part of parts) {
+    for (const script of substitutionScripts(part)) {
+      const inner: Collector = { source: c.source, out: [], depth: c.depth + 1 };
+      // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
+      for (const st of (script as unknown as { commands: Statement[] }).commands) visitCommand(st.command, inner, false);
+      // Stryker disable next-line StringLiteral: any non-null unsafe asks; the text is only the reason shown
+      for (const ic of inner.out) c.out.push({ ...ic, unsafe: ic.unsafe ?? 'it runs inside a command or process substitution' });
+    }
+  }
+}
+
 function visitCommand(node: CommandNode | Statement['command'], c: Collector, pipedIn: boolean): void {
   switch (node.type) {
     case 'Command':
@@ -390,11 +415,13 @@ function visitCommand(node: CommandNode | Statement['command'], c: Collector, pi
       // Redirections of a compound command apply to each command inside it.
       const probe: ShellCommand = { text: c.source.slice(node.pos, node.end), words: [], writes: [], reads: [], unsafe: null };
       const reasons: string[] = [];
+      const substituted: SyntaxNode[] = [];
       // Stryker disable next-line BooleanLiteral: stdinProgram and pipedIn only pick the wording of a shell's reason; a shell with no script operand is unsafe either way
-      redirectionsOf(node.redirects, probe, reasons, false);
+      redirectionsOf(node.redirects, probe, reasons, false, substituted);
       if (probe.writes.length > 0 || probe.reads.length > 0 || reasons.length > 0) {
         c.out.push({ ...probe, unsafe: reasons[0] ?? null });
       }
+      readSubstitutions(substituted, c);
       void before;
       return;
     }
@@ -418,6 +445,7 @@ function visitCommand(node: CommandNode | Statement['command'], c: Collector, pi
 /** `if`, loops, `case`, subshells, groups, `[[ ]]`, `(( ))`: every command inside, and every word they expand. */
 function visitCompound(node: SyntaxNode, c: Collector, pipedIn: boolean): void {
   const reasons: string[] = [];
+  const substituted: SyntaxNode[] = [];
   const visit = (n: SyntaxNode): void => {
     switch (n.type) {
       // Stryker disable all: defensive; statements come inside compound lists, read by the case below
@@ -430,7 +458,10 @@ function visitCompound(node: SyntaxNode, c: Collector, pipedIn: boolean): void {
         for (const s of n.commands) visitCommand(s.command, c, pipedIn);
         return;
       case 'Word':
-        if (hasSubstitution(n)) reasons.push('a word runs a command or process substitution');
+        if (hasSubstitution(n)) {
+          reasons.push('a word runs a command or process substitution');
+          substituted.push(n);
+        }
         return;
       default:
         forEachChild(n, visit);
@@ -438,6 +469,7 @@ function visitCompound(node: SyntaxNode, c: Collector, pipedIn: boolean): void {
   };
   forEachChild(node, visit);
   if (reasons.length > 0) c.out.push({ text: c.source.slice((node as { pos: number }).pos, (node as { end: number }).end), words: [], writes: [], reads: [], unsafe: reasons[0]! });
+  readSubstitutions(substituted, c);
 }
 
 /** Longest command line analyzed; a longer one is unreadable (fail closed), never cut. */

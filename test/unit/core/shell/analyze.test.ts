@@ -78,15 +78,16 @@ describe('compound command lines: every simple command is listed', () => {
     expect(anyUnsafe(command)).toBe(false);
   });
 
-  it('a word of a compound command that runs a substitution makes the line unsafe', () => {
+  it('a word of a compound command that runs a substitution makes the line unsafe, and what it runs is listed', () => {
     expect(read('for f in $(ls); do :; done')).toEqual([
       { words: [':'], writes: [], reads: [], unsafe: false },
       { words: [], writes: [], reads: [], unsafe: true },
+      { words: ['ls'], writes: [], reads: [], unsafe: true },
     ]);
     expect(anyUnsafe('[[ -f $(id) ]]')).toBe(true);
     expect(anyUnsafe('[[ -f x ]]')).toBe(false);
     expect(read('[[ -f x ]]')).toEqual([]);
-    expect(analyzeShell('for f in $(ls); do :; done && echo').commands.map((c) => c.text)).toEqual([':', 'for f in $(ls); do :; done', 'echo']);
+    expect(analyzeShell('for f in $(ls); do :; done && echo').commands.map((c) => c.text)).toEqual([':', 'for f in $(ls); do :; done', 'ls', 'echo']);
     expect(anyUnsafe('case $(id) in x) a;; esac')).toBe(true);
   });
 });

@@ -107,6 +107,15 @@ const HAND: [string, Short, Short][] = [
   ["python3 <<'EOF'\nprint(1)\nEOF", 'Q', 'Q'],
   ['cat <<< "hello"', 'A', 'Q'],
   ['sh <<< "ls"', 'Q', 'Q'],
+  // what a substitution runs meets the rules wherever the substitution stands
+  ['cat <<< $(mkfs /dev/sda)', 'B', 'B'],
+  ['cat <<EOF\n$(mkfs /dev/sda)\nEOF', 'B', 'B'],
+  ["cat <<'EOF'\n$(mkfs /dev/sda)\nEOF", 'A', 'Q'],
+  ['echo hi > $(mkfs /dev/sda)', 'B', 'B'],
+  ['{ echo hi; } > $(mkfs /dev/sda)', 'B', 'B'],
+  ['for f in $(mkfs /dev/sda); do echo $f; done', 'B', 'B'],
+  ['case $(mkfs /dev/sda) in x) ls;; esac', 'B', 'B'],
+  ['cat <<< $(ls)', 'Q', 'Q'],
   // redirections: a write is a write of that path
   ['npm test > out.log', 'Q', 'Q'],
   ['npm test > build/out.log', 'A', 'A'],
