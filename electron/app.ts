@@ -24,6 +24,7 @@ import { systemTimeZone } from './budgets/periods.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { lockDataDir } from './common/data-dir-lock.js';
 import { DB_FILE, DEFAULT_PORT, TOKEN_FILE } from './common/data-dir.js';
+import { removeServerUrl, writeServerUrl } from './common/server-url-file.js';
 import { secureDataDir, secureDataFiles, tightenedNotice } from './common/file-modes.js';
 import { clockIds, type Ids } from './common/ids.js';
 import { packageRoot, VERSION } from './common/version.js';
@@ -282,6 +283,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       await http.listen({ port: config.port ?? DEFAULT_PORT, host });
       const { port } = http.server.address() as AddressInfo;
       url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      writeServerUrl(config.dataDir, url);
       // After listening: the ready line never waits for a copy of a big database.
       if (config.backups !== false) backups.start();
       return url;
@@ -291,6 +293,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       stopped = true;
       // Timers first (reapers), then the server lets in-flight requests finish, then the database.
       for (const stop of stoppers) stop();
+      if (url) removeServerUrl(config.dataDir);
       await http.close();
       await backups.stop();
       await checkpointer?.stop();

@@ -46,21 +46,36 @@ export function approvalCommands(program: Command, io: CliIO): void {
       .description('approval requests, newest first (pending ones by default)')
       .option('--status <status>', 'pending, approved, denied, expired or all', 'pending')
       .option('--agent <agent>', 'only requests of this agent (id or name)')
-      .option('-n, --limit <n>', 'at most this many', (v) => Number(v), 100),
-  ).action((opts: { status: string; agent?: string; limit: number }, cmd: Command) =>
+      .option('-n, --limit <n>', 'at most this many', (v) => Number(v), 100)
+      .option('--cursor <cursor>', 'continue after a list that was cut (the cursor it printed)'),
+  ).action((opts: { status: string; agent?: string; limit: number; cursor?: string }, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
       const statuses = ['pending', 'approved', 'denied', 'expired', 'all'];
       if (!statuses.includes(opts.status)) throw usageError(`--status must be one of ${statuses.join(', ')}, got ${JSON.stringify(opts.status)}`);
       if (!Number.isInteger(opts.limit) || opts.limit < 1) throw usageError('--limit must be a positive integer');
       const agentId = opts.agent ? (opts.agent.startsWith('agt_') ? opts.agent : (await findAgent(conn.client, opts.agent)).id) : undefined;
+      // Each page asks for what is still wanted, so a cut list always ends on a page boundary
+      // and its cursor continues exactly after the last row shown.
       const list: Approval[] = [];
-      for await (const a of conn.client.paginate('listApprovals', {
-        query: { status: opts.status === 'all' ? undefined : (opts.status as 'pending'), agent_id: agentId, limit: Math.min(opts.limit, 500) },
-      })) {
-        list.push(a);
-        if (list.length >= opts.limit) break;
+      let cursor = opts.cursor;
+      let more: string | null = null;
+      for (;;) {
+        const page = await conn.client.call('listApprovals', {
+          query: { status: opts.status === 'all' ? undefined : (opts.status as 'pending'), agent_id: agentId, limit: Math.min(opts.limit - list.length, 500), cursor },
+        });
+        list.push(...page.data);
+        if (!page.has_more || !page.next_cursor) break;
+        if (list.length >= opts.limit) {
+          more = page.next_cursor;
+          break;
+        }
+        cursor = page.next_cursor;
       }
-      if (conn.json) return writeJson(io, list);
+      const cutNote = more ? `first ${list.length}, more with --cursor ${more}` : null;
+      if (conn.json) {
+        if (cutNote) io.stderr.write(`${cutNote}\n`);
+        return writeJson(io, list);
+      }
       const now = Date.now();
       printTable(
         io,
@@ -68,6 +83,7 @@ export function approvalCommands(program: Command, io: CliIO): void {
         list.map((a) => [a.id, a.agent_name ?? a.agent_id, a.action.tool, argsSummary(a), status(a, now), truncate(a.explanation, 80)]),
         opts.status === 'pending' ? 'no pending approvals' : 'no approvals match',
       );
+      if (cutNote) writeLine(io, cutNote);
     }),
   );
 

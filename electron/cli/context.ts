@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { WardenApiError, WardenClient } from '../../shared/client.js';
 import type { AgentScope } from '../../shared/vocabulary.js';
 import { DEFAULT_PORT, TOKEN_FILE, defaultDataDir } from '../common/data-dir.js';
+import { readServerUrl } from '../common/server-url-file.js';
 import { CliError, type CliIO } from './io.js';
 
 export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
@@ -26,7 +27,7 @@ export interface GlobalOptions {
  */
 export function withGlobalOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--url <url>', `Warden's base URL (env WARDEN_URL, default ${DEFAULT_URL})`))
+    .addOption(new Option('--url <url>', `Warden's base URL (env WARDEN_URL; default: the URL the running Warden recorded in DATA_DIR/server.url, else ${DEFAULT_URL})`))
     .addOption(new Option('--token <key>', 'operator token or agent key (env WARDEN_TOKEN or WARDEN_KEY; default: DATA_DIR/operator.token)'))
     .addOption(new Option('--data-dir <dir>', 'where to find operator.token (env WARDEN_DATA_DIR)'))
     .addOption(new Option('--json', 'print JSON for scripts instead of tables'));
@@ -55,8 +56,12 @@ export interface Connection {
   io: CliIO;
 }
 
+/**
+ * `--url`, then WARDEN_URL, then the URL the running Warden recorded in the data dir (a server on
+ * a non-default port), then the default port.
+ */
 export function resolveUrl(opts: GlobalOptions, env: NodeJS.ProcessEnv): string {
-  const url = (opts.url ?? env.WARDEN_URL ?? DEFAULT_URL).trim();
+  const url = (opts.url ?? env.WARDEN_URL ?? readServerUrl(resolveDataDir(opts, env)) ?? DEFAULT_URL).trim();
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');

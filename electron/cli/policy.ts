@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { LineCounter, isMap, parseDocument, stringify as stringifyYaml, type Document } from 'yaml';
 import { z } from 'zod';
 import { ActionInput as ActionInputSchema } from '../../shared/api/vocabulary.js';
 import type { WardenClient } from '../../shared/client.js';
@@ -26,19 +26,40 @@ export function readYamlFile<S extends z.ZodType>(path: string, schema: S, what:
   } catch (err) {
     throw new CliError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (err) {
-    throw new CliError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length) throw new CliError(`${path} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const data: unknown = doc.toJS();
   const result = schema.safeParse(data ?? {});
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    // A misspelt key also leaves a required one missing: the unknown key is the cause, so it goes first.
+    const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
     const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    throw new CliError(`${path}: ${at ? `${at}: ` : ''}${issue.message}${result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : ''}`);
+    const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const line = lineOf(doc, lineCounter, issue.path, unknownKey);
+    const what = unknownKey !== undefined ? `unknown key ${JSON.stringify(unknownKey)}${at ? ` in ${at}` : ''}` : `${at ? `${at}: ` : ''}${issue.message}`;
+    throw new CliError(`${path}${line ? `:${line}` : ''}: ${what}${result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : ''}`);
   }
   return result.data;
+}
+
+/**
+ * The 1-based line of the node at `path` in a parsed YAML document (of `key` in that mapping when
+ * given), or of its nearest ancestor that exists; undefined when there is no position at all.
+ */
+function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (!node || typeof node !== 'object') continue;
+    if (key !== undefined && depth === path.length && isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+      const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
+      if (range) return lineCounter.linePos(range[0]).line;
+    }
+    const range = (node as { range?: [number, number, number] | null }).range;
+    if (range) return lineCounter.linePos(range[0]).line;
+  }
+  return undefined;
 }
 
 async function confirm(io: CliIO, question: string): Promise<boolean> {

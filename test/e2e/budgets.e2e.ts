@@ -91,7 +91,11 @@ test('create a budget from the panel', async ({ page }) => {
   await dialog.getByLabel('Scope').selectOption('team');
   await dialog.getByLabel('Team id').fill('platform');
   await dialog.getByLabel('Cap (USD)').fill('25');
+  // A new budget starts in the server's (and the CLI's) default mode: warn.
+  await expect(dialog.getByRole('radio', { name: /^warn/ })).toBeChecked();
   await dialog.getByRole('button', { name: 'Save budget' }).click();
   await expect(page.getByRole('table', { name: 'Budgets' }).getByRole('row', { name: /Team platform/ })).toBeVisible();
-  expect((await server.api('GET', '/v1/budgets/team/platform')).limit_usd_cents).toBe(2500);
+  const saved = await server.api('GET', '/v1/budgets/team/platform');
+  expect(saved.limit_usd_cents).toBe(2500);
+  expect(saved.mode).toBe('warn');
 });

@@ -314,7 +314,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
   const missions = useResource(async () => (await api().call('listMissions', { query: { limit: 500 } })).data.map((m) => m.id), []);
   const known = (sc: string, id: string): boolean | null => (sc === 'team' ? teams.includes(id) : sc === 'mission' ? (missions.data ? missions.data.includes(id) : null) : null);
   const [limit, setLimit] = useState(budget ? centsToDollarInput(budget.limit_usd_cents) : '');
-  const [mode, setMode] = useState<'warn' | 'cap'>(budget?.mode ?? 'cap');
+  const [mode, setMode] = useState<'warn' | 'cap'>(budget?.mode ?? 'warn');
   const [period, setPeriod] = useState<Budget['period']>(budget?.period ?? 'none');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

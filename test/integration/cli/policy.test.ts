@@ -158,7 +158,7 @@ describe('policy apply', () => {
     writeFileSync(file, 'guardrails:\n  - name: bad-one\n    rules:\n      - tool: x\n        decision: DENY\n');
     const r = await cli(['policy', 'apply', file, '--yes'], { env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^warden: .*bad\.yaml: guardrails\[0\]\.rules\[0\]\.decision: /);
+    expect(r.stderr).toMatch(/^warden: .*bad\.yaml:5: guardrails\[0\]\.rules\[0\]\.decision: /);
     expect(await guardrail('bad-one')).toBeUndefined();
 
     writeFileSync(file, 'tool_policies:\n  - { tool_name: no.such.tool, allowed: false }\nguardrails:\n  - name: would-be-created\n    rules: [{ tool: x, decision: ALLOW }]\n');
