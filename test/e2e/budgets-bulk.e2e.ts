@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startServer, type E2eServer } from './server.js';
-import { createAgent, goTo, screenshot, signIn } from './helpers.js';
+import { createAgent, goTo, screenshot, signIn, type SeededAgent } from './helpers.js';
 
 let server: E2eServer;
 test.beforeAll(async () => {
@@ -13,12 +13,13 @@ test.afterAll(async () => {
 test('paused budgets picked with a checkbox or `x` resume together; a failure is listed by name', async ({ page }) => {
   await page.setViewportSize({ width: 900, height: 800 });
   const names = ['bulk-a', 'bulk-b', 'bulk-c', 'bulk-d'];
-  const agents = [];
+  const agents: SeededAgent[] = [];
   for (const name of names) {
     const agent = await createAgent(server, name);
     agents.push(agent);
     await server.api('POST', '/v1/budgets', { scope: 'agent', scope_id: agent.id, limit_usd_cents: 1000, mode: 'cap' });
   }
+  const idOf = (i: number) => agents[i]?.id ?? '';
   // a, b and c paused by hand; d stays active and gets no checkbox.
   for (const agent of agents.slice(0, 3)) await server.api('POST', `/v1/budgets/agent/${agent.id}/pause`, { reason: 'test' });
   await signIn(page, server);
@@ -28,7 +29,7 @@ test('paused budgets picked with a checkbox or `x` resume together; a failure is
   await expect(row('bulk-d').getByRole('checkbox')).toHaveCount(0);
 
   // The server refuses c's resume (as it would, say, for a budget removed meanwhile): it stays listed with its reason.
-  await page.route(`**/v1/budgets/agent/${agents[2].id}/resume`, (route) =>
+  await page.route(`**/v1/budgets/agent/${idOf(2)}/resume`, (route) =>
     route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_found', message: 'No such budget.', param: null } }) }),
   );
 
@@ -56,15 +57,15 @@ test('paused budgets picked with a checkbox or `x` resume together; a failure is
   await expect(bar).toContainText('1 selected');
 
   for (const [i, status] of [[0, 'active'], [1, 'active'], [2, 'paused'], [3, 'active']] as const) {
-    expect((await server.api('GET', `/v1/budgets/agent/${agents[i].id}`)).status).toBe(status);
+    expect((await server.api('GET', `/v1/budgets/agent/${idOf(i)}`)).status).toBe(status);
   }
 
   // "Select all paused" picks the one left; the retry goes through once the server accepts it.
-  await page.unroute(`**/v1/budgets/agent/${agents[2].id}/resume`);
+  await page.unroute(`**/v1/budgets/agent/${idOf(2)}/resume`);
   await row('bulk-c').getByRole('checkbox').uncheck();
   await table.getByRole('checkbox', { name: 'Select all paused budgets' }).check();
   await bar.getByRole('button', { name: 'Resume selected (1)' }).click();
   await expect(row('bulk-c').getByText('active', { exact: true })).toBeVisible();
   await expect(bar).toBeHidden();
-  expect((await server.api('GET', `/v1/budgets/agent/${agents[2].id}`)).status).toBe('active');
+  expect((await server.api('GET', `/v1/budgets/agent/${idOf(2)}`)).status).toBe('active');
 });
