@@ -16,6 +16,7 @@ import { CopyButton } from '../components/CopyButton';
 import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
 import { McpServersPanel } from './McpServers';
+import { EditAgentDialog } from './agents/EditAgentDialog';
 
 
 /** An agent seen this recently counts as connected. */
@@ -85,6 +86,7 @@ export function AgentsPage() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
   const [keysFor, setKeysFor] = useState<Agent | null>(null);
+  const [editing, setEditing] = useState<Agent | null>(null);
 
   async function toggle(agent: Agent) {
     const status = agent.status === 'active' ? 'disabled' : 'active';
@@ -119,7 +121,8 @@ export function AgentsPage() {
                 Register an agent to give it an API key. It then asks Warden before every side effect.
               </Empty>
             ) : (
-              <table className="table" aria-label="Agents">
+              <div className="table-scroll">
+              <table className="table agents" aria-label="Agents">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -141,7 +144,10 @@ export function AgentsPage() {
                         <div className="muted mono small">{a.id}</div>
                       </td>
                       <td>{a.role ?? <span className="muted">—</span>}</td>
-                      <td>{a.team_id ?? <span className="muted">—</span>}</td>
+                      <td>
+                        {a.team_id ?? <span className="muted">—</span>}
+                        {a.leader_agent_id ? <div className="muted small">led by {list.find((l) => l.id === a.leader_agent_id)?.name ?? a.leader_agent_id}</div> : null}
+                      </td>
                       <td>
                         <span className={`pill ${a.status === 'active' ? 'pill-ok' : 'pill-bad'}`}>{a.status}</span>
                         <div className="small">
@@ -153,6 +159,9 @@ export function AgentsPage() {
                       </td>
                       <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
                       <td className="row-actions">
+                        <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>
+                          Edit
+                        </button>
                         <button type="button" onClick={() => setKeysFor(a)} aria-label={`Keys of ${a.name}`}>
                           Keys
                         </button>
@@ -164,6 +173,7 @@ export function AgentsPage() {
                   ))}
                 </tbody>
               </table>
+              </div>
             )
           }
         </Async>
@@ -185,6 +195,7 @@ export function AgentsPage() {
         }}
       />
       {created ? <KeyOnceDialog title={`Agent ${created.agent.name} created`} apiKey={created.key} onClose={() => setCreated(null)} /> : null}
+      {editing ? <EditAgentDialog agent={editing} agents={agents.data ?? []} onClose={() => setEditing(null)} /> : null}
       {keysFor ? <KeysDialog agent={keysFor} onClose={() => setKeysFor(null)} /> : null}
     </div>
   );
