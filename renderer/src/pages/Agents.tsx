@@ -8,7 +8,6 @@ import { useResource } from '../lib/useResource';
 import { useAgentList, useAgents } from '../stores/agents';
 import { useLiveEvents } from '../lib/hub';
 import { useNow } from '../stores/clock';
-import { useSession } from '../stores/session';
 import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
 import { Dialog } from '../components/Dialog';
@@ -17,6 +16,7 @@ import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
 import { McpServersPanel } from './McpServers';
 import { EditAgentDialog } from './agents/EditAgentDialog';
+import { AgentSetup } from './agents/AgentSetup';
 
 
 /** An agent seen this recently counts as connected. */
@@ -264,15 +264,6 @@ function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClos
 }
 
 function KeyOnceDialog({ title, apiKey, onClose }: { title: string; apiKey: string; onClose(): void }) {
-  const baseUrl = useSession((s) => s.baseUrl);
-  const snippet = [
-    `export WARDEN_URL=${baseUrl}`,
-    `export WARDEN_KEY=${apiKey}`,
-    `# ask before a side effect; waits up to 55 s for an approval`,
-    `curl -s "$WARDEN_URL/v1/actions?wait_s=55" \\`,
-    `  -H "Authorization: Bearer $WARDEN_KEY" -H 'content-type: application/json' \\`,
-    `  -d '{"tool":"shell.exec","args":{"command":"rm -rf build"}}'`,
-  ].join('\n');
   return (
     <Dialog title={title} open onClose={onClose} footer={<button type="button" className="primary" onClick={onClose}>Done</button>}>
       <p>
@@ -284,11 +275,8 @@ function KeyOnceDialog({ title, apiKey, onClose }: { title: string; apiKey: stri
         </code>
         <CopyButton text={apiKey} label="Copy key" />
       </div>
-      <h3 className="subhead">Paste into the agent&apos;s environment</h3>
-      <pre className="snippet" aria-label="Agent snippet">
-        {snippet}
-      </pre>
-      <CopyButton text={snippet} label="Copy snippet" />
+      <h3 className="subhead">Connect the agent</h3>
+      <AgentSetup apiKey={apiKey} />
     </Dialog>
   );
 }
