@@ -63,6 +63,12 @@ test('the New agent dialog ends on three ways to connect it: Claude Code, MCP an
 
   await shown.getByRole('button', { name: 'Done' }).click();
   await screenshot(page, 'agents-list-900');
+  // At 900 px the row's buttons sit inside the card, none cut off.
+  const card = await page.getByRole('region', { name: 'Registered agents' }).boundingBox();
+  for (const name of ['Edit setup-bot', 'Keys of setup-bot', 'Disable setup-bot']) {
+    const box = await page.getByRole('button', { name }).boundingBox();
+    expect(box && card && box.x + box.width <= card.x + card.width).toBe(true);
+  }
 
   // The key in the snippets is the agent's working key.
   const me = await server.api('GET', '/v1/me', undefined, key);

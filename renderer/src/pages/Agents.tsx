@@ -141,7 +141,7 @@ export function AgentsPage() {
                     <tr key={a.id}>
                       <td>
                         <strong>{a.name}</strong>
-                        <div className="muted mono small">{a.id}</div>
+                        <div className="muted mono small truncate agent-id" title={a.id}>{a.id}</div>
                       </td>
                       <td>{a.role ?? <span className="muted">—</span>}</td>
                       <td>
