@@ -330,7 +330,7 @@ const SHORTCUTS: [string, string][] = [
   ['z', 'Undo the last allow (for 10 s)'],
   ['d', 'Deny (with the reason typed, if any)'],
   ['r', 'Type a reason for denial'],
-  ['x', 'Mark the request (or its group) for a bulk allow or deny'],
+  ['x', 'Mark the request (or its group) for a bulk allow or deny; on Budgets, tick the focused paused budget for Resume selected'],
   ['/', 'Filter requests: text, agent:NAME, tool:NAME (Esc clears)'],
   ['g i', 'Go to Inbox'],
   ['g b', 'Go to Budgets'],

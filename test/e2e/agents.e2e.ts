@@ -23,7 +23,7 @@ test('creating an agent shows its key once with a snippet; disabling it blocks i
   const shown = page.getByRole('dialog', { name: 'Agent night-builder created' });
   const key = (await shown.getByLabel('API key').innerText()).trim();
   expect(key).toMatch(/^wk_agent_/);
-  await expect(shown.getByLabel('Agent snippet')).toContainText(key);
+  await expect(shown.getByLabel('Claude Code setup')).toContainText(key);
   await expect(shown.getByRole('button', { name: 'Copy key' })).toBeVisible();
   await shown.getByRole('button', { name: 'Done' }).click();
 

@@ -8,7 +8,6 @@ import { useResource } from '../lib/useResource';
 import { useAgentList, useAgents } from '../stores/agents';
 import { useLiveEvents } from '../lib/hub';
 import { useNow } from '../stores/clock';
-import { useSession } from '../stores/session';
 import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
 import { Dialog } from '../components/Dialog';
@@ -16,6 +15,8 @@ import { CopyButton } from '../components/CopyButton';
 import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
 import { McpServersPanel } from './McpServers';
+import { EditAgentDialog } from './agents/EditAgentDialog';
+import { AgentSetup } from './agents/AgentSetup';
 
 
 /** An agent seen this recently counts as connected. */
@@ -85,6 +86,7 @@ export function AgentsPage() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
   const [keysFor, setKeysFor] = useState<Agent | null>(null);
+  const [editing, setEditing] = useState<Agent | null>(null);
 
   async function toggle(agent: Agent) {
     const status = agent.status === 'active' ? 'disabled' : 'active';
@@ -119,7 +121,8 @@ export function AgentsPage() {
                 Register an agent to give it an API key. It then asks Warden before every side effect.
               </Empty>
             ) : (
-              <table className="table" aria-label="Agents">
+              <div className="table-scroll">
+              <table className="table agents" aria-label="Agents">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -138,10 +141,13 @@ export function AgentsPage() {
                     <tr key={a.id}>
                       <td>
                         <strong>{a.name}</strong>
-                        <div className="muted mono small">{a.id}</div>
+                        <div className="muted mono small truncate agent-id" title={a.id}>{a.id}</div>
                       </td>
                       <td>{a.role ?? <span className="muted">—</span>}</td>
-                      <td>{a.team_id ?? <span className="muted">—</span>}</td>
+                      <td>
+                        {a.team_id ?? <span className="muted">—</span>}
+                        {a.leader_agent_id ? <div className="muted small">led by {list.find((l) => l.id === a.leader_agent_id)?.name ?? a.leader_agent_id}</div> : null}
+                      </td>
                       <td>
                         <span className={`pill ${a.status === 'active' ? 'pill-ok' : 'pill-bad'}`}>{a.status}</span>
                         <div className="small">
@@ -153,6 +159,9 @@ export function AgentsPage() {
                       </td>
                       <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
                       <td className="row-actions">
+                        <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>
+                          Edit
+                        </button>
                         <button type="button" onClick={() => setKeysFor(a)} aria-label={`Keys of ${a.name}`}>
                           Keys
                         </button>
@@ -164,6 +173,7 @@ export function AgentsPage() {
                   ))}
                 </tbody>
               </table>
+              </div>
             )
           }
         </Async>
@@ -185,6 +195,7 @@ export function AgentsPage() {
         }}
       />
       {created ? <KeyOnceDialog title={`Agent ${created.agent.name} created`} apiKey={created.key} onClose={() => setCreated(null)} /> : null}
+      {editing ? <EditAgentDialog agent={editing} agents={agents.data ?? []} onClose={() => setEditing(null)} /> : null}
       {keysFor ? <KeysDialog agent={keysFor} onClose={() => setKeysFor(null)} /> : null}
     </div>
   );
@@ -253,15 +264,6 @@ function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClos
 }
 
 function KeyOnceDialog({ title, apiKey, onClose }: { title: string; apiKey: string; onClose(): void }) {
-  const baseUrl = useSession((s) => s.baseUrl);
-  const snippet = [
-    `export WARDEN_URL=${baseUrl}`,
-    `export WARDEN_KEY=${apiKey}`,
-    `# ask before a side effect; waits up to 55 s for an approval`,
-    `curl -s "$WARDEN_URL/v1/actions?wait_s=55" \\`,
-    `  -H "Authorization: Bearer $WARDEN_KEY" -H 'content-type: application/json' \\`,
-    `  -d '{"tool":"shell.exec","args":{"command":"rm -rf build"}}'`,
-  ].join('\n');
   return (
     <Dialog title={title} open onClose={onClose} footer={<button type="button" className="primary" onClick={onClose}>Done</button>}>
       <p>
@@ -273,11 +275,8 @@ function KeyOnceDialog({ title, apiKey, onClose }: { title: string; apiKey: stri
         </code>
         <CopyButton text={apiKey} label="Copy key" />
       </div>
-      <h3 className="subhead">Paste into the agent&apos;s environment</h3>
-      <pre className="snippet" aria-label="Agent snippet">
-        {snippet}
-      </pre>
-      <CopyButton text={snippet} label="Copy snippet" />
+      <h3 className="subhead">Connect the agent</h3>
+      <AgentSetup apiKey={apiKey} />
     </Dialog>
   );
 }

@@ -10,6 +10,7 @@ import { api, errorMessage, idemKey } from '../lib/api';
 import { useAgentList } from '../stores/agents';
 import { burnRate, teamLookup } from '../lib/burn';
 import { SpendBar, useRecentSpend } from './budgets/SpendBar';
+import { BulkResumeBar } from './budgets/BulkResume';
 import { cents, dateTime, micro } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
 import { centsToDollarInput, parseDollarsToCents } from '../lib/money';
@@ -86,6 +87,19 @@ export function BudgetsPage() {
       return words.every((w) => text.includes(w));
     });
   }, [sorted, filter, scopeFilter, agentList]);
+
+  // Paused budgets ticked for bulk resume (checkbox or `x` on the row); ids of budgets no longer paused drop out.
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const selected = useMemo(() => budgets.filter((b) => b.status === 'paused' && picked.has(b.id)), [budgets, picked]);
+  const shownPaused = shown.filter((b) => b.status === 'paused');
+  const togglePick = (id: string) =>
+    setPicked((cur) => {
+      const next = new Set(cur);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const allShownPicked = shownPaused.length > 0 && shownPaused.every((b) => picked.has(b.id));
+  const pickAllShown = () => setPicked(allShownPicked ? new Set() : new Set(shownPaused.map((b) => b.id)));
 
   async function pause(b: Budget) {
     try {
@@ -165,10 +179,17 @@ export function BudgetsPage() {
             Without a budget a scope is uncapped. Add one per agent, team, mission or globally; in <strong>cap</strong> mode it pauses at 100%.
           </Empty>
         ) : (
+          <>
+          <BulkResumeBar selected={selected} labelOf={(b) => scopeLabel(b, agentList)} onDone={setPicked} />
           <div className="table-scroll">
           <table className="table budgets" aria-label="Budgets">
             <thead>
               <tr>
+                <th scope="col" className="w-check">
+                  {shownPaused.length ? (
+                    <input type="checkbox" aria-label="Select all paused budgets" checked={allShownPicked} onChange={pickAllShown} />
+                  ) : null}
+                </th>
                 <th scope="col">Scope</th>
                 <th scope="col" className="w-bar">
                   Spend
@@ -182,7 +203,22 @@ export function BudgetsPage() {
             </thead>
             <tbody>
               {shown.map((b) => (
-                <tr key={b.id} className={b.status === 'paused' ? 'row-paused' : undefined}>
+                <tr
+                  key={b.id}
+                  className={b.status === 'paused' ? 'row-paused' : undefined}
+                  onKeyDown={(e) => {
+                    // `x` anywhere in a paused row (but not while typing) ticks it for bulk resume.
+                    const typing = e.target instanceof HTMLInputElement ? e.target.type !== 'checkbox' : e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement;
+                    if (e.key !== 'x' || typing || b.status !== 'paused' || e.ctrlKey || e.metaKey || e.altKey) return;
+                    e.preventDefault();
+                    togglePick(b.id);
+                  }}
+                >
+                  <td>
+                    {b.status === 'paused' ? (
+                      <input type="checkbox" aria-label={`Select ${scopeLabel(b, agentList)}`} checked={picked.has(b.id)} onChange={() => togglePick(b.id)} />
+                    ) : null}
+                  </td>
                   <th scope="row">
                     {scopeLabel(b, agentList)}
                     <div className="muted small mono truncate" title={b.scope_id}>
@@ -229,6 +265,7 @@ export function BudgetsPage() {
             </tbody>
           </table>
           </div>
+          </>
         )}
       </section>
 
