@@ -74,9 +74,14 @@ export class MissionService {
   }
 
   get(id: string): Mission {
+    const mission = this.find(id);
+    if (!mission) throw notFound('mission', id);
+    return mission;
+  }
+
+  find(id: string): Mission | undefined {
     const row = this.s.byId.get(id);
-    if (!row) throw notFound('mission', id);
-    return this.toMission(row);
+    return row ? this.toMission(row) : undefined;
   }
 
   list(query: { limit: number; cursor?: string; status?: 'active' | 'closed' }): ListPage<Mission> {
