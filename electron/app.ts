@@ -296,6 +296,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       // Timers first (reapers), then the server lets in-flight requests finish, then the database.
       for (const stop of stoppers) stop();
       await http.close();
+      agents.contact.flush();
       await backups.stop();
       await checkpointer?.stop();
       db.close();
