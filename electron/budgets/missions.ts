@@ -115,7 +115,8 @@ export class MissionService {
       const mission = this.s.byId.get(named);
       if (!mission) return named;
       if (!this.s.isMember.get(named, agentId)) {
-        throw new HttpError(403, 'insufficient_scope', `agent ${agentId} is not a member of mission ${named}`, 'mission_id');
+        const agentName = this.agents.find(agentId)?.name ?? agentId;
+        throw new HttpError(403, 'insufficient_scope', `agent ${agentName} is not a member of mission ${mission.name} (${named})`, 'mission_id');
       }
       if (mission.status !== 'active') throw new HttpError(403, 'insufficient_scope', `mission ${named} is closed`, 'mission_id');
       return named;
