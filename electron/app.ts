@@ -259,7 +259,11 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   bus.subscribe((event) => {
     if (event.type === 'approval.resolved') notifier.approvalResolved?.(event.data.id);
-    if (event.type === 'budget.paused') notifier.budgetPaused({ scope: event.data.scope, scopeId: event.data.scope_id, reason: event.data.reason });
+    if (event.type === 'budget.paused') {
+      const { scope, scope_id: scopeId, reason } = event.data;
+      const scopeName = scope === 'agent' ? agents.find(scopeId)?.name : scope === 'mission' ? missions.find(scopeId)?.name : undefined;
+      notifier.budgetPaused({ scope, scopeId, reason, ...(scopeName !== undefined ? { scopeName } : {}) });
+    }
   });
 
   const rendererDir = config.rendererDir === undefined ? join(packageRoot(), 'dist', 'renderer') : config.rendererDir;
@@ -295,6 +299,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       for (const stop of stoppers) stop();
       if (url) removeServerUrl(config.dataDir);
       await http.close();
+      agents.contact.flush();
       await backups.stop();
       await checkpointer?.stop();
       db.close();

@@ -13,6 +13,8 @@ export interface ApprovalNotice {
 export interface BudgetNotice {
   scope: string;
   scopeId: string;
+  /** What the operator calls the scope (an agent's or mission's name); the title shows it over the id. */
+  scopeName?: string;
   reason: string;
 }
 

@@ -54,6 +54,19 @@ export class LastContact {
     }
   }
 
+  /**
+   * Writes every contact the file does not hold yet (at shutdown, once no request is in flight),
+   * so the times a restart reads are the last ones, not up to `writeEveryMs` older.
+   */
+  flush(): void {
+    try {
+      for (const [id, seen] of this.agents) if (seen.at > seen.written) this.writeAgent.run(toIso(seen.at), id, toIso(seen.at));
+      for (const [id, seen] of this.keys) if (seen.at > seen.written) this.writeKey.run(toIso(seen.at), id, toIso(seen.at));
+    } catch {
+      // Last contact is information: a database that cannot take it must not fail a shutdown.
+    }
+  }
+
   /** The agent's last contact as this process saw it, or undefined (then the file's column holds it). */
   agentSeenAt(agentId: string): string | undefined {
     const seen = this.agents.get(agentId);

@@ -23,6 +23,7 @@ import {
 } from './ledger-math.js';
 import type { PeriodRoll } from './period-roll.js';
 import { periodAt, type PeriodKind } from './periods.js';
+import { ScopeTargets } from './scope-targets.js';
 
 export interface BudgetSettingsDeps {
   db: Db;
@@ -44,7 +45,11 @@ export interface SetBudgetInput {
 }
 
 export class BudgetSettings {
-  constructor(private readonly deps: BudgetSettingsDeps) {}
+  private readonly targets: ScopeTargets;
+
+  constructor(private readonly deps: BudgetSettingsDeps) {
+    this.targets = new ScopeTargets(deps.db);
+  }
 
   list(query: { limit: number; cursor?: string; scope?: Scope; status?: 'active' | 'paused' }): ListPage<Budget> {
     this.deps.periods.rollDue();
@@ -59,6 +64,16 @@ export class BudgetSettings {
   periods(scope: Scope, scopeId: string, query: { limit: number; cursor?: string }): ListPage<BudgetPeriodRecord> {
     this.deps.periods.rollDue();
     return this.deps.store.periods(this.deps.periods.require(scope, scopeId).id, query);
+  }
+
+  /**
+   * What `POST /v1/budgets` checks before `set`: a new team or mission budget must name a team
+   * some agent is in or a registered mission (422 with close matches); an existing one can still
+   * be changed after its team emptied.
+   */
+  requireKnownTarget(input: Pick<SetBudgetInput, 'scope' | 'scope_id'>): void {
+    const scopeId = normalizeScopeId(input.scope, input.scope_id, 'scope_id');
+    if (!this.deps.periods.find(input.scope, scopeId)) this.targets.requireKnown(input.scope, scopeId);
   }
 
   /** Sets or raises a cap. Omitted `mode`/`period` keep the existing ones (`warn`/`none` for a new row). */

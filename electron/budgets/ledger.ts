@@ -98,8 +98,19 @@ export class Budgets implements BudgetLedger {
     return { engaged, reason };
   }
 
+  /** The budgets over `agent`'s actions, each with the name sentences show for its scope. */
   applicableBudgets(agent: AgentContext, missionId: string | null): BudgetState[] {
-    return this.periods.applicable(agent.id, agent.team_id, missionId).map(toState);
+    return this.periods.applicable(agent.id, agent.team_id, missionId).map((row) => {
+      const state = toState(row);
+      if (row.scope === 'agent') return { ...state, scope_name: agent.name };
+      if (row.scope === 'mission') return { ...state, scope_name: this.missionName(row.scope_id) ?? row.scope_id };
+      return state;
+    });
+  }
+
+  private missionName(id: string): string | undefined {
+    const row = this.deps.db.prepare('SELECT name FROM missions WHERE id = ?').get(id) as { name: string } | undefined;
+    return row?.name;
   }
 
   reserve(actionId: string, agent: AgentContext, missionId: string | null, amountMicroUsd: number): void {

@@ -74,9 +74,14 @@ export class MissionService {
   }
 
   get(id: string): Mission {
+    const mission = this.find(id);
+    if (!mission) throw notFound('mission', id);
+    return mission;
+  }
+
+  find(id: string): Mission | undefined {
     const row = this.s.byId.get(id);
-    if (!row) throw notFound('mission', id);
-    return this.toMission(row);
+    return row ? this.toMission(row) : undefined;
   }
 
   list(query: { limit: number; cursor?: string; status?: 'active' | 'closed' }): ListPage<Mission> {
@@ -110,7 +115,8 @@ export class MissionService {
       const mission = this.s.byId.get(named);
       if (!mission) return named;
       if (!this.s.isMember.get(named, agentId)) {
-        throw new HttpError(403, 'insufficient_scope', `agent ${agentId} is not a member of mission ${named}`, 'mission_id');
+        const agentName = this.agents.find(agentId)?.name ?? agentId;
+        throw new HttpError(403, 'insufficient_scope', `agent ${agentName} is not a member of mission ${mission.name} (${named})`, 'mission_id');
       }
       if (mission.status !== 'active') throw new HttpError(403, 'insufficient_scope', `mission ${named} is closed`, 'mission_id');
       return named;

@@ -18,7 +18,10 @@ export function budgetRoutes(
   api.handle('listBudgets', ({ query }) => budgets.settings.list(query));
   api.handle('getBudget', ({ params }) => budgets.settings.get(params.scope, params.scope_id));
   api.handle('listBudgetPeriods', ({ params, query }) => budgets.settings.periods(params.scope, params.scope_id, query));
-  api.handle('setBudget', ({ body, actor }) => budgets.settings.set(body, actor));
+  api.handle('setBudget', ({ body, actor }) => {
+    budgets.settings.requireKnownTarget(body);
+    return budgets.settings.set(body, actor);
+  });
   api.handle('pauseBudget', ({ params, body, actor }) => budgets.settings.pause(params.scope, params.scope_id, body?.reason, actor));
   api.handle('resumeBudget', ({ params, body, actor }) => budgets.settings.resume(params.scope, params.scope_id, body?.grace_usd_cents, actor));
   api.handle('deleteBudget', ({ params, actor }) => budgets.settings.remove(params.scope, params.scope_id, actor));

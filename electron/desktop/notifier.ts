@@ -74,7 +74,7 @@ export class DesktopNotifier implements Notifier {
 
   budgetPaused(notice: BudgetNotice): void {
     if (!this.deps.Notification.isSupported()) return;
-    const where = notice.scope === 'global' ? 'All agents' : `${notice.scope} ${notice.scopeId}`;
+    const where = notice.scope === 'global' ? 'All agents' : `${notice.scope} ${notice.scopeName ?? notice.scopeId}`;
     const n = new this.deps.Notification({
       title: `Budget paused: ${where}`,
       body: notice.reason || 'The spending cap was reached; its actions are blocked until you resume it.',

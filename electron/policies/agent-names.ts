@@ -3,11 +3,8 @@
  * agent's id (so a rename keeps it valid, and evaluation compares ids only) and read back with
  * both the id and the agent's current name.
  */
-import { distance } from 'fastest-levenshtein';
+import { closeMatches } from '../common/close-matches.js';
 import type { Db } from '../db/connection.js';
-
-/** How many close matches an unknown name's error lists. */
-const SUGGESTIONS = 3;
 
 export class AgentNames {
   private readonly byName;
@@ -28,23 +25,8 @@ export class AgentNames {
     return this.byId.get(id);
   }
 
-  /**
-   * Up to three agent names closest to `name`: names that contain it or that it contains first,
-   * then by edit distance, keeping only those a typo away (at most half the name's length).
-   */
+  /** Up to three agent names closest to `name` (see `closeMatches`). */
   closeMatches(name: string): string[] {
-    const wanted = name.toLowerCase();
-    const limit = Math.max(2, Math.floor(wanted.length / 2));
-    return this.allNames
-      .all()
-      .map((candidate) => {
-        const lower = candidate.toLowerCase();
-        const related = lower.includes(wanted) || wanted.includes(lower);
-        return { candidate, score: related ? 0 : distance(wanted, lower) };
-      })
-      .filter((m) => m.score <= limit)
-      .sort((a, b) => a.score - b.score || a.candidate.localeCompare(b.candidate))
-      .slice(0, SUGGESTIONS)
-      .map((m) => m.candidate);
+    return closeMatches(name, this.allNames.all());
   }
 }

@@ -195,7 +195,7 @@ export const budgetRoutes = {
   }),
   setBudget: defineRoute({
     method: 'POST', path: '/v1/budgets', auth: 'operator', tag: 'budgets',
-    summary: 'Set or raise a cap. Omitted mode keeps the existing one; a cap above spend un-pauses.',
+    summary: 'Set or raise a cap. Omitted mode keeps the existing one; a cap above spend un-pauses. A new team or mission budget for a team no agent is in or an unregistered mission → 422 naming scope_id, with the close matches.',
     body: SetBudgetBody, response: Budget,
   }),
   pauseBudget: defineRoute({

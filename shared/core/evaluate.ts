@@ -10,7 +10,7 @@
 import { guardrailsLayer, liftWithGrants, partVerdicts, type GrantLift, type GuardrailsLayerOutcome } from './compound.js';
 import { selfProtection } from './self-protection.js';
 import { evaluateToolAccess } from './tool-access.js';
-import type { ActionInput, BlockCode, Decision, GovernanceSettings, LayerResult, Snapshot, Verdict } from './types.js';
+import type { ActionInput, BlockCode, BudgetState, Decision, GovernanceSettings, LayerResult, Snapshot, Verdict } from './types.js';
 import type { BuiltinCategory } from '../vocabulary.js';
 
 export const DEFAULT_SETTINGS: GovernanceSettings = {
@@ -62,6 +62,12 @@ export interface Gate {
 // Stryker disable next-line all: only formats amounts in a detail
 const usd = (micro: number) => `$${(micro / 1_000_000).toFixed(2)}`;
 
+/** A budget as a sentence names it: "the agent budget crew-03", "the global budget". */
+function budgetPhrase(b: BudgetState): string {
+  if (b.scope === 'global') return 'the global budget';
+  return `the ${b.scope} budget ${b.scope_name ?? b.scope_id}`;
+}
+
 /**
  * The kill-switch layer alone: the global switch, a disabled agent, a paused budget, or an
  * estimate that does not fit a cap. Also checked when an approved action is released, because
@@ -84,7 +90,7 @@ export function killSwitchGate(action: Pick<ActionInput, 'cost_estimate_micro_us
   // paused by hand).
   for (const b of s.budgets) {
     if (b.status === 'paused') {
-      return { verdict: 'BLOCK', code: 'budget_paused', detail: `the ${b.scope} budget ${b.scope_id} is paused` };
+      return { verdict: 'BLOCK', code: 'budget_paused', detail: `${budgetPhrase(b)} is paused` };
     }
   }
   for (const b of s.budgets) {
@@ -96,7 +102,7 @@ export function killSwitchGate(action: Pick<ActionInput, 'cost_estimate_micro_us
       return {
         verdict: 'BLOCK',
         code: 'budget_insufficient',
-        detail: `the ${b.scope} budget ${b.scope_id} has ${usd(left)} of ${usd(b.limit_micro_usd)} left, not enough for an estimate of ${usd(cost)}`,
+        detail: `${budgetPhrase(b)} has ${usd(left)} of ${usd(b.limit_micro_usd)} left, not enough for an estimate of ${usd(cost)}`,
       };
     }
   }

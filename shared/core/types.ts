@@ -25,6 +25,11 @@ export interface BudgetState {
   id: string;
   scope: BudgetScope;
   scope_id: string;
+  /**
+   * What a person calls the scope (the agent's or mission's name, the team id); sentences a
+   * person or an agent reads use it instead of `scope_id`. Absent: the id is shown.
+   */
+  scope_name?: string;
   limit_micro_usd: number;
   spent_micro_usd: number;
   reserved_micro_usd: number;

@@ -84,6 +84,8 @@ test('the kill-switch state follows changes made elsewhere (CLI, another window)
 });
 
 test('create a budget from the panel', async ({ page }) => {
+  // A team budget names a team some agent is in.
+  await createAgent(server, undefined, { team_id: 'platform' });
   await signIn(page, server);
   await goTo(page, 'Budgets');
   await page.getByRole('button', { name: 'New budget' }).click();

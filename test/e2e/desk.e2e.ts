@@ -103,7 +103,12 @@ test('flood: 200 pending and 50 budgets; filter, group identical and bulk deny, 
   test.setTimeout(180_000);
   await page.setViewportSize(LAPTOP);
   const crew = await Promise.all(['flood-a', 'flood-b', 'flood-c', 'flood-d'].map((n) => createAgent(server, n)));
-  for (let i = 0; i < 50; i++) await server.api('POST', '/v1/budgets', { scope: 'mission', scope_id: `mission-${String(i).padStart(2, '0')}`, limit_usd_cents: 1000 + i });
+  for (let i = 0; i < 50; i++) {
+    const id = `mission-${String(i).padStart(2, '0')}`;
+    // A mission budget names a registered mission.
+    await server.api('POST', '/v1/missions', { id, name: id });
+    await server.api('POST', '/v1/budgets', { scope: 'mission', scope_id: id, limit_usd_cents: 1000 + i });
+  }
   // 5 identical `npm install` from flood-a among 195 different requests.
   const identical: string[] = [];
   for (let n = 0; n < 200; n++) {

@@ -68,10 +68,16 @@ describe('last contact', () => {
     expect(inFile()).toBe(iso(last));
     expect(keyInFile()).toBe(iso(last));
 
+    // Contact within the interval is not in the file yet; stopping writes it.
+    clock.advance(100);
+    await t.api(a.key).answer('me');
+    const final = clock.now();
+    expect(keyInFile()).toBe(iso(last));
     const dataDir = t.dataDir;
     await t.stop();
     t = await startTestApp({ clock, dataDir });
-    expect((await t.api(t.op).answer('getAgent', { params: { id: a.id } })).body.last_seen_at).toBe(iso(last));
+    expect((await t.api(t.op).answer('getAgent', { params: { id: a.id } })).body.last_seen_at).toBe(iso(final));
+    expect((await t.api(t.op).answer('listAgentKeys', { params: { id: a.id } })).body.data[0]!.last_used_at).toBe(iso(final));
     // The key cache is still right after a revoke: contact never resurrects a revoked key.
     const keyId = (await t.api(t.op).answer('listAgentKeys', { params: { id: a.id } })).body.data[0]!.id;
     await t.api(t.op).answer('revokeAgentKey', { params: { id: a.id, key_id: keyId }, body: undefined });

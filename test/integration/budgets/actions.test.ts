@@ -17,6 +17,7 @@ describe('budget layer through POST /v1/actions', () => {
     h = await harness();
     await h.allow('web.fetch');
     const a = await h.agent('ba1', { team_id: 'red' });
+    await h.api(h.op).call('createMission', { body: { id: 'm1', name: 'm1', agent_ids: [a.id] } });
     for (const [scope, scopeId, mission] of [['team', 'red', undefined], ['mission', 'm1', 'm1'], ['global', 'global', undefined]] as const) {
       await h.api(h.op).answer('setBudget', { body: { scope, scope_id: scopeId, limit_usd_cents: 100 } });
       const body = { tool: 'web.fetch', ...(mission ? { mission_id: mission } : {}) };

@@ -20,6 +20,9 @@ afterEach(async () => t.close());
 
 const setBudget = (body: RouteInput<Routes['setBudget']>['body']) => t.api(t.op).answer('setBudget', { body });
 const spend = (key: string, body: RouteInput<Routes['recordSpend']>['body']) => t.api(key).answer('recordSpend', { body });
+/** A team budget needs a team some agent is in. */
+const team = (id: string) => t.agent(`member-of-${id}`, { team_id: id });
+const mission = (id: string, agentIds: string[] = []) => t.api(t.op).call('createMission', { body: { id, name: id, agent_ids: agentIds } });
 const auditOf = async (type: string) => (await t.api(t.op).answer('listAudit', { query: { event_type: type, limit: 500 } })).body.data;
 
 describe('setting budgets', () => {
@@ -40,7 +43,8 @@ describe('setting budgets', () => {
   });
 
   it('lists newest-updated first and paginates', async () => {
-    for (const team of ['t1', 't2', 't3']) await setBudget({ scope: 'team', scope_id: team, limit_usd_cents: 100 });
+    for (const id of ['t1', 't2', 't3']) await team(id);
+    for (const id of ['t1', 't2', 't3']) await setBudget({ scope: 'team', scope_id: id, limit_usd_cents: 100 });
     await setBudget({ scope: 'team', scope_id: 't1', limit_usd_cents: 200 });
     const all = await t.api(t.op).answer('listBudgets');
     expect(all.body.data.map((b) => b.scope_id)).toEqual(['t1', 't3', 't2']);
@@ -52,6 +56,7 @@ describe('setting budgets', () => {
   });
 
   it('deletes a budget: the scope is uncapped and GET answers 404', async () => {
+    await mission('m1');
     await setBudget({ scope: 'mission', scope_id: 'm1', limit_usd_cents: 100, mode: 'cap' });
     const del = await t.api(t.op).answer('deleteBudget', { params: { scope: 'mission', scope_id: 'm1' } });
     expect(del.body).toMatchObject({ deleted: true, scope_id: 'm1' });
@@ -73,8 +78,10 @@ describe('spend and crossings', () => {
     const a = await t.agent('a2', { team_id: 'red' });
     await setBudget({ scope: 'agent', scope_id: a.id, limit_usd_cents: 1000 });
     await setBudget({ scope: 'team', scope_id: 'red', limit_usd_cents: 1000 });
+    await mission('m9', [a.id]);
     await setBudget({ scope: 'mission', scope_id: 'm9', limit_usd_cents: 1000 });
     await setBudget({ scope: 'global', limit_usd_cents: 1000 });
+    await team('blue');
     await setBudget({ scope: 'team', scope_id: 'blue', limit_usd_cents: 1000 });
     for (let i = 0; i < 250; i++) {
       const r = await spend(a.key, { amount_micro_usd: 37, mission_id: 'm9' });
@@ -156,6 +163,7 @@ describe('spend and crossings', () => {
   });
 
   it('manual pause and resume, audited, and re-pausing a paused budget is audited again', async () => {
+    await team('ops');
     await setBudget({ scope: 'team', scope_id: 'ops', limit_usd_cents: 100 });
     const p = await t.api(t.op).answer('pauseBudget', { params: { scope: 'team', scope_id: 'ops' }, body: { reason: 'runaway' } });
     expect(p.body).toMatchObject({ status: 'paused', paused_reason: 'manual' });
@@ -220,6 +228,7 @@ describe('spend without an agent', () => {
     const a = await t.agent('na1', { team_id: 'red' });
     await setBudget({ scope: 'agent', scope_id: a.id, limit_usd_cents: 100 });
     await setBudget({ scope: 'team', scope_id: 'red', limit_usd_cents: 100 });
+    await mission('m2');
     await setBudget({ scope: 'mission', scope_id: 'm2', limit_usd_cents: 100 });
     await setBudget({ scope: 'global', limit_usd_cents: 100 });
     const r = await spend(t.op, { amount_micro_usd: 42, mission_id: 'm2' });
@@ -318,6 +327,7 @@ describe('validation and authorization', () => {
     ['bad cursor', 'GET', '/v1/budgets?cursor=zzz', undefined, 400, 'invalid_parameter', 'cursor'],
   ];
   it.each(cases)('%s', async (_name, method, path, body, status, code, param) => {
+    await team('ops');
     await setBudget({ scope: 'team', scope_id: 'ops', limit_usd_cents: 100 });
     const before = await t.api(t.op).answer('verifyAudit');
     const r = await t.raw(method, path, { key: t.op, ...(body !== undefined ? { body } : {}) });
@@ -331,6 +341,7 @@ describe('validation and authorization', () => {
   it('agent keys cannot call operator routes, and need their scopes', async () => {
     const a = await t.agent('z1');
     const noSpend = await t.agent('z2', { scopes: ['budgets:read'] });
+    await team('x');
     expect((await setBudget({ scope: 'team', scope_id: 'x', limit_usd_cents: 5 })).status).toBe(200);
     for (const [m, p, b] of [
       ['POST', '/v1/budgets', { scope: 'team', scope_id: 'x', limit_usd_cents: 5 }],
@@ -357,5 +368,35 @@ describe('validation and authorization', () => {
     const r2 = await t.api(a.key).answer('recordSpend', { body: { amount_micro_usd: 7 } }, h);
     expect(r2.body.spend.id).toBe(r1.body.spend.id);
     expect((await t.api(a.key).answer('listSpend')).body.data).toHaveLength(1);
+  });
+});
+
+describe('team and mission budgets name scopes that exist', () => {
+  it('a new budget for a team no agent is in, or an unregistered mission, is a 422 with the close matches, and changes nothing', async () => {
+    await t.agent('g1', { team_id: 'growth' });
+    await mission('spring-launch');
+    const before = (await t.api(t.op).answer('verifyAudit')).body.rows;
+    for (const [scope, scopeId, expected] of [
+      ['team', 'Growth', /no agent is in team "Growth"; close matches: growth/],
+      ['team', 'growht', /close matches: growth/],
+      ['team', 'zzzzzzzzzz', /no agent is in team "zzzzzzzzzz"; set team_id on an agent first/],
+      ['mission', 'Spring-Launch', /no mission has the id "Spring-Launch"; close matches: spring-launch/],
+      ['mission', 'autumn', /register it first with POST \/v1\/missions/],
+    ] as const) {
+      const r = await t.raw('POST', '/v1/budgets', { key: t.op, body: { scope, scope_id: scopeId, limit_usd_cents: 100 } });
+      expect(r.status, scopeId).toBe(422);
+      expect(errorBody(r.body).error).toMatchObject({ code: 'unprocessable', param: 'scope_id', message: expect.stringMatching(expected) });
+    }
+    expect((await t.api(t.op).answer('listBudgets')).body.data).toEqual([]);
+    expect((await t.api(t.op).answer('verifyAudit')).body.rows).toBe(before);
+    expect((await setBudget({ scope: 'team', scope_id: 'growth', limit_usd_cents: 100 })).status).toBe(200);
+    expect((await setBudget({ scope: 'mission', scope_id: 'spring-launch', limit_usd_cents: 100 })).status).toBe(200);
+  });
+
+  it('an existing team budget can still be changed after its last agent left the team', async () => {
+    const g = await t.agent('g2', { team_id: 'growth' });
+    await setBudget({ scope: 'team', scope_id: 'growth', limit_usd_cents: 100 });
+    await t.api(t.op).call('updateAgent', { params: { id: g.id }, body: { team_id: null } });
+    expect((await setBudget({ scope: 'team', scope_id: 'growth', limit_usd_cents: 200 })).body).toMatchObject({ limit_usd_cents: 200 });
   });
 });

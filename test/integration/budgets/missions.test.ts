@@ -31,7 +31,11 @@ describe('missions', () => {
     const { t, outsider, spent } = await setup();
     const act = await t.raw('POST', '/v1/actions', { key: outsider.key, body: { tool: 'shell.exec', mission_id: 'launch' } });
     expect(act.status).toBe(403);
-    expect(errorBody(act.body).error).toMatchObject({ code: 'insufficient_scope', param: 'mission_id' });
+    expect(errorBody(act.body).error).toMatchObject({
+      code: 'insufficient_scope',
+      param: 'mission_id',
+      message: 'agent outsider is not a member of mission Launch (launch)',
+    });
     const spend = await t.raw('POST', '/v1/spend', { key: outsider.key, body: { amount_micro_usd: 5_000_000, mission_id: 'launch' } });
     expect(spend.status).toBe(403);
     expect(await spent()).toBe(0);

@@ -37,12 +37,14 @@ describe('period boundaries', () => {
     ['UTC', '2026-02-10T00:00:00Z', 'month', '2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
   ] as const)('%s at %s, %s → [%s, %s)', async (zone, now, period, startsAt, endsAt) => {
     const { t } = await start(zone, now);
+    await t.agent('member-of-x', { team_id: 'x' });
     const b = await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'x', limit_usd_cents: 100, period } });
     expect(b.body).toMatchObject({ period, period_starts_at: startsAt, period_ends_at: endsAt });
   });
 
   it('period none starts at creation and never ends', async () => {
     const { t } = await start('UTC', '2026-01-05T12:00:00Z');
+    await t.agent('member-of-x', { team_id: 'x' });
     const b = await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'x', limit_usd_cents: 100 } });
     expect(b.body).toMatchObject({ period: 'none', period_starts_at: '2026-01-05T12:00:00.000Z', period_ends_at: null });
   });
@@ -118,6 +120,7 @@ describe('rollover', () => {
 
   it('a manual pause survives the boundary', async () => {
     const { t, clock } = await start('UTC', '2026-01-05T12:00:00Z');
+    await t.agent('member-of-ops', { team_id: 'ops' });
     await t.api(t.op).answer('setBudget', { body: { scope: 'team', scope_id: 'ops', limit_usd_cents: 10, mode: 'cap', period: 'day' } });
     await t.api(t.op).answer('pauseBudget', { params: { scope: 'team', scope_id: 'ops' }, body: undefined });
     clock.set('2026-01-06T00:00:01Z');

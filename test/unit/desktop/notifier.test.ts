@@ -83,7 +83,8 @@ describe('DesktopNotifier', () => {
     const { fake, notifier, focused } = setup();
     notifier.budgetPaused({ scope: 'global', scopeId: 'global', reason: 'spend reached the cap of $5.00' });
     notifier.budgetPaused({ scope: 'team', scopeId: 'red', reason: '' });
-    expect(fake.notifications.map((n) => n.options.title)).toEqual(['Budget paused: All agents', 'Budget paused: team red']);
+    notifier.budgetPaused({ scope: 'agent', scopeId: 'agt_0mx9', scopeName: 'crew-03', reason: '' });
+    expect(fake.notifications.map((n) => n.options.title)).toEqual(['Budget paused: All agents', 'Budget paused: team red', 'Budget paused: agent crew-03']);
     expect(fake.notifications[1]!.options.body).toMatch(/blocked until you resume/);
     fake.notifications[0]!.emit('click', fakeEvent());
     expect(focused).toEqual([undefined]);
