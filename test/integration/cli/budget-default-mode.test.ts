@@ -21,6 +21,8 @@ afterAll(async () => {
 
 describe('budget set: default mode', () => {
   it('a new budget without --mode is warn; setting it again without --mode keeps cap', async () => {
+    // A team budget needs a team some agent is in.
+    await t.agent('platform-bot', { team_id: 'platform' });
     const created = await cliProcess(['budget', 'set', 'team:platform', '25', '--json'], { env });
     expect(created.code).toBe(0);
     expect(created.json(routes.setBudget.response).mode).toBe('warn');

@@ -255,7 +255,8 @@ describe('notifications and tray', () => {
     expect((await api(desktop!, 'POST', '/v1/budgets', op, { scope: 'agent', scope_id: agent.id, limit_usd_cents: 1, mode: 'cap' })).status).toBeLessThan(300);
     expect((await api(desktop!, 'POST', '/v1/spend', agent.api_key, { amount_micro_usd: 20_000 })).body.paused).toBe(true);
     const n = await until(() => fake.notifications.find((x) => x.options.title.startsWith('Budget paused')), 'a budget notification');
-    expect(n.options.title).toBe(`Budget paused: agent ${agent.id}`);
+    // Named, not by id: the operator reads "spender", not agt_…
+    expect(n.options.title).toBe('Budget paused: agent spender');
     expect(n.shown).toBe(true);
   });
 
