@@ -80,6 +80,13 @@ export const MICRO_PER_CENT = 10_000;
 export const QUOTA_KEYS = ['runs_per_hour', 'concurrent_executions', 'memory_mb'] as const;
 export type QuotaKey = (typeof QUOTA_KEYS)[number];
 
+/**
+ * Operator roles, least to most. Each operator route declares the least role that may call it
+ * (`RouteDef.role`); the first operator is `owner`.
+ */
+export const OPERATOR_ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
 /** Scopes an agent key can carry. The operator token holds all of them. */
 export const AGENT_SCOPES = [
   'actions:write',
@@ -88,6 +95,10 @@ export const AGENT_SCOPES = [
   'budgets:read',
   'audit:read',
   'approvals:read',
+  'workflows:read',
+  'workflows:write',
+  'gates:read',
+  'gates:write',
 ] as const;
 export type AgentScope = (typeof AGENT_SCOPES)[number];
 

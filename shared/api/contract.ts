@@ -6,7 +6,7 @@
  * its types from them — nothing describes the same shape twice.
  */
 import type { z } from 'zod';
-import type { AgentScope } from '../vocabulary.js';
+import type { AgentScope, OperatorRole } from '../vocabulary.js';
 
 /**
  * Who may call a route: `public` needs no key, `authenticated` any valid key, `operator` the
@@ -56,6 +56,11 @@ export interface RouteDef<
   auth: RouteAuth;
   /** How the route's rows are scoped for an agent key; required unless `auth` is `public` or `operator`. */
   rows?: RowAccess;
+  /**
+   * The least operator role that may call the route with an operator token (viewer < member <
+   * admin < owner). Reads default to `viewer`; every route that changes something declares it.
+   */
+  role?: OperatorRole;
   summary: string;
   tag: string;
   params?: P;

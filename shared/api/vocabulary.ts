@@ -12,6 +12,7 @@ import {
   EVENT_TYPES,
   LAYER_VERDICTS,
   LAYERS,
+  OPERATOR_ROLES,
   QUOTA_KEYS,
   RESOURCE_TYPES,
   TOOL_NAME_PATTERN,
@@ -27,6 +28,7 @@ export const AgentScope = z.enum(AGENT_SCOPES);
 export const EventType = z.enum(EVENT_TYPES);
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export const QuotaKeyName = z.enum(QUOTA_KEYS);
+export const OperatorRole = z.enum(OPERATOR_ROLES);
 
 /** A tool name such as `order.refund`, `shell.exec`, `delegate:code`. */
 export const ToolName = z

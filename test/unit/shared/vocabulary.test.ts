@@ -15,6 +15,7 @@ import {
   EventType,
   LayerName,
   LayerVerdict,
+  OperatorRole,
   QuotaKeyName,
   ResourceType,
   Verdict,
@@ -40,6 +41,7 @@ const LISTS: [name: string, list: readonly string[], schema: z.ZodType][] = [
   ['EVENT_TYPES', vocabulary.EVENT_TYPES, EventType],
   ['AUDIT_EVENT_TYPES', vocabulary.AUDIT_EVENT_TYPES, AuditEventType],
   ['QUOTA_KEYS', vocabulary.QUOTA_KEYS, QuotaKeyName],
+  ['OPERATOR_ROLES', vocabulary.OPERATOR_ROLES, OperatorRole],
 ];
 
 describe('the vocabulary lists', () => {
