@@ -2,7 +2,8 @@
  * The HTTP gateway governs in Warden's own process: a governed `tools/call` makes no request to
  * Warden's HTTP API, and leaves the trail the API would (the agent's own action, audited as the
  * agent, completed, with a receipt). It fails closed as the API does: an action the API would
- * refuse (args over the size limit) is refused and never reaches the server.
+ * refuse (args over the size limit) is refused and never reaches the server. The agent's rate
+ * limit counts each /mcp message instead.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,4 +90,19 @@ it('fails closed as the API does: args over the size limit are refused with the 
   expect(result.isError).toBe(true);
   expect(text(result)).toMatch(/^Warden could not decide on mcp\.fs\.write_file, so it was not run: args is \d+ bytes serialized; the limit is 512 \(payload_too_large\)\.$/);
   expect(existsSync(path)).toBe(false);
+});
+
+it("each /mcp message counts against the agent's rate (the governed steps inside are no requests of their own)", async () => {
+  const limited = await startTestApp({ rateLimit: { perSecond: 5, burst: 10 } });
+  try {
+    const noisy = await limited.agent('noisy');
+    const body = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => limited.raw('POST', '/mcp/nothing-registered', { key: noisy.key, body, headers: { accept: 'application/json, text/event-stream' } })),
+    );
+    expect(results.filter((r) => r.status === 404).length).toBeLessThanOrEqual(10);
+    expect(results.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(20);
+  } finally {
+    await limited.close();
+  }
 });
