@@ -251,8 +251,11 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
-  // MCP: registrations and /mcp/NAME (url is set once listening, before any request)
-  installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
+  // MCP: registrations and /mcp/NAME
+  installMcpGateway({
+    api, http, db, audit, clock, agents, actions, notice,
+    governors: { actions, approvals, release, missions, agents, policies, maxArgsBytes },
+  });
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
   stoppers.push(() => approvals.stop());

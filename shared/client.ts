@@ -110,6 +110,29 @@ export interface AskOptions {
    * False leaves it in the inbox until it expires.
    */
   withdraw?: boolean;
+  /** Called once the answer is ALERT, before the wait for an operator begins. */
+  onPending?: (action: Action) => void;
+}
+
+/** What an action (and its approval, if any) means for the agent that asked. */
+export function askResultOf(action: Action, approval: Approval | null): AskResult {
+  const comment = approval?.decisions.find((d) => d.decision === 'deny')?.comment ?? action.reason;
+  switch (action.status) {
+    case 'allowed':
+    case 'completed':
+      return { verdict: 'allowed', action, approval, reason: action.explanation };
+    case 'blocked':
+      // An approved action blocked at release (kill-switch, pause) says why in `reason`.
+      return { verdict: 'blocked', action, approval, reason: action.reason ?? action.explanation };
+    case 'denied':
+      return { verdict: 'denied', action, approval, reason: comment ? `denied by the operator: ${comment}` : 'denied by the operator' };
+    case 'expired':
+      return { verdict: 'expired', action, approval, reason: 'the approval request expired before anyone answered' };
+    case 'pending_approval':
+      if (approval?.status === 'denied') return { verdict: 'denied', action, approval, reason: comment ? `denied by the operator: ${comment}` : 'denied by the operator' };
+      if (approval?.status === 'expired') return { verdict: 'expired', action, approval, reason: 'the approval request expired before anyone answered' };
+      return { verdict: 'pending', action, approval, reason: action.explanation };
+  }
 }
 
 /** A route's answer: its HTTP status and headers beside the parsed body. */
@@ -253,6 +276,7 @@ export class WardenClient {
     }
     let approval: Approval | null = null;
     try {
+      if (action.status === 'pending_approval') opts.onPending?.(action);
       if (action.approval_id) {
         approval = await this.call('getApproval', { params: { id: action.approval_id } }, { signal });
       }
@@ -282,23 +306,7 @@ export class WardenClient {
         /* answered below from what we have: still pending, so not allowed */
       }
     }
-    const comment = approval?.decisions.find((d) => d.decision === 'deny')?.comment ?? action.reason;
-    switch (action.status) {
-      case 'allowed':
-      case 'completed':
-        return { verdict: 'allowed', action, approval, reason: action.explanation };
-      case 'blocked':
-        // An approved action blocked at release (kill-switch, pause) says why in `reason`.
-        return { verdict: 'blocked', action, approval, reason: action.reason ?? action.explanation };
-      case 'denied':
-        return { verdict: 'denied', action, approval, reason: comment ? `denied by the operator: ${comment}` : 'denied by the operator' };
-      case 'expired':
-        return { verdict: 'expired', action, approval, reason: 'the approval request expired before anyone answered' };
-      case 'pending_approval':
-        if (approval?.status === 'denied') return { verdict: 'denied', action, approval, reason: comment ? `denied by the operator: ${comment}` : 'denied by the operator' };
-        if (approval?.status === 'expired') return { verdict: 'expired', action, approval, reason: 'the approval request expired before anyone answered' };
-        return { verdict: 'pending', action, approval, reason: action.explanation };
-    }
+    return askResultOf(action, approval);
   }
 
   /** `POST /v1/actions/{id}/withdraw`, briefly; the withdrawn action, or null when that failed. */

@@ -6,7 +6,7 @@ import type { ActionService } from './service.js';
 import type { ActionRelease } from './withdraw.js';
 
 /** 413 `payload_too_large` (param `args`) when an action's args serialize to more than `max` bytes. */
-function checkArgsSize(args: Record<string, unknown> | undefined, max: number): void {
+export function checkArgsSize(args: Record<string, unknown> | undefined, max: number): void {
   if (args === undefined) return;
   const bytes = Buffer.byteLength(JSON.stringify(args), 'utf8');
   if (bytes > max) throw new HttpError(413, 'payload_too_large', `args is ${bytes} bytes serialized; the limit is ${max}`, 'args');

@@ -2,8 +2,8 @@
  * `/mcp/NAME` on Warden's own port: a Streamable HTTP MCP endpoint (the SDK's server transport)
  * for each registered server, authenticated with an agent key (`Authorization: Bearer`). Each
  * session is an SDK `Server` mirroring the upstream's capabilities; `tools/call` and `tools/list`
- * are governed exactly as in the stdio proxy (the same McpGovernor, asking this Warden's API with
- * the caller's key), every other request and notification is forwarded to the shared upstream.
+ * are governed as in the stdio proxy, in process (a LocalGovernor acting as the agent whose key
+ * opened the session), every other request and notification is forwarded to the shared upstream.
  *
  * The Host/Origin guards of the API apply (they run on every request of the HTTP server).
  * A session belongs to the agent that opened it: another agent's key cannot use it.
@@ -23,11 +23,11 @@ import {
   type Notification,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { WardenClient } from '../../shared/client.js';
-import type { AgentService } from '../agents/service.js';
+import type { AgentService, LiveKey } from '../agents/service.js';
 import { presentedKey } from '../server/api.js';
 import { HttpError } from '../server/errors.js';
-import { McpGovernor, type ToolAnnotations } from './governance.js';
+import type { Governor, ToolAnnotations } from './governance.js';
+import { LocalGovernor, type LocalGovernorDeps } from './local-governor.js';
 import type { McpServerRegistry } from './registry.js';
 import type { UpstreamPool } from './upstreams.js';
 
@@ -47,8 +47,8 @@ export interface GatewayDeps {
   registry: McpServerRegistry;
   pool: UpstreamPool;
   agents: AgentService;
-  /** Warden's own base URL, known once it listens. */
-  ownUrl: () => string;
+  /** What the gateway's governors ask in process. */
+  governors: LocalGovernorDeps;
   log: (line: string) => void;
 }
 
@@ -66,7 +66,7 @@ export class McpGateway {
     await this.deps.pool.closeAll();
   }
 
-  private authenticate(request: FastifyRequest): { agentId: string; key: string } {
+  private authenticate(request: FastifyRequest): LiveKey {
     const key = presentedKey(request);
     if (!key) throw new HttpError(401, 'unauthenticated', 'the MCP gateway needs an agent key: Authorization: Bearer wk_agent_…');
     const live = key.startsWith('wk_agent_') ? this.deps.agents.resolveKey(key) : undefined;
@@ -75,7 +75,7 @@ export class McpGateway {
       throw new HttpError(401, 'unauthenticated', 'the key is not valid (unknown, revoked or malformed)');
     }
     if (!live.scopes.includes('actions:write')) throw new HttpError(403, 'insufficient_scope', 'this agent key lacks the actions:write scope');
-    return { agentId: live.agentId, key };
+    return live;
   }
 
   async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -107,7 +107,7 @@ export class McpGateway {
     }
   }
 
-  private async open(name: string, caller: { agentId: string; key: string }): Promise<Session> {
+  private async open(name: string, caller: LiveKey): Promise<Session> {
     let upstream: Client | undefined;
     try {
       upstream = await this.deps.pool.client(name);
@@ -115,7 +115,7 @@ export class McpGateway {
       throw new HttpError(502, 'internal_error', (err as Error).message);
     }
     if (!upstream) throw new HttpError(404, 'not_found', `no MCP server named ${name} is registered`);
-    const governor = new McpGovernor(new WardenClient({ baseUrl: this.deps.ownUrl(), key: caller.key }), { server: name, waitSeconds: GATEWAY_WAIT_SECONDS });
+    const governor = new LocalGovernor(this.deps.governors, caller, { server: name, waitSeconds: GATEWAY_WAIT_SECONDS });
     const capabilities = upstream.getServerCapabilities() ?? {};
     const server = new Server(upstream.getServerVersion() ?? { name, version: '0' }, { capabilities, instructions: upstream.getInstructions() });
     // Each request goes to the server's current process: one that died was started again.
@@ -197,19 +197,23 @@ class ToolAnnotationCache {
 type Extra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
 
 /** One governed `tools/call`: asked of Warden, forwarded only when allowed, completed after. */
-async function governedCall(current: () => Promise<Client>, governor: McpGovernor, annotations: ToolAnnotations | undefined, params: { name: string; arguments?: Record<string, unknown>; _meta?: { progressToken?: string | number } }, extra: Extra): Promise<CallToolResult> {
+async function governedCall(current: () => Promise<Client>, governor: Governor, annotations: ToolAnnotations | undefined, params: { name: string; arguments?: Record<string, unknown>; _meta?: { progressToken?: string | number } }, extra: Extra): Promise<CallToolResult> {
   const progressToken = params._meta?.progressToken;
   let progress = 0;
-  const timer =
+  let timer: NodeJS.Timeout | undefined;
+  // Only once Warden's answer is ALERT: a call allowed or refused at once has nothing to wait for.
+  const onWaiting =
     progressToken === undefined
       ? undefined
-      : setInterval(() => {
-          progress += 1;
-          extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, message: 'waiting for approval in Warden' } }).catch(() => undefined);
-        }, PROGRESS_INTERVAL_MS);
+      : () => {
+          timer ??= setInterval(() => {
+            progress += 1;
+            extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, message: 'waiting for approval in Warden' } }).catch(() => undefined);
+          }, PROGRESS_INTERVAL_MS);
+        };
   let decision;
   try {
-    decision = await governor.decide(params.name, params.arguments, annotations, { signal: extra.signal });
+    decision = await governor.decide(params.name, params.arguments, annotations, { signal: extra.signal, ...(onWaiting ? { onWaiting } : {}) });
   } finally {
     clearInterval(timer);
   }

@@ -1,6 +1,8 @@
 /**
  * How an MCP tool call becomes a Warden action, and what Warden's answer means for it: the one
- * place the stdio proxy (and the HTTP gateway) ask, wait, refuse and report completion.
+ * place the stdio proxy asks Warden over its HTTP API, waits, refuses and reports completion
+ * (`McpGovernor`). The HTTP gateway, inside Warden, does the same steps in process
+ * (`LocalGovernor`, local-governor.ts); both answer through `decisionOf`.
  *
  * INVARIANT: `decide` answers `forward: true` only for an action Warden allowed (status
  * `allowed`); every other outcome — BLOCK, a denial, an expiry, no answer in time, an unreachable
@@ -8,6 +10,7 @@
  */
 import type { ActionInput } from '../../shared/api/vocabulary.js';
 import { WardenApiError, type AskResult, type WardenClient } from '../../shared/client.js';
+import { HttpError } from '../server/errors.js';
 import { evaluateToolAccess } from '../../shared/core/tool-access.js';
 
 /** The annotations of an MCP tool that Warden reads (all hints are untrusted, from the server). */
@@ -77,18 +80,47 @@ function refusalFor(result: AskResult, tool: string, waitSeconds: number): strin
   }
 }
 
+/** Warden's answer for one call: forward it only when the action is `allowed`. */
+export function decisionOf(result: AskResult, tool: string, waitSeconds: number): Decision {
+  if (result.verdict === 'allowed' && result.action.status === 'allowed') return { forward: true, actionId: result.action.id };
+  return { forward: false, message: refusalFor(result, tool, waitSeconds), ...(result.approval ? { approvalId: result.approval.id } : {}) };
+}
+
 export interface DecideOptions {
   /** Aborted when the client cancels the call: nothing is forwarded and the approval stays open. */
   signal?: AbortSignal;
+  /** Called once Warden's answer is ALERT, before the wait for an operator begins. */
+  onWaiting?: () => void;
 }
 
-export class McpGovernor {
+/** What the proxy and the gateway ask about each MCP tool call. */
+export interface Governor {
+  readonly options: GovernorOptions;
+  /** Asks Warden about one tool call and waits for the operator on ALERT. Never throws. */
+  decide(tool: string, args: Record<string, unknown> | undefined, annotations: ToolAnnotations | undefined, opts?: DecideOptions): Promise<Decision>;
+  /** Reports the outcome of a forwarded call (frees its slot, records its cost); a problem as a sentence. Never throws. */
+  complete(actionId: string, failed: boolean): Promise<string | undefined>;
+  /** The tools tool access denies the agent outright (none when that cannot be told). Never throws. */
+  deniedTools(tools: { name: string; annotations?: ToolAnnotations }[]): Promise<Set<string>>;
+}
+
+/** The sentence for a call given up while waiting for Warden. */
+export function cancelledMessage(tool: string): string {
+  return `The call to ${tool} was cancelled while waiting for Warden; nothing was run.`;
+}
+
+/** The sentence for a call Warden could not decide on (fail closed). */
+export function undecidedMessage(tool: string, err: unknown): string {
+  return `Warden could not decide on ${tool}, so it was not run: ${describe(err)}`;
+}
+
+/** The stdio proxy's governor: asks Warden over its HTTP API with the agent's key. */
+export class McpGovernor implements Governor {
   constructor(
     private readonly client: WardenClient,
     readonly options: GovernorOptions,
   ) {}
 
-  /** Asks Warden about one tool call and waits for the operator on ALERT. Never throws. */
   async decide(tool: string, args: Record<string, unknown> | undefined, annotations: ToolAnnotations | undefined, opts: DecideOptions = {}): Promise<Decision> {
     const action = actionFor(this.options, tool, args, annotations);
     const name = action.tool;
@@ -98,20 +130,19 @@ export class McpGovernor {
         signal: opts.signal,
         // A cancelled call leaves the approval in the Inbox; a wait that ran out withdraws it below.
         withdraw: false,
+        ...(opts.onWaiting ? { onPending: opts.onWaiting } : {}),
       });
-      if (result.verdict === 'allowed' && result.action.status === 'allowed') return { forward: true, actionId: result.action.id };
       if (result.verdict === 'pending' && !opts.signal?.aborted) {
         // Nobody is waiting any more: an operator must not allow what will never run.
         await this.client.call('withdrawAction', { params: { id: result.action.id } }, { timeoutMs: 2_000 }).catch(() => undefined);
       }
-      return { forward: false, message: refusalFor(result, name, this.options.waitSeconds), ...(result.approval ? { approvalId: result.approval.id } : {}) };
+      return decisionOf(result, name, this.options.waitSeconds);
     } catch (err) {
-      if (opts.signal?.aborted) return { forward: false, message: `The call to ${name} was cancelled while waiting for Warden; nothing was run.` };
-      return { forward: false, message: `Warden could not decide on ${name}, so it was not run: ${describe(err)}` };
+      if (opts.signal?.aborted) return { forward: false, message: cancelledMessage(name) };
+      return { forward: false, message: undecidedMessage(name, err) };
     }
   }
 
-  /** Reports the outcome of a forwarded call (frees its slot, records its cost). Never throws. */
   async complete(actionId: string, failed: boolean): Promise<string | undefined> {
     try {
       await this.client.call('completeAction', {
@@ -157,7 +188,9 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function describe(err: unknown): string {
+/** One sentence for a failure, whether it came over HTTP or from the service itself. */
+export function describe(err: unknown): string {
+  if (err instanceof HttpError) return `${err.message} (${err.code}).`;
   if (err instanceof WardenApiError) {
     if (err.unreachable) return `Warden is not reachable (${err.message}).`;
     return `${err.message} (${err.code}).`;

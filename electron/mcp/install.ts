@@ -7,6 +7,7 @@ import type { Clock } from '../common/clock.js';
 import type { Db } from '../db/connection.js';
 import type { Api } from '../server/api.js';
 import type { McpGateway } from './gateway.js';
+import type { LocalGovernorDeps } from './local-governor.js';
 import { McpServerRegistry } from './registry.js';
 import { mcpRoutes } from './routes.js';
 import { UpstreamPool } from './upstreams.js';
@@ -19,7 +20,8 @@ export interface McpGatewayDeps {
   clock: Clock;
   agents: AgentService;
   actions: ActionService;
-  ownUrl: () => string;
+  /** What the gateway asks in process about each tool call (the services behind POST /v1/actions). */
+  governors: LocalGovernorDeps;
   notice: (line: string) => void;
 }
 
@@ -31,14 +33,13 @@ export function installMcpGateway(deps: McpGatewayDeps): McpServerRegistry {
   let gateway: Promise<McpGateway> | null = null;
   const load = () =>
     (gateway ??= import('./gateway.js').then(
-      ({ McpGateway }) => new McpGateway({ registry, pool, agents: deps.agents, ownUrl: deps.ownUrl, log: (line) => deps.notice(`warden: ${line}`) }),
+      ({ McpGateway }) => new McpGateway({ registry, pool, agents: deps.agents, governors: deps.governors, log: (line) => deps.notice(`warden: ${line}`) }),
     ));
   deps.http.route({
     method: ['GET', 'POST', 'DELETE'],
     url: '/mcp/:name',
-    // The governed calls inside (POST /v1/actions, …) count against the agent's rate; the
-    // envelope carrying them is not counted twice.
-    config: { rateLimit: false },
+    // Each MCP message the agent sends counts against its rate once: the governed steps inside
+    // run in process, not as requests of their own.
     handler: async (request, reply) => (await load()).handle(request, reply),
   });
   deps.http.addHook('onClose', async () => {

@@ -4,9 +4,14 @@
  * governed; every other message passes through unchanged, in both directions, ids included:
  *
  * - `tools/call` is asked of Warden first and forwarded only when Warden allowed it; otherwise the
- *   client gets a tool result with `isError: true` and one sentence. While waiting for an operator,
- *   progress notifications keep a client that gave a `progressToken` from timing out. The server's
- *   answer completes the action (`isError` or a JSON-RPC error → `failed`).
+ *   client gets a tool result with `isError: true` and one sentence. Once Warden's answer is ALERT,
+ *   progress notifications keep a client that gave a `progressToken` from timing out while an
+ *   operator decides. The server's answer completes the action (`isError` or a JSON-RPC error →
+ *   `failed`).
+ * - A call's own progress notifications reach the client before its result: when the server
+ *   reported progress for a call, its result is held until the client has answered a `ping` sent
+ *   after that progress. A client may handle notifications a step later than responses (the
+ *   TypeScript SDK does), and read both from one chunk; it then dropped the last progress.
  * - `tools/list` answers are cut down to the tools tool access does not deny outright;
  *   `notifications/tools/list_changed` passes on, and the next list is filtered afresh.
  *
@@ -23,9 +28,10 @@ import {
   isJSONRPCResultResponse,
   type JSONRPCMessage,
   type JSONRPCRequest,
+  type ProgressToken,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { McpGovernor, ToolAnnotations } from './governance.js';
+import type { Governor, ToolAnnotations } from './governance.js';
 
 export interface ProxyOptions {
   /** How often a waiting call reports progress. */
@@ -42,6 +48,15 @@ interface ListedTool {
 /** Prefix of the ids of the proxy's own requests to the server, apart from the client's. */
 const OWN_ID_PREFIX = 'warden-proxy-';
 const OWN_REQUEST_TIMEOUT_MS = 10_000;
+/** How long a result waits for the client's answer to the ping sent after its call's progress. */
+const CLIENT_PING_TIMEOUT_MS = 2_000;
+
+interface ForwardedCall {
+  actionId: string;
+  progressToken?: ProgressToken;
+  /** The server reported progress for this call (forwarded to the client). */
+  progressed: boolean;
+}
 
 export class McpProxy {
   private readonly progressIntervalMs: number;
@@ -49,7 +64,10 @@ export class McpProxy {
   /** Annotations of the server's tools, from the last full listing; null until one is seen. */
   private annotations: Map<string, ToolAnnotations | undefined> | null = null;
   private readonly listRequests = new Set<RequestId>();
-  private readonly forwardedCalls = new Map<RequestId, string>();
+  private readonly forwardedCalls = new Map<RequestId, ForwardedCall>();
+  private readonly callsByProgressToken = new Map<ProgressToken, ForwardedCall>();
+  /** The proxy's own pings to the client, by id: each resolves when answered. */
+  private readonly clientPings = new Map<string, () => void>();
   private readonly waitingCalls = new Map<RequestId, AbortController>();
   private readonly ownRequests = new Map<string, { resolve: (result: Record<string, unknown>) => void; reject: (err: Error) => void }>();
   private ownRequestCount = 0;
@@ -58,7 +76,7 @@ export class McpProxy {
   constructor(
     private readonly downstream: Transport,
     private readonly upstream: Transport,
-    private readonly governor: McpGovernor,
+    private readonly governor: Governor,
     options: ProxyOptions = {},
   ) {
     this.progressIntervalMs = options.progressIntervalMs ?? 1_000;
@@ -81,6 +99,7 @@ export class McpProxy {
     this.closed = true;
     for (const controller of this.waitingCalls.values()) controller.abort();
     for (const pending of this.ownRequests.values()) pending.reject(new Error('proxy closed'));
+    for (const answered of [...this.clientPings.values()]) answered();
     await Promise.allSettled([this.upstream.close(), this.downstream.close()]);
   }
 
@@ -89,6 +108,10 @@ export class McpProxy {
   }
 
   private fromClient(message: JSONRPCMessage): void {
+    if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && typeof message.id === 'string' && this.clientPings.has(message.id)) {
+      this.clientPings.get(message.id)!();
+      return;
+    }
     if (isJSONRPCRequest(message)) {
       if (message.method === 'tools/call') {
         void this.governCall(message);
@@ -103,11 +126,11 @@ export class McpProxy {
         waiting.abort();
         return;
       }
-      const actionId = requestId === undefined ? undefined : this.forwardedCalls.get(requestId);
-      if (actionId) {
+      const call = requestId === undefined ? undefined : this.forwardedCalls.get(requestId);
+      if (call) {
         // The server may never answer a cancelled call: its action ends here, as not done.
-        this.forwardedCalls.delete(requestId!);
-        void this.governor.complete(actionId, true).then((problem) => problem && this.log(problem));
+        this.forgetCall(requestId!, call);
+        void this.governor.complete(call.actionId, true).then((problem) => problem && this.log(problem));
       }
     }
     this.send(this.upstream, message);
@@ -123,11 +146,15 @@ export class McpProxy {
         else pending.reject(new Error(message.error.message));
         return;
       }
-      if (id !== undefined && this.forwardedCalls.has(id)) {
-        const actionId = this.forwardedCalls.get(id)!;
-        this.forwardedCalls.delete(id);
+      const call = id === undefined ? undefined : this.forwardedCalls.get(id);
+      if (call) {
+        this.forgetCall(id!, call);
         const failed = isJSONRPCErrorResponse(message) || (message.result as { isError?: unknown }).isError === true;
-        void this.governor.complete(actionId, failed).then((problem) => problem && this.log(problem));
+        void this.governor.complete(call.actionId, failed).then((problem) => problem && this.log(problem));
+        if (call.progressed) {
+          void this.clientCaughtUp().then(() => this.send(this.downstream, message));
+          return;
+        }
       }
       if (id !== undefined && this.listRequests.has(id)) {
         this.listRequests.delete(id);
@@ -138,8 +165,35 @@ export class McpProxy {
       }
     } else if (isJSONRPCNotification(message) && message.method === 'notifications/tools/list_changed') {
       this.annotations = null;
+    } else if (isJSONRPCNotification(message) && message.method === 'notifications/progress') {
+      const token = (message.params as { progressToken?: ProgressToken } | undefined)?.progressToken;
+      const call = token === undefined ? undefined : this.callsByProgressToken.get(token);
+      if (call) call.progressed = true;
     }
     this.send(this.downstream, message);
+  }
+
+  private forgetCall(id: RequestId, call: ForwardedCall): void {
+    this.forwardedCalls.delete(id);
+    if (call.progressToken !== undefined && this.callsByProgressToken.get(call.progressToken) === call) this.callsByProgressToken.delete(call.progressToken);
+  }
+
+  /**
+   * Resolves once the client answered a ping sent after everything forwarded so far, so it has
+   * handled those messages; or after CLIENT_PING_TIMEOUT_MS, or at once if the ping cannot be sent.
+   */
+  private clientCaughtUp(): Promise<void> {
+    const id = `${OWN_ID_PREFIX}ping-${++this.ownRequestCount}`;
+    return new Promise((resolve) => {
+      const answered = () => {
+        clearTimeout(timer);
+        this.clientPings.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(answered, CLIENT_PING_TIMEOUT_MS);
+      this.clientPings.set(id, answered);
+      this.downstream.send({ jsonrpc: '2.0', id, method: 'ping' }).catch(answered);
+    });
   }
 
   /** One page of the server's tool list without the tools the agent may never use. */
@@ -162,21 +216,25 @@ export class McpProxy {
     this.waitingCalls.set(request.id, controller);
     const progressToken = _meta?.progressToken;
     let progress = 0;
-    const timer =
+    let timer: NodeJS.Timeout | undefined;
+    // Only once Warden's answer is ALERT: a call allowed or refused at once has nothing to wait for.
+    const onWaiting =
       progressToken === undefined
         ? undefined
-        : setInterval(() => {
-            progress += 1;
-            this.send(this.downstream, {
-              jsonrpc: '2.0',
-              method: 'notifications/progress',
-              params: { progressToken, progress, message: 'waiting for approval in Warden' },
-            });
-          }, this.progressIntervalMs);
+        : () => {
+            timer ??= setInterval(() => {
+              progress += 1;
+              this.send(this.downstream, {
+                jsonrpc: '2.0',
+                method: 'notifications/progress',
+                params: { progressToken, progress, message: 'waiting for approval in Warden' },
+              });
+            }, this.progressIntervalMs);
+          };
     let decision;
     try {
       const annotations = await this.annotationsOf(name);
-      decision = await this.governor.decide(name, args, annotations, { signal: controller.signal });
+      decision = await this.governor.decide(name, args, annotations, { signal: controller.signal, ...(onWaiting ? { onWaiting } : {}) });
     } finally {
       clearInterval(timer);
       this.waitingCalls.delete(request.id);
@@ -187,11 +245,13 @@ export class McpProxy {
       this.send(this.downstream, { jsonrpc: '2.0', id: request.id, result: { content: [{ type: 'text', text: decision.message }], isError: true } });
       return;
     }
-    this.forwardedCalls.set(request.id, decision.actionId);
+    const call: ForwardedCall = { actionId: decision.actionId, progressed: false, ...(progressToken === undefined ? {} : { progressToken }) };
+    this.forwardedCalls.set(request.id, call);
+    if (progressToken !== undefined) this.callsByProgressToken.set(progressToken, call);
     try {
       await this.upstream.send(request);
     } catch (err) {
-      this.forwardedCalls.delete(request.id);
+      this.forgetCall(request.id, call);
       await this.governor.complete(decision.actionId, true);
       const text = `The MCP server could not be reached: ${(err as Error).message}`;
       this.send(this.downstream, { jsonrpc: '2.0', id: request.id, result: { content: [{ type: 'text', text }], isError: true } });

@@ -12,7 +12,7 @@ import { immediate } from '../db/connection.js';
 import { HttpError, conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isNumber, isString, page } from '../server/pagination.js';
 import { AgentNames } from './agent-names.js';
-import { bumpEpoch, canonicalJson } from './rows.js';
+import { canonicalJson, type PolicyEpoch } from './rows.js';
 import { hasMatcher, resolveAgentNames, safeStoredRule, withAgentNames } from './stored-rules.js';
 import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
@@ -68,7 +68,10 @@ export class GuardrailService extends RecordingService {
   private readonly activeStmt;
   readonly agentNames: AgentNames;
 
-  constructor(deps: RecordingDeps) {
+  constructor(
+    deps: RecordingDeps,
+    private readonly epoch: PolicyEpoch,
+  ) {
     super(deps);
     const db = deps.db;
     this.byId = db.prepare<[string], PolicyRow>('SELECT * FROM guardrail_policies WHERE id = ?');
@@ -145,7 +148,7 @@ export class GuardrailService extends RecordingService {
         )
         .run(row);
       this.insertVersion(row, actor, input.note);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const policy = this.toPolicy(row);
       this.audit.append({ event_type: 'policy.created', actor, subject_id: row.id, data: { kind: 'guardrail', version: 1, policy } });
       return policy;
@@ -239,7 +242,7 @@ export class GuardrailService extends RecordingService {
         )
         .run(next);
       if (next.version !== before.version) this.insertVersion(next, actor, patch.note);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const policy = this.toPolicy(next);
       this.audit.append({
         event_type: 'policy.updated',
@@ -257,7 +260,7 @@ export class GuardrailService extends RecordingService {
       if (row.deleted_at) throw conflict(`guardrail policy ${id} is already deleted`);
       row.deleted_at = toIso(this.clock.now());
       this.db.prepare('UPDATE guardrail_policies SET deleted_at = ? WHERE id = ?').run(row.deleted_at, id);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const policy = this.toPolicy(row);
       this.audit.append({ event_type: 'policy.deleted', actor, subject_id: id, data: { kind: 'guardrail', version: row.version, policy } });
       return policy;
@@ -321,7 +324,7 @@ export class GuardrailService extends RecordingService {
         this.db.prepare('UPDATE guardrail_policies SET version = @version, rules = @rules, updated_at = @updated_at WHERE id = @id').run(next);
         const reason = `${reasons.join('; ')}. Version ${before.version} keeps the rules as written.`;
         this.insertVersion(next, 'system', reason);
-        bumpEpoch(this.db);
+        this.epoch.changed();
         this.audit.append({
           event_type: 'policy.updated',
           actor: 'system',

@@ -1,9 +1,31 @@
 /** Small helpers shared by the policies services. */
-import type { Db } from '../db/connection.js';
+import { onCommit, onRollback, type Db } from '../db/connection.js';
 
-/** Marks a policy change so every process's compiled cache rebuilds; call inside the change's transaction. */
-export function bumpEpoch(db: Db): void {
-  db.prepare('UPDATE policy_state SET epoch = epoch + 1 WHERE id = 1').run();
+/**
+ * The policy epoch: a number in memory that moves whenever what the policy cache mirrors may
+ * have changed. Warden is the only writer of its database, so it needs no row: a change moves it
+ * as it is made (a reader later in the same transaction sees the change) and again once its
+ * transaction commits or rolls back (nothing read while the change was open outlives it, and a
+ * rolled-back change never comes back under a number a later change reaches).
+ */
+export class PolicyEpoch {
+  private n = 0;
+  private readonly settle = (): void => {
+    this.n++;
+  };
+
+  constructor(private readonly db: Db) {}
+
+  get value(): number {
+    return this.n;
+  }
+
+  /** Marks a policy change; call inside the change's transaction. */
+  changed(): void {
+    this.n++;
+    onRollback(this.db, this.settle);
+    onCommit(this.db, this.settle);
+  }
 }
 
 /** JSON with object keys sorted, to compare documents regardless of key order. */

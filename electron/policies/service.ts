@@ -1,8 +1,8 @@
 /**
  * The policies domain as one service: guardrails, tools, settings and quotas, plus the
  * `PolicyStore` the actions pipeline reads. What the store hands out is cached until a policy
- * change bumps `policy_state.epoch` (committed, or dropped with a transaction that rolls back),
- * so a decision costs one tiny SELECT here, not a recompile.
+ * change moves the in-memory `PolicyEpoch` (see rows.ts), so a decision reads no policy row and
+ * recompiles nothing while the policies stay as they are.
  */
 import type { Agent } from '../../shared/api/agents.js';
 import type { z } from 'zod';
@@ -19,11 +19,11 @@ import type {
   ToolPolicy,
 } from '../../shared/core/types.js';
 import type { Clock } from '../common/clock.js';
-import { onRollback, type Db } from '../db/connection.js';
 import { assembleSnapshot } from '../actions/snapshot.js';
 import type { PolicyStore } from '../ports.js';
 import type { RecordingDeps } from '../common/service-deps.js';
 import { GuardrailService } from './guardrails.js';
+import { PolicyEpoch } from './rows.js';
 import { SettingsService } from './settings.js';
 import { ToolService } from './tools.js';
 
@@ -66,37 +66,25 @@ export class PolicyService implements PolicyStore {
   readonly guardrails: GuardrailService;
   readonly tools: ToolService;
   readonly settings: SettingsService;
+  /** Moved by every policy change; the cache is refilled when it no longer matches. */
+  readonly epoch: PolicyEpoch;
   private cache: Cache = { epoch: -1, quotas: new Map() };
-  private readonly epochStmt;
 
-  private readonly db: Db;
   private readonly clock: Clock;
 
   constructor(deps: RecordingDeps) {
-    const { db, clock } = deps;
-    this.db = db;
-    this.clock = clock;
-    this.guardrails = new GuardrailService(deps);
-    this.tools = new ToolService(deps);
-    this.settings = new SettingsService(deps);
-    this.epochStmt = db.prepare<[], number>('SELECT epoch FROM policy_state WHERE id = 1').pluck();
+    this.clock = deps.clock;
+    this.epoch = new PolicyEpoch(deps.db);
+    this.guardrails = new GuardrailService(deps, this.epoch);
+    this.tools = new ToolService(deps, this.epoch);
+    this.settings = new SettingsService(deps, this.epoch);
     this.guardrails.upgradeStoredRules();
   }
 
   /** The cache, emptied first if any policy changed since it was filled. */
   private fresh(): Cache {
-    const epoch = this.epochStmt.get() ?? 0;
-    if (epoch !== this.cache.epoch) {
-      const cache: Cache = { epoch, quotas: new Map() };
-      this.cache = cache;
-      // Filled inside a transaction, it may hold rows (and an epoch) that roll back: forgotten
-      // with them, or the next change, reaching the same epoch, would read the rolled-back ones.
-      if (this.db.inTransaction) {
-        onRollback(this.db, () => {
-          if (this.cache === cache) this.cache = { epoch: -1, quotas: new Map() };
-        });
-      }
-    }
+    const epoch = this.epoch.value;
+    if (epoch !== this.cache.epoch) this.cache = { epoch, quotas: new Map() };
     return this.cache;
   }
 

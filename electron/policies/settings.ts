@@ -10,7 +10,7 @@ import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import { immediate, type Db } from '../db/connection.js';
 import { notFound, unprocessable } from '../server/errors.js';
-import { bumpEpoch, canonicalJson } from './rows.js';
+import { canonicalJson, type PolicyEpoch } from './rows.js';
 import type { RecordingDeps } from '../common/service-deps.js';
 
 export const QUOTA_PROFILE = 'default';
@@ -53,7 +53,10 @@ export class SettingsService {
   private readonly audit: AuditService;
   private readonly clock: Clock;
 
-  constructor(deps: Pick<RecordingDeps, 'db' | 'audit' | 'clock'>) {
+  constructor(
+    deps: Pick<RecordingDeps, 'db' | 'audit' | 'clock'>,
+    private readonly epoch: PolicyEpoch,
+  ) {
     const { db, clock } = deps;
     this.db = db;
     this.audit = deps.audit;
@@ -91,7 +94,7 @@ export class SettingsService {
       const version = before.version + 1;
       const at = toIso(this.clock.now());
       this.db.prepare('UPDATE governance_settings SET data = ?, version = ?, updated_at = ? WHERE id = 1').run(JSON.stringify(next), version, at);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const settings: GovernanceSettingsObject = { object: 'governance_settings', ...shown(next), version, updated_at: at };
       this.audit.append({ event_type: 'settings.updated', actor, data: { version, patch, settings } });
       return settings;
@@ -173,7 +176,7 @@ export class SettingsService {
           updated_at: at,
         });
       this.db.prepare('UPDATE policy_state SET quota_version = quota_version + 1 WHERE id = 1').run();
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const quota = this.quota(patch.agent_id);
       this.audit.append({
         event_type: 'quota.updated',

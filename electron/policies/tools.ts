@@ -10,7 +10,7 @@ import { toIso } from '../common/clock.js';
 import { immediate, onRollback } from '../db/connection.js';
 import { conflict, notFound, unprocessable } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
-import { bumpEpoch } from './rows.js';
+import type { PolicyEpoch } from './rows.js';
 import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
 interface ToolRow {
@@ -89,7 +89,10 @@ export class ToolService extends RecordingService {
   private readonly insertSeen;
   private readonly touchSeen;
 
-  constructor(deps: RecordingDeps) {
+  constructor(
+    deps: RecordingDeps,
+    private readonly epoch: PolicyEpoch,
+  ) {
     super(deps);
     const db = deps.db;
     this.byName = db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE name = ?');
@@ -129,7 +132,7 @@ export class ToolService extends RecordingService {
           )
           .run(row);
       }
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const tool = toTool(row);
       this.audit.append({ event_type: 'tool.declared', actor, subject_id: row.id, data: { tool } });
       return tool;
@@ -208,7 +211,7 @@ export class ToolService extends RecordingService {
            VALUES (@id, @tool_name, @allowed, @restrictions, @created_at, @updated_at)`,
         )
         .run(row);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const policy = toToolPolicy(row);
       this.audit.append({ event_type: 'policy.created', actor, subject_id: row.id, data: { kind: 'tool_policy', tool_policy: policy } });
       return policy;
@@ -226,7 +229,7 @@ export class ToolService extends RecordingService {
       if (next.allowed === before.allowed && next.restrictions === before.restrictions) return toToolPolicy(before);
       next.updated_at = toIso(this.clock.now());
       this.db.prepare('UPDATE tool_policies SET allowed = @allowed, restrictions = @restrictions, updated_at = @updated_at WHERE id = @id').run(next);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const policy = toToolPolicy(next);
       this.audit.append({ event_type: 'policy.updated', actor, subject_id: id, data: { kind: 'tool_policy', before: toToolPolicy(before), tool_policy: policy } });
       return policy;
@@ -237,7 +240,7 @@ export class ToolService extends RecordingService {
     return immediate(this.db, () => {
       const row = this.toolPolicyRow(id);
       this.db.prepare('DELETE FROM tool_policies WHERE id = ?').run(id);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const policy = toToolPolicy(row);
       this.audit.append({ event_type: 'policy.deleted', actor, subject_id: id, data: { kind: 'tool_policy', tool_policy: policy } });
       return policy;
@@ -275,7 +278,7 @@ export class ToolService extends RecordingService {
       this.db
         .prepare('INSERT INTO role_policy_overrides (id, role, tool_name, allowed, created_at) VALUES (@id, @role, @tool_name, @allowed, @created_at)')
         .run(row);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const override = toOverride(row);
       this.audit.append({ event_type: 'policy.created', actor, subject_id: row.id, data: { kind: 'role_override', role_override: override } });
       return override;
@@ -287,7 +290,7 @@ export class ToolService extends RecordingService {
       const row = this.db.prepare<[string], OverrideRow>('SELECT * FROM role_policy_overrides WHERE id = ?').get(id);
       if (!row) throw notFound('role policy override', id);
       this.db.prepare('DELETE FROM role_policy_overrides WHERE id = ?').run(id);
-      bumpEpoch(this.db);
+      this.epoch.changed();
       const override = toOverride(row);
       this.audit.append({ event_type: 'policy.deleted', actor, subject_id: id, data: { kind: 'role_override', role_override: override } });
       return override;

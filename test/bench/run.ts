@@ -17,6 +17,7 @@ process.env.WARDEN_RATE_LIMIT ??= 'off';
 const modules: (() => Promise<{ default: BenchModule }>)[] = [
   () => import('./foundation.bench.js'),
   () => import('./policy.bench.js'),
+  () => import('./policy-store.bench.js'),
   () => import('./shell.bench.js'),
   () => import('./budgets.bench.js'),
   () => import('./actions.bench.js'),

@@ -54,7 +54,7 @@ describe('migration 0002-policies', () => {
     }
   });
 
-  it('policies, versions and settings survive a restart; the store sees changes made by another process', async () => {
+  it('policies, versions and settings survive a restart; the store follows each committed change', async () => {
     const t = await startTestApp();
     try {
       const created = await t.api(t.op).answer('createGuardrail', { body: { name: 'durable', rules: [{ tool: 'a.b', decision: 'ALLOW' }] } });
@@ -63,11 +63,7 @@ describe('migration 0002-policies', () => {
       const store = t.app.services.policies;
       expect(store.compiledGuardrails().policies[0]?.version).toBe(2);
 
-      // Another process writing the same database bumps the epoch; this process's cache follows.
-      const other = new Database(join(t.dataDir, 'warden.db'));
-      other.prepare("UPDATE guardrail_policies SET status = 'disabled'").run();
-      other.prepare('UPDATE policy_state SET epoch = epoch + 1').run();
-      other.close();
+      await t.api(t.op).answer('updateGuardrail', { params: { id: created.body.id }, body: { status: 'disabled' } });
       expect(store.compiledGuardrails().policies).toEqual([]);
 
       await t.stop();
