@@ -249,7 +249,9 @@ function TopBar() {
   async function setEngaged(engaged: boolean) {
     setBusy(true);
     try {
-      const next = await api().call('setKillSwitch', { body: engaged ? { engaged, reason: 'Stopped from the operator desk' } : { engaged } });
+      const next = engaged
+        ? await api().call('engageKillSwitch', { body: { reason: 'Stopped from the operator desk' } })
+        : await api().call('releaseKillSwitch');
       useBudgets.getState().setKillSwitch(next);
       if (engaged) toast.warning('All agents stopped', 'Every action is blocked until you release the kill-switch.');
       else toast.success('Kill-switch released', 'Agents run under their policies and budgets again.');
