@@ -1,15 +1,18 @@
 /**
- * Operators: the humans who answer approvals. `owner` exists from the first start; its token
- * lives in `DATA_DIR/operator.token` (mode 0600). More operators count toward approval thresholds.
- * Only the owner may add, revoke or rotate operators; the owner cannot be revoked.
+ * Operators: the humans who answer approvals. `owner` exists from the first start with the owner
+ * role; its token lives in `DATA_DIR/operator.token` (mode 0600). More operators count toward
+ * approval thresholds. Each has a role (viewer < member < admin < owner, checked per route by the
+ * request pipeline) and a permissions list. Only owners manage operators; the operator.token
+ * operator cannot be revoked, and the last owner can be neither demoted nor revoked.
  */
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ListPage } from '../../shared/api/common.js';
 import type { Operator } from '../../shared/api/operators.js';
+import type { OperatorRole } from '../../shared/vocabulary.js';
 import { toIso } from '../common/clock.js';
 import { hashSecret, newSecret } from '../common/ids.js';
 import { immediate } from '../db/connection.js';
-import { HttpError, conflict, notFound } from '../server/errors.js';
+import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
@@ -19,15 +22,33 @@ interface OperatorRow {
   id: string;
   name: string;
   token_hash: string;
+  role: OperatorRole;
+  /** JSON list of permission names. */
+  permissions: string;
   created_at: string;
   revoked_at: string | null;
+}
+
+/** Who an operator token belongs to, as authentication needs it. */
+export interface LiveOperator {
+  operatorId: string;
+  name: string;
+  role: OperatorRole;
+  permissions: readonly string[];
+}
+
+/** The permissions an operator holds: an owner holds every one (`*`), others their list. */
+export function effectivePermissions(role: OperatorRole, stored: string): readonly string[] {
+  return role === 'owner' ? ['*'] : (JSON.parse(stored) as string[]);
 }
 
 const toOperator = (r: OperatorRow): Operator => ({
   id: r.id,
   object: 'operator',
   name: r.name,
-  is_owner: r.name === OWNER_NAME,
+  is_owner: r.role === 'owner',
+  role: r.role,
+  permissions: [...effectivePermissions(r.role, r.permissions)],
   created_at: r.created_at,
   revoked_at: r.revoked_at,
 });
@@ -48,7 +69,7 @@ export class OperatorService extends RecordingService {
    * INVARIANT: a token changes only through ensureOwner, rotate and revoke here, and each drops
    * the operator's cached tokens before writing, so a revoked or rotated token is 401 at once.
    */
-  private readonly liveTokens = new Map<string, { operatorId: string; name: string }>();
+  private readonly liveTokens = new Map<string, Readonly<LiveOperator>>();
   private tokenFile: string | null = null;
   private ownerToken = '';
 
@@ -83,10 +104,12 @@ export class OperatorService extends RecordingService {
           id: this.ids.next('opr'),
           name: OWNER_NAME,
           token_hash: hashSecret(token),
+          role: 'owner',
+          permissions: '[]',
           created_at: toIso(this.clock.now()),
           revoked_at: null,
         };
-        this.db.prepare('INSERT INTO operators (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)').run(row);
+        this.insert(row);
         this.audit.append({ event_type: 'operator.created', actor: 'system', subject_id: row.id, data: { operator: toOperator(row) } });
       } else if (owner.token_hash !== hashSecret(token)) {
         this.forget(owner.id);
@@ -98,21 +121,22 @@ export class OperatorService extends RecordingService {
     return token;
   }
 
-  /** 403 unless `operatorId` is the owner: only the owner manages operators. */
-  requireOwner(operatorId: string): void {
-    if (this.byId.get(operatorId)?.name !== OWNER_NAME) {
-      throw new HttpError(403, 'insufficient_scope', 'only the owner may add, revoke or rotate operators');
-    }
-  }
-
-  create(name: string, actor: string): Operator & { token: string } {
+  create(name: string, role: OperatorRole, actor: string): Operator & { token: string } {
     return immediate(this.db, () => {
       if (this.db.prepare('SELECT 1 FROM operators WHERE name = ?').get(name)) {
         throw conflict(`an operator named ${name} already exists`, 'name');
       }
       const token = newSecret('op');
-      const row: OperatorRow = { id: this.ids.next('opr'), name, token_hash: hashSecret(token), created_at: toIso(this.clock.now()), revoked_at: null };
-      this.db.prepare('INSERT INTO operators (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)').run(row);
+      const row: OperatorRow = {
+        id: this.ids.next('opr'),
+        name,
+        token_hash: hashSecret(token),
+        role,
+        permissions: '[]',
+        created_at: toIso(this.clock.now()),
+        revoked_at: null,
+      };
+      this.insert(row);
       const operator = toOperator(row);
       this.audit.append({ event_type: 'operator.created', actor, subject_id: row.id, data: { operator } });
       return { ...operator, token };
@@ -124,8 +148,9 @@ export class OperatorService extends RecordingService {
     return immediate(this.db, () => {
       const row = this.byId.get(id);
       if (!row) throw notFound('operator', id);
-      if (row.name === OWNER_NAME) throw conflict('the owner cannot be revoked; rotate its token instead');
+      if (row.name === OWNER_NAME) throw conflict('the operator of operator.token cannot be revoked; rotate its token instead');
       if (row.revoked_at) throw conflict(`operator ${id} is already revoked`);
+      this.keepAnOwner(row, 'revoked');
       row.revoked_at = toIso(this.clock.now());
       // Before the write: were it rolled back, the next lookup reads the row again from the file.
       this.forget(id);
@@ -151,11 +176,48 @@ export class OperatorService extends RecordingService {
       this.audit.append({ event_type: 'key.created', actor, subject_id: id, data: { operator_token_rotated: true } });
       return toOperator(row);
     });
-    if (operator.is_owner) {
+    if (operator.name === OWNER_NAME) {
       if (this.tokenFile) writeTokenFile(this.tokenFile, token);
       this.ownerToken = token;
     }
     return { ...operator, token };
+  }
+
+  /**
+   * Changes an operator's role and/or replaces its permissions; its token is re-read on its next
+   * call, so the change applies at once. The last owner cannot be demoted (409).
+   */
+  update(id: string, patch: { role?: OperatorRole; permissions?: readonly string[] }, actor: string): Operator {
+    return immediate(this.db, () => {
+      const row = this.byId.get(id);
+      if (!row) throw notFound('operator', id);
+      if (row.revoked_at) throw conflict(`operator ${id} is revoked; add a new operator instead`);
+      const next: OperatorRow = { ...row };
+      if (patch.role !== undefined && patch.role !== row.role) {
+        if (patch.role !== 'owner') this.keepAnOwner(row, 'demoted', 'role');
+        next.role = patch.role;
+      }
+      if (patch.permissions !== undefined) next.permissions = JSON.stringify([...new Set(patch.permissions)]);
+      this.forget(id);
+      this.db.prepare('UPDATE operators SET role = @role, permissions = @permissions WHERE id = @id').run(next);
+      const operator = toOperator(next);
+      if (next.role !== row.role) {
+        this.audit.append({ event_type: 'operator.role_changed', actor, subject_id: id, data: { from: row.role, to: next.role, operator } });
+      }
+      if (next.permissions !== row.permissions) {
+        const from = JSON.parse(row.permissions) as string[];
+        const to = JSON.parse(next.permissions) as string[];
+        this.audit.append({ event_type: 'operator.permissions_changed', actor, subject_id: id, data: { from, to, operator } });
+      }
+      return operator;
+    });
+  }
+
+  /** 409 when `row` is the only live owner: someone must always be able to manage operators. */
+  private keepAnOwner(row: OperatorRow, change: 'demoted' | 'revoked', param?: string): void {
+    if (row.role !== 'owner') return;
+    const owners = this.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM operators WHERE role = 'owner' AND revoked_at IS NULL").get()!.n;
+    if (owners <= 1) throw conflict(`${row.name} is the last owner and cannot be ${change}; make another operator owner first`, param);
   }
 
   list(query: { limit: number; cursor?: string }): ListPage<Operator> {
@@ -171,15 +233,26 @@ export class OperatorService extends RecordingService {
     return row ? toOperator(row) : undefined;
   }
 
-  resolveToken(token: string): { operatorId: string; name: string } | undefined {
+  resolveToken(token: string): Readonly<LiveOperator> | undefined {
     const hash = hashSecret(token);
     const known = this.liveTokens.get(hash);
     if (known) return known;
     const row = this.byHash.get(hash);
     if (!row) return undefined;
-    const operator = { operatorId: row.id, name: row.name };
+    const operator: LiveOperator = {
+      operatorId: row.id,
+      name: row.name,
+      role: row.role,
+      permissions: Object.freeze(effectivePermissions(row.role, row.permissions)),
+    };
     if (!this.db.inTransaction) this.liveTokens.set(hash, operator);
     return operator;
+  }
+
+  private insert(row: OperatorRow): void {
+    this.db
+      .prepare('INSERT INTO operators (id, name, token_hash, role, permissions, created_at) VALUES (@id, @name, @token_hash, @role, @permissions, @created_at)')
+      .run(row);
   }
 
   /** Drops every cached token of an operator. */

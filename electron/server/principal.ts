@@ -1,11 +1,14 @@
-/** Who is calling: the operator (every power) or an agent key (its scopes only). */
+/**
+ * Who is calling: an operator (the powers of its role) or an agent key (its scopes only). Both
+ * carry a `permissions` list, which workflow `permission` guards read; an owner holds `*`.
+ */
 import type { RouteAuth } from '../../shared/api/contract.js';
-import type { AgentScope } from '../../shared/vocabulary.js';
+import type { AgentScope, OperatorRole } from '../../shared/vocabulary.js';
 import { HttpError } from './errors.js';
 
 export type Principal =
-  | { kind: 'operator'; operatorId: string; name: string }
-  | { kind: 'agent'; agentId: string; keyId: string; scopes: readonly AgentScope[] };
+  | { kind: 'operator'; operatorId: string; name: string; role: OperatorRole; permissions: readonly string[] }
+  | { kind: 'agent'; agentId: string; keyId: string; scopes: readonly AgentScope[]; permissions: readonly string[] };
 
 /** The audit `actor` string: `operator:opr_…`, `agent:agt_…` or `system`. */
 export function actorOf(principal: Principal | null): string {
@@ -13,7 +16,7 @@ export function actorOf(principal: Principal | null): string {
   return principal.kind === 'operator' ? `operator:${principal.operatorId}` : `agent:${principal.agentId}`;
 }
 
-/** Throws 401/403 unless `principal` may call a route guarded by `auth`. */
+/** Throws 401/403 unless `principal` may call a route guarded by `auth` (an operator's role is `role-access.ts`'s). */
 export function authorize(auth: RouteAuth, principal: Principal | null): void {
   if (auth === 'public') return;
   if (!principal) {
@@ -37,4 +40,10 @@ export function requireAgent(principal: Principal | null): Extract<Principal, { 
 export function requireOperator(principal: Principal | null): Extract<Principal, { kind: 'operator' }> {
   if (principal?.kind !== 'operator') throw new HttpError(403, 'insufficient_scope', 'this route needs the operator token');
   return principal;
+}
+
+/** Whether the caller holds a permission by name (`*` holds every one); fail closed for no caller. */
+export function holdsPermission(principal: Principal | null, permission: string): boolean {
+  if (!principal) return false;
+  return principal.permissions.includes('*') || principal.permissions.includes(permission);
 }
