@@ -23,7 +23,7 @@ import {
   type Notification,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AgentService, LiveKey } from '../agents/service.js';
+import type { AgentService, KeyHolder } from '../agents/service.js';
 import { presentedKey } from '../server/api.js';
 import { HttpError } from '../server/errors.js';
 import type { Governor, ToolAnnotations } from './governance.js';
@@ -66,7 +66,7 @@ export class McpGateway {
     await this.deps.pool.closeAll();
   }
 
-  private authenticate(request: FastifyRequest): LiveKey {
+  private authenticate(request: FastifyRequest): KeyHolder {
     const key = presentedKey(request);
     if (!key) throw new HttpError(401, 'unauthenticated', 'the MCP gateway needs an agent key: Authorization: Bearer wk_agent_…');
     const live = key.startsWith('wk_agent_') ? this.deps.agents.resolveKey(key) : undefined;
@@ -107,7 +107,7 @@ export class McpGateway {
     }
   }
 
-  private async open(name: string, caller: LiveKey): Promise<Session> {
+  private async open(name: string, caller: KeyHolder): Promise<Session> {
     let upstream: Client | undefined;
     try {
       upstream = await this.deps.pool.client(name);

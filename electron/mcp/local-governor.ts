@@ -12,7 +12,7 @@ import { evaluateToolAccess } from '../../shared/core/tool-access.js';
 import { checkArgsSize } from '../actions/routes.js';
 import type { ActionService } from '../actions/service.js';
 import type { ActionRelease } from '../actions/withdraw.js';
-import type { AgentService, LiveKey } from '../agents/service.js';
+import type { AgentService, KeyHolder } from '../agents/service.js';
 import type { ApprovalService } from '../approvals/service.js';
 import type { MissionService } from '../budgets/missions.js';
 import { agentContext } from '../policies/service.js';
@@ -47,7 +47,7 @@ export class LocalGovernor implements Governor {
 
   constructor(
     private readonly deps: LocalGovernorDeps,
-    private readonly caller: LiveKey,
+    private readonly caller: KeyHolder,
     readonly options: GovernorOptions,
   ) {
     this.actor = actorOf({ kind: 'agent', ...caller });
