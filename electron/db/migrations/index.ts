@@ -12,6 +12,7 @@ import { operatorRevocation } from './0009-operator-revocation.js';
 import { missions } from './0010-missions.js';
 import { approvalUndo } from './0011-approval-undo.js';
 import { mcpServers } from './0012-mcp-servers.js';
+import { workflows } from './0014-workflows.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -26,4 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   missions,
   approvalUndo,
   mcpServers,
+  // Placeholder for the roles lane's 0013 (numbers must run without gaps); its real migration replaces this line at merge.
+  { version: 13, name: 'reserved-roles', up: '' },
+  workflows,
 ];
