@@ -63,7 +63,10 @@ function printWarnings(io: CliIO, warnings: readonly { param: string; message: s
 
 /** Registers `warden workflow …` and returns the command, so runs can add their subcommands to it. */
 export function workflowCommands(program: Command, io: CliIO): Command {
-  const workflow = program.command('workflow').description('workflow definitions: deploy, inspect, version and roll back governed procedures');
+  // Found or made: the runs' subcommands may have registered the command first.
+  const workflow = (program.commands.find((c) => c.name() === 'workflow') ?? program.command('workflow')).description(
+    'workflows: deploy, inspect, version and roll back governed procedures, and run them',
+  );
 
   withGlobalOptions(
     workflow
