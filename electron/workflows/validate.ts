@@ -131,6 +131,9 @@ export function validateDefinition(input: unknown): ValidDefinition {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw invalid('definition', 'the definition must be an object (a mapping in YAML)');
   }
+  if (Object.hasOwn(input, 'workflows') && !Object.hasOwn(input, 'states')) {
+    throw invalid('workflows', "this is the reference product's format (workflows: {NAME: …}); import it with ?format=flowgate, or `warden workflow import FILE`");
+  }
   const parsed = WorkflowDefinitionSchema.safeParse(input);
   if (!parsed.success) throw fromIssue(parsed.error, input);
   const def = parsed.data;

@@ -60,6 +60,12 @@ describe('warden workflow', () => {
     expect(r.stderr).toContain('param states.review.transitions.approve.target');
   });
 
+  it('apply points a reference-format file at import', async () => {
+    const r = await cli(['workflow', 'apply', expensePath], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/warden workflow import FILE.*param workflows/);
+  });
+
   it('apply reports a YAML syntax error with its line', async () => {
     const path = file('syntax.yaml', 'name: x\nstates: [a\n');
     const r = await cli(['workflow', 'apply', path], { env });
