@@ -5,6 +5,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { canonicalJson } from '../policies/rows.js';
 
 function newAjv(): Ajv2020 {
   // Strict: an unknown keyword or format is a mistake in the schema, refused when deploying.
@@ -13,17 +14,26 @@ function newAjv(): Ajv2020 {
   return ajv;
 }
 
-const ajv = newAjv();
-const compiled = new WeakMap<object, ValidateFunction>();
+/** Compiled validators by schema text; bounded, since every compiled schema holds generated code. */
+const MAX_COMPILED = 500;
+let ajv = newAjv();
+const compiled = new Map<string, ValidateFunction>();
 
 /** Compiles `schema`; throws an Error saying why when it is not a valid draft 2020-12 schema. */
 export function compileJsonSchema(schema: Record<string, unknown>): ValidateFunction {
-  const cached = compiled.get(schema);
-  if (cached) return cached;
-  // A `$id` would be registered globally and collide between versions; schemas stand alone.
+  // A `$id` would be registered in the instance and collide between versions; schemas stand alone.
   const { $id: _id, ...standalone } = schema;
-  const validate = ajv.compile(standalone);
-  compiled.set(schema, validate);
+  const key = canonicalJson(standalone);
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  if (compiled.size >= MAX_COMPILED) {
+    // A fresh instance drops every compiled schema at once, the cache with it.
+    compiled.clear();
+    ajv = newAjv();
+  }
+  // Compiled from a copy: ajv keys its own cache by the object, which must not be one a caller reuses.
+  const validate = ajv.compile(JSON.parse(key) as Record<string, unknown>);
+  compiled.set(key, validate);
   return validate;
 }
 
