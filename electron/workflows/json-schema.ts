@@ -3,7 +3,7 @@
  * transition's argument schema are checked with it when a definition is deployed and when a run
  * validates its input, so both agree on what a schema means.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { canonicalJson } from '../policies/rows.js';
 
@@ -45,22 +45,4 @@ export function schemaError(schema: Record<string, unknown>): string | null {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-}
-
-/**
- * The first failure of `value` against `validate`, as a param path under `root` (`input.amount`)
- * and a message, or null when it passes.
- */
-export function firstSchemaFailure(validate: ValidateFunction, value: unknown, root: string): { param: string; message: string } | null {
-  if (validate(value)) return null;
-  const error: ErrorObject | undefined = validate.errors?.[0];
-  if (!error) return { param: root, message: `${root} does not match its schema` };
-  let param = root;
-  for (const seg of error.instancePath.split('/').slice(1)) {
-    const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
-    param += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
-  }
-  if (error.keyword === 'required') param += `.${String((error.params as { missingProperty: string }).missingProperty)}`;
-  if (error.keyword === 'additionalProperties') param += `.${String((error.params as { additionalProperty: string }).additionalProperty)}`;
-  return { param, message: `${param} ${error.message ?? 'does not match its schema'}` };
 }
