@@ -37,6 +37,7 @@ import { openDataDirDatabase } from './db/open-data-dir.js';
 import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
 import { installMcpGateway } from './mcp/install.js';
+import { installWorkflows, type Workflows } from './workflows/install.js';
 import { silentNotifier, type Notifier } from './notifier.js';
 import { OperatorService } from './operators/service.js';
 import { operatorRoutes } from './operators/routes.js';
@@ -122,6 +123,7 @@ export interface Services {
   grants: GrantService;
   reports: ReportService;
   missions: MissionService;
+  workflows?: Workflows;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -256,6 +258,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     api, http, db, audit, clock, agents, actions, notice,
     governors: { actions, approvals, release, missions, agents, policies, maxArgsBytes },
   });
+  services.workflows = installWorkflows({ api, http, db, audit, clock, ids });
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
   stoppers.push(() => approvals.stop());

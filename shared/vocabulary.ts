@@ -184,5 +184,11 @@ export const AUDIT_EVENT_TYPES = [
   'mcp_server.created',
   'mcp_server.updated',
   'mcp_server.deleted',
+  'workflow.deployed',
+  'workflow.rolled_back',
+  'workflow.deleted',
+  'template.approved',
+  'template.deprecated',
+  'template.archived',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -15,6 +15,7 @@ import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
 import { reportRoutes } from './reports.js';
 import { systemRoutes } from './system.js';
+import { workflowRoutes } from './workflows.js';
 
 export const routes = {
   ...systemRoutes,
@@ -30,6 +31,7 @@ export const routes = {
   ...grantRoutes,
   ...reportRoutes,
   ...mcpRoutes,
+  ...workflowRoutes,
 };
 
 export type Routes = typeof routes;
