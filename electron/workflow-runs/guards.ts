@@ -7,7 +7,8 @@
  * wrong types, an expression that does not parse, an unknown kind) fails, inside `not` too: `not`
  * only inverts a guard that evaluated cleanly.
  */
-import { ExprError, evaluateStrict, parseComparison, type Comparison } from '../../shared/core/expr.js';
+import { ExprError, parseComparison, type Comparison } from '../../shared/core/expr.js';
+import { evaluateStrict } from './strict-compare.js';
 import type { Guard } from '../../shared/workflows/definition.js';
 
 /** Who asks for the transition, as the guards see them. */

@@ -6,7 +6,7 @@
  *   comparison := operand OP operand
  *   OP         := == | != | < | <= | > | >= | starts_with | contains | command_starts_with
  *   operand    := path | number | 'string' | "string" | true | false | null
- *   path       := $.ROOT(.key | .N | [N] | ['key'])*   ROOT ∈ args arguments context agent action workflow
+ *   path       := $.ROOT(.key | .N | [N] | ['key'])*   ROOT ∈ args arguments context agent action
  *
  * Semantics, chosen so an agent's input can never make a guard throw:
  * - A path that does not exist is `null`. Only own properties are read (no prototype walking).
@@ -32,7 +32,7 @@ export type Operand =
   | { kind: 'path'; root: PathRoot; segments: (string | number)[]; text: string }
   | { kind: 'literal'; value: string | number | boolean | null };
 
-export type PathRoot = 'args' | 'context' | 'agent' | 'action' | 'workflow';
+export type PathRoot = 'args' | 'context' | 'agent' | 'action';
 
 export interface Comparison {
   left: Operand;
@@ -46,8 +46,6 @@ export interface ExprEnv {
   context?: unknown;
   agent?: unknown;
   action?: unknown;
-  /** A workflow run's `{input}` (`$.workflow.input.…`). */
-  workflow?: unknown;
 }
 
 export type CompiledGuard = (env: ExprEnv) => boolean;
@@ -63,7 +61,7 @@ export class ExprError extends Error {
   }
 }
 
-const ROOTS: Record<string, PathRoot> = { args: 'args', arguments: 'args', context: 'context', agent: 'agent', action: 'action', workflow: 'workflow' };
+const ROOTS: Record<string, PathRoot> = { args: 'args', arguments: 'args', context: 'context', agent: 'agent', action: 'action' };
 const WORD_OPS = new Set(['starts_with', 'contains', 'command_starts_with']);
 const MAX_EXPR_LENGTH = 2000;
 const MAX_DEPTH = 32;
@@ -83,7 +81,7 @@ function readPath(src: string, start: number): { operand: Operand; end: number }
   const rootMatch = ident.exec(src);
   if (!rootMatch) throw new ExprError(`expected a path root after "$." at position ${i}`);
   const root = ROOTS[rootMatch[0]];
-  if (!root) throw new ExprError(`unknown path root "$.${rootMatch[0]}": expected $.args, $.arguments, $.context, $.agent, $.action or $.workflow`);
+  if (!root) throw new ExprError(`unknown path root "$.${rootMatch[0]}": expected $.args, $.arguments, $.context, $.agent or $.action`);
   i = ident.lastIndex;
   const segments: (string | number)[] = [];
   const key = /[A-Za-z0-9_-]+/y;
@@ -263,65 +261,6 @@ export function compare(op: ExprOp, l: unknown, r: unknown): boolean {
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value ${String(x)}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Strict evaluation (workflow guards): what cannot be evaluated is an error, never false or null
-
-/** Reads a path; throws `ExprError` when any step of it does not exist. */
-export function resolveStrict(env: ExprEnv, operand: Extract<Operand, { kind: 'path' }>): unknown {
-  let cur: unknown = env[operand.root];
-  if (cur === undefined) throw new ExprError(`${operand.text} does not exist`);
-  for (const seg of operand.segments) {
-    if (Array.isArray(cur)) {
-      const idx = typeof seg === 'number' ? seg : NaN;
-      if (!(idx >= 0 && idx < cur.length)) throw new ExprError(`${operand.text} does not exist`);
-      cur = cur[idx];
-    } else if (cur !== null && typeof cur === 'object' && hasOwn.call(cur, String(seg))) {
-      cur = (cur as Record<string, unknown>)[String(seg)];
-    } else {
-      throw new ExprError(`${operand.text} does not exist`);
-    }
-  }
-  if (cur === undefined) throw new ExprError(`${operand.text} does not exist`);
-  return cur;
-}
-
-const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-
-/**
- * A comparison where a missing path or operands of the wrong types are an `ExprError` (the
- * workflow guards' fail-closed rule) instead of `false`. `==` / `!=` compare two primitives of
- * one type, or test nullness against `null`; `< <= > >=` need two numbers; `starts_with` two
- * strings; `contains` a string in a string or a primitive in an array.
- */
-export function evaluateStrict(c: Comparison, env: ExprEnv): boolean {
-  const l = c.left.kind === 'path' ? resolveStrict(env, c.left) : c.left.value;
-  const r = c.right.kind === 'path' ? resolveStrict(env, c.right) : c.right.value;
-  const mismatch = () => new ExprError(`${c.op} cannot compare ${typeName(l)} with ${typeName(r)}`);
-  switch (c.op) {
-    case '==':
-    case '!=':
-      if (c.left.kind === 'literal' && l === null) return compare(c.op, l, r);
-      if (c.right.kind === 'literal' && r === null) return compare(c.op, l, r);
-      if (!isPrimitive(l) || !isPrimitive(r) || typeof l !== typeof r) throw mismatch();
-      return compare(c.op, l, r);
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-      if (typeof l !== 'number' || typeof r !== 'number') throw mismatch();
-      return compare(c.op, l, r);
-    case 'starts_with':
-    case 'command_starts_with':
-      if (typeof l !== 'string' || typeof r !== 'string') throw mismatch();
-      return compare(c.op, l, r);
-    case 'contains':
-      if (!((typeof l === 'string' && typeof r === 'string') || (Array.isArray(l) && isPrimitive(r)))) throw mismatch();
-      return compare(c.op, l, r);
-    default:
-      return assertNever(c.op);
-  }
 }
 
 function compileComparison(c: Comparison): CompiledGuard {
