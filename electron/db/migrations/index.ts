@@ -13,6 +13,7 @@ import { missions } from './0010-missions.js';
 import { approvalUndo } from './0011-approval-undo.js';
 import { mcpServers } from './0012-mcp-servers.js';
 import { operatorRoles } from './0013-operator-roles.js';
+import { workflows } from './0014-workflows.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   approvalUndo,
   mcpServers,
   operatorRoles,
+  workflows,
 ];
