@@ -7,7 +7,7 @@
  * wrong types, an expression that does not parse, an unknown kind) fails, inside `not` too: `not`
  * only inverts a guard that evaluated cleanly.
  */
-import { ExprError, parseComparison, type Comparison } from '../../shared/core/expr.js';
+import { ExprError, parseWorkflowComparison, type Comparison } from '../../shared/core/expr.js';
 import { evaluateStrict } from './strict-compare.js';
 import type { Guard } from '../../shared/workflows/definition.js';
 
@@ -65,7 +65,7 @@ function comparisonOf(expr: string): Comparison {
   let parsed = comparisonCache.get(expr);
   if (!parsed) {
     try {
-      parsed = parseComparison(expr);
+      parsed = parseWorkflowComparison(expr);
     } catch (err) {
       parsed = err instanceof ExprError ? err : new ExprError('the expression does not parse');
     }

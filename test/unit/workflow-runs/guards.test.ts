@@ -29,7 +29,7 @@ describe('workflow guards', () => {
   it('expr reads arguments, context and workflow input, path to path, array indexes', () => {
     expect(run([expr("$.arguments.branch starts_with 'feat/'")]).passed).toBe(true);
     expect(run([expr('$.context.tests_passed == true')]).passed).toBe(true);
-    // $.workflow.input: with the workflow roots of shared/core/expr.ts (wfdefs)
+    expect(run([expr("$.workflow.input.service == 'api'")]).passed).toBe(true);
     expect(run([expr('$.context.after > $.context.before')]).passed).toBe(true);
     expect(run([expr("$.arguments.items[0].name == 'a'")]).passed).toBe(true);
     expect(run([expr("$.arguments.items.0.name == 'a'")]).passed).toBe(true);
@@ -114,7 +114,7 @@ describe('workflow guards', () => {
 
   it('readsArguments finds $.arguments at any depth', () => {
     expect(readsArguments([expr('$.arguments.passed == true')])).toBe(true);
-    expect(readsArguments([{ kind: 'not', guard: { kind: 'any_of', guards: [expr('$.args.x == 1')] } }])).toBe(true);
+    expect(readsArguments([{ kind: 'not', guard: { kind: 'any_of', guards: [expr('$.arguments.x == 1')] } }])).toBe(true);
     expect(readsArguments([expr('$.context.x == 1'), { kind: 'role', role: 'a' }])).toBe(false);
   });
 });
