@@ -151,4 +151,12 @@ describe('governance of runs', () => {
     expect(after).toMatchObject({ status: 'active', state: 'draft' });
     expect(after.links.map((l) => l.transition)).toEqual(['request_review']);
   });
+
+  it('the approvals report counts the approvals runs asked for, by workflow', async () => {
+    const report = await t.api(t.op).answer('approvalsReport', { query: {} });
+    expect(report.body.by_workflow).toEqual([
+      { workflow: 'review-flow', total: 7, approved: 1, rejected: 1 },
+      { workflow: 'asked-flow', total: 1, approved: 1, rejected: 0 },
+    ]);
+  });
 });
