@@ -37,6 +37,7 @@ import { openDataDirDatabase } from './db/open-data-dir.js';
 import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
 import { installMcpGateway } from './mcp/install.js';
+import { installWorkflows, type Workflows } from './workflows/install.js';
 import { silentNotifier, type Notifier } from './notifier.js';
 import { OperatorService } from './operators/service.js';
 import { operatorRoutes } from './operators/routes.js';
@@ -127,6 +128,7 @@ export interface Services {
   reports: ReportService;
   missions: MissionService;
   workflowRuns: WorkflowRuns;
+  workflows: Workflows;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -259,9 +261,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   const workflowRuns = installWorkflowRuns({
     api, db, audit, clock, ids, bus, agents, actions, approvals, policies, definitions: new WorkflowCatalog(db), config: config.workflowRuns,
   });
-  const services: Services = { ...baseServices, workflowRuns };
   // MCP: registrations and /mcp/NAME (url is set once listening, before any request)
   installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
+  const workflows = installWorkflows({ api, http, db, audit, clock, ids, restConnection: (name) => workflowRuns.connections.resolve(name) !== undefined });
+  const services: Services = { ...baseServices, workflowRuns, workflows };
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
   stoppers.push(() => approvals.stop());
