@@ -130,6 +130,22 @@ describe('governance of runs', () => {
     expect(disabled.status).toBe(409);
   });
 
+  it('the start-check hook (gates) can refuse a workflow\'s starts; a throwing check refuses too', async () => {
+    const governance = t.app.services.workflowRuns.governance;
+    governance.startCheck = (name) => (name === 'review-flow' ? { allowed: false, reason: 'the release gate is closed' } : { allowed: true, reason: '' });
+    try {
+      const refused = await t.raw('POST', '/v1/workflows/review-flow/runs', { key: agent.key, body: { input: { service: 'x' } } });
+      expect(refused.status).toBe(409);
+      expect(errorBody(refused.body).error.message).toMatch(/the release gate is closed/);
+      governance.startCheck = () => {
+        throw new Error('boom');
+      };
+      expect((await t.raw('POST', '/v1/workflows/review-flow/runs', { key: agent.key, body: { input: { service: 'x' } } })).status).toBe(409);
+    } finally {
+      governance.startCheck = () => ({ allowed: true, reason: '' });
+    }
+  });
+
   it('each start counts against the hourly quota', async () => {
     const quota = await t.agent('quota-bot');
     await t.api(t.op).answer('updateQuota', { body: { agent_id: quota.id, runs_per_hour: 2 } });
