@@ -24,6 +24,7 @@ import { operatorCommands } from './operator.js';
 import { policyCommands } from './policy.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
+import { workflowCommands } from './workflow.js';
 import { workflowRunCommands } from './workflow-runs.js';
 
 export function buildProgram(io: CliIO = processIO()): Command {
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   connectCommands(program, io);
   execCommand(program, io);
   mcpCommands(program, io);
+  workflowCommands(program, io);
   workflowRunCommands(program, io);
   return program;
 }

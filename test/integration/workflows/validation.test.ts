@@ -92,6 +92,15 @@ describe('definition validation', () => {
     expect(error.message).toMatch(/YAML does not parse: .*line \d+, column \d+/);
   });
 
+  it.each([
+    ['nesting thousands of levels deep', `name: deep\ninitial_state: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, /nests deeper|does not parse/],
+    ['an alias bomb', ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n'), /does not parse/],
+  ])('refuses YAML %s as a 400, not a crash', async (_what, text, message) => {
+    const res = await t.raw('POST', '/v1/workflows', { key: t.op, rawBody: text, headers: { 'content-type': 'application/yaml' } });
+    expect(res.status).toBe(400);
+    expect(errorBody(res.body).error).toMatchObject({ param: 'definition', message: expect.stringMatching(message) as string });
+  });
+
   it('checks YAML bodies the same way, with the same param', async () => {
     const res = await t.raw('POST', '/v1/workflows', {
       key: t.op,
