@@ -8,6 +8,8 @@ import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
 import { immediate, type Db } from '../db/connection.js';
 import { HttpError, notFound } from '../server/errors.js';
+import { decodeCursor, isString, page } from '../server/pagination.js';
+import type { ListPage } from '../../shared/api/common.js';
 
 interface ConnectionRow {
   id: string;
@@ -42,9 +44,10 @@ export class ConnectionService {
     this.byName = deps.db.prepare<[string], ConnectionRow>('SELECT * FROM workflow_connections WHERE name = ?');
   }
 
-  list(): { object: 'list'; data: Connection[] } {
-    const rows = this.deps.db.prepare<[], ConnectionRow>('SELECT * FROM workflow_connections ORDER BY name').all();
-    return { object: 'list', data: rows.map(toApi) };
+  list(query: { limit: number; cursor?: string }): ListPage<Connection> {
+    const after = decodeCursor(query.cursor, isString) ?? '';
+    const rows = this.deps.db.prepare<[string, number], ConnectionRow>('SELECT * FROM workflow_connections WHERE name > ? ORDER BY name LIMIT ?').all(after, query.limit + 1);
+    return page(rows, query.limit, toApi, (r) => r.name);
   }
 
   /** For the executor only: the base URL and the secret headers. */

@@ -46,14 +46,14 @@ export function workflowRunRoutes(api: Api, deps: WorkflowRunRouteDeps): void {
   });
   api.handle('listWorkflowRuns', ({ query, principal }) => runs.list(query, runCallerOf(principal, agents).guard));
   api.handle('getWorkflowRun', ({ params, principal }) => runs.get(params.id, runCallerOf(principal, agents).guard));
-  api.handle('getWorkflowRunHistory', ({ params }) => runs.history(params.id));
+  api.handle('getWorkflowRunHistory', ({ params, query }) => runs.history(params.id, query));
   api.handle('takeWorkflowTransition', ({ params, body, principal }) => runs.take(params.id, params.transition, body.arguments, runCallerOf(principal, agents)));
   api.handle('recordWorkflowEvidence', ({ params, body, principal }) => runs.recordEvidence(params.id, body.kind, body.data, runCallerOf(principal, agents)));
   api.handle('cancelWorkflowRun', ({ params, body, principal }) => {
     const caller = runCallerOf(principal, agents);
     return runs.cancel(params.id, body.reason, caller, (approvalId) => deps.withdrawApproval(approvalId, caller.actor));
   });
-  api.handle('listConnections', () => connections.list());
+  api.handle('listConnections', ({ query }) => connections.list(query));
   api.handle('createConnection', ({ body, actor }) => connections.create(body, actor));
   api.handle('updateConnection', ({ params, body, actor }) => connections.update(params.name, body, actor));
   api.handle('deleteConnection', ({ params, actor }) => connections.remove(params.name, actor));

@@ -13,7 +13,7 @@ import type { Ids } from '../common/ids.js';
 import { immediate, onCommit, type Db } from '../db/connection.js';
 import type { EventBus } from '../events/bus.js';
 import { HttpError, notFound } from '../server/errors.js';
-import { decodeCursor, page } from '../server/pagination.js';
+import { decodeCursor, isNumber, page } from '../server/pagination.js';
 import { checkSchema, type DefinitionSource } from './definitions.js';
 import { RunEngine, type ExecutorResult, type Loaded, type OpenHumanApproval } from './engine.js';
 import { evaluateGuards, readsArguments, type GuardCaller } from './guards.js';
@@ -112,9 +112,10 @@ export class WorkflowRunService {
     return this.toApi(this.load(id), caller);
   }
 
-  history(id: string): { object: 'list'; data: WorkflowHistoryEntry[] } {
+  history(id: string, query: { limit: number; cursor?: string }): ListPage<WorkflowHistoryEntry> {
     if (!this.statements.run.get(id)) throw notFound('workflow_run', id);
-    return { object: 'list', data: this.statements.historyOf.all(id).map(historyToApi) };
+    const after = decodeCursor(query.cursor, isNumber) ?? 0;
+    return page(this.statements.historyPage.all(id, after, query.limit + 1), query.limit, historyToApi, (h) => h.seq);
   }
 
   list(query: { limit: number; cursor?: string; workflow?: string; status?: WorkflowRunStatus; agent_id?: string }, caller: GuardCaller): ListPage<WorkflowRun> {

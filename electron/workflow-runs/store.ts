@@ -72,7 +72,7 @@ export interface RunStatements {
   updateRun: Stmt<[Pick<RunRow, 'id' | 'state' | 'status' | 'context' | 'step' | 'pending_transition' | 'waiting_approval_id' | 'reason' | 'updated_at'>]>;
   evidenceOf: Stmt<[string], EvidenceRow>;
   insertEvidence: Stmt<[EvidenceRow]>;
-  historyOf: Stmt<[string], HistoryRow>;
+  historyPage: Stmt<[string, number, number], HistoryRow>;
   insertHistory: Stmt<[Omit<HistoryRow, 'seq'>]>;
   insertOutbox: Stmt<[Omit<OutboxRow, 'finished_at' | 'result' | 'attempts'>]>;
   outbox: Stmt<[string], OutboxRow>;
@@ -104,7 +104,7 @@ export function runStatements(db: Db): RunStatements {
       `INSERT INTO workflow_evidence (id, run_id, kind, data, operator_id, recorded_by, step, created_at)
        VALUES (@id, @run_id, @kind, @data, @operator_id, @recorded_by, @step, @created_at)`,
     ),
-    historyOf: db.prepare('SELECT * FROM workflow_run_history WHERE run_id = ? ORDER BY seq'),
+    historyPage: db.prepare('SELECT * FROM workflow_run_history WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     insertHistory: db.prepare(
       `INSERT INTO workflow_run_history (run_id, step, kind, transition, from_state, to_state, actor, data, at)
        VALUES (@run_id, @step, @kind, @transition, @from_state, @to_state, @actor, @data, @at)`,

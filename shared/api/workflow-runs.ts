@@ -112,7 +112,8 @@ export const workflowRunRoutes = {
   startWorkflowRun: defineRoute({
     method: 'POST', path: '/v1/workflows/:name/runs', auth: 'workflows:write', rows: { kind: 'as', in: 'body' }, role: 'member', tag: 'workflow-runs', status: 201,
     summary: 'Start a run of a workflow, pinned to its current version. `input` is checked against the workflow’s input_schema (400 with `param` inside `input`).',
-    params: z.strictObject({ name: WorkflowName }),
+    // Any name: one that names no workflow is 404, like an absent id.
+    params: z.strictObject({ name: RefId }),
     body: z.strictObject({
       input: z.record(z.string(), z.unknown()).default({}),
       mission_id: z.string().min(1).max(100).optional(),
@@ -135,9 +136,10 @@ export const workflowRunRoutes = {
   }),
   getWorkflowRunHistory: defineRoute({
     method: 'GET', path: '/v1/workflow-runs/:id/history', auth: 'workflows:read', rows: { kind: 'read', owner: 'workflow_run' }, tag: 'workflow-runs',
-    summary: 'Every step, guard result and executor result of a run, in order.',
+    summary: 'Every step, guard result and executor result of a run, in order (oldest first).',
     params: RunParams,
-    response: z.object({ object: z.literal('list'), data: z.array(WorkflowHistoryEntry) }),
+    query: ListQuery,
+    response: listOf(WorkflowHistoryEntry),
   }),
   takeWorkflowTransition: defineRoute({
     method: 'POST', path: '/v1/workflow-runs/:id/transitions/:transition', auth: 'workflows:write', rows: { kind: 'act', owner: 'workflow_run' }, role: 'member', tag: 'workflow-runs',
@@ -162,8 +164,9 @@ export const workflowRunRoutes = {
   }),
   listConnections: defineRoute({
     method: 'GET', path: '/v1/connections', auth: 'operator', tag: 'connections',
-    summary: 'REST connections workflow `rest` executors may call (header values are never shown).',
-    response: z.object({ object: z.literal('list'), data: z.array(Connection) }),
+    summary: 'REST connections workflow `rest` executors may call, by name (header values are never shown).',
+    query: ListQuery,
+    response: listOf(Connection),
   }),
   createConnection: defineRoute({
     method: 'POST', path: '/v1/connections', auth: 'operator', role: 'admin', tag: 'connections', status: 201,
