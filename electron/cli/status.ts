@@ -23,13 +23,13 @@ export function statusCommand(program: Command, io: CliIO): void {
         url: conn.url,
         version: health.version,
         key_source: conn.tokenSource,
-        identity: isAgent ? { kind: 'agent', id: me.id, name: me.name, scopes: 'scopes' in me ? me.scopes : [] } : { kind: 'operator', id: me.id, name: me.name },
+        identity: isAgent ? { kind: 'agent', id: me.id, name: me.name, scopes: 'scopes' in me ? me.scopes : [] } : { kind: 'operator', id: me.id, name: me.name, role: me.object === 'operator' ? me.role : null },
         kill_switch: killSwitch ? { engaged: killSwitch.engaged, reason: killSwitch.reason } : null,
         pending_approvals: pending,
       };
       if (conn.json) return writeJson(io, status);
       writeLine(io, `Warden ${health.version} at ${conn.url}`);
-      writeLine(io, `key:         ${isAgent ? `agent ${me.name} (${me.id})` : `operator ${me.name} (${me.id})`}, from ${conn.tokenSource}`);
+      writeLine(io, `key:         ${isAgent ? `agent ${me.name} (${me.id})` : `operator ${me.name} (${me.id})`}, from ${conn.tokenSource}${me.object === 'operator' ? `, role ${me.role}` : ''}`);
       if (killSwitch) writeLine(io, `kill-switch: ${killSwitch.engaged ? `ON${killSwitch.reason ? ` — ${killSwitch.reason}` : ''}` : 'off'}`);
       if (pending !== null) writeLine(io, `pending:     ${pending} approval request${pending === 1 ? '' : 's'}${isAgent ? ' of this agent' : ''}`);
     }),

@@ -45,6 +45,8 @@ export function buildOpenApi(version: string): JsonSchema {
       },
       ...(def.auth === 'public' ? { security: [] } : {}),
       'x-warden-auth': def.auth,
+      // The least operator role (viewer < member < admin < owner); reads are open to every role.
+      ...(def.auth === 'public' ? {} : { 'x-warden-role': def.role ?? 'viewer' }),
     };
     if (def.body) {
       const content: Record<string, unknown> = { 'application/json': { schema: schemaOf(def.body, 'input') } };

@@ -16,7 +16,7 @@ export function actorOf(principal: Principal | null): string {
   return principal.kind === 'operator' ? `operator:${principal.operatorId}` : `agent:${principal.agentId}`;
 }
 
-/** Throws 401/403 unless `principal` may call a route guarded by `auth`. */
+/** Throws 401/403 unless `principal` may call a route guarded by `auth` (an operator's role is `role-access.ts`'s). */
 export function authorize(auth: RouteAuth, principal: Principal | null): void {
   if (auth === 'public') return;
   if (!principal) {

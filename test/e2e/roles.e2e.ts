@@ -57,3 +57,36 @@ test('a viewer sees decision buttons disabled with the reason; made a member by 
   await details.getByRole('button', { name: 'Allow once', exact: true }).click();
   await expect.poll(async () => (await server.api('GET', `/v1/approvals/${asked.approval_id}`)).status).toBe('approved');
 });
+
+test('the owner sets permissions on an operator and an agent; an admin sees operator controls disabled', async ({ page, browser }) => {
+  const admin = await server.api('POST', '/v1/operators', { name: 'ada', role: 'admin' });
+  const agent = await createAgent(server, 'releaser');
+  await page.goto(server.signInUrl);
+  await goTo(page, 'Agents');
+
+  const row = page.getByRole('table', { name: 'Operators' }).getByRole('row', { name: /ada/ });
+  await row.getByRole('button', { name: 'Edit permissions of ada' }).click();
+  const perms = page.getByRole('dialog', { name: 'Permissions of ada' });
+  await perms.getByLabel(/Permissions/).fill('deploy:prod, refunds.approve');
+  await perms.getByRole('button', { name: 'Save permissions' }).click();
+  await expect(row).toContainText('deploy:prod, refunds.approve');
+  expect((await server.api('GET', '/v1/me', undefined, admin.token)).permissions).toEqual(['deploy:prod', 'refunds.approve']);
+
+  await page.getByRole('table', { name: 'Agents' }).getByRole('row', { name: /releaser/ }).getByRole('button', { name: 'Edit releaser' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit releaser' });
+  await edit.getByLabel('Permissions').fill('deploy:staging');
+  await edit.getByRole('button', { name: 'Save agent' }).click();
+  await expect(edit).toBeHidden();
+  expect((await server.api('GET', `/v1/agents/${agent.id}`)).permissions).toEqual(['deploy:staging']);
+
+  // Ada signs in from a browser of her own.
+  const context = await browser.newContext();
+  const adas = await context.newPage();
+  await signInAs(adas, admin.token);
+  await goTo(adas, 'Agents');
+  await expect(adas.getByRole('button', { name: 'Add operator' })).toHaveAttribute('title', 'needs owner — you are admin');
+  await expect(adas.getByRole('button', { name: 'Add operator' })).toBeDisabled();
+  // An admin edits agents.
+  await expect(adas.getByRole('button', { name: 'Edit releaser' })).toBeEnabled();
+  await context.close();
+});

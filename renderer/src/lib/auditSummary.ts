@@ -75,6 +75,12 @@ export function summarizeAudit(e: AuditEntry, nameOf: (agentId: string) => strin
       const k = obj(d.key);
       return k ? join(str(k.prefix) && `${String(k.prefix)}…`, Array.isArray(k.scopes) && (k.scopes as unknown[]).join(', ')) : preview(d, 140);
     }
+    case 'operator': {
+      const name = str(obj(d.operator)?.name);
+      if (what === 'role_changed') return join(name, 'role', str(d.from), '→', str(d.to));
+      if (what === 'permissions_changed') return join(name, 'permissions:', Array.isArray(d.to) && d.to.length ? d.to.join(', ') : 'none');
+      return join(name, what);
+    }
     default:
       return preview(d, 140);
   }

@@ -158,7 +158,7 @@ describe('connection and errors', () => {
     const r = await cli(['status'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Warden \\d+\\.\\d+\\.\\d+ at ${t.url.replace(/\./g, '\\.')}\n`));
-    expect(r.stdout).toMatch(/key: +operator owner \(opr_\S+\), from operator\.token/);
+    expect(r.stdout).toMatch(/key: +operator owner \(opr_\S+\), from operator\.token, role owner$/m);
     expect(r.stdout).toContain('kill-switch: off');
     const { key } = await t.agent('status-agent');
     const asAgent = await cli(['status', '--json'], { env: { WARDEN_URL: t.url, WARDEN_KEY: key } });

@@ -154,6 +154,14 @@ describe('the access table', () => {
     }
   });
 
+  it('the OpenAPI document names each operation\'s least role', async () => {
+    const doc = (await h.raw('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { 'x-warden-role'?: string }>> };
+    expect(doc.paths['/v1/budgets']?.post?.['x-warden-role']).toBe('admin');
+    expect(doc.paths['/v1/budgets']?.get?.['x-warden-role']).toBe('viewer');
+    expect(doc.paths['/v1/kill-switch/engage']?.post?.['x-warden-role']).toBe('member');
+    expect(doc.paths['/v1/operators/{id}']?.patch?.['x-warden-role']).toBe('owner');
+  });
+
   it('every role reads: lists, reports, audit, settings and the operators', async () => {
     for (const role of OPERATOR_ROLES) {
       for (const read of ['listApprovals', 'listBudgets', 'listAudit', 'getGovernanceSettings', 'listOperators', 'governanceReport'] as const) {

@@ -1,4 +1,7 @@
-/** Edit an agent's role, team and leader (PATCH /v1/agents/:id); a cleared field is sent as null. */
+/**
+ * Edit an agent's role, team, leader and permissions (PATCH /v1/agents/:id); a cleared field is
+ * sent as null, cleared permissions as an empty list.
+ */
 import { useMemo, useState, type FormEvent } from 'react';
 import type { Agent } from '../../../../shared/api/agents.js';
 import { api, errorMessage } from '../../lib/api';
@@ -10,6 +13,7 @@ export function EditAgentDialog({ agent, agents, onClose }: { agent: Agent; agen
   const [role, setRole] = useState(agent.role ?? '');
   const [team, setTeam] = useState(agent.team_id ?? '');
   const [leader, setLeader] = useState(agent.leader_agent_id ?? '');
+  const [permissions, setPermissions] = useState(agent.permissions.join(', '));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const teams = useMemo(() => [...new Set(agents.map((a) => a.team_id).filter((t): t is string => Boolean(t)))].sort(), [agents]);
@@ -23,7 +27,12 @@ export function EditAgentDialog({ agent, agents, onClose }: { agent: Agent; agen
     try {
       const updated = await api().call('updateAgent', {
         params: { id: agent.id },
-        body: { role: role.trim() || null, team_id: team.trim() || null, leader_agent_id: leader || null },
+        body: {
+          role: role.trim() || null,
+          team_id: team.trim() || null,
+          leader_agent_id: leader || null,
+          permissions: permissions.split(/[\s,]+/).filter(Boolean),
+        },
       });
       useAgents.getState().upsert(updated);
       toast.success(`Updated ${agent.name}`);
@@ -63,6 +72,11 @@ export function EditAgentDialog({ agent, agents, onClose }: { agent: Agent; agen
             ))}
           </select>
         </label>
+        <label>
+          Permissions
+          <input value={permissions} onChange={(e) => setPermissions(e.target.value)} placeholder="deploy:staging, refunds.approve" />
+        </label>
+        <p className="muted small">Names workflow guards of kind permission check, separated by commas or spaces.</p>
         {error ? (
           <p className="form-error" role="alert">
             {error}
