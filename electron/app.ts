@@ -61,6 +61,8 @@ import {
   type RateLimit,
 } from './server/rate-limit.js';
 import { serveUi } from './server/static-ui.js';
+import { installWorkflowRuns, type WorkflowRuns, type WorkflowRunsConfig } from './workflow-runs/install.js';
+import { WorkflowCatalog } from './workflows/catalog.js';
 
 export interface AppConfig {
   dataDir: string;
@@ -95,6 +97,8 @@ export interface AppConfig {
   rateLimit?: RateLimit | false;
   /** The largest `args` of an action, serialized (413 above). Default: WARDEN_MAX_ARGS_BYTES, else 64 KiB. */
   maxArgsBytes?: number;
+  /** Workflow runs: the outbox mode, cli working folders, REST retry delay. */
+  workflowRuns?: WorkflowRunsConfig;
 }
 
 export interface App {
@@ -123,7 +127,8 @@ export interface Services {
   grants: GrantService;
   reports: ReportService;
   missions: MissionService;
-  workflows?: Workflows;
+  workflowRuns: WorkflowRuns;
+  workflows: Workflows;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -198,7 +203,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     onError: (err) => notice(`warden: the scheduled backup failed: ${err.message}`),
   });
 
-  const services: Services = {
+  const baseServices = {
     audit,
     agents,
     operators,
@@ -254,14 +259,20 @@ export async function createApp(config: AppConfig): Promise<App> {
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
   // MCP: registrations and /mcp/NAME
-  installMcpGateway({
+  const mcp = installMcpGateway({
     api, http, db, audit, clock, agents, actions, notice,
     governors: { actions, approvals, release, missions, agents, policies, maxArgsBytes },
   });
-  services.workflows = installWorkflows({ api, http, db, audit, clock, ids });
+  const workflowRuns = installWorkflowRuns({
+    api, db, audit, clock, ids, bus, agents, actions, approvals, policies, definitions: new WorkflowCatalog(db), mcpPool: mcp.pool, config: config.workflowRuns,
+  });
+  const workflows = installWorkflows({ api, http, db, audit, clock, ids, restConnection: (name) => workflowRuns.connections.resolve(name) !== undefined });
+  const services: Services = { ...baseServices, workflowRuns, workflows };
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
   stoppers.push(() => approvals.stop());
+  // After approvals: a resumed step may open one. Executors left queued by a crash run now, once.
+  workflowRuns.start();
 
   bus.subscribe((event) => {
     if (event.type === 'approval.resolved') notifier.approvalResolved?.(event.data.id);
@@ -303,6 +314,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       stopped = true;
       // Timers first (reapers), then the server lets in-flight requests finish, then the database.
       for (const stop of stoppers) stop();
+      await services.workflowRuns.stop();
       if (url) removeServerUrl(config.dataDir);
       await http.close();
       agents.contact.flush();

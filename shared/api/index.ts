@@ -15,6 +15,7 @@ import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
 import { reportRoutes } from './reports.js';
 import { systemRoutes } from './system.js';
+import { workflowRunRoutes } from './workflow-runs.js';
 import { workflowRoutes } from './workflows.js';
 
 export const routes = {
@@ -31,6 +32,7 @@ export const routes = {
   ...grantRoutes,
   ...reportRoutes,
   ...mcpRoutes,
+  ...workflowRunRoutes,
   ...workflowRoutes,
 };
 

@@ -14,6 +14,7 @@ import { approvalUndo } from './0011-approval-undo.js';
 import { mcpServers } from './0012-mcp-servers.js';
 import { operatorRoles } from './0013-operator-roles.js';
 import { workflows } from './0014-workflows.js';
+import { workflowRuns } from './0015-workflow-runs.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   mcpServers,
   operatorRoles,
   workflows,
+  workflowRuns,
 ];
