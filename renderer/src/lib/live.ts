@@ -13,6 +13,7 @@ import { approvalFromEvent, approvalIdFromEvent, useApprovals } from '../stores/
 import { budgetFromEvent, killSwitchFromEvent, useBudgets } from '../stores/budgets';
 import { useRoute } from '../stores/route';
 import { useSession } from '../stores/session';
+import { runChanged } from '../stores/workflows';
 import { useToasts } from '../stores/toasts';
 
 export function focusApproval(id: string): void {
@@ -101,6 +102,8 @@ function arrivalToast(who: string, tool: string, open: (() => void) | undefined)
 
 function handle(event: WardenEvent): void {
   const { data } = event;
+  // A workflow run moved or waits on a human step: the runs store follows it.
+  if ((event.type as string).startsWith('workflow_run.')) runChanged(data);
   switch (event.type) {
     case 'approval.requested': {
       const a = approvalFromEvent(data);

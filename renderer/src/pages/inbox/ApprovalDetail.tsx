@@ -15,6 +15,7 @@ import { ArgsView } from '../../components/JsonView';
 import { VisibleText } from '../../components/VisibleText';
 import { LayerTable } from '../../components/LayerTable';
 import { McpCallContext } from '../McpCallContext';
+import { WorkflowStepContext } from './WorkflowStepContext';
 import { Async } from '../../components/states';
 import { receiptHref } from '../../stores/route';
 import { Countdown } from './ApprovalCard';
@@ -101,6 +102,7 @@ export function ApprovalDetail({ approval: a, stale = false }: { approval: Appro
         <VisibleText text={a.explanation} />
       </p>
       <McpCallContext approval={a} variant="detail" />
+      <WorkflowStepContext approval={a} variant="detail" />
       {stopped ? (
         <p className="warn" role="status">
           All agents are stopped: an allow is recorded, but the agent is told it is blocked by the kill-switch.

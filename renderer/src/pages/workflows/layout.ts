@@ -95,7 +95,7 @@ export function layoutStateMachine(def: GraphDefinition): StateMachineLayout {
   const edges: TransitionEdge[] = g.edges().map((e) => {
     const label = g.edge(e);
     const m = meta.get(e.name ?? '')!;
-    const points = (label.points ?? []).map((p) => ({ x: p.x, y: p.y }));
+    const points = (label.points ?? []).map((p: Point) => ({ x: p.x, y: p.y }));
     const mid = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
     return { ...m, points, label: { x: label.x ?? mid.x, y: label.y ?? mid.y } };
   });
