@@ -1,0 +1,109 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startServer, type E2eServer } from './server.js';
+import { createAgent, screenshot, signIn } from './helpers.js';
+
+let server: E2eServer;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+function releaseDefinition(prompt: string) {
+  return {
+    name: 'release',
+    description: 'Ship a change to production',
+    input_schema: { type: 'object', required: ['service'], properties: { service: { type: 'string' } } },
+    initial_state: 'building',
+    states: {
+      building: { transitions: { request_review: { target: 'review', executor: { kind: 'human', queue: 'releases', prompt } } } },
+      review: { transitions: { approve: { actor: 'human', target: 'done' }, reject: { actor: 'human', target: 'rejected' } } },
+      done: { terminal: true },
+      rejected: { terminal: true },
+    },
+  };
+}
+
+async function openWorkflows(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Workflows/ }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Workflows' })).toBeVisible();
+}
+
+test('a definition applied through the API shows with its versions; two versions diff; a rollback makes a new version', async ({ page }) => {
+  await server.api('POST', '/v1/workflows', { definition: releaseDefinition('Review {{input.service}}'), message: 'first cut' });
+  await server.api('PUT', '/v1/workflows/release', { definition: releaseDefinition('Review the release of {{input.service}} carefully'), message: 'clearer prompt' });
+
+  await signIn(page, server);
+  await openWorkflows(page);
+  const row = page.getByRole('table', { name: 'Workflows' }).getByRole('row', { name: /release/ });
+  await expect(row).toContainText('v2');
+  await row.getByRole('link', { name: 'release' }).click();
+
+  await expect(page.getByRole('heading', { level: 2, name: 'release' })).toBeVisible();
+  const versions = page.getByRole('list', { name: 'Versions' });
+  await expect(versions.getByRole('listitem').filter({ hasText: 'v2' })).toContainText('clearer prompt');
+  await expect(versions.getByRole('listitem').filter({ hasText: 'v1' })).toContainText('first cut');
+  // The drawn state machine names every state.
+  for (const state of ['building', 'review', 'done', 'rejected']) await expect(page.locator(`[data-state="${state}"]`)).toBeVisible();
+
+  // The diff between v1 and v2: the old prompt removed, the new one added.
+  const diff = page.getByLabel('Diff v1 to v2');
+  await expect(diff.locator('.diff-del')).toContainText('Review {{input.service}}');
+  await expect(diff.locator('.diff-add')).toContainText('Review the release of {{input.service}} carefully');
+
+  // Roll back to v1 with a message, through the confirmation dialog.
+  await versions.getByRole('button', { name: 'Roll back to v1' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Roll back release to v1?' });
+  await dialog.getByLabel('Rollback message').fill('the old prompt was fine');
+  await dialog.getByRole('button', { name: 'Roll back to v1' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(versions.getByRole('listitem').filter({ hasText: 'v3' })).toContainText('the old prompt was fine');
+
+  const v3 = await server.api('GET', '/v1/workflows/release/versions/3');
+  expect(v3.definition.states.building.transitions.request_review.executor.prompt).toBe('Review {{input.service}}');
+  const list = await server.api('GET', '/v1/workflows/release/versions');
+  expect(list.data.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+  await screenshot(page, 'workflow-versions');
+});
+
+test('a run started by an agent is drawn at its state; its human step is answered from the Inbox with a, and the run view advances live', async ({ page, context }) => {
+  const agent = await createAgent(server, 'release-bot', { scopes: ['actions:write', 'approvals:read', 'workflows:read', 'workflows:write'] });
+  const run = await server.api('POST', '/v1/workflows/release/runs', { input: { service: 'billing' } }, agent.key);
+  expect(run.state).toBe('building');
+
+  // The run view, in its own tab, stays open for the whole test: it must follow the run live.
+  const runView = await context.newPage();
+  await signIn(runView, server);
+  await runView.goto(`${server.signInUrl.split('#')[0]}#/workflow-run/${run.id}`);
+  await expect(runView.locator('[data-state="building"][aria-current="step"]')).toBeVisible();
+  await expect(runView.getByRole('group', { name: 'Transitions available now' }).getByRole('button', { name: /request_review/ })).toBeVisible();
+
+  // The agent asks for review: a human step opens in the Inbox.
+  await server.api('POST', `/v1/workflow-runs/${run.id}/transitions/request_review`, {}, agent.key);
+  await expect(runView.getByText('waiting', { exact: true }).first()).toBeVisible();
+
+  await signIn(page, server);
+  const card = page.getByRole('list', { name: 'Pending approvals' }).getByRole('article').filter({ hasText: 'release' });
+  await expect(card).toBeVisible();
+  await card.click();
+  const detail = page.getByRole('region', { name: 'Approval details' });
+  await expect(detail.getByRole('region', { name: 'Workflow step' })).toContainText('Review billing');
+  await expect(detail.getByRole('region', { name: 'Workflow step' })).toContainText('releases');
+  await screenshot(page, 'workflow-step-inbox');
+  await page.keyboard.press('a');
+  await expect(card).toBeHidden();
+
+  // The run view moved without a reload: review is now the current state, building visited.
+  await expect(runView.locator('[data-state="review"][aria-current="step"]')).toBeVisible();
+  await expect(runView.locator('[data-state="building"].wf-node-visited')).toBeVisible();
+  await expect(runView.getByRole('list', { name: 'Evidence' })).toContainText('human_approval');
+  await expect(runView.getByRole('list', { name: 'Run history' })).toContainText('request_review');
+
+  // A human transition, taken by the operator from the run view.
+  await runView.getByRole('group', { name: 'Transitions available now' }).getByRole('button', { name: /approve/ }).click();
+  await expect(runView.locator('[data-state="done"][aria-current="step"]')).toBeVisible();
+  const after = await server.api('GET', `/v1/workflow-runs/${run.id}`);
+  expect(after).toMatchObject({ state: 'done', status: 'completed' });
+  await screenshot(runView, 'workflow-run');
+});
