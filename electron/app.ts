@@ -60,6 +60,8 @@ import {
   type RateLimit,
 } from './server/rate-limit.js';
 import { serveUi } from './server/static-ui.js';
+import { installWorkflowRuns, type WorkflowRuns, type WorkflowRunsConfig } from './workflow-runs/install.js';
+import { WorkflowCatalog } from './workflows/catalog.js';
 
 export interface AppConfig {
   dataDir: string;
@@ -94,6 +96,8 @@ export interface AppConfig {
   rateLimit?: RateLimit | false;
   /** The largest `args` of an action, serialized (413 above). Default: WARDEN_MAX_ARGS_BYTES, else 64 KiB. */
   maxArgsBytes?: number;
+  /** Workflow runs: the outbox mode, cli working folders, REST retry delay. */
+  workflowRuns?: WorkflowRunsConfig;
 }
 
 export interface App {
@@ -122,6 +126,7 @@ export interface Services {
   grants: GrantService;
   reports: ReportService;
   missions: MissionService;
+  workflowRuns: WorkflowRuns;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -196,7 +201,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     onError: (err) => notice(`warden: the scheduled backup failed: ${err.message}`),
   });
 
-  const services: Services = {
+  const baseServices = {
     audit,
     agents,
     operators,
@@ -251,11 +256,17 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
+  const workflowRuns = installWorkflowRuns({
+    api, db, audit, clock, ids, bus, agents, actions, approvals, policies, definitions: new WorkflowCatalog(db), config: config.workflowRuns,
+  });
+  const services: Services = { ...baseServices, workflowRuns };
   // MCP: registrations and /mcp/NAME (url is set once listening, before any request)
   installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
   stoppers.push(() => approvals.stop());
+  // After approvals: a resumed step may open one. Executors left queued by a crash run now, once.
+  workflowRuns.start();
 
   bus.subscribe((event) => {
     if (event.type === 'approval.resolved') notifier.approvalResolved?.(event.data.id);
@@ -297,6 +308,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       stopped = true;
       // Timers first (reapers), then the server lets in-flight requests finish, then the database.
       for (const stop of stoppers) stop();
+      await services.workflowRuns.stop();
       if (url) removeServerUrl(config.dataDir);
       await http.close();
       agents.contact.flush();

@@ -135,6 +135,10 @@ export const EVENT_TYPES = [
   /** An action an approval allowed was not picked up in time: its slot and reservation were released. */
   'action.released',
   'kill_switch.changed',
+  /** A workflow run moved (started, stepped, an executor finished, cancelled): payload the run. */
+  'workflow_run.changed',
+  /** A workflow run waits on an approval (a human step, an action's ALERT). */
+  'workflow_run.waiting',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -182,5 +186,13 @@ export const AUDIT_EVENT_TYPES = [
   'mcp_server.created',
   'mcp_server.updated',
   'mcp_server.deleted',
+  'workflow_run.started',
+  'workflow_run.transitioned',
+  'workflow_run.cancelled',
+  'workflow.guard_evaluated',
+  'workflow_run.executor_finished',
+  'connection.created',
+  'connection.updated',
+  'connection.deleted',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -18,6 +18,8 @@ interface AgentRow {
   team_id: string | null;
   leader_agent_id: string | null;
   status: 'active' | 'disabled';
+  /** JSON list of permission names. */
+  permissions: string;
   created_at: string;
   updated_at: string;
   last_seen_at: string | null;
@@ -34,7 +36,12 @@ interface KeyRow {
   last_used_at: string | null;
 }
 
-const agentOf = (r: AgentRow, contact: LastContact): Agent => ({ object: 'agent', ...r, last_seen_at: later(contact.agentSeenAt(r.id), r.last_seen_at) });
+const agentOf = (r: AgentRow, contact: LastContact): Agent => ({
+  object: 'agent',
+  ...r,
+  permissions: JSON.parse(r.permissions) as string[],
+  last_seen_at: later(contact.agentSeenAt(r.id), r.last_seen_at),
+});
 const keyOf = (r: KeyRow, contact: LastContact): AgentKey => ({
   id: r.id,
   object: 'agent_key',
@@ -57,6 +64,7 @@ export interface AgentPatch {
   role?: string | null;
   team_id?: string | null;
   leader_agent_id?: string | null;
+  permissions?: readonly string[];
 }
 
 /** Who an agent key belongs to, as authentication needs it. */
@@ -64,6 +72,11 @@ export interface LiveKey {
   agentId: string;
   keyId: string;
   scopes: readonly AgentScope[];
+}
+
+/** An authenticated agent key with the permissions its agent carries now. */
+export interface KeyHolder extends LiveKey {
+  permissions: readonly string[];
 }
 
 export class AgentService extends RecordingService {
@@ -145,6 +158,7 @@ export class AgentService extends RecordingService {
         team_id: input.team_id ?? null,
         leader_agent_id: input.leader_agent_id ?? null,
         status: 'active',
+        permissions: '[]',
         created_at: now,
         updated_at: now,
         last_seen_at: null,
@@ -190,13 +204,14 @@ export class AgentService extends RecordingService {
         role: patch.role === undefined ? before.role : patch.role,
         team_id: patch.team_id === undefined ? before.team_id : patch.team_id,
         leader_agent_id: patch.leader_agent_id === undefined ? before.leader_agent_id : patch.leader_agent_id,
+        permissions: JSON.stringify(patch.permissions ? [...new Set(patch.permissions)] : before.permissions),
         updated_at: toIso(this.clock.now()),
       };
       this.rows.delete(id);
       this.db
         .prepare(
           `UPDATE agents SET name = @name, status = @status, role = @role, team_id = @team_id,
-           leader_agent_id = @leader_agent_id, updated_at = @updated_at WHERE id = @id`,
+           leader_agent_id = @leader_agent_id, permissions = @permissions, updated_at = @updated_at WHERE id = @id`,
         )
         .run(next);
       const agent = this.toAgent(next);
@@ -262,7 +277,7 @@ export class AgentService extends RecordingService {
    * The agent behind a live key, or undefined. A disabled agent still authenticates (so it can
    * read its own state); the kill-switch layer is what BLOCKs its actions.
    */
-  resolveKey(secret: string): Readonly<LiveKey> | undefined {
+  resolveKey(secret: string): Readonly<KeyHolder> | undefined {
     const hash = hashSecret(secret);
     let key = this.liveKeys.get(hash);
     if (!key) {
@@ -272,6 +287,7 @@ export class AgentService extends RecordingService {
       if (!this.db.inTransaction) this.liveKeys.set(hash, key);
     }
     this.contact.touch(key.agentId, key.keyId);
-    return key;
+    // The agent's row is cached (see `rows`) and dropped on update, so a permissions change is seen at once.
+    return { ...key, permissions: this.find(key.agentId)?.permissions ?? [] };
   }
 }

@@ -1,4 +1,5 @@
 /** Opening an approval request: its row, its categories and its `approval.requested` audit row. */
+import type { ApprovalKind } from '../../shared/api/approvals.js';
 import type { ActionInput } from '../../shared/core/types.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
@@ -7,7 +8,9 @@ import type { ApprovalRow } from './rows.js';
 import type { ApprovalStatements } from './statements.js';
 
 export interface OpenApproval {
-  kind: 'action' | 'delegation';
+  kind: ApprovalKind;
+  /** A workflow's human step: its run, Inbox queue and prompt. */
+  workflow_step?: { run_id: string; queue: string | null; prompt: string };
   agent_id: string;
   child_agent_id: string | null;
   action_id: string | null;
@@ -54,6 +57,9 @@ export function recordRequest(deps: OpenDeps, input: OpenApproval): ApprovalRow 
     grant_id: null,
     undone_at: null,
     undone_by: null,
+    workflow_run_id: input.workflow_step?.run_id ?? null,
+    queue: input.workflow_step?.queue ?? null,
+    prompt: input.workflow_step?.prompt ?? null,
   };
   deps.statements.insertApproval.run(row);
   for (const category of new Set([...(input.action.categories ?? []), ...(input.categories ?? [])])) deps.statements.insertCategory.run(row.id, category, row.created_at);

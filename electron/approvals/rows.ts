@@ -3,14 +3,14 @@
  * name, its categories, its decisions and what became of its action (blocked at release, undone),
  * and the operators' decision history.
  */
-import type { Approval, ApprovalDecisionKind, ApprovalStatus } from '../../shared/api/approvals.js';
+import type { Approval, ApprovalDecisionKind, ApprovalKind, ApprovalStatus } from '../../shared/api/approvals.js';
 import type { ActionInput } from '../../shared/core/types.js';
 import type { Db } from '../db/connection.js';
 import { decodeCursor, isNumber, page } from '../server/pagination.js';
 
 export interface ApprovalRow {
   id: string;
-  kind: 'action' | 'delegation';
+  kind: ApprovalKind;
   status: ApprovalStatus;
   agent_id: string;
   child_agent_id: string | null;
@@ -31,6 +31,10 @@ export interface ApprovalRow {
   undone_by: string | null;
   /** Set when the agent stopped waiting and withdrew its request (resolved as expired then). */
   withdrawn_at?: string | null;
+  /** A workflow's human step: its run, Inbox queue and prompt. */
+  workflow_run_id?: string | null;
+  queue?: string | null;
+  prompt?: string | null;
 }
 
 /** An approval as read back, with its agent's name and its action's state. */
@@ -100,6 +104,9 @@ export function approvalOf(
     undone_at: row.undone_at ?? null,
     undone_by: row.undone_by ?? null,
     withdrawn_at: row.withdrawn_at ?? null,
+    workflow_run_id: row.workflow_run_id ?? null,
+    queue: row.queue ?? null,
+    prompt: row.prompt ?? null,
   };
 }
 

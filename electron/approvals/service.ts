@@ -7,7 +7,7 @@
  * with `onCommit` by the change itself, here: it happens only once the outermost transaction
  * commits, never for one that rolls back, and no caller has to remember it.
  */
-import type { Approval, ApprovalStatus, UndoResult } from '../../shared/api/approvals.js';
+import type { Approval, ApprovalKind, ApprovalStatus, UndoResult } from '../../shared/api/approvals.js';
 import type { GrantScope } from '../../shared/api/grants.js';
 import type { z } from 'zod';
 import type { ListPage } from '../../shared/api/common.js';
@@ -151,7 +151,7 @@ export class ApprovalService {
 
   /** `agent_id` picks the approvals of one agent: those asked of it and those it asked another. */
   list(
-    query: { limit: number; cursor?: string; status?: ApprovalStatus; agent_id?: string; kind?: 'action' | 'delegation' },
+    query: { limit: number; cursor?: string; status?: ApprovalStatus; agent_id?: string; kind?: ApprovalKind },
   ): ListPage<Approval> {
     this.expireLapsed();
     const after = decodeCursor(query.cursor, isString);

@@ -42,9 +42,9 @@ export function approvalStatements(db: Db): ApprovalStatements {
     ),
     insertApproval: db.prepare(
       `INSERT INTO approvals (id, kind, status, agent_id, child_agent_id, action_id, receipt_id, tool, action,
-         explanation, grantable, required_approvals, started_by, created_at, expires_at)
+         explanation, grantable, required_approvals, started_by, created_at, expires_at, workflow_run_id, queue, prompt)
        VALUES (@id, @kind, @status, @agent_id, @child_agent_id, @action_id, @receipt_id, @tool, @action,
-         @explanation, @grantable, @required_approvals, @started_by, @created_at, @expires_at)`,
+         @explanation, @grantable, @required_approvals, @started_by, @created_at, @expires_at, @workflow_run_id, @queue, @prompt)`,
     ),
     insertCategory: db.prepare('INSERT OR IGNORE INTO approval_categories (approval_id, category, created_at) VALUES (?, ?, ?)'),
     insertDecision: db.prepare(

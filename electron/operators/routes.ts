@@ -6,7 +6,7 @@ import { requireOperator } from '../server/principal.js';
 export function operatorRoutes(api: Api, operators: OperatorService): void {
   api.handle('createOperator', ({ body, actor, principal }) => {
     operators.requireOwner(requireOperator(principal).operatorId);
-    return operators.create(body.name, actor);
+    return operators.create(body.name, body.role, actor);
   }, {
     oneTimeSecret: { renew: 'the operator exists; its token cannot be shown again: rotate it with POST /v1/operators/{id}/rotate' },
   });

@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ListPage } from '../../shared/api/common.js';
 import type { Operator } from '../../shared/api/operators.js';
+import type { OperatorRole } from '../../shared/vocabulary.js';
 import { toIso } from '../common/clock.js';
 import { hashSecret, newSecret } from '../common/ids.js';
 import { immediate } from '../db/connection.js';
@@ -19,15 +20,33 @@ interface OperatorRow {
   id: string;
   name: string;
   token_hash: string;
+  role: OperatorRole;
+  /** JSON list of permission names. */
+  permissions: string;
   created_at: string;
   revoked_at: string | null;
+}
+
+/** Who an operator token belongs to, as authentication needs it. */
+export interface LiveOperator {
+  operatorId: string;
+  name: string;
+  role: OperatorRole;
+  permissions: readonly string[];
+}
+
+/** The permissions an operator holds: an owner holds every one (`*`), others their list. */
+export function effectivePermissions(role: OperatorRole, stored: string): readonly string[] {
+  return role === 'owner' ? ['*'] : (JSON.parse(stored) as string[]);
 }
 
 const toOperator = (r: OperatorRow): Operator => ({
   id: r.id,
   object: 'operator',
   name: r.name,
-  is_owner: r.name === OWNER_NAME,
+  is_owner: r.role === 'owner',
+  role: r.role,
+  permissions: [...effectivePermissions(r.role, r.permissions)],
   created_at: r.created_at,
   revoked_at: r.revoked_at,
 });
@@ -48,7 +67,7 @@ export class OperatorService extends RecordingService {
    * INVARIANT: a token changes only through ensureOwner, rotate and revoke here, and each drops
    * the operator's cached tokens before writing, so a revoked or rotated token is 401 at once.
    */
-  private readonly liveTokens = new Map<string, { operatorId: string; name: string }>();
+  private readonly liveTokens = new Map<string, Readonly<LiveOperator>>();
   private tokenFile: string | null = null;
   private ownerToken = '';
 
@@ -83,10 +102,12 @@ export class OperatorService extends RecordingService {
           id: this.ids.next('opr'),
           name: OWNER_NAME,
           token_hash: hashSecret(token),
+          role: 'owner',
+          permissions: '[]',
           created_at: toIso(this.clock.now()),
           revoked_at: null,
         };
-        this.db.prepare('INSERT INTO operators (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)').run(row);
+        this.insert(row);
         this.audit.append({ event_type: 'operator.created', actor: 'system', subject_id: row.id, data: { operator: toOperator(row) } });
       } else if (owner.token_hash !== hashSecret(token)) {
         this.forget(owner.id);
@@ -105,14 +126,22 @@ export class OperatorService extends RecordingService {
     }
   }
 
-  create(name: string, actor: string): Operator & { token: string } {
+  create(name: string, role: OperatorRole, actor: string): Operator & { token: string } {
     return immediate(this.db, () => {
       if (this.db.prepare('SELECT 1 FROM operators WHERE name = ?').get(name)) {
         throw conflict(`an operator named ${name} already exists`, 'name');
       }
       const token = newSecret('op');
-      const row: OperatorRow = { id: this.ids.next('opr'), name, token_hash: hashSecret(token), created_at: toIso(this.clock.now()), revoked_at: null };
-      this.db.prepare('INSERT INTO operators (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)').run(row);
+      const row: OperatorRow = {
+        id: this.ids.next('opr'),
+        name,
+        token_hash: hashSecret(token),
+        role,
+        permissions: '[]',
+        created_at: toIso(this.clock.now()),
+        revoked_at: null,
+      };
+      this.insert(row);
       const operator = toOperator(row);
       this.audit.append({ event_type: 'operator.created', actor, subject_id: row.id, data: { operator } });
       return { ...operator, token };
@@ -151,7 +180,7 @@ export class OperatorService extends RecordingService {
       this.audit.append({ event_type: 'key.created', actor, subject_id: id, data: { operator_token_rotated: true } });
       return toOperator(row);
     });
-    if (operator.is_owner) {
+    if (operator.name === OWNER_NAME) {
       if (this.tokenFile) writeTokenFile(this.tokenFile, token);
       this.ownerToken = token;
     }
@@ -171,15 +200,26 @@ export class OperatorService extends RecordingService {
     return row ? toOperator(row) : undefined;
   }
 
-  resolveToken(token: string): { operatorId: string; name: string } | undefined {
+  resolveToken(token: string): Readonly<LiveOperator> | undefined {
     const hash = hashSecret(token);
     const known = this.liveTokens.get(hash);
     if (known) return known;
     const row = this.byHash.get(hash);
     if (!row) return undefined;
-    const operator = { operatorId: row.id, name: row.name };
+    const operator: LiveOperator = {
+      operatorId: row.id,
+      name: row.name,
+      role: row.role,
+      permissions: Object.freeze(effectivePermissions(row.role, row.permissions)),
+    };
     if (!this.db.inTransaction) this.liveTokens.set(hash, operator);
     return operator;
+  }
+
+  private insert(row: OperatorRow): void {
+    this.db
+      .prepare('INSERT INTO operators (id, name, token_hash, role, permissions, created_at) VALUES (@id, @name, @token_hash, @role, @permissions, @created_at)')
+      .run(row);
   }
 
   /** Drops every cached token of an operator. */

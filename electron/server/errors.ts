@@ -8,13 +8,15 @@ export class HttpError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly param?: string,
+    /** What the caller needs to recover: `details` of the failure, the legal `links` now. */
+    readonly extra?: Pick<ErrorBody['error'], 'details' | 'links'>,
   ) {
     super(message);
     this.name = 'HttpError';
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.param ? { param: this.param } : {}) } };
+    return { error: { code: this.code, message: this.message, ...(this.param ? { param: this.param } : {}), ...this.extra } };
   }
 }
 

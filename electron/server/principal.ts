@@ -1,11 +1,14 @@
-/** Who is calling: the operator (every power) or an agent key (its scopes only). */
+/**
+ * Who is calling: an operator (the powers of its role) or an agent key (its scopes only). Both
+ * carry a `permissions` list, which workflow `permission` guards read; an owner holds `*`.
+ */
 import type { RouteAuth } from '../../shared/api/contract.js';
-import type { AgentScope } from '../../shared/vocabulary.js';
+import type { AgentScope, OperatorRole } from '../../shared/vocabulary.js';
 import { HttpError } from './errors.js';
 
 export type Principal =
-  | { kind: 'operator'; operatorId: string; name: string }
-  | { kind: 'agent'; agentId: string; keyId: string; scopes: readonly AgentScope[] };
+  | { kind: 'operator'; operatorId: string; name: string; role: OperatorRole; permissions: readonly string[] }
+  | { kind: 'agent'; agentId: string; keyId: string; scopes: readonly AgentScope[]; permissions: readonly string[] };
 
 /** The audit `actor` string: `operator:opr_…`, `agent:agt_…` or `system`. */
 export function actorOf(principal: Principal | null): string {

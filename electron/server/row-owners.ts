@@ -31,6 +31,7 @@ export function rowLookups(db: Db): RowLookups {
       receipt: ownersBy(db, 'SELECT agent_id FROM receipts WHERE id = ?'),
       // A delegation request belongs to the leader asked and to the agent that asked.
       approval: ownersBy(db, 'SELECT agent_id, child_agent_id FROM approvals WHERE id = ?'),
+      workflow_run: ownersBy(db, 'SELECT agent_id FROM workflow_runs WHERE id = ?'),
     },
     leaderOf: (agentId) => leader.get(agentId)?.leader_agent_id ?? null,
   };

@@ -21,6 +21,8 @@ export const Agent = z.object({
   updated_at: Timestamp,
   /** When one of its keys last authenticated (any request); null when it never connected. */
   last_seen_at: Timestamp.nullable(),
+  /** Permission names workflow `permission` guards check (set with PATCH). */
+  permissions: z.array(z.string()),
 });
 export type Agent = z.infer<typeof Agent>;
 

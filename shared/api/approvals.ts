@@ -24,11 +24,14 @@ export const ApprovalDecision = z.object({
   at: Timestamp,
 });
 
+export const ApprovalKind = z.enum(['action', 'delegation', 'workflow_step']);
+export type ApprovalKind = z.infer<typeof ApprovalKind>;
+
 export const Approval = z.object({
   id: z.string(),
   object: z.literal('approval'),
-  /** `action`: an agent's ALERT; `delegation`: a child's request routed to its leader. */
-  kind: z.enum(['action', 'delegation']),
+  /** `action`: an agent's ALERT; `delegation`: a child's request routed to its leader; `workflow_step`: a workflow's human step. */
+  kind: ApprovalKind,
   status: ApprovalStatus,
   /** The agent whose queue holds it (for a delegation, the leader). */
   agent_id: z.string(),
@@ -67,6 +70,10 @@ export const Approval = z.object({
   undone_by: z.string().nullable(),
   /** When the agent stopped waiting and withdrew the request: it can no longer be decided. */
   withdrawn_at: Timestamp.nullable(),
+  /** A workflow's human step: the run it belongs to, its Inbox queue label and its rendered prompt. */
+  workflow_run_id: z.string().nullable(),
+  queue: z.string().nullable(),
+  prompt: z.string().nullable(),
 });
 export type Approval = z.infer<typeof Approval>;
 
@@ -125,7 +132,7 @@ export const approvalRoutes = {
     query: ListQuery.extend({
       status: ApprovalStatus.optional(),
       agent_id: RefId.optional(),
-      kind: z.enum(['action', 'delegation']).optional(),
+      kind: ApprovalKind.optional(),
     }),
     response: listOf(Approval),
   }),

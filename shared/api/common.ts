@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   'unprocessable',
   'rate_limited',
   'internal_error',
+  /** A workflow guard refused the transition (422; `details` says which, `links` what is legal now). */
+  'guard_rejected',
+  /** A workflow transition's actor does not match the caller (403): human steps refuse agent keys. */
+  'actor_mismatch',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -26,6 +30,10 @@ export const ErrorBody = z.object({
     code: z.enum(ERROR_CODES),
     message: z.string(),
     param: z.string().optional(),
+    /** More about the failure (a workflow guard: which one and why). */
+    details: z.record(z.string(), z.unknown()).optional(),
+    /** The legal next steps of a workflow run, so an agent can recover. */
+    links: z.array(z.record(z.string(), z.unknown())).optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

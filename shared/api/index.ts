@@ -15,6 +15,7 @@ import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
 import { reportRoutes } from './reports.js';
 import { systemRoutes } from './system.js';
+import { workflowRunRoutes } from './workflow-runs.js';
 
 export const routes = {
   ...systemRoutes,
@@ -30,6 +31,7 @@ export const routes = {
   ...grantRoutes,
   ...reportRoutes,
   ...mcpRoutes,
+  ...workflowRunRoutes,
 };
 
 export type Routes = typeof routes;

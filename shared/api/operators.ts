@@ -1,14 +1,19 @@
 /** Operators: the people who answer approvals, each with a token of their own; the owner manages them. */
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
+import { OPERATOR_ROLES } from '../vocabulary.js';
 import { IdentityName, IdParams, ListQuery, Timestamp, listOf } from './common.js';
 
 export const Operator = z.object({
   id: z.string(),
   object: z.literal('operator'),
   name: z.string(),
-  /** The owner: the only operator who may add, revoke or rotate operators. */
+  /** Holds the `owner` role: may manage operators and roles, governance settings and backups. */
   is_owner: z.boolean(),
+  /** What the operator may do (viewer < member < admin < owner); see WORKFLOWS.md "Operator roles". */
+  role: z.enum(OPERATOR_ROLES),
+  /** Permission names workflow `permission` guards check; an owner holds `*`. */
+  permissions: z.array(z.string()),
   created_at: Timestamp,
   /** Set once revoked: its token answers 401 from then on. */
   revoked_at: Timestamp.nullable(),
@@ -19,7 +24,7 @@ export const operatorRoutes = {
   createOperator: defineRoute({
     method: 'POST', path: '/v1/operators', auth: 'operator', tag: 'operators', status: 201,
     summary: 'Owner only: add an operator identity with its own token, shown once (never stored: an Idempotency-Key replay is 409).',
-    body: z.strictObject({ name: IdentityName }),
+    body: z.strictObject({ name: IdentityName, role: z.enum(OPERATOR_ROLES).default('member') }),
     response: Operator.extend({ token: z.string() }),
   }),
   listOperators: defineRoute({

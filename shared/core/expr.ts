@@ -7,6 +7,7 @@
  *   OP         := == | != | < | <= | > | >= | starts_with | contains | command_starts_with
  *   operand    := path | number | 'string' | "string" | true | false | null
  *   path       := $.ROOT(.key | .N | [N] | ['key'])*   ROOT ∈ args arguments context agent action
+ *   (workflow guards: ROOT ∈ arguments context workflow.input — `parseWorkflowComparison`)
  *
  * Semantics, chosen so an agent's input can never make a guard throw:
  * - A path that does not exist is `null`. Only own properties are read (no prototype walking).
@@ -32,7 +33,7 @@ export type Operand =
   | { kind: 'path'; root: PathRoot; segments: (string | number)[]; text: string }
   | { kind: 'literal'; value: string | number | boolean | null };
 
-export type PathRoot = 'args' | 'context' | 'agent' | 'action';
+export type PathRoot = 'args' | 'context' | 'agent' | 'action' | 'workflow';
 
 export interface Comparison {
   left: Operand;
@@ -46,6 +47,8 @@ export interface ExprEnv {
   context?: unknown;
   agent?: unknown;
   action?: unknown;
+  /** Workflow guards: `{ input }`, read by `$.workflow.input.…`. */
+  workflow?: unknown;
 }
 
 export type CompiledGuard = (env: ExprEnv) => boolean;
@@ -61,7 +64,18 @@ export class ExprError extends Error {
   }
 }
 
-const ROOTS: Record<string, PathRoot> = { args: 'args', arguments: 'args', context: 'context', agent: 'agent', action: 'action' };
+/** The roots an expression may read, by the name written after `$.`. */
+type Roots = Readonly<Record<string, PathRoot>>;
+const GUARDRAIL_ROOTS: Roots = { args: 'args', arguments: 'args', context: 'context', agent: 'agent', action: 'action' };
+/** Workflow guards read the transition's arguments, the run's context and `$.workflow.input`. */
+const WORKFLOW_ROOTS: Roots = { arguments: 'args', context: 'context', workflow: 'workflow' };
+
+function rootList(roots: Roots): string {
+  return Object.keys(roots)
+    .map((r) => (r === 'workflow' ? '$.workflow.input' : `$.${r}`))
+    .join(', ');
+}
+const hasOwn = Object.prototype.hasOwnProperty;
 const WORD_OPS = new Set(['starts_with', 'contains', 'command_starts_with']);
 const MAX_EXPR_LENGTH = 2000;
 const MAX_DEPTH = 32;
@@ -71,7 +85,7 @@ const MAX_DEPTH = 32;
 
 type Token = { t: 'operand'; operand: Operand } | { t: 'op'; op: ExprOp };
 
-function readPath(src: string, start: number): { operand: Operand; end: number } {
+function readPath(src: string, start: number, roots: Roots): { operand: Operand; end: number } {
   // src[start] === '$'
   let i = start + 1;
   if (src[i] !== '.') throw new ExprError(`expected "." after "$" at position ${start + 1}`);
@@ -80,8 +94,8 @@ function readPath(src: string, start: number): { operand: Operand; end: number }
   ident.lastIndex = i;
   const rootMatch = ident.exec(src);
   if (!rootMatch) throw new ExprError(`expected a path root after "$." at position ${i}`);
-  const root = ROOTS[rootMatch[0]];
-  if (!root) throw new ExprError(`unknown path root "$.${rootMatch[0]}": expected $.args, $.arguments, $.context, $.agent or $.action`);
+  const root = hasOwn.call(roots, rootMatch[0]) ? roots[rootMatch[0]] : undefined;
+  if (!root) throw new ExprError(`unknown path root "$.${rootMatch[0]}": expected one of ${rootList(roots)}`);
   i = ident.lastIndex;
   const segments: (string | number)[] = [];
   const key = /[A-Za-z0-9_-]+/y;
@@ -112,6 +126,7 @@ function readPath(src: string, start: number): { operand: Operand; end: number }
       break;
     }
   }
+  if (root === 'workflow' && segments[0] !== 'input') throw new ExprError('a workflow path reads $.workflow.input.…');
   return { operand: { kind: 'path', root, segments, text: src.slice(start, i) }, end: i };
 }
 
@@ -119,7 +134,7 @@ function unescape(s: string): string {
   return s.replace(/\\(.)/g, '$1');
 }
 
-function tokenize(src: string): Token[] {
+function tokenize(src: string, roots: Roots): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < src.length) {
@@ -129,7 +144,7 @@ function tokenize(src: string): Token[] {
       continue;
     }
     if (c === '$') {
-      const { operand, end } = readPath(src, i);
+      const { operand, end } = readPath(src, i, roots);
       tokens.push({ t: 'operand', operand });
       i = end;
       continue;
@@ -180,9 +195,21 @@ function tokenize(src: string): Token[] {
 
 /** Parses one comparison; throws `ExprError` with a readable message on anything else. */
 export function parseComparison(src: string): Comparison {
+  return parseWith(src, GUARDRAIL_ROOTS);
+}
+
+/**
+ * Parses one workflow guard comparison (roots `$.arguments`, `$.context`, `$.workflow.input`);
+ * evaluate it with `compare` over an env of `{ args, context, workflow: { input } }`.
+ */
+export function parseWorkflowComparison(src: string): Comparison {
+  return parseWith(src, WORKFLOW_ROOTS);
+}
+
+function parseWith(src: string, roots: Roots): Comparison {
   if (typeof src !== 'string') throw new ExprError('expected an expression string');
   if (src.length > MAX_EXPR_LENGTH) throw new ExprError(`expression is longer than ${MAX_EXPR_LENGTH} characters`);
-  const tokens = tokenize(src);
+  const tokens = tokenize(src, roots);
   const [a, b, c, ...rest] = tokens;
   if (!a || !b || !c || rest.length) {
     throw new ExprError(`expected "operand OPERATOR operand", got ${tokens.length} token${tokens.length === 1 ? '' : 's'}`);
@@ -191,15 +218,13 @@ export function parseComparison(src: string): Comparison {
   if (b.t !== 'op') throw new ExprError('expected an operator (== != < <= > >= starts_with contains command_starts_with) after the first operand');
   if (c.t !== 'operand') throw new ExprError('expected a path or literal after the operator');
   if (a.operand.kind === 'literal' && c.operand.kind === 'literal') {
-    throw new ExprError('an expression must read at least one path ($.args.…, $.context.…, $.agent.…, $.action.…)');
+    throw new ExprError(`an expression must read at least one path (${rootList(roots)})`);
   }
   return { left: a.operand, op: b.op, right: c.operand };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Evaluation
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 function resolve(env: ExprEnv, root: PathRoot, segments: readonly (string | number)[]): unknown {
   let cur: unknown = env[root];

@@ -12,6 +12,9 @@ import { operatorRevocation } from './0009-operator-revocation.js';
 import { missions } from './0010-missions.js';
 import { approvalUndo } from './0011-approval-undo.js';
 import { mcpServers } from './0012-mcp-servers.js';
+import { operatorRoles } from './0013-operator-roles.js';
+import { workflows } from './0014-workflows.js';
+import { workflowRuns } from './0015-workflow-runs.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -26,4 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   missions,
   approvalUndo,
   mcpServers,
+  operatorRoles,
+  workflows,
+  workflowRuns,
 ];

@@ -13,6 +13,7 @@ import { checkRowAccess } from '../../../electron/server/row-access.js';
 import { fillPath, type RouteDef, type RowOwner } from '../../../shared/api/contract.js';
 import { routes, type RouteName } from '../../../shared/api/index.js';
 import { errorBody, startTestApp, type TestApp } from '../../support/app.js';
+import { ALLOW_WORKFLOW_STARTS, deployWorkflow } from '../../support/workflows.js';
 
 interface Key {
   id: string;
@@ -58,7 +59,19 @@ const INPUT: Partial<Record<RouteName, (fx: Fixture) => Input>> = {
   completeAction: () => ({ body: { outcome: 'succeeded' } }),
   waitApproval: () => ({ query: { timeout_s: 0 } }),
   requestDelegation: () => ({ body: { wait_s: 0 } }),
+  startWorkflowRun: () => ({ params: { name: 'row-flow' }, body: { input: {} } }),
+  takeWorkflowTransition: () => ({ params: { transition: 'next' }, body: {} }),
+  recordWorkflowEvidence: () => ({ body: { kind: 'note', data: {} } }),
 };
+
+/** A one-step workflow whose runs every row case can read and step once. */
+const ROW_FLOW = { name: 'row-flow', initial_state: 'open', states: { open: { transitions: { next: { target: 'closed' } } }, closed: { terminal: true } } };
+
+async function startRun(fx: Fixture, who: Key): Promise<string> {
+  const res = await fx.t.api(who.key).answer('startWorkflowRun', { params: { name: 'row-flow' }, body: { input: {} } });
+  if (res.status !== 201) throw new Error(`cannot start a run: ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
 
 let asked = 0;
 
@@ -78,10 +91,11 @@ const MAKE: Record<RowOwner, (fx: Fixture) => Promise<string>> = {
     if (!asked.approval_id) throw new Error(`shell.exec did not ask: ${asked.status}`);
     return asked.approval_id;
   },
+  workflow_run: (fx) => startRun(fx, fx.a),
 };
 
 /** The absent id each kind of row would 404 with. */
-const ABSENT: Record<RowOwner, string> = { action: 'act_absent', receipt: 'rcp_absent', approval: 'apr_absent' };
+const ABSENT: Record<RowOwner, string> = { action: 'act_absent', receipt: 'rcp_absent', approval: 'apr_absent', workflow_run: 'run_absent' };
 
 function call(fx: Fixture, def: RouteDef, key: string, input: Input): Promise<Reply> {
   const search = new URLSearchParams(Object.entries(input.query ?? {}).map(([k, v]) => [k, String(v)])).toString();
@@ -119,6 +133,8 @@ beforeAll(async () => {
   const guardrail = await t.api(op).answer('createGuardrail', { body: { name: 'allow-llm', rules: [{ tool: 'llm.call', decision: 'ALLOW' }] } });
   await t.api(op).answer('createTool', { body: { name: 'llm.call' } });
   const toolPolicy = await t.api(op).answer('createToolPolicy', { body: { tool_name: 'llm.call', allowed: true } });
+  await t.api(op).answer('createGuardrail', { body: ALLOW_WORKFLOW_STARTS });
+  deployWorkflow(t.app, ROW_FLOW);
   const leader = await t.agent('leader');
   const a = await t.agent('agent-a', { leader_agent_id: leader.id });
   const b = await t.agent('agent-b');
@@ -132,6 +148,7 @@ beforeAll(async () => {
   for (const who of [a, b]) {
     await ask(fx, who, 'llm.call');
     await t.api(who.key).answer('recordSpend', { body: { amount_micro_usd: 5 } });
+    await startRun(fx, who);
     const granted = await ask(fx, who, 'shell.exec');
     const decided = await t.api(op).answer('decideApproval', { params: { id: granted.approval_id! }, body: { decision: 'allow_always' } });
     if (decided.status !== 200) throw new Error(`cannot decide: ${JSON.stringify(decided.body)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileGuard, guardError, parseComparison } from '../../../shared/core/expr.js';
+import { compare, compileGuard, guardError, parseComparison, parseWorkflowComparison } from '../../../shared/core/expr.js';
 import type { Guard } from '../../../shared/core/types.js';
 
 const env = {
@@ -97,5 +97,30 @@ describe('expression guards: validation', () => {
     const c = parseComparison('$.arguments.items[0].name == "x"');
     expect(c.left).toMatchObject({ kind: 'path', root: 'args', segments: ['items', 0, 'name'] });
     expect(c.right).toEqual({ kind: 'literal', value: 'x' });
+  });
+});
+
+describe('workflow expressions', () => {
+  it('reads $.arguments, $.context and $.workflow.input', () => {
+    const c = parseWorkflowComparison('$.workflow.input.amount > $.context.limit');
+    const env = { workflow: { input: { amount: 5 } }, context: { limit: 3 }, args: {} };
+    const read = (o: typeof c.left): unknown =>
+      o.kind === 'literal' ? o.value : o.segments.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], env[o.root as 'workflow' | 'context']);
+    expect(compare(c.op, read(c.left), read(c.right))).toBe(true);
+    expect(parseWorkflowComparison("$.arguments.branch starts_with 'feat/'").left).toMatchObject({ root: 'args', segments: ['branch'] });
+    expect(parseWorkflowComparison('$.context.items[0].name == "a"').left).toMatchObject({ segments: ['items', 0, 'name'] });
+  });
+
+  it.each([
+    ['$.args.x == 1', 'unknown path root "$.args"'],
+    ['$.agent.role == "a"', 'unknown path root "$.agent"'],
+    ['$.workflow.state == "a"', '$.workflow.input'],
+    ['1 == 1', 'at least one path'],
+  ])('refuses %s', (src, message) => {
+    expect(() => parseWorkflowComparison(src)).toThrow(message);
+  });
+
+  it('keeps guardrail roots for guardrails', () => {
+    expect(() => parseComparison('$.workflow.input.x == 1')).toThrow('unknown path root "$.workflow"');
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * The `action` executor: a governed action submitted through the six-layer pipeline as the run's
+ * agent. ALLOW: the step proceeds (the action is completed at once, output the action); ALERT:
+ * the run waits on the approval; BLOCK: the step fails with the receipt.
+ */
+import type { Executor } from '../../../shared/workflows/definition.js';
+import type { ActionInput } from '../../../shared/core/types.js';
+import type { ExecutorResult } from '../engine.js';
+import type { RunGovernance } from '../governance.js';
+
+type ActionExecutor = Extract<Executor, { kind: 'action' }>;
+
+export type ActionStepResult = ExecutorResult & { waiting_approval_id?: string };
+
+export function actionInputOf(executor: ActionExecutor, missionId: string | null): ActionInput {
+  const value = typeof executor.value === 'number' && Number.isFinite(executor.value) ? executor.value : undefined;
+  return {
+    tool: executor.tool,
+    ...(executor.connector ? { connector: executor.connector } : {}),
+    ...(executor.args ? { args: executor.args } : {}),
+    ...(value !== undefined ? { value } : {}),
+    ...(executor.categories ? { categories: executor.categories } : {}),
+    ...(executor.cost_estimate_usd !== undefined ? { cost_estimate_micro_usd: Math.round(executor.cost_estimate_usd * 1_000_000) } : {}),
+    ...(missionId ? { mission_id: missionId } : {}),
+  };
+}
+
+/** The result of an allowed action: completed now, recorded as `action_allowed` evidence. */
+export function allowedResult(governance: RunGovernance, actionId: string): ExecutorResult {
+  const action = governance.completeAllowed(actionId);
+  const data = { action_id: action.id, receipt_id: action.receipt_id, tool: action.action.tool, decision: action.decision };
+  return { ok: true, output: action, evidence: { kind: 'action_allowed', data } };
+}
+
+export async function runAction(executor: ActionExecutor, run: { agent_id: string; mission_id: string | null }, governance: RunGovernance): Promise<ActionStepResult> {
+  const action = await governance.submit(run.agent_id, actionInputOf(executor, run.mission_id), `agent:${run.agent_id}`);
+  if (action.decision === 'ALLOW') return allowedResult(governance, action.id);
+  if (action.decision === 'ALERT' && action.approval_id) {
+    return { ok: false, waiting_approval_id: action.approval_id, details: { action_id: action.id, receipt_id: action.receipt_id } };
+  }
+  return {
+    ok: false,
+    reason: `the action was blocked: ${action.explanation}`,
+    details: { action_id: action.id, receipt_id: action.receipt_id, block_code: action.block_code },
+  };
+}
