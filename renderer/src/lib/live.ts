@@ -102,8 +102,6 @@ function arrivalToast(who: string, tool: string, open: (() => void) | undefined)
 
 function handle(event: WardenEvent): void {
   const { data } = event;
-  // A workflow run moved or waits on a human step: the runs store follows it.
-  if ((event.type as string).startsWith('workflow_run.')) runChanged(data);
   switch (event.type) {
     case 'approval.requested': {
       const a = approvalFromEvent(data);
@@ -150,6 +148,13 @@ function handle(event: WardenEvent): void {
       break;
     }
     case 'action.evaluated':
+      break;
+    // A workflow run moved or waits on a human step: the runs store follows it.
+    case 'workflow_run.changed':
+      runChanged(event.data);
+      break;
+    case 'workflow_run.waiting':
+      runChanged(event.data.run);
       break;
   }
   emitLive(event);

@@ -99,14 +99,7 @@ export const useWorkflows = create<WorkflowsState>((set, get) => ({
   },
 }));
 
-/** A live event named a run: take the run from the event when it carries one, else fetch it. */
-export function runChanged(data: unknown): void {
-  const d = (data ?? {}) as { run?: WorkflowRun; id?: string; run_id?: string; object?: string };
-  const run = d.run ?? (d.object === 'workflow_run' ? (d as unknown as WorkflowRun) : undefined);
-  if (run && typeof run.id === 'string' && typeof run.state === 'string') {
-    useWorkflows.getState().upsertRun(run);
-    return;
-  }
-  const id = d.run_id ?? d.id;
-  if (typeof id === 'string') void useWorkflows.getState().refreshRun(id);
+/** A live event carried a run (`workflow_run.changed`, `.waiting`): the store takes it. */
+export function runChanged(run: WorkflowRun | null | undefined): void {
+  if (run && typeof run.id === 'string' && typeof run.state === 'string') useWorkflows.getState().upsertRun(run);
 }

@@ -9,16 +9,8 @@ import { useWorkflows } from '../../stores/workflows';
 import { JsonBlock } from '../../components/JsonView';
 import { VisibleText } from '../../components/VisibleText';
 
-/** What a workflow step approval carries beyond an action's. */
-interface WorkflowStepFields {
-  workflow_run_id: string | null;
-  queue: string | null;
-  prompt: string | null;
-}
-
-function stepOf(a: Approval): WorkflowStepFields | null {
-  const s = a as Approval & Partial<WorkflowStepFields>;
-  return (a.kind as string) === 'workflow_step' && s.workflow_run_id ? { workflow_run_id: s.workflow_run_id, queue: s.queue ?? null, prompt: s.prompt ?? null } : null;
+function stepOf(a: Approval): { workflow_run_id: string; queue: string | null; prompt: string | null } | null {
+  return a.kind === 'workflow_step' && a.workflow_run_id ? { workflow_run_id: a.workflow_run_id, queue: a.queue, prompt: a.prompt } : null;
 }
 
 export function isWorkflowStep(a: Approval): boolean {

@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../lib/api';
+import { focusApproval } from '../../lib/live';
 import { ago, dateTime } from '../../lib/format';
 import { useResource } from '../../lib/useResource';
 import { agentName, useAgentList } from '../../stores/agents';
@@ -18,7 +19,7 @@ import { workflowHref } from './Definitions';
 import { RunStatusPill } from './Runs';
 import { StateMachineGraph } from './StateMachineGraph';
 import type { GraphDefinition } from './layout';
-import { actorLabel, guardRejection, workflowsApi, type RunHistoryEntry, type RunLink, type WorkflowRun } from './data';
+import { actorLabel, guardRejection, workflowsApi, type GuardResult, type RunLink, type WorkflowHistoryEntry, type WorkflowRun } from './data';
 import './workflows.css';
 
 const OPEN_STATUSES = new Set(['active', 'waiting']);
@@ -46,9 +47,10 @@ export function WorkflowRunPage() {
     const visited = new Set<string>();
     const taken = new Set<string>();
     for (const h of entries) {
+      if (h.kind !== 'transitioned' && h.kind !== 'started') continue;
       if (h.from_state) visited.add(h.from_state);
       if (h.to_state) visited.add(h.to_state);
-      if (h.transition && h.from_state && isAdvance(h)) taken.add(`${h.from_state}.${h.transition}`);
+      if (h.transition && h.from_state) taken.add(`${h.from_state}.${h.transition}`);
     }
     return { current: run.state, visited, taken, legal: new Set(run.links.map((l) => l.transition)) };
   }, [run, history.data]);
@@ -71,7 +73,8 @@ export function WorkflowRunPage() {
             <span className="muted small">v{run.version}</span> <RunStatusPill status={run.status} />
           </h2>
           <p className="muted small">
-            <span className="mono">{run.id}</span> · {run.agent_id ? `started by ${agentName(run.agent_id)}` : 'started by an operator'} · {ago(run.created_at)} · updated{' '}
+            <span className="mono">{run.id}</span> · agent {agentName(run.agent_id)}
+            {run.started_by.startsWith('operator') ? ' (started by an operator)' : ''} · {ago(run.created_at)} · updated{' '}
             <span title={dateTime(run.updated_at)}>{ago(run.updated_at)}</span>
           </p>
         </div>
@@ -140,39 +143,81 @@ export function WorkflowRunPage() {
   );
 }
 
-/** A history entry that moved the run (a step taken), as opposed to a rejection or a note. */
-function isAdvance(h: RunHistoryEntry): boolean {
-  return !h.outcome || ['transitioned', 'taken', 'ok', 'advanced'].includes(h.outcome);
+const KIND_LABEL: Record<WorkflowHistoryEntry['kind'], string> = {
+  started: 'started',
+  transitioned: 'moved',
+  guard_evaluated: 'guard',
+  rejected: 'refused',
+  executor_queued: 'executor queued',
+  executor_finished: 'executor finished',
+  approval_requested: 'waiting on approval',
+  approval_resolved: 'approval answered',
+  evidence_recorded: 'evidence',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+const BAD_KINDS = new Set(['rejected', 'failed', 'cancelled']);
+
+function guardOf(h: WorkflowHistoryEntry): GuardResult {
+  const d = h.data as Partial<GuardResult>;
+  return { path: String(d.path ?? ''), kind: String(d.kind ?? ''), passed: d.passed === true, reason: String(d.reason ?? ''), error: d.error === true };
 }
 
-function History({ entries }: { entries: RunHistoryEntry[] }) {
+/** What an entry's data says, in a line. */
+function detailOf(h: WorkflowHistoryEntry): string {
+  const d = h.data;
+  const parts: string[] = [];
+  for (const key of ['reason', 'outcome', 'executor', 'queue', 'kind', 'approval_id', 'guard'] as const) {
+    const v = d[key];
+    if (v !== undefined && v !== null && v !== '') parts.push(key === 'reason' || key === 'outcome' ? String(v) : `${key} ${String(v)}`);
+  }
+  if (h.kind === 'executor_finished' && d.ok !== undefined) parts.unshift(d.ok ? 'succeeded' : 'failed');
+  return parts.join(' · ');
+}
+
+/** The history, one block per step: what happened, and every guard's result under it. */
+function History({ entries }: { entries: WorkflowHistoryEntry[] }) {
+  const steps: WorkflowHistoryEntry[][] = [];
+  for (const h of entries) {
+    const last = steps[steps.length - 1];
+    if (last && last[0]!.step === h.step) last.push(h);
+    else steps.push([h]);
+  }
   return (
     <ol className="wf-history" aria-label="Run history">
-      {entries.map((h, i) => {
-        const rejected = h.guards.some((g) => !g.passed) || (h.outcome !== undefined && /reject|fail|denied|blocked/.test(h.outcome));
+      {steps.map((group) => {
+        const guards = group.filter((h) => h.kind === 'guard_evaluated').map(guardOf);
+        const events = group.filter((h) => h.kind !== 'guard_evaluated');
+        const bad = events.some((h) => BAD_KINDS.has(h.kind)) || guards.some((g) => !g.passed);
         return (
-          <li key={h.id ?? i} className={rejected ? 'wf-history-rejected' : 'wf-history-ok'}>
-            <div>
-              {h.transition ? <strong className="mono">{h.transition}</strong> : <strong>{h.outcome ?? 'step'}</strong>}
-              {h.from_state || h.to_state ? (
-                <span className="mono small">
-                  {' '}
-                  {h.from_state ?? '∅'} → {h.to_state ?? h.from_state ?? '∅'}
-                </span>
-              ) : null}
-              {h.outcome ? <span className={`pill ${rejected ? 'pill-bad' : 'pill-ok'}`}> {h.outcome}</span> : null}
-              <span className="muted small">
-                {' '}
-                · {actorLabel(h.actor)} · <span title={dateTime(h.at)}>{ago(h.at)}</span>
-              </span>
-            </div>
-            {h.reason ? <div className="small">{h.reason}</div> : null}
-            {h.guards.length ? (
-              <ul className="wf-guards" aria-label={`Guards of ${h.transition ?? 'step'}`}>
-                {h.guards.map((g, j) => (
+          <li key={group[0]!.seq} className={bad ? 'wf-history-rejected' : 'wf-history-ok'}>
+            {events.map((h) => {
+              const detail = detailOf(h);
+              return (
+                <div key={h.seq}>
+                  <span className={`pill ${BAD_KINDS.has(h.kind) ? 'pill-bad' : h.kind === 'transitioned' ? 'pill-ok' : ''}`}>{KIND_LABEL[h.kind]}</span>{' '}
+                  {h.transition ? <strong className="mono">{h.transition}</strong> : null}
+                  {h.from_state || h.to_state ? (
+                    <span className="mono small">
+                      {' '}
+                      {h.from_state ?? '·'}
+                      {h.to_state && h.to_state !== h.from_state ? ` → ${h.to_state}` : ''}
+                    </span>
+                  ) : null}
+                  <span className="muted small">
+                    {' '}
+                    · {actorLabel(h.actor)} · <span title={dateTime(h.at)}>{ago(h.at)}</span>
+                  </span>
+                  {detail ? <div className="small">{detail}</div> : null}
+                </div>
+              );
+            })}
+            {guards.length ? (
+              <ul className="wf-guards" aria-label={`Guards of step ${group[0]!.step}`}>
+                {guards.map((g, j) => (
                   <li key={j}>
-                    <span className={g.passed ? 'verdict verdict-ALLOW' : 'verdict verdict-BLOCK'}>{g.passed ? 'pass' : 'fail'}</span> <span className="mono">{g.path}</span>
-                    {g.kind ? <span className="muted"> {g.kind}</span> : null}
+                    <span className={g.passed ? 'verdict verdict-ALLOW' : 'verdict verdict-BLOCK'}>{g.passed ? 'pass' : g.error ? 'error' : 'fail'}</span> <span className="mono">{g.path}</span>{' '}
+                    <span className="muted">{g.kind}</span>
                     {g.reason ? <span className="muted"> — {g.reason}</span> : null}
                   </li>
                 ))}
@@ -233,9 +278,24 @@ function NextSteps({ run, definition }: { run: WorkflowRun; definition: GraphDef
       </h3>
       {run.status === 'waiting' ? (
         <p className="warning" role="status">
-          Waiting on a step outside the run (a human step in the <a href="#/inbox">Inbox</a>, or an executor).
+          {run.pending_transition ? (
+            <>
+              Taking <strong className="mono">{run.pending_transition}</strong>:{' '}
+            </>
+          ) : null}
+          {run.waiting_approval_id ? (
+            <>
+              waiting on an approval.{' '}
+              <a href="#/inbox" onClick={(e) => (e.preventDefault(), focusApproval(run.waiting_approval_id!))}>
+                Open it in the Inbox
+              </a>
+            </>
+          ) : (
+            'waiting on its executor.'
+          )}
         </p>
       ) : null}
+      {run.reason ? <p className={run.status === 'failed' || run.status === 'cancelled' ? 'form-error' : 'muted small'}>{run.reason}</p> : null}
       {!open ? (
         <p className="muted small">This run is {run.status}: it takes no more steps.</p>
       ) : run.links.length === 0 ? (

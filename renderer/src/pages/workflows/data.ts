@@ -3,7 +3,11 @@
  * (shared/api/workflows.ts, shared/api/workflow-runs.ts) through the shared client.
  */
 import type { WorkflowDefinitionInput } from '../../../../shared/workflows/definition.js';
+import type { WorkflowHistoryEntry, WorkflowLink, WorkflowRun, WorkflowRunStatus } from '../../../../shared/api/workflow-runs.js';
 import { api, idemKey, isApiError } from '../../lib/api';
+
+/** The run statuses, in their order (a plain list: the contract's module loads zod). */
+export const WORKFLOW_RUN_STATUSES = ['active', 'waiting', 'completed', 'failed', 'cancelled'] as const satisfies readonly WorkflowRunStatus[];
 
 export interface WorkflowSummary {
   name: string;
@@ -52,53 +56,16 @@ export interface FromTemplateResult {
   warning: string | null;
   replacement_id?: string | null;
 }
-export type RunStatus = 'active' | 'waiting' | 'completed' | 'failed' | 'cancelled';
-export const RUN_STATUSES: readonly RunStatus[] = ['active', 'waiting', 'completed', 'failed', 'cancelled'];
-export interface RunLink {
-  transition: string;
-  title?: string | null;
-  target: string;
-  actor: 'agent' | 'human' | 'system' | 'deterministic';
-  method: 'POST';
-  href: string;
-}
-export interface Evidence {
-  id?: string;
-  kind: string;
-  data: unknown;
-  recorded_by?: string | null;
-  created_at?: string;
-}
-export interface WorkflowRun {
-  id: string;
-  workflow: string;
-  version: number;
-  agent_id: string | null;
-  state: string;
-  status: RunStatus;
-  input: unknown;
-  context: Record<string, unknown>;
-  evidence: Evidence[];
-  links: RunLink[];
-  created_at: string;
-  updated_at: string;
-}
+export type RunStatus = WorkflowRunStatus;
+export const RUN_STATUSES: readonly RunStatus[] = WORKFLOW_RUN_STATUSES;
+export type RunLink = WorkflowLink;
+export type { WorkflowRun, WorkflowHistoryEntry };
 export interface GuardResult {
   path: string;
-  kind?: string;
+  kind: string;
   passed: boolean;
-  reason?: string | null;
-}
-export interface RunHistoryEntry {
-  id?: string;
-  transition: string | null;
-  from_state: string | null;
-  to_state: string | null;
-  actor?: string | null;
-  outcome?: string;
-  guards: GuardResult[];
-  reason?: string | null;
-  at: string;
+  reason: string;
+  error?: boolean;
 }
 
 export const workflowsApi = {
@@ -115,8 +82,6 @@ export const workflowsApi = {
     throw new Error('not ready');
   },
   async rollback(_name: string, _version: number, _message: string): Promise<RollbackResult> {
-    void idemKey;
-    void api;
     throw new Error('not ready');
   },
   async registry(_includeArchived: boolean): Promise<WorkflowTemplate[]> {
@@ -134,23 +99,23 @@ export const workflowsApi = {
   async fromTemplate(_body: { template_id: string; name: string }): Promise<FromTemplateResult> {
     throw new Error('not ready');
   },
-  async runs(_filters: { workflow?: string; status?: RunStatus; agent_id?: string }): Promise<WorkflowRun[]> {
-    throw new Error('not ready');
+  async runs(filters: { workflow?: string; status?: RunStatus; agent_id?: string }): Promise<WorkflowRun[]> {
+    const page = await api().call('listWorkflowRuns', { query: { limit: 200, ...filters } });
+    return page.data;
   },
-  async run(_id: string): Promise<WorkflowRun> {
-    throw new Error('not ready');
+  run(id: string): Promise<WorkflowRun> {
+    return api().call('getWorkflowRun', { params: { id } });
   },
-  async history(_id: string): Promise<RunHistoryEntry[]> {
-    throw new Error('not ready');
+  async history(id: string): Promise<WorkflowHistoryEntry[]> {
+    return (await api().call('getWorkflowRunHistory', { params: { id } })).data;
   },
-  async transition(_id: string, _transition: string, _args?: Record<string, unknown>): Promise<WorkflowRun> {
-    throw new Error('not ready');
+  transition(id: string, transition: string, args?: Record<string, unknown>): Promise<WorkflowRun> {
+    return api().call('takeWorkflowTransition', { params: { id, transition }, body: args ? { arguments: args } : {} }, { idempotencyKey: idemKey() });
   },
-  async cancel(_id: string, _reason: string): Promise<WorkflowRun> {
-    throw new Error('not ready');
+  cancel(id: string, reason: string): Promise<WorkflowRun> {
+    return api().call('cancelWorkflowRun', { params: { id }, body: { reason } }, { idempotencyKey: idemKey() });
   },
 };
-
 /** `operator:opr_…` / `agent:agt_…` → a short label; anything else as it is. */
 export function actorLabel(actor: string | null | undefined): string {
   if (!actor) return '—';

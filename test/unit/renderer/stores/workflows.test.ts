@@ -4,8 +4,8 @@ import { runChanged, useWorkflows } from '../../../../renderer/src/stores/workfl
 
 function run(id: string, over: Partial<WorkflowRun> = {}): WorkflowRun {
   return {
-    id, workflow: 'release', version: 1, agent_id: 'agt_1', state: 'building', status: 'active', input: {}, context: {}, evidence: [], links: [],
-    created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', ...over,
+    id, object: 'workflow_run', workflow: 'release', version: 1, agent_id: 'agt_1', mission_id: null, state: 'building', status: 'active', input: {}, context: {}, evidence: [], links: [],
+    pending_transition: null, waiting_approval_id: null, reason: null, started_by: 'agent:agt_1', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', ...over,
   };
 }
 
@@ -31,7 +31,7 @@ describe('the workflow runs store', () => {
   });
 
   it('takes a run from an event that carries one', () => {
-    runChanged({ run: run('run_e', { state: 'review' }) });
+    runChanged(run('run_e', { state: 'review' }));
     expect(useWorkflows.getState().runs.run_e!.state).toBe('review');
   });
 });
