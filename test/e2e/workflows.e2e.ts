@@ -5,6 +5,8 @@ import { createAgent, screenshot, signIn } from './helpers.js';
 let server: E2eServer;
 test.beforeAll(async () => {
   server = await startServer();
+  // A run's start is a governed action (tool `workflow:NAME`): let every start through.
+  await server.api('POST', '/v1/guardrails', { name: 'allow-workflow-starts', rules: [{ tool: 'workflow:*', decision: 'ALLOW' }] });
 });
 test.afterAll(async () => {
   await server?.stop();
@@ -68,7 +70,7 @@ test('a definition applied through the API shows with its versions; two versions
 });
 
 test('a run started by an agent is drawn at its state; its human step is answered from the Inbox with a, and the run view advances live', async ({ page, context }) => {
-  const agent = await createAgent(server, 'release-bot', { scopes: ['actions:write', 'approvals:read', 'workflows:read', 'workflows:write'] });
+  const agent = await createAgent(server, 'release-bot', { scopes: ['workflows:read', 'workflows:write'] });
   const run = await server.api('POST', '/v1/workflows/release/runs', { input: { service: 'billing' } }, agent.key);
   expect(run.state).toBe('building');
 

@@ -12,6 +12,7 @@ import { useWorkflows } from '../../stores/workflows';
 import { Async, Empty } from '../../components/states';
 import { Dialog } from '../../components/Dialog';
 import { workflowHref } from './Definitions';
+import { roleShortfall, useOperatorRole } from './roles';
 import { actorLabel, workflowsApi, type TemplateStatus, type WorkflowTemplate } from './data';
 
 const STATUS_PILL: Record<TemplateStatus, string> = { active: 'pill-ok', deprecated: 'pill-warn', archived: 'pill-muted' };
@@ -23,6 +24,7 @@ export function RegistryTab() {
   const [deprecating, setDeprecating] = useState<WorkflowTemplate | null>(null);
   const [archiving, setArchiving] = useState<WorkflowTemplate | null>(null);
   const [creating, setCreating] = useState<WorkflowTemplate | null>(null);
+  const cannotMove = roleShortfall(useOperatorRole(), 'owner');
   const all = registry.data ?? [];
   const nameOf = (id: string | null | undefined) => (id ? (all.find((t) => t.id === id)?.template_name ?? id) : null);
   const replace = (t: WorkflowTemplate) => registry.setData((list) => list?.map((x) => (x.id === t.id ? t : x)).filter((x) => includeArchived || x.status !== 'archived'));
@@ -91,12 +93,19 @@ export function RegistryTab() {
                           </button>
                         ) : null}
                         {t.status === 'active' ? (
-                          <button type="button" onClick={() => setDeprecating(t)} aria-label={`Deprecate ${t.template_name}`}>
+                          <button type="button" disabled={Boolean(cannotMove)} title={cannotMove ? `Deprecating ${cannotMove}` : undefined} onClick={() => setDeprecating(t)} aria-label={`Deprecate ${t.template_name}`}>
                             Deprecate
                           </button>
                         ) : null}
                         {t.status !== 'archived' ? (
-                          <button type="button" className="danger" onClick={() => setArchiving(t)} aria-label={`Archive ${t.template_name}`}>
+                          <button
+                            type="button"
+                            className="danger"
+                            disabled={Boolean(cannotMove)}
+                            title={cannotMove ? `Archiving ${cannotMove}` : undefined}
+                            onClick={() => setArchiving(t)}
+                            aria-label={`Archive ${t.template_name}`}
+                          >
                             Archive
                           </button>
                         ) : null}

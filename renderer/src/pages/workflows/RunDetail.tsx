@@ -19,6 +19,7 @@ import { workflowHref } from './Definitions';
 import { RunStatusPill } from './Runs';
 import { StateMachineGraph } from './StateMachineGraph';
 import type { GraphDefinition } from './layout';
+import { roleShortfall, useOperatorRole } from './roles';
 import { actorLabel, guardRejection, workflowsApi, type GuardResult, type RunLink, type WorkflowHistoryEntry, type WorkflowRun } from './data';
 import './workflows.css';
 
@@ -40,6 +41,7 @@ export function WorkflowRunPage() {
   const history = useResource(() => workflowsApi.history(id), [id, revision]);
   const definition = useResource(async () => (run ? (await workflowsApi.version(run.workflow, run.version)).definition : null), [run?.workflow, run?.version]);
   const [cancelling, setCancelling] = useState(false);
+  const cannotCancel = roleShortfall(useOperatorRole(), 'member');
 
   const graphRun = useMemo(() => {
     if (!run) return undefined;
@@ -80,7 +82,7 @@ export function WorkflowRunPage() {
         </div>
         <div className="page-actions">
           {open ? (
-            <button type="button" className="danger" onClick={() => setCancelling(true)}>
+            <button type="button" className="danger" disabled={Boolean(cannotCancel)} title={cannotCancel ? `Cancelling ${cannotCancel}` : undefined} onClick={() => setCancelling(true)}>
               Cancel run
             </button>
           ) : null}
@@ -242,6 +244,7 @@ function NextSteps({ run, definition }: { run: WorkflowRun; definition: GraphDef
   const [args, setArgs] = useState('{}');
   const [error, setError] = useState<string | null>(null);
   const open = OPEN_STATUSES.has(run.status);
+  const cannotStep = roleShortfall(useOperatorRole(), 'member');
 
   async function take(link: RunLink, argsText?: string) {
     let parsed: Record<string, unknown> | undefined;
@@ -303,7 +306,7 @@ function NextSteps({ run, definition }: { run: WorkflowRun; definition: GraphDef
       ) : (
         <div className="wf-links" role="group" aria-label="Transitions available now">
           {run.links.map((l) => {
-            const notYours = NOT_YOURS[l.actor];
+            const notYours = NOT_YOURS[l.actor] ?? (cannotStep ? `Taking a step ${cannotStep}` : undefined);
             return (
               <button
                 key={l.transition}

@@ -13,6 +13,7 @@ import { useWorkflows } from '../../stores/workflows';
 import { Async } from '../../components/states';
 import { Dialog } from '../../components/Dialog';
 import { StateMachineGraph } from './StateMachineGraph';
+import { roleShortfall, useOperatorRole } from './roles';
 import { actorLabel, definitionText, warningText, workflowsApi, type WorkflowVersionFull, type WorkflowVersionInfo } from './data';
 import './workflows.css';
 
@@ -23,6 +24,9 @@ export function WorkflowPage() {
   const [shown, setShown] = useState<number | null>(null);
   const [rollingBack, setRollingBack] = useState<WorkflowVersionInfo | null>(null);
   const [approving, setApproving] = useState(false);
+  const role = useOperatorRole();
+  const cannotApprove = roleShortfall(role, 'owner');
+  const cannotRollBack = roleShortfall(role, 'admin');
   // Full definitions by version, fetched once each (versions never change).
   const cache = useRef(new Map<number, Promise<WorkflowVersionFull>>());
   useEffect(() => cache.current.clear(), [name]);
@@ -70,7 +74,7 @@ export function WorkflowPage() {
           >
             Runs
           </button>
-          <button type="button" disabled={!detail.data} onClick={() => setApproving(true)}>
+          <button type="button" disabled={!detail.data || Boolean(cannotApprove)} title={cannotApprove ? `Approving a template ${cannotApprove}` : undefined} onClick={() => setApproving(true)}>
             Approve as template
           </button>
         </div>
@@ -119,7 +123,14 @@ export function WorkflowPage() {
                         {v.version === latest ? (
                           <span className="muted small">current</span>
                         ) : (
-                          <button type="button" className="link" onClick={() => setRollingBack(v)} aria-label={`Roll back to v${v.version}`}>
+                          <button
+                            type="button"
+                            className="link"
+                            disabled={Boolean(cannotRollBack)}
+                            title={cannotRollBack ? `Rolling back ${cannotRollBack}` : undefined}
+                            onClick={() => setRollingBack(v)}
+                            aria-label={`Roll back to v${v.version}`}
+                          >
                             Roll back to this
                           </button>
                         )}
