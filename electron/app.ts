@@ -37,6 +37,7 @@ import { openDataDirDatabase } from './db/open-data-dir.js';
 import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
 import { installMcpGateway } from './mcp/install.js';
+import { installWorkflows, type Workflows } from './workflows/install.js';
 import { silentNotifier, type Notifier } from './notifier.js';
 import { OperatorService } from './operators/service.js';
 import { operatorRoutes } from './operators/routes.js';
@@ -127,6 +128,7 @@ export interface Services {
   reports: ReportService;
   missions: MissionService;
   workflowRuns: WorkflowRuns;
+  workflows?: Workflows;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -262,6 +264,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const services: Services = { ...baseServices, workflowRuns };
   // MCP: registrations and /mcp/NAME (url is set once listening, before any request)
   installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
+  services.workflows = installWorkflows({ api, http, db, audit, clock, ids });
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
   stoppers.push(() => approvals.stop());

@@ -194,5 +194,11 @@ export const AUDIT_EVENT_TYPES = [
   'connection.created',
   'connection.updated',
   'connection.deleted',
+  'workflow.deployed',
+  'workflow.rolled_back',
+  'workflow.deleted',
+  'template.approved',
+  'template.deprecated',
+  'template.archived',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

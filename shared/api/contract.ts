@@ -14,7 +14,7 @@ import type { AgentScope, OperatorRole } from '../vocabulary.js';
  */
 export type RouteAuth = 'public' | 'authenticated' | 'operator' | AgentScope;
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Kinds of row an agent can own, each named as its 404 names it (`no action with id …`). The

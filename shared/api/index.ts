@@ -16,6 +16,7 @@ import { policyRoutes } from './policies.js';
 import { reportRoutes } from './reports.js';
 import { systemRoutes } from './system.js';
 import { workflowRunRoutes } from './workflow-runs.js';
+import { workflowRoutes } from './workflows.js';
 
 export const routes = {
   ...systemRoutes,
@@ -32,6 +33,7 @@ export const routes = {
   ...reportRoutes,
   ...mcpRoutes,
   ...workflowRunRoutes,
+  ...workflowRoutes,
 };
 
 export type Routes = typeof routes;

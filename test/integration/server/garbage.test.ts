@@ -62,6 +62,7 @@ function realParam(path: string, name: string): string {
   if (name === 'scope') return 'agent';
   if (name === 'scope_id') return ids.agent!;
   if (name === 'key_id') return ids.key!;
+  if (name === 'version') return '1';
   const byPrefix: [string, string | undefined][] = [
     ['/v1/agents/', ids.agent],
     ['/v1/actions/', ids.action],

@@ -28,6 +28,7 @@ interface Fixture {
   leader: Key;
   guardrailId: string;
   toolPolicyId: string;
+  templateId: string;
 }
 
 interface Input {
@@ -62,6 +63,10 @@ const INPUT: Partial<Record<RouteName, (fx: Fixture) => Input>> = {
   startWorkflowRun: () => ({ params: { name: 'row-flow' }, body: { input: {} } }),
   takeWorkflowTransition: () => ({ params: { transition: 'next' }, body: {} }),
   recordWorkflowEvidence: () => ({ body: { kind: 'note', data: {} } }),
+  getWorkflow: () => ({ params: { name: 'rows-flow' } }),
+  listWorkflowVersions: () => ({ params: { name: 'rows-flow' } }),
+  getWorkflowVersion: () => ({ params: { name: 'rows-flow', version: '1' } }),
+  getWorkflowTemplate: (fx) => ({ params: { id: fx.templateId } }),
 };
 
 /** A one-step workflow whose runs every row case can read and step once. */
@@ -138,7 +143,10 @@ beforeAll(async () => {
   const leader = await t.agent('leader');
   const a = await t.agent('agent-a', { leader_agent_id: leader.id });
   const b = await t.agent('agent-b');
-  fx = { t, a, b, leader, guardrailId: guardrail.body.id, toolPolicyId: toolPolicy.body.id };
+  const flow = { name: 'rows-flow', initial_state: 'open', states: { open: { transitions: { close: { target: 'closed' } } }, closed: { terminal: true } } };
+  await t.api(op).answer('createWorkflow', { body: { definition: flow } });
+  const template = await t.api(op).answer('approveWorkflowTemplate', { params: { name: 'rows-flow' }, body: { template_name: 'rows-flow' } });
+  fx = { t, a, b, leader, guardrailId: guardrail.body.id, toolPolicyId: toolPolicy.body.id, templateId: template.body.id };
   await t.api(op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10_000 } });
   // Room for every allowed action the table leaves open.
   await t.api(op).answer('updateQuota', { body: { concurrent_executions: 1000 } });
