@@ -24,7 +24,9 @@ export function RegistryTab() {
   const [deprecating, setDeprecating] = useState<WorkflowTemplate | null>(null);
   const [archiving, setArchiving] = useState<WorkflowTemplate | null>(null);
   const [creating, setCreating] = useState<WorkflowTemplate | null>(null);
-  const cannotMove = roleShortfall(useOperatorRole(), 'owner');
+  const role = useOperatorRole();
+  const cannotMove = roleShortfall(role, 'owner');
+  const cannotCreate = roleShortfall(role, 'admin');
   const all = registry.data ?? [];
   const nameOf = (id: string | null | undefined) => (id ? (all.find((t) => t.id === id)?.template_name ?? id) : null);
   const replace = (t: WorkflowTemplate) => registry.setData((list) => list?.map((x) => (x.id === t.id ? t : x)).filter((x) => includeArchived || x.status !== 'archived'));
@@ -88,7 +90,13 @@ export function RegistryTab() {
                       </td>
                       <td className="row-actions">
                         {t.status !== 'archived' ? (
-                          <button type="button" onClick={() => setCreating(t)} aria-label={`Create a workflow from ${t.template_name}`}>
+                          <button
+                            type="button"
+                            disabled={Boolean(cannotCreate)}
+                            title={cannotCreate ? `Creating a workflow ${cannotCreate}` : undefined}
+                            onClick={() => setCreating(t)}
+                            aria-label={`Create a workflow from ${t.template_name}`}
+                          >
                             Use
                           </button>
                         ) : null}
@@ -256,7 +264,7 @@ function FromTemplateDialog({ template: t, replacementName, onClose }: { templat
     setBusy(true);
     try {
       const r = await workflowsApi.fromTemplate({ template_id: t.id, name });
-      if (r.warning) toast.warning(`Created ${name} from a deprecated template`, r.warning);
+      if (r.warning) toast.warning(`Created ${name} from a deprecated template`, r.replacement ? `${r.warning} Use ${r.replacement.template_name} instead.` : r.warning);
       else toast.success(`Created ${name}`, `Version 1, from ${t.template_name}.`);
       onClose();
       void useWorkflows.getState().loadDefinitions();

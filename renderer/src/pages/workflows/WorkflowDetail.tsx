@@ -180,7 +180,9 @@ function VersionDiff({ versions, load }: { versions: WorkflowVersionInfo[]; load
   }, [newest, versions]);
   const texts = useResource(async () => {
     const [a, b] = await Promise.all([load(from), load(to)]);
-    return { a: versionText(a), b: versionText(b) };
+    // Two YAML deploys compare as written (comments and order kept); anything else as the parsed definitions.
+    const asWritten = a.source_format === 'yaml' && b.source_format === 'yaml';
+    return { a: asWritten ? a.source.replace(/\n$/, '') : definitionText(a.definition), b: asWritten ? b.source.replace(/\n$/, '') : definitionText(b.definition) };
   }, [from, to]);
   const lines = useMemo(() => (texts.data ? diffLines(texts.data.a, texts.data.b) : []), [texts.data]);
   const changed = lines.filter((l) => l.kind !== 'same').length;
@@ -223,11 +225,6 @@ function VersionDiff({ versions, load }: { versions: WorkflowVersionInfo[]; load
       </Async>
     </section>
   );
-}
-
-/** The text a diff compares: the version's source as deployed when the server keeps it, else its JSON. */
-function versionText(v: WorkflowVersionFull): string {
-  return typeof v.source === 'string' && v.source ? v.source.replace(/\n$/, '') : definitionText(v.definition);
 }
 
 function RollbackDialog({ name, version, latest, onClose, onDone }: { name: string; version: WorkflowVersionInfo | null; latest: number | null; onClose(): void; onDone(): void }) {

@@ -4,58 +4,20 @@
  */
 import type { WorkflowDefinitionInput } from '../../../../shared/workflows/definition.js';
 import type { WorkflowHistoryEntry, WorkflowLink, WorkflowRun, WorkflowRunStatus } from '../../../../shared/api/workflow-runs.js';
+import type { Workflow, WorkflowSummary, WorkflowTemplate, WorkflowVersion, WorkflowVersionSummary, WorkflowWarning } from '../../../../shared/api/workflows.js';
 import { api, idemKey, isApiError } from '../../lib/api';
 
 /** The run statuses, in their order (a plain list: the contract's module loads zod). */
 export const WORKFLOW_RUN_STATUSES = ['active', 'waiting', 'completed', 'failed', 'cancelled'] as const satisfies readonly WorkflowRunStatus[];
 
-export interface WorkflowSummary {
-  name: string;
-  description: string | null;
-  tags: string[];
-  version: number;
-  deployed_at: string;
-  deleted_at?: string | null;
-}
-export interface WorkflowDetail extends WorkflowSummary {
-  definition: WorkflowDefinitionInput;
-}
-export interface WorkflowVersionInfo {
-  version: number;
-  deployed_at: string;
-  deployed_by: string;
-  message: string | null;
-  warnings: { message: string; param?: string | null }[] | string[];
-}
-export interface WorkflowVersionFull extends WorkflowVersionInfo {
-  definition: WorkflowDefinitionInput;
-  /** The text as deployed (YAML or JSON), when the server keeps it. */
-  source?: string | null;
-}
-export interface RollbackResult {
-  new_version: number;
-  rolled_back_from: number;
-  deployed_at: string;
-}
-export type TemplateStatus = 'active' | 'deprecated' | 'archived';
-export interface WorkflowTemplate {
-  id: string;
-  template_name: string;
-  workflow: string;
-  version: number;
-  status: TemplateStatus;
-  description: string | null;
-  tags: string[];
-  approved_by: string;
-  approved_at: string;
-  deprecation_reason?: string | null;
-  replacement_id?: string | null;
-}
-export interface FromTemplateResult {
-  workflow: WorkflowSummary;
-  warning: string | null;
-  replacement_id?: string | null;
-}
+/** A parsed definition as the server answers it (a record in the contract; this shape in fact). */
+type Parsed = { definition: WorkflowDefinitionInput };
+export type { WorkflowSummary, WorkflowTemplate, WorkflowWarning };
+export type WorkflowDetail = Omit<Workflow, 'definition'> & Parsed;
+export type WorkflowVersionInfo = WorkflowVersionSummary;
+export type WorkflowVersionFull = Omit<WorkflowVersion, 'definition'> & Parsed;
+export type TemplateStatus = WorkflowTemplate['status'];
+
 export type RunStatus = WorkflowRunStatus;
 export const RUN_STATUSES: readonly RunStatus[] = WORKFLOW_RUN_STATUSES;
 export type RunLink = WorkflowLink;
@@ -68,36 +30,44 @@ export interface GuardResult {
   error?: boolean;
 }
 
+async function all<T>(pages: AsyncGenerator<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of pages) out.push(item);
+  return out;
+}
+
 export const workflowsApi = {
-  async list(): Promise<WorkflowSummary[]> {
-    throw new Error('not ready');
+  list(): Promise<WorkflowSummary[]> {
+    return all(api().paginate('listWorkflows', { query: { limit: 500 } }));
   },
-  async get(_name: string): Promise<WorkflowDetail> {
-    throw new Error('not ready');
+  async get(name: string): Promise<WorkflowDetail> {
+    const w = await api().call('getWorkflow', { params: { name } });
+    return { ...w, definition: w.definition as WorkflowDefinitionInput };
   },
-  async versions(_name: string): Promise<WorkflowVersionInfo[]> {
-    throw new Error('not ready');
+  versions(name: string): Promise<WorkflowVersionInfo[]> {
+    return all(api().paginate('listWorkflowVersions', { params: { name }, query: { limit: 500 } }));
   },
-  async version(_name: string, _version: number): Promise<WorkflowVersionFull> {
-    throw new Error('not ready');
+  async version(name: string, version: number): Promise<WorkflowVersionFull> {
+    const v = await api().call('getWorkflowVersion', { params: { name, version } });
+    return { ...v, definition: v.definition as WorkflowDefinitionInput };
   },
-  async rollback(_name: string, _version: number, _message: string): Promise<RollbackResult> {
-    throw new Error('not ready');
+  rollback(name: string, version: number, message: string) {
+    return api().call('rollbackWorkflow', { params: { name, version }, body: message ? { message } : {} }, { idempotencyKey: idemKey() });
   },
-  async registry(_includeArchived: boolean): Promise<WorkflowTemplate[]> {
-    throw new Error('not ready');
+  registry(includeArchived: boolean): Promise<WorkflowTemplate[]> {
+    return all(api().paginate('listWorkflowTemplates', { query: { limit: 500, ...(includeArchived ? { include_archived: 'true' as const } : {}) } }));
   },
-  async approveTemplate(_workflow: string, _body: { template_name: string; description?: string }): Promise<WorkflowTemplate> {
-    throw new Error('not ready');
+  approveTemplate(workflow: string, body: { template_name: string; description?: string }): Promise<WorkflowTemplate> {
+    return api().call('approveWorkflowTemplate', { params: { name: workflow }, body }, { idempotencyKey: idemKey() });
   },
-  async deprecate(_id: string, _body: { reason: string; replacement_id?: string }): Promise<WorkflowTemplate> {
-    throw new Error('not ready');
+  deprecate(id: string, body: { reason: string; replacement_id?: string }): Promise<WorkflowTemplate> {
+    return api().call('deprecateWorkflowTemplate', { params: { id }, body }, { idempotencyKey: idemKey() });
   },
-  async archive(_id: string): Promise<WorkflowTemplate> {
-    throw new Error('not ready');
+  archive(id: string): Promise<WorkflowTemplate> {
+    return api().call('archiveWorkflowTemplate', { params: { id } }, { idempotencyKey: idemKey() });
   },
-  async fromTemplate(_body: { template_id: string; name: string }): Promise<FromTemplateResult> {
-    throw new Error('not ready');
+  fromTemplate(body: { template_id: string; name: string }) {
+    return api().call('createWorkflowFromTemplate', { body }, { idempotencyKey: idemKey() });
   },
   async runs(filters: { workflow?: string; status?: RunStatus; agent_id?: string }): Promise<WorkflowRun[]> {
     const page = await api().call('listWorkflowRuns', { query: { limit: 200, ...filters } });
@@ -131,8 +101,8 @@ export function guardRejection(err: unknown): string | null {
 }
 
 /** A version's warning as one line. */
-export function warningText(w: WorkflowVersionInfo['warnings'][number]): string {
-  return typeof w === 'string' ? w : w.param ? `${w.message} (${w.param})` : w.message;
+export function warningText(w: WorkflowWarning): string {
+  return w.param ? `${w.message} (${w.param})` : w.message;
 }
 
 /** A definition as stable, readable text for the diff (keys in their written order). */
