@@ -264,7 +264,7 @@ function FromTemplateDialog({ template: t, replacementName, onClose }: { templat
     setBusy(true);
     try {
       const r = await workflowsApi.fromTemplate({ template_id: t.id, name });
-      if (r.warning) toast.warning(`Created ${name} from a deprecated template`, r.replacement ? `${r.warning} Use ${r.replacement.template_name} instead.` : r.warning);
+      if (r.warning) toast.warning(`Created ${name} from a deprecated template`, r.warning);
       else toast.success(`Created ${name}`, `Version 1, from ${t.template_name}.`);
       onClose();
       void useWorkflows.getState().loadDefinitions();
