@@ -27,6 +27,11 @@ function releaseDefinition(prompt: string) {
   };
 }
 
+/** The page fits its width: nothing sticks out sideways (the graph and tables scale or scroll inside their cards). */
+async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+}
+
 async function openWorkflows(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Workflows/ }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Workflows' })).toBeVisible();
@@ -66,6 +71,8 @@ test('a definition applied through the API shows with its versions; two versions
   expect(v3.definition.states.building.transitions.request_review.executor.prompt).toBe('Review {{input.service}}');
   const list = await server.api('GET', '/v1/workflows/release/versions');
   expect(list.data.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+  await page.setViewportSize({ width: 900, height: 860 });
+  await expectNoSidewaysScroll(page);
   await screenshot(page, 'workflow-versions');
 });
 
@@ -76,6 +83,7 @@ test('a run started by an agent is drawn at its state; its human step is answere
 
   // The run view, in its own tab, stays open for the whole test: it must follow the run live.
   const runView = await context.newPage();
+  await runView.setViewportSize({ width: 900, height: 900 });
   await signIn(runView, server);
   await runView.goto(`${server.signInUrl.split('#')[0]}#/workflow-run/${run.id}`);
   await expect(runView.locator('[data-state="building"][aria-current="step"]')).toBeVisible();
@@ -90,8 +98,13 @@ test('a run started by an agent is drawn at its state; its human step is answere
   await expect(card).toBeVisible();
   await card.click();
   const detail = page.getByRole('region', { name: 'Approval details' });
-  await expect(detail.getByRole('region', { name: 'Workflow step' })).toContainText('Review billing');
-  await expect(detail.getByRole('region', { name: 'Workflow step' })).toContainText('releases');
+  // The prompt, rendered from the run's input, and the run's context: workflow, state, queue, input.
+  await expect(detail.locator('.explanation')).toHaveText('Review billing');
+  const step = detail.getByRole('region', { name: 'Workflow step' });
+  await expect(step).toContainText('release v3');
+  await expect(step).toContainText('state building');
+  await expect(step).toContainText('queue releases');
+  await expect(step).toContainText('"service": "billing"');
   await screenshot(page, 'workflow-step-inbox');
   await page.keyboard.press('a');
   await expect(card).toBeHidden();
@@ -107,5 +120,6 @@ test('a run started by an agent is drawn at its state; its human step is answere
   await expect(runView.locator('[data-state="done"][aria-current="step"]')).toBeVisible();
   const after = await server.api('GET', `/v1/workflow-runs/${run.id}`);
   expect(after).toMatchObject({ state: 'done', status: 'completed' });
+  await expectNoSidewaysScroll(runView);
   await screenshot(runView, 'workflow-run');
 });

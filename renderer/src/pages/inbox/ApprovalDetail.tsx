@@ -237,7 +237,7 @@ export function ApprovalDetail({ approval: a, stale = false }: { approval: Appro
               <LayerTable layers={r.layers} />
             </>
           ) : (
-            <p className="muted small">No receipt (a delegation request).</p>
+            <p className="muted small">{a.kind === 'workflow_step' ? 'No receipt: a human step of a workflow, not an action.' : 'No receipt (a delegation request).'}</p>
           )
         }
       </Async>

@@ -52,7 +52,7 @@ export function WorkflowStepContext({ approval: a, variant = 'card' }: { approva
         ) : null}{' '}
         · <a href={href}>Open the run</a>
       </p>
-      {step.prompt ? (
+      {step.prompt && step.prompt !== a.explanation ? (
         <p className="wf-prompt" style={{ whiteSpace: 'pre-wrap', borderLeft: '3px solid var(--accent)', padding: '4px 10px' }}>
           <VisibleText text={step.prompt} />
         </p>

@@ -13,7 +13,8 @@ import { Async, Empty } from '../../components/states';
 import { Dialog } from '../../components/Dialog';
 import { workflowHref } from './Definitions';
 import { roleShortfall, useOperatorRole } from './roles';
-import { actorLabel, workflowsApi, type TemplateStatus, type WorkflowTemplate } from './data';
+import { useActorLabel } from './actors';
+import { workflowsApi, type TemplateStatus, type WorkflowTemplate } from './data';
 
 const STATUS_PILL: Record<TemplateStatus, string> = { active: 'pill-ok', deprecated: 'pill-warn', archived: 'pill-muted' };
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{2,39}$/;
@@ -25,6 +26,7 @@ export function RegistryTab() {
   const [archiving, setArchiving] = useState<WorkflowTemplate | null>(null);
   const [creating, setCreating] = useState<WorkflowTemplate | null>(null);
   const role = useOperatorRole();
+  const actorLabel = useActorLabel();
   const cannotMove = roleShortfall(role, 'owner');
   const cannotCreate = roleShortfall(role, 'admin');
   const all = registry.data ?? [];

@@ -20,7 +20,8 @@ import { RunStatusPill } from './Runs';
 import { StateMachineGraph } from './StateMachineGraph';
 import type { GraphDefinition } from './layout';
 import { roleShortfall, useOperatorRole } from './roles';
-import { actorLabel, guardRejection, workflowsApi, type GuardResult, type RunLink, type WorkflowHistoryEntry, type WorkflowRun } from './data';
+import { useActorLabel } from './actors';
+import { guardRejection, workflowsApi, type GuardResult, type RunLink, type WorkflowHistoryEntry, type WorkflowRun } from './data';
 import './workflows.css';
 
 const OPEN_STATUSES = new Set(['active', 'waiting']);
@@ -42,6 +43,7 @@ export function WorkflowRunPage() {
   const definition = useResource(async () => (run ? (await workflowsApi.version(run.workflow, run.version)).definition : null), [run?.workflow, run?.version]);
   const [cancelling, setCancelling] = useState(false);
   const cannotCancel = roleShortfall(useOperatorRole(), 'member');
+  const actorLabel = useActorLabel();
 
   const graphRun = useMemo(() => {
     if (!run) return undefined;
@@ -68,10 +70,8 @@ export function WorkflowRunPage() {
           <a href="#/workflows/runs" className="small">
             ← Runs
           </a>
-          <h2>
-            <a href={workflowHref(run.workflow)} className="mono">
-              {run.workflow}
-            </a>{' '}
+          <h2 className="wf-title">
+            <a href={workflowHref(run.workflow)}>{run.workflow}</a>{' '}
             <span className="muted small">v{run.version}</span> <RunStatusPill status={run.status} />
           </h2>
           <p className="muted small">
@@ -179,6 +179,7 @@ function detailOf(h: WorkflowHistoryEntry): string {
 
 /** The history, one block per step: what happened, and every guard's result under it. */
 function History({ entries }: { entries: WorkflowHistoryEntry[] }) {
+  const actorLabel = useActorLabel();
   const steps: WorkflowHistoryEntry[][] = [];
   for (const h of entries) {
     const last = steps[steps.length - 1];

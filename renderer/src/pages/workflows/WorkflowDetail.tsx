@@ -13,8 +13,10 @@ import { useWorkflows } from '../../stores/workflows';
 import { Async } from '../../components/states';
 import { Dialog } from '../../components/Dialog';
 import { StateMachineGraph } from './StateMachineGraph';
+import { foldUnchanged } from './diffFold';
 import { roleShortfall, useOperatorRole } from './roles';
-import { actorLabel, definitionText, warningText, workflowsApi, type WorkflowVersionFull, type WorkflowVersionInfo } from './data';
+import { useActorLabel } from './actors';
+import { definitionText, warningText, workflowsApi, type WorkflowVersionFull, type WorkflowVersionInfo } from './data';
 import './workflows.css';
 
 export function WorkflowPage() {
@@ -25,6 +27,7 @@ export function WorkflowPage() {
   const [rollingBack, setRollingBack] = useState<WorkflowVersionInfo | null>(null);
   const [approving, setApproving] = useState(false);
   const role = useOperatorRole();
+  const actorLabel = useActorLabel();
   const cannotApprove = roleShortfall(role, 'owner');
   const cannotRollBack = roleShortfall(role, 'admin');
   // Full definitions by version, fetched once each (versions never change).
@@ -56,7 +59,7 @@ export function WorkflowPage() {
           <a href="#/workflows" className="small">
             ← Workflows
           </a>
-          <h2 className="mono">{name}</h2>
+          <h2 className="wf-title">{name}</h2>
           {detail.data ? (
             <p className="muted">
               v{detail.data.version} · deployed {ago(detail.data.deployed_at)}
@@ -107,40 +110,42 @@ export function WorkflowPage() {
                   <ol className="wf-versions" aria-label="Versions">
                     {vs.map((v) => (
                       <li key={v.version} aria-current={v.version === showing ? 'true' : undefined}>
-                        <strong>v{v.version}</strong>
-                        <span title={dateTime(v.deployed_at)}>{dateTime(v.deployed_at)}</span>
-                        <span className="muted">by {actorLabel(v.deployed_by)}</span>
-                        {v.message ? <span className="version-note">— {v.message}</span> : <span className="muted small">no message</span>}
-                        {v.warnings.length ? (
-                          <span className="pill pill-warn" title={v.warnings.map(warningText).join('\n')}>
-                            {v.warnings.length} warning{v.warnings.length === 1 ? '' : 's'}
-                          </span>
-                        ) : null}
-                        <span className="spacer" />
-                        <button type="button" className="link" onClick={() => setShown(v.version)} aria-label={`Show v${v.version}`}>
-                          Show
-                        </button>
-                        {v.version === latest ? (
-                          <span className="muted small">current</span>
-                        ) : (
-                          <button
-                            type="button"
-                            className="link"
-                            disabled={Boolean(cannotRollBack)}
-                            title={cannotRollBack ? `Rolling back ${cannotRollBack}` : undefined}
-                            onClick={() => setRollingBack(v)}
-                            aria-label={`Roll back to v${v.version}`}
-                          >
-                            Roll back to this
+                        <div className="wf-version-text">
+                          <strong>v{v.version}</strong> <span className="muted small">{dateTime(v.deployed_at)} · by {actorLabel(v.deployed_by)}</span>
+                          {v.rolled_back_from ? <span className="pill pill-muted">rollback of v{v.rolled_back_from}</span> : null}
+                          {v.warnings.length ? (
+                            <span className="pill pill-warn">
+                              {v.warnings.length} warning{v.warnings.length === 1 ? '' : 's'}
+                            </span>
+                          ) : null}
+                          <div>{v.message ? <span className="version-note">{v.message}</span> : <span className="muted small">no message</span>}</div>
+                          {v.warnings.length ? (
+                            <ul className="warn small wf-warnings" aria-label={`Warnings of v${v.version}`}>
+                              {v.warnings.map((w, i) => (
+                                <li key={i}>{warningText(w)}</li>
+                              ))}
+                            </ul>
+                          ) : null}
+                        </div>
+                        <div className="row-actions">
+                          <button type="button" className="link" onClick={() => setShown(v.version)} aria-label={`Show v${v.version}`} aria-pressed={v.version === showing}>
+                            Show
                           </button>
-                        )}
-                        {v.warnings.length ? (
-                          <ul className="muted small" style={{ flexBasis: '100%', margin: 0 }}>
-                            {v.warnings.map((w, i) => (
-                              <li key={i}>{warningText(w)}</li>
-                            ))}
-                          </ul>
-                        ) : null}
+                          {v.version === latest ? (
+                            <span className="muted small">current</span>
+                          ) : (
+                            <button
+                              type="button"
+                              className="link"
+                              disabled={Boolean(cannotRollBack)}
+                              title={cannotRollBack ? `Rolling back ${cannotRollBack}` : undefined}
+                              onClick={() => setRollingBack(v)}
+                              aria-label={`Roll back to v${v.version}`}
+                            >
+                              Roll back
+                            </button>
+                          )}
+                        </div>
                       </li>
                     ))}
                   </ol>
@@ -213,12 +218,18 @@ function VersionDiff({ versions, load }: { versions: WorkflowVersionInfo[]; load
             <p className="muted small">v{from} and v{to} are the same definition.</p>
           ) : (
             <pre className="diff" aria-label={`Diff v${from} to v${to}`}>
-              {lines.map((l, i) => (
-                <div key={i} className={`diff-${l.kind}`}>
-                  {l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : '  '}
-                  {l.text}
-                </div>
-              ))}
+              {foldUnchanged(lines).map((l, i) =>
+                l.kind === 'fold' ? (
+                  <div key={i} className="diff-fold muted">
+                    ⋯ {l.count} unchanged line{l.count === 1 ? '' : 's'}
+                  </div>
+                ) : (
+                  <div key={i} className={`diff-${l.kind}`}>
+                    {l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : '  '}
+                    {l.text}
+                  </div>
+                ),
+              )}
             </pre>
           )
         }

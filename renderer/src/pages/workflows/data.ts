@@ -86,12 +86,6 @@ export const workflowsApi = {
     return api().call('cancelWorkflowRun', { params: { id }, body: { reason } }, { idempotencyKey: idemKey() });
   },
 };
-/** `operator:opr_…` / `agent:agt_…` → a short label; anything else as it is. */
-export function actorLabel(actor: string | null | undefined): string {
-  if (!actor) return '—';
-  return actor;
-}
-
 /** A refused step in words: which guard said no and why, or which state the run is really in. */
 export function guardRejection(err: unknown): string | null {
   if (isApiError(err, 'guard_rejected')) return `A guard said no${err.param ? ` (${err.param})` : ''}: ${err.message}`;

@@ -80,7 +80,7 @@ export function layoutStateMachine(def: GraphDefinition): StateMachineLayout {
       // A target that does not exist is refused at definition time; a draft may still have one.
       if (!g.hasNode(t.target)) g.setNode(t.target, { width: Math.max(80, textWidth(t.target, CHAR_WIDTH) + NODE_PADDING), height: NODE_HEIGHT });
       const id = `${from}.${transition}`;
-      g.setEdge(from, t.target, { width: textWidth(transition, LABEL_CHAR_WIDTH) + 8, height: LABEL_HEIGHT, labelpos: 'c' }, id);
+      g.setEdge(from, t.target, { width: textWidth(transition, LABEL_CHAR_WIDTH) + 8, height: LABEL_HEIGHT, labelpos: 'r', labeloffset: 6 }, id);
       meta.set(id, { id, from, to: t.target, transition, actor: t.actor ?? 'agent', guarded: (t.guards?.length ?? 0) > 0, executor: t.executor?.kind ?? null });
     }
   }
