@@ -123,3 +123,96 @@ test('a run started by an agent is drawn at its state; its human step is answere
   await expectNoSidewaysScroll(runView);
   await screenshot(runView, 'workflow-run');
 });
+
+test('the registry: approve as a template, deprecate naming a replacement, create from it with the warning, archive for good', async ({ page }) => {
+  await server.api('POST', '/v1/workflows', { definition: { ...releaseDefinition('Ship {{input.service}}?'), name: 'hotfix' }, message: 'hotfix flow' });
+  await signIn(page, server);
+  await page.goto(`${server.signInUrl.split('#')[0]}#/workflow/hotfix`);
+  await page.getByRole('button', { name: 'Approve as template' }).click();
+  let dialog = page.getByRole('dialog', { name: 'Approve hotfix as a template' });
+  await dialog.getByLabel('Template name').fill('hotfix-v1');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(dialog).toBeHidden();
+  const replacement = await server.api('POST', '/v1/workflow-registry/release/approve-template', { template_name: 'release-std' });
+
+  await page.goto(`${server.signInUrl.split('#')[0]}#/workflows/registry`);
+  const templates = page.getByRole('table', { name: 'Templates' });
+  const row = templates.getByRole('row', { name: /hotfix-v1/ });
+  await expect(row).toContainText('active');
+
+  // Deprecate, naming release-std as the replacement.
+  await row.getByRole('button', { name: 'Deprecate hotfix-v1' }).click();
+  dialog = page.getByRole('dialog', { name: 'Deprecate hotfix-v1' });
+  await dialog.getByLabel('Reason').fill('superseded by the standard release');
+  await dialog.getByLabel('Replacement').selectOption({ label: 'release-std (release v3)' });
+  await dialog.getByRole('button', { name: 'Deprecate' }).click();
+  await expect(row).toContainText('deprecated');
+  await expect(row).toContainText('use release-std instead');
+
+  // Creating from it warns before and after, and names the replacement.
+  await row.getByRole('button', { name: 'Create a workflow from hotfix-v1' }).click();
+  dialog = page.getByRole('dialog', { name: 'New workflow from hotfix-v1' });
+  await expect(dialog.getByRole('alert')).toContainText('Use release-std instead.');
+  await dialog.getByLabel('Name').fill('hotfix-copy');
+  await dialog.getByRole('button', { name: 'Create workflow' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'hotfix-copy' })).toBeVisible();
+  await expect(page.locator('.toast-warning').filter({ hasText: 'Created hotfix-copy from a deprecated template' })).toContainText('use release-std');
+
+  // Archive: confirmed, irreversible, hidden unless archived entries are included.
+  await page.goto(`${server.signInUrl.split('#')[0]}#/workflows/registry`);
+  await templates.getByRole('button', { name: 'Archive hotfix-v1' }).click();
+  dialog = page.getByRole('dialog', { name: 'Archive hotfix-v1?' });
+  await expect(dialog).toContainText('cannot be undone');
+  await dialog.getByRole('button', { name: 'Archive for good' }).click();
+  await expect(templates.getByRole('row', { name: /hotfix-v1/ })).toBeHidden();
+  await page.getByLabel('Include archived').check();
+  await expect(templates.getByRole('row', { name: /hotfix-v1/ })).toContainText('archived');
+  await expect(templates.getByRole('row', { name: /hotfix-v1/ }).getByRole('button')).toHaveCount(0);
+  const archived = await server.api('GET', '/v1/workflow-registry?include_archived=true');
+  expect(archived.data.find((t: { template_name: string }) => t.template_name === 'hotfix-v1').status).toBe('archived');
+  expect(replacement.status).toBe('active');
+});
+
+test('runs filter by workflow and status; a refused step shows its guard result; an operator cancels with a reason', async ({ page }) => {
+  const agent = await createAgent(server, 'checker-bot', { scopes: ['workflows:read', 'workflows:write'] });
+  await server.api('POST', '/v1/workflows', {
+    definition: {
+      name: 'checks',
+      initial_state: 'open',
+      initial_context: { ok: false },
+      states: { open: { transitions: { close: { target: 'closed', guards: [{ kind: 'expr', expr: '$.context.ok == true' }] } } }, closed: { terminal: true } },
+    },
+  });
+  const run = await server.api('POST', '/v1/workflows/checks/runs', { input: {} }, agent.key);
+  const refused = await fetch(`${server.url}/v1/workflow-runs/${run.id}/transitions/close`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${agent.key}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(refused.status).toBe(422);
+
+  await signIn(page, server);
+  await page.goto(`${server.signInUrl.split('#')[0]}#/workflows/runs`);
+  const runs = page.getByRole('table', { name: 'Workflow runs' });
+  await expect(runs.getByRole('row', { name: new RegExp(run.id) })).toBeVisible();
+  await page.getByLabel('Workflow', { exact: true }).selectOption('checks');
+  await expect(runs.getByRole('row')).toHaveCount(2);
+  await page.getByLabel('Status', { exact: true }).selectOption('completed');
+  await expect(page.getByText('No run matches these filters')).toBeVisible();
+  await page.getByLabel('Status', { exact: true }).selectOption('active');
+  await runs.getByRole('link', { name: 'checks' }).click();
+
+  const history = page.getByRole('list', { name: 'Run history' });
+  await expect(history).toContainText('refused');
+  await expect(history.getByRole('list', { name: /^Guards of step/ })).toContainText('fail');
+  await expect(history.getByRole('list', { name: /^Guards of step/ })).toContainText('expr');
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Cancel this checks run?' });
+  await dialog.getByLabel('Reason').fill('checks are moving to CI');
+  await dialog.getByRole('button', { name: 'Cancel run' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('h2.wf-title')).toContainText('cancelled');
+  await expect(history).toContainText('checks are moving to CI');
+  expect((await server.api('GET', `/v1/workflow-runs/${run.id}`)).status).toBe('cancelled');
+});
