@@ -77,8 +77,9 @@ test('a definition applied through the API shows with its versions; two versions
 });
 
 test('a run started by an agent is drawn at its state; its human step is answered from the Inbox with a, and the run view advances live', async ({ page, context }) => {
+  await server.api('POST', '/v1/workflows', { definition: { ...releaseDefinition('Review {{input.service}}'), name: 'ship' } });
   const agent = await createAgent(server, 'release-bot', { scopes: ['workflows:read', 'workflows:write'] });
-  const run = await server.api('POST', '/v1/workflows/release/runs', { input: { service: 'billing' } }, agent.key);
+  const run = await server.api('POST', '/v1/workflows/ship/runs', { input: { service: 'billing' } }, agent.key);
   expect(run.state).toBe('building');
 
   // The run view, in its own tab, stays open for the whole test: it must follow the run live.
@@ -94,14 +95,14 @@ test('a run started by an agent is drawn at its state; its human step is answere
   await expect(runView.getByText('waiting', { exact: true }).first()).toBeVisible();
 
   await signIn(page, server);
-  const card = page.getByRole('list', { name: 'Pending approvals' }).getByRole('article').filter({ hasText: 'release' });
+  const card = page.getByRole('list', { name: 'Pending approvals' }).getByRole('article').filter({ hasText: 'ship' });
   await expect(card).toBeVisible();
   await card.click();
   const detail = page.getByRole('region', { name: 'Approval details' });
   // The prompt, rendered from the run's input, and the run's context: workflow, state, queue, input.
   await expect(detail.locator('.explanation')).toHaveText('Review billing');
   const step = detail.getByRole('region', { name: 'Workflow step' });
-  await expect(step).toContainText('release v3');
+  await expect(step).toContainText('ship v1');
   await expect(step).toContainText('state building');
   await expect(step).toContainText('queue releases');
   await expect(step).toContainText('"service": "billing"');
@@ -133,7 +134,8 @@ test('the registry: approve as a template, deprecate naming a replacement, creat
   await dialog.getByLabel('Template name').fill('hotfix-v1');
   await dialog.getByRole('button', { name: 'Approve' }).click();
   await expect(dialog).toBeHidden();
-  const replacement = await server.api('POST', '/v1/workflow-registry/release/approve-template', { template_name: 'release-std' });
+  await server.api('POST', '/v1/workflows', { definition: { ...releaseDefinition('Ship {{input.service}} the standard way?'), name: 'standard' } });
+  const replacement = await server.api('POST', '/v1/workflow-registry/standard/approve-template', { template_name: 'release-std' });
 
   await page.goto(`${server.signInUrl.split('#')[0]}#/workflows/registry`);
   const templates = page.getByRole('table', { name: 'Templates' });
@@ -144,7 +146,7 @@ test('the registry: approve as a template, deprecate naming a replacement, creat
   await row.getByRole('button', { name: 'Deprecate hotfix-v1' }).click();
   dialog = page.getByRole('dialog', { name: 'Deprecate hotfix-v1' });
   await dialog.getByLabel('Reason').fill('superseded by the standard release');
-  await dialog.getByLabel('Replacement').selectOption({ label: 'release-std (release v3)' });
+  await dialog.getByLabel('Replacement').selectOption(replacement.id);
   await dialog.getByRole('button', { name: 'Deprecate' }).click();
   await expect(row).toContainText('deprecated');
   await expect(row).toContainText('use release-std instead');
