@@ -24,6 +24,7 @@ import { operatorCommands } from './operator.js';
 import { policyCommands } from './policy.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
+import { workflowCommands } from './workflow.js';
 
 export function buildProgram(io: CliIO = processIO()): Command {
   const program = new Command('warden')
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   connectCommands(program, io);
   execCommand(program, io);
   mcpCommands(program, io);
+  workflowCommands(program, io);
   return program;
 }
 

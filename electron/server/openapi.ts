@@ -47,7 +47,9 @@ export function buildOpenApi(version: string): JsonSchema {
       'x-warden-auth': def.auth,
     };
     if (def.body) {
-      op.requestBody = { required: !def.body.safeParse(undefined).success, content: { 'application/json': { schema: schemaOf(def.body, 'input') } } };
+      const content: Record<string, unknown> = { 'application/json': { schema: schemaOf(def.body, 'input') } };
+      if (def.textBody) content['application/yaml'] = { schema: { type: 'string', description: `the ${def.textBody.field} as YAML or JSON text` } };
+      op.requestBody = { required: !def.body.safeParse(undefined).success, content };
     }
     (paths[path] ??= {})[def.method.toLowerCase()] = op;
   }

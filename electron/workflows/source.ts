@@ -5,6 +5,7 @@
  */
 import { parseDocument } from 'yaml';
 import { HttpError } from '../server/errors.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from '../server/http.js';
 
 export type SourceFormat = 'yaml' | 'json';
 
@@ -21,20 +22,27 @@ export function formatOf(text: string): SourceFormat {
 
 /** Parses definition text; a syntax error → 400 `invalid_parameter` naming its line and column. */
 export function parseSource(text: string, param = 'definition'): ParsedSource {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const error = doc.errors[0];
-  if (error) {
-    const pos = error.linePos?.[0];
-    const where = pos ? `line ${pos.line}, column ${pos.col}` : 'an unknown position';
-    const what = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'syntax error';
-    throw new HttpError(400, 'invalid_parameter', `the ${formatOf(text) === 'json' ? 'JSON' : 'YAML'} does not parse: ${what} (at ${where})`, param);
-  }
-  // Aliases are expanded with a bound, so a small document cannot blow up into a huge one.
+  const kind = formatOf(text) === 'json' ? 'JSON' : 'YAML';
   let data: unknown;
   try {
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    const error = doc.errors[0];
+    if (error) {
+      const pos = error.linePos?.[0];
+      const where = pos ? `line ${pos.line}, column ${pos.col}` : 'an unknown position';
+      const what = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'syntax error';
+      throw new HttpError(400, 'invalid_parameter', `the ${kind} does not parse: ${what} (at ${where})`, param);
+    }
+    // Aliases are expanded with a bound, so a small document cannot blow up into a huge one.
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new HttpError(400, 'invalid_parameter', `the YAML does not parse: ${err instanceof Error ? err.message : String(err)}`, param);
+    if (err instanceof HttpError) throw err;
+    // Too deep a document can exhaust the parser's stack: refused like any other bad text.
+    throw new HttpError(400, 'invalid_parameter', `the ${kind} does not parse: ${err instanceof Error ? err.message : String(err)}`, param);
+  }
+  // The same bound as JSON bodies: validation recurses, and no definition needs more.
+  if (nestsDeeperThan(data, MAX_BODY_DEPTH)) {
+    throw new HttpError(400, 'invalid_parameter', `the ${kind} nests deeper than ${MAX_BODY_DEPTH} levels of mappings and lists`, param);
   }
   return { data, source: text, format: formatOf(text) };
 }

@@ -11,6 +11,7 @@ import { ExprError, parseWorkflowComparison } from '../../shared/core/expr.js';
 import { WorkflowDefinitionSchema, type Guard, type WorkflowDefinition } from '../../shared/workflows/definition.js';
 import { HttpError, formatPath, lowerFirst } from '../server/errors.js';
 import { schemaError } from './json-schema.js';
+import { templateFault } from './template-paths.js';
 
 export interface DefinitionWarning {
   param: string;
@@ -73,6 +74,12 @@ function checkSchema(schema: Record<string, unknown> | undefined, param: string)
   if (why) throw invalid(param, `${param} is not a valid JSON Schema (draft 2020-12): ${why}`);
 }
 
+function checkTemplates(value: unknown, param: string): void {
+  if (value === undefined) return;
+  const fault = templateFault(value, param);
+  if (fault) throw invalid(fault.param, fault.message);
+}
+
 /** States reachable from `from` along transitions that `follow` keeps. */
 function reachable(def: WorkflowDefinition, from: string): Set<string> {
   const seen = new Set<string>([from]);
@@ -124,6 +131,9 @@ export function validateDefinition(input: unknown): ValidDefinition {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw invalid('definition', 'the definition must be an object (a mapping in YAML)');
   }
+  if (Object.hasOwn(input, 'workflows') && !Object.hasOwn(input, 'states')) {
+    throw invalid('workflows', "this is the reference product's format (workflows: {NAME: …}); import it with ?format=flowgate, or `warden workflow import FILE`");
+  }
   const parsed = WorkflowDefinitionSchema.safeParse(input);
   if (!parsed.success) throw fromIssue(parsed.error, input);
   const def = parsed.data;
@@ -138,6 +148,7 @@ export function validateDefinition(input: unknown): ValidDefinition {
     if (state.terminal && transitions.length > 0) {
       throw invalid(`states.${stateName}.transitions`, `state ${stateName} is terminal and cannot have transitions`);
     }
+    checkTemplates(state.on_enter?.executor, `states.${stateName}.on_enter.executor`);
     for (const [name, t] of transitions) {
       const base = `states.${stateName}.transitions.${name}`;
       if (!Object.hasOwn(def.states, t.target)) throw invalid(`${base}.target`, `${base}.target: no state named ${t.target}`);
@@ -152,6 +163,8 @@ export function validateDefinition(input: unknown): ValidDefinition {
         }
       }
       if (t.output && !t.executor) throw invalid(`${base}.output`, `${base}.output maps an executor's result, but the transition has no executor`);
+      checkTemplates(t.set_context, `${base}.set_context`);
+      checkTemplates(t.executor, `${base}.executor`);
       if (t.actor === 'deterministic' && t.executor?.kind === 'human') {
         throw invalid(`${base}.executor`, `${base}: a deterministic transition fires by itself and cannot wait on a human executor`);
       }

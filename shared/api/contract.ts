@@ -71,6 +71,11 @@ export interface RouteDef<
   status?: number;
   /** The response is not JSON (SSE, file export); the handler writes it itself. */
   raw?: { contentType: string };
+  /**
+   * The body may also be source text sent as `Content-Type: application/yaml`; the route then
+   * receives `{[field]: "<the text>"}` (other fields go in the query).
+   */
+  textBody?: { field: string };
 }
 
 /** Declares a route; the identity function exists to keep the generic types of each route. */

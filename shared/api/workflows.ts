@@ -122,14 +122,14 @@ const TemplateName = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/, '
 
 export const workflowRoutes = {
   createWorkflow: defineRoute({
-    method: 'POST', path: '/v1/workflows', auth: 'operator', role: 'admin', tag: 'workflows', status: 201,
+    method: 'POST', path: '/v1/workflows', auth: 'operator', role: 'admin', tag: 'workflows', status: 201, textBody: { field: 'definition' },
     summary: 'Create a workflow at version 1 from its definition (JSON, or the YAML text with `Content-Type: application/yaml`). `?format=flowgate` converts the reference format and reports what it could not carry.',
     query: DeployQuery,
     body: DeployBody,
     response: DeployResult,
   }),
   deployWorkflow: defineRoute({
-    method: 'PUT', path: '/v1/workflows/:name', auth: 'operator', role: 'admin', tag: 'workflows',
+    method: 'PUT', path: '/v1/workflows/:name', auth: 'operator', role: 'admin', tag: 'workflows', textBody: { field: 'definition' },
     summary: 'Deploy a new version of a workflow. An unchanged definition mints no version (`changed: false`).',
     params: NameParams,
     query: DeployQuery,

@@ -134,6 +134,12 @@ describe('workflow definitions', () => {
     expect((await t.api(t.op).call('getWorkflowVersion', { params: { name: 'release', version: 1 } })).version).toBe(1);
   });
 
+  it('documents the YAML body in the OpenAPI document', async () => {
+    const doc = (await t.raw('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>> };
+    expect(Object.keys(doc.paths['/v1/workflows']?.post?.requestBody?.content ?? {})).toEqual(['application/json', 'application/yaml']);
+    expect(Object.keys(doc.paths['/v1/workflows/{name}']?.put?.requestBody?.content ?? {})).toEqual(['application/json', 'application/yaml']);
+  });
+
   it('refuses a YAML body on a route that takes none', async () => {
     const res = await t.raw('POST', '/v1/agents', { key: t.op, rawBody: 'name: x', headers: { 'content-type': 'application/yaml' } });
     expect(res.status).toBe(400);

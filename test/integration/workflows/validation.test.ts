@@ -49,6 +49,9 @@ const cases: [string, (d: Def) => void, string, RegExp][] = [
   }, 'states.deploying.transitions.finish.actor', /cycle \(deploying → verifying → deploying\)/],
   ['a terminal state with transitions', (d) => (d.states.done.transitions = { reopen: { target: 'building' } }), 'states.done.transitions', /terminal/],
   ['an unknown field', (d) => (d.states.review.transitions.approve.gaurds = []), 'states.review.transitions.approve.gaurds', /unknown field/],
+  ['a set_context path with a typo', (d) => (d.states.building.transitions.submit_tests.set_context.tests_passed = '$.argument.passed'), 'states.building.transitions.submit_tests.set_context.tests_passed', /not a path a run has/],
+  ['an executor arg path under no root', (d) => (d.states.deploying.on_enter.executor.args.service = '$.input.service'), 'states.deploying.on_enter.executor.args.service', /not a path a run has/],
+  ['a prompt placeholder naming nothing', (d) => (d.states.testing.transitions.request_review.executor.prompt = 'Review {{inputs.service}}'), 'states.testing.transitions.request_review.executor.prompt', /placeholder \{\{inputs\.service\}\}/],
   ['output without an executor', (d) => (d.states.building.transitions.submit_tests.output = { x: '$.output.x' }), 'states.building.transitions.submit_tests.output', /no executor/],
 ];
 
@@ -90,6 +93,15 @@ describe('definition validation', () => {
     const { error } = errorBody(res.body);
     expect(error.param).toBe('definition');
     expect(error.message).toMatch(/YAML does not parse: .*line \d+, column \d+/);
+  });
+
+  it.each([
+    ['nesting thousands of levels deep', `name: deep\ninitial_state: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, /nests deeper|does not parse/],
+    ['an alias bomb', ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n'), /does not parse/],
+  ])('refuses YAML %s as a 400, not a crash', async (_what, text, message) => {
+    const res = await t.raw('POST', '/v1/workflows', { key: t.op, rawBody: text, headers: { 'content-type': 'application/yaml' } });
+    expect(res.status).toBe(400);
+    expect(errorBody(res.body).error).toMatchObject({ param: 'definition', message: expect.stringMatching(message) as string });
   });
 
   it('checks YAML bodies the same way, with the same param', async () => {
