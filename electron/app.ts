@@ -128,7 +128,7 @@ export interface Services {
   reports: ReportService;
   missions: MissionService;
   workflowRuns: WorkflowRuns;
-  workflows?: Workflows;
+  workflows: Workflows;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -258,13 +258,13 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
-  const workflowRuns = installWorkflowRuns({
-    api, db, audit, clock, ids, bus, agents, actions, approvals, policies, definitions: new WorkflowCatalog(db), config: config.workflowRuns,
-  });
-  const services: Services = { ...baseServices, workflowRuns };
   // MCP: registrations and /mcp/NAME (url is set once listening, before any request)
-  installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
-  services.workflows = installWorkflows({ api, http, db, audit, clock, ids });
+  const mcp = installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
+  const workflowRuns = installWorkflowRuns({
+    api, db, audit, clock, ids, bus, agents, actions, approvals, policies, definitions: new WorkflowCatalog(db), mcpPool: mcp.pool, config: config.workflowRuns,
+  });
+  const workflows = installWorkflows({ api, http, db, audit, clock, ids, restConnection: (name) => workflowRuns.connections.resolve(name) !== undefined });
+  const services: Services = { ...baseServices, workflowRuns, workflows };
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
   stoppers.push(() => approvals.stop());

@@ -150,6 +150,8 @@ export const AUDIT_EVENT_TYPES = [
   'key.revoked',
   'operator.created',
   'operator.revoked',
+  'operator.role_changed',
+  'operator.permissions_changed',
   'policy.created',
   'policy.updated',
   'policy.deleted',

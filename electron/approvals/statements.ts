@@ -28,10 +28,11 @@ export function approvalStatements(db: Db): ApprovalStatements {
       `SELECT d.*, o.name AS operator_name, o.revoked_at AS operator_revoked_at FROM approval_decisions d
        LEFT JOIN operators o ON o.id = d.operator_id WHERE d.approval_id = ? ORDER BY d.seq`,
     ),
-    // Who counts toward a request's threshold: operators that existed before it was made and
-    // are not revoked. One added later (even by a compromised owner) cannot tip it.
+    // Who counts toward a request's threshold: operators that existed before it was made, are
+    // not revoked and may decide (a viewer may not). One added later (even by a compromised
+    // owner) cannot tip it.
     eligibleAt: db.prepare<[string], { id: string; name: string }>(
-      'SELECT id, name FROM operators WHERE revoked_at IS NULL AND created_at <= ? ORDER BY id',
+      "SELECT id, name FROM operators WHERE revoked_at IS NULL AND created_at <= ? AND role <> 'viewer' ORDER BY id",
     ),
     // rowid order is insertion order: the action's own categories first, then its tool's.
     categoriesOf: db.prepare<[string], { category: string }>('SELECT category FROM approval_categories WHERE approval_id = ? ORDER BY rowid'),

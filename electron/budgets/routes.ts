@@ -53,4 +53,6 @@ export function budgetRoutes(
 
   api.handle('getKillSwitch', () => budgets.killSwitchControl.get());
   api.handle('setKillSwitch', ({ body, actor }) => budgets.killSwitchControl.set(body.engaged, body.reason, actor));
+  api.handle('engageKillSwitch', ({ body, actor }) => budgets.killSwitchControl.set(true, body.reason, actor));
+  api.handle('releaseKillSwitch', ({ actor }) => budgets.killSwitchControl.set(false, undefined, actor));
 }

@@ -16,7 +16,7 @@ export function killSwitchCommands(program: Command, io: CliIO): void {
   withGlobalOptions(ks.command('on').description('engage: every action BLOCKs until released').option('--reason <text>', 'why, shown to agents and in the audit')).action(
     (opts: { reason?: string }, cmd: Command) =>
       withConnection(cmd, io, async (conn) => {
-        const result = await conn.client.call('setKillSwitch', { body: { engaged: true, reason: opts.reason } });
+        const result = await conn.client.call('engageKillSwitch', { body: { reason: opts.reason } });
         if (conn.json) return writeJson(io, result);
         writeLine(io, describe(result));
       }),
@@ -24,7 +24,7 @@ export function killSwitchCommands(program: Command, io: CliIO): void {
 
   withGlobalOptions(ks.command('off').description('release: agents may act again')).action((_opts: unknown, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
-      const result = await conn.client.call('setKillSwitch', { body: { engaged: false } });
+      const result = await conn.client.call('releaseKillSwitch');
       if (conn.json) return writeJson(io, result);
       writeLine(io, describe(result));
     }),

@@ -25,6 +25,7 @@ import { policyCommands } from './policy.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
 import { workflowCommands } from './workflow.js';
+import { workflowRunCommands } from './workflow-runs.js';
 
 export function buildProgram(io: CliIO = processIO()): Command {
   const program = new Command('warden')
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   execCommand(program, io);
   mcpCommands(program, io);
   workflowCommands(program, io);
+  workflowRunCommands(program, io);
   return program;
 }
 

@@ -262,7 +262,7 @@ export async function startDesktop(electron: DesktopElectron, options: DesktopOp
       {
         label: 'Stop all agents',
         click: () => {
-          void client.call('setKillSwitch', { body: { engaged: true, reason: 'Stopped from the tray' } }).catch((err: unknown) => {
+          void client.call('engageKillSwitch', { body: { reason: 'Stopped from the tray' } }).catch((err: unknown) => {
             notifier.notice('Warden could not stop the agents', (err as Error).message);
           });
         },

@@ -23,7 +23,13 @@ export interface McpGatewayDeps {
   notice: (line: string) => void;
 }
 
-export function installMcpGateway(deps: McpGatewayDeps): McpServerRegistry {
+export interface McpGatewayHandle {
+  registry: McpServerRegistry;
+  /** Clients of the registered servers (workflow steps call their tools through it). */
+  pool: UpstreamPool;
+}
+
+export function installMcpGateway(deps: McpGatewayDeps): McpGatewayHandle {
   const registry = new McpServerRegistry({ db: deps.db, audit: deps.audit, clock: deps.clock });
   const pool = new UpstreamPool(registry, (line) => deps.notice(`warden: ${line}`));
   mcpRoutes(deps.api, registry, pool, deps.actions);
@@ -45,5 +51,5 @@ export function installMcpGateway(deps: McpGatewayDeps): McpServerRegistry {
     if (gateway) await (await gateway).close();
     else await pool.closeAll();
   });
-  return registry;
+  return { registry, pool };
 }

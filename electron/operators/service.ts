@@ -1,7 +1,9 @@
 /**
- * Operators: the humans who answer approvals. `owner` exists from the first start; its token
- * lives in `DATA_DIR/operator.token` (mode 0600). More operators count toward approval thresholds.
- * Only the owner may add, revoke or rotate operators; the owner cannot be revoked.
+ * Operators: the humans who answer approvals. `owner` exists from the first start with the owner
+ * role; its token lives in `DATA_DIR/operator.token` (mode 0600). More operators count toward
+ * approval thresholds. Each has a role (viewer < member < admin < owner, checked per route by the
+ * request pipeline) and a permissions list. Only owners manage operators; the operator.token
+ * operator cannot be revoked, and the last owner can be neither demoted nor revoked.
  */
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ListPage } from '../../shared/api/common.js';
@@ -10,7 +12,7 @@ import type { OperatorRole } from '../../shared/vocabulary.js';
 import { toIso } from '../common/clock.js';
 import { hashSecret, newSecret } from '../common/ids.js';
 import { immediate } from '../db/connection.js';
-import { HttpError, conflict, notFound } from '../server/errors.js';
+import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
 
@@ -119,13 +121,6 @@ export class OperatorService extends RecordingService {
     return token;
   }
 
-  /** 403 unless `operatorId` is the owner: only the owner manages operators. */
-  requireOwner(operatorId: string): void {
-    if (this.byId.get(operatorId)?.name !== OWNER_NAME) {
-      throw new HttpError(403, 'insufficient_scope', 'only the owner may add, revoke or rotate operators');
-    }
-  }
-
   create(name: string, role: OperatorRole, actor: string): Operator & { token: string } {
     return immediate(this.db, () => {
       if (this.db.prepare('SELECT 1 FROM operators WHERE name = ?').get(name)) {
@@ -153,8 +148,9 @@ export class OperatorService extends RecordingService {
     return immediate(this.db, () => {
       const row = this.byId.get(id);
       if (!row) throw notFound('operator', id);
-      if (row.name === OWNER_NAME) throw conflict('the owner cannot be revoked; rotate its token instead');
+      if (row.name === OWNER_NAME) throw conflict('the operator of operator.token cannot be revoked; rotate its token instead');
       if (row.revoked_at) throw conflict(`operator ${id} is already revoked`);
+      this.keepAnOwner(row, 'revoked');
       row.revoked_at = toIso(this.clock.now());
       // Before the write: were it rolled back, the next lookup reads the row again from the file.
       this.forget(id);
@@ -185,6 +181,43 @@ export class OperatorService extends RecordingService {
       this.ownerToken = token;
     }
     return { ...operator, token };
+  }
+
+  /**
+   * Changes an operator's role and/or replaces its permissions; its token is re-read on its next
+   * call, so the change applies at once. The last owner cannot be demoted (409).
+   */
+  update(id: string, patch: { role?: OperatorRole; permissions?: readonly string[] }, actor: string): Operator {
+    return immediate(this.db, () => {
+      const row = this.byId.get(id);
+      if (!row) throw notFound('operator', id);
+      if (row.revoked_at) throw conflict(`operator ${id} is revoked; add a new operator instead`);
+      const next: OperatorRow = { ...row };
+      if (patch.role !== undefined && patch.role !== row.role) {
+        if (patch.role !== 'owner') this.keepAnOwner(row, 'demoted', 'role');
+        next.role = patch.role;
+      }
+      if (patch.permissions !== undefined) next.permissions = JSON.stringify([...new Set(patch.permissions)]);
+      this.forget(id);
+      this.db.prepare('UPDATE operators SET role = @role, permissions = @permissions WHERE id = @id').run(next);
+      const operator = toOperator(next);
+      if (next.role !== row.role) {
+        this.audit.append({ event_type: 'operator.role_changed', actor, subject_id: id, data: { from: row.role, to: next.role, operator } });
+      }
+      if (next.permissions !== row.permissions) {
+        const from = JSON.parse(row.permissions) as string[];
+        const to = JSON.parse(next.permissions) as string[];
+        this.audit.append({ event_type: 'operator.permissions_changed', actor, subject_id: id, data: { from, to, operator } });
+      }
+      return operator;
+    });
+  }
+
+  /** 409 when `row` is the only live owner: someone must always be able to manage operators. */
+  private keepAnOwner(row: OperatorRow, change: 'demoted' | 'revoked', param?: string): void {
+    if (row.role !== 'owner') return;
+    const owners = this.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM operators WHERE role = 'owner' AND revoked_at IS NULL").get()!.n;
+    if (owners <= 1) throw conflict(`${row.name} is the last owner and cannot be ${change}; make another operator owner first`, param);
   }
 
   list(query: { limit: number; cursor?: string }): ListPage<Operator> {

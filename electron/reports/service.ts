@@ -58,6 +58,11 @@ export class ReportService {
         `SELECT p.agent_id, a.name, ${COUNTS} FROM approvals p LEFT JOIN agents a ON a.id = p.agent_id
          WHERE p.created_at >= ? GROUP BY p.agent_id ORDER BY total DESC, p.agent_id`,
       ),
+      byWorkflow: db.prepare<[string], { workflow: string; total: number; approved: number; rejected: number }>(
+        `SELECT r.workflow, COUNT(*) AS total, COALESCE(SUM(p.status = 'approved'), 0) AS approved, COALESCE(SUM(p.status = 'denied'), 0) AS rejected
+         FROM approvals p JOIN workflow_runs r ON r.id = p.workflow_run_id
+         WHERE p.created_at >= ? GROUP BY r.workflow ORDER BY total DESC, r.workflow`,
+      ),
       byCategory: db.prepare<[string], Counts & { category: string }>(
         `SELECT c.category, ${COUNTS} FROM approval_categories c JOIN approvals p ON p.id = c.approval_id
          WHERE c.created_at >= ? GROUP BY c.category ORDER BY c.category`,
@@ -106,6 +111,7 @@ export class ReportService {
       by_tool: this.s.byTool.all(since).map((r) => ({ tool: r.tool, ...pick(r) })),
       by_agent: this.s.byAgent.all(since).map((r) => ({ agent_id: r.agent_id, name: r.name, ...pick(r) })),
       by_category: Object.fromEntries(this.s.byCategory.all(since).map((r) => [r.category, pick(r)])),
+      by_workflow: this.s.byWorkflow.all(since),
     };
   }
 }

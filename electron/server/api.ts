@@ -10,6 +10,7 @@ import { routes, type RouteName, type Routes } from '../../shared/api/index.js';
 import { HttpError, fromZodError } from './errors.js';
 import { IdempotencyStore } from './idempotency.js';
 import { actorOf, authorize, type Principal } from './principal.js';
+import { authorizeRole, checkRoleDeclared } from './role-access.js';
 import { authorizeRows, checkRowAccess } from './row-access.js';
 import type { RowLookups } from './row-owners.js';
 
@@ -102,6 +103,7 @@ export class Api {
     const def = routes[name] as RouteDef;
     if (this.handled.has(name)) throw new Error(`route ${name} registered twice`);
     checkRowAccess(name, def);
+    checkRoleDeclared(name, def);
     this.handled.add(name);
     this.app.route({
       method: def.method,
@@ -110,6 +112,7 @@ export class Api {
         // A public route (health, the OpenAPI document) ignores any key: a stale one must not break it.
         const principal = def.auth === 'public' ? null : this.principalOf(request);
         authorize(def.auth, principal);
+        authorizeRole(def, principal);
         const { params, query, body } = authorizeRows(
           def,
           principal,

@@ -41,3 +41,9 @@ export function requireOperator(principal: Principal | null): Extract<Principal,
   if (principal?.kind !== 'operator') throw new HttpError(403, 'insufficient_scope', 'this route needs the operator token');
   return principal;
 }
+
+/** Whether the caller holds a permission by name (`*` holds every one); fail closed for no caller. */
+export function holdsPermission(principal: Principal | null, permission: string): boolean {
+  if (!principal) return false;
+  return principal.permissions.includes('*') || principal.permissions.includes(permission);
+}

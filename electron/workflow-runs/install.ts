@@ -18,6 +18,8 @@ import { ConnectionService } from './connections.js';
 import type { DefinitionSource } from './definitions.js';
 import type { ExecutorResult } from './engine.js';
 import { allowedResult } from './executors/action.js';
+import { mcpToolCaller } from './executors/mcp-call.js';
+import type { UpstreamPool } from '../mcp/upstreams.js';
 import { RunGovernance } from './governance.js';
 import { OutboxWorker } from './outbox.js';
 import { workflowRunRoutes } from './routes.js';
@@ -44,6 +46,8 @@ export interface WorkflowRunsDeps {
   approvals: ApprovalService;
   policies: PolicyService;
   definitions: DefinitionSource;
+  /** Registered MCP servers' clients, for `action` steps on their tools. */
+  mcpPool?: UpstreamPool;
   config?: WorkflowRunsConfig;
 }
 
@@ -93,6 +97,7 @@ export function installWorkflowRuns(deps: WorkflowRunsDeps): WorkflowRuns {
     folders: deps.config?.folders ?? foldersFromEnv(),
     restBaseDelayMs: deps.config?.restBaseDelayMs ?? 500,
     restTimeoutMs: 30_000,
+    ...(deps.mcpPool ? { callMcpTool: mcpToolCaller(deps.mcpPool) } : {}),
   });
   runs.onQueued = () => outbox.kick();
 

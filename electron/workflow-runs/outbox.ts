@@ -12,6 +12,7 @@ import type { Executor } from '../../shared/workflows/definition.js';
 import { immediate, type Db } from '../db/connection.js';
 import type { ConnectionService } from './connections.js';
 import { runAction, type ActionStepResult } from './executors/action.js';
+import type { McpToolCaller } from './executors/mcp-call.js';
 import { runCli } from './executors/cli.js';
 import { idempotencyKeyOf, runRest } from './executors/rest.js';
 import type { RunGovernance } from './governance.js';
@@ -25,6 +26,8 @@ export interface OutboxOptions {
   folders: readonly string[];
   restBaseDelayMs: number;
   restTimeoutMs: number;
+  /** Calls tools of registered MCP servers for `action` steps on them. */
+  callMcpTool?: McpToolCaller;
 }
 
 export class OutboxWorker {
@@ -104,7 +107,7 @@ export class OutboxWorker {
       case 'action': {
         const run = this.runs.statements.run.get(row.run_id);
         if (!run) return Promise.resolve({ ok: false, reason: 'the run is gone' });
-        return runAction(executor, run, this.governance);
+        return runAction(executor, run, this.governance, this.options.callMcpTool);
       }
       case 'human':
         return Promise.resolve({ ok: false, reason: 'a human step opens its approval when its step commits, not from the outbox' });

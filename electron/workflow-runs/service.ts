@@ -197,6 +197,7 @@ export class WorkflowRunService {
         // Entered once the approval allows it (see onApprovalResolved, step 0).
         row.status = 'waiting';
         row.waiting_approval_id = gate.approval_id;
+        this.statements.linkApproval.run(row.id, gate.approval_id);
         this.engine.save(l);
       } else {
         l.row.step = 1;
@@ -288,6 +289,7 @@ export class WorkflowRunService {
       if (l.row.status !== 'waiting' || l.row.step !== row.step) return;
       if (result.waiting_approval_id) {
         l.row.waiting_approval_id = result.waiting_approval_id;
+        this.statements.linkApproval.run(l.row.id, result.waiting_approval_id);
         this.engine.history(l, 'approval_requested', { transition: row.transition, from: l.row.state, actor: 'system', data: { approval_id: result.waiting_approval_id, ...(result.details ?? {}) } });
         this.engine.save(l);
       } else {

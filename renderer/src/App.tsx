@@ -11,6 +11,7 @@ import { Dialog } from './components/Dialog';
 import { Loading } from './components/states';
 import { Toasts } from './components/Toasts';
 import { InboxPage } from './pages/Inbox';
+import { Gate } from './lib/can';
 
 // The Inbox ships in the main chunk (it is the first screen); the rest load on first visit.
 const BudgetsPage = lazy(() => import('./pages/Budgets').then((m) => ({ default: m.BudgetsPage })));
@@ -252,7 +253,9 @@ function TopBar() {
   async function setEngaged(engaged: boolean) {
     setBusy(true);
     try {
-      const next = await api().call('setKillSwitch', { body: engaged ? { engaged, reason: 'Stopped from the operator desk' } : { engaged } });
+      const next = engaged
+        ? await api().call('engageKillSwitch', { body: { reason: 'Stopped from the operator desk' } })
+        : await api().call('releaseKillSwitch');
       useBudgets.getState().setKillSwitch(next);
       if (engaged) toast.warning('All agents stopped', 'Every action is blocked until you release the kill-switch.');
       else toast.success('Kill-switch released', 'Agents run under their policies and budgets again.');
@@ -285,13 +288,17 @@ function TopBar() {
         <span className="dot" aria-hidden="true" /> {live ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
       </span>
       {engaged ? (
-        <button type="button" className="release" disabled={busy} onClick={() => void setEngaged(false)}>
-          Release all agents
-        </button>
+        <Gate route="releaseKillSwitch">
+          <button type="button" className="release" disabled={busy} onClick={() => void setEngaged(false)}>
+            Release all agents
+          </button>
+        </Gate>
       ) : (
-        <button type="button" className="stop" disabled={busy || !ks} onClick={() => void setEngaged(true)}>
-          Stop all agents
-        </button>
+        <Gate route="engageKillSwitch">
+          <button type="button" className="stop" disabled={busy || !ks} onClick={() => void setEngaged(true)}>
+            Stop all agents
+          </button>
+        </Gate>
       )}
     </header>
   );

@@ -103,7 +103,7 @@ const ActionsQuery = ListQuery.extend({
 
 export const actionRoutes = {
   createAction: defineRoute({
-    method: 'POST', path: '/v1/actions', auth: 'actions:write', rows: { kind: 'as', in: 'body' }, tag: 'actions',
+    method: 'POST', path: '/v1/actions', auth: 'actions:write', role: 'member', rows: { kind: 'as', in: 'body' }, tag: 'actions',
     summary: 'Ask before a side effect: ALLOW (allowed), ALERT (pending_approval) or BLOCK (blocked), with a receipt.',
     query: z.strictObject({ wait_s: z.coerce.number().int().min(0).max(55).default(0) }),
     body: ActionInput.extend({
@@ -123,7 +123,7 @@ export const actionRoutes = {
     params: IdParams, response: Action,
   }),
   completeAction: defineRoute({
-    method: 'POST', path: '/v1/actions/:id/complete', auth: 'actions:write', rows: { kind: 'act', owner: 'action' }, tag: 'actions',
+    method: 'POST', path: '/v1/actions/:id/complete', auth: 'actions:write', role: 'member', rows: { kind: 'act', owner: 'action' }, tag: 'actions',
     summary: 'Report the outcome: settles the reservation, records spend, frees the concurrency slot. 409 the second time.',
     params: IdParams,
     body: z.strictObject({
@@ -134,7 +134,7 @@ export const actionRoutes = {
     response: Action,
   }),
   withdrawAction: defineRoute({
-    method: 'POST', path: '/v1/actions/:id/withdraw', auth: 'actions:write', rows: { kind: 'act', owner: 'action' }, tag: 'actions',
+    method: 'POST', path: '/v1/actions/:id/withdraw', auth: 'actions:write', role: 'member', rows: { kind: 'act', owner: 'action' }, tag: 'actions',
     summary:
       "The action's own agent stopped waiting: its approval can no longer be allowed (409), its slot and reservation are released. 409 unless pending or allowed.",
     params: IdParams, response: Action,
@@ -145,7 +145,7 @@ export const actionRoutes = {
     params: IdParams, response: Receipt,
   }),
   evaluate: defineRoute({
-    method: 'POST', path: '/v1/evaluate', auth: 'guardrails:read', rows: { kind: 'as', in: 'body' }, tag: 'actions',
+    method: 'POST', path: '/v1/evaluate', auth: 'guardrails:read', role: 'viewer', rows: { kind: 'as', in: 'body' }, tag: 'actions',
     summary: 'Dry run of the full pipeline (kill-switches, quotas, tool access, guardrails, settings, grants); nothing recorded.',
     body: z.strictObject({ action: ActionInput, agent_id: RefId.optional() }),
     response: Evaluation,

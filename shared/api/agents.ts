@@ -4,7 +4,7 @@ import { defineRoute } from './contract.js';
 import { AgentScope } from './vocabulary.js';
 import { AGENT_SCOPES } from '../vocabulary.js';
 import { IdentityName, IdParams, ListQuery, Timestamp, listOf } from './common.js';
-import { Operator } from './operators.js';
+import { Operator, Permissions } from './operators.js';
 
 export const AgentStatus = z.enum(['active', 'disabled']);
 const Label = z.string().min(1).max(64);
@@ -50,7 +50,7 @@ export const CreateAgentBody = z.strictObject({
 
 export const agentRoutes = {
   createAgent: defineRoute({
-    method: 'POST', path: '/v1/agents', auth: 'operator', tag: 'agents', status: 201,
+    method: 'POST', path: '/v1/agents', auth: 'operator', role: 'admin', tag: 'agents', status: 201,
     summary: 'Register an agent; the response carries its first API key, shown once (never stored: an Idempotency-Key replay is 409).',
     body: CreateAgentBody,
     response: Agent.extend({ api_key: z.string(), key: AgentKey }),
@@ -66,8 +66,8 @@ export const agentRoutes = {
     summary: 'Read one agent.', params: IdParams, response: Agent,
   }),
   updateAgent: defineRoute({
-    method: 'PATCH', path: '/v1/agents/:id', auth: 'operator', tag: 'agents',
-    summary: 'Rename an agent (a taken name → 409; guardrail rules naming it follow the rename), enable or disable it, or change its role or team.',
+    method: 'PATCH', path: '/v1/agents/:id', auth: 'operator', role: 'admin', tag: 'agents',
+    summary: 'Rename an agent (a taken name → 409; guardrail rules naming it follow the rename), enable or disable it, change its role or team, or replace its permissions.',
     params: IdParams,
     body: z.strictObject({
       name: IdentityName.optional(),
@@ -75,6 +75,8 @@ export const agentRoutes = {
       role: Label.nullable().optional(),
       team_id: Label.nullable().optional(),
       leader_agent_id: z.string().min(1).max(100).nullable().optional(),
+      /** Replaces the permission names workflow `permission` guards check. */
+      permissions: Permissions.optional(),
     }),
     response: Agent,
   }),
@@ -83,14 +85,14 @@ export const agentRoutes = {
     summary: "List an agent's keys (never the secret), newest first.", params: IdParams, query: ListQuery, response: listOf(AgentKey),
   }),
   createAgentKey: defineRoute({
-    method: 'POST', path: '/v1/agents/:id/keys', auth: 'operator', tag: 'agents', status: 201,
+    method: 'POST', path: '/v1/agents/:id/keys', auth: 'operator', role: 'admin', tag: 'agents', status: 201,
     summary: 'Issue a new key for an agent; the secret is shown once (never stored: an Idempotency-Key replay is 409).',
     params: IdParams,
     body: z.strictObject({ scopes: Scopes.optional() }).optional(),
     response: AgentKey.extend({ api_key: z.string() }),
   }),
   revokeAgentKey: defineRoute({
-    method: 'DELETE', path: '/v1/agents/:id/keys/:key_id', auth: 'operator', tag: 'agents',
+    method: 'DELETE', path: '/v1/agents/:id/keys/:key_id', auth: 'operator', role: 'admin', tag: 'agents',
     summary: 'Revoke a key; it answers 401 from then on.',
     params: z.strictObject({ id: z.string().min(1).max(100), key_id: z.string().min(1).max(100) }),
     response: AgentKey,

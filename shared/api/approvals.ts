@@ -148,7 +148,7 @@ export const approvalRoutes = {
     response: Approval,
   }),
   decideApproval: defineRoute({
-    method: 'POST', path: '/v1/approvals/:id/decision', auth: 'operator', tag: 'approvals',
+    method: 'POST', path: '/v1/approvals/:id/decision', auth: 'operator', role: 'member', tag: 'approvals',
     summary:
       'Allow once, allow always or deny. 409 approval_expired / already_resolved. allow_always creates a grant that is narrow by default: ' +
       "the exact relevant arguments, the request's value as max_value, expiring in 30 days; `grant` widens it explicitly " +
@@ -163,14 +163,14 @@ export const approvalRoutes = {
     params: IdParams, response: GrantOptions,
   }),
   undoDecision: defineRoute({
-    method: 'POST', path: '/v1/approvals/:id/undo', auth: 'operator', tag: 'approvals',
+    method: 'POST', path: '/v1/approvals/:id/undo', auth: 'operator', role: 'member', tag: 'approvals',
     summary:
       'Undo an allow within 10 s of the decision: an allow_always grant is revoked, and an action its agent has not picked up yet is ' +
       'withdrawn (the approval and the action become denied). 409 state_conflict after 10 s, for a deny, or when there is nothing left to undo.',
     params: IdParams, response: UndoResult,
   }),
   requestDelegation: defineRoute({
-    method: 'POST', path: '/v1/delegation-approvals', auth: 'actions:write', rows: { kind: 'as', in: 'body', field: 'leader_agent_id', may: 'self_or_leader' }, tag: 'approvals',
+    method: 'POST', path: '/v1/delegation-approvals', auth: 'actions:write', role: 'member', rows: { kind: 'as', in: 'body', field: 'leader_agent_id', may: 'self_or_leader' }, tag: 'approvals',
     summary: "Route a child's delegation to its leader's queue; a live delegate:KIND grant answers allow_always at once.",
     body: DelegationBody, response: DelegationResult,
   }),

@@ -14,7 +14,7 @@ export type Backup = z.infer<typeof Backup>;
 
 export const backupRoutes = {
   createBackup: defineRoute({
-    method: 'POST', path: '/v1/backups', auth: 'operator', tag: 'system', status: 201,
+    method: 'POST', path: '/v1/backups', auth: 'operator', role: 'owner', tag: 'system', status: 201,
     summary: 'Take an online backup of the database now (the server also takes one at start and daily, keeping the last 7).',
     response: Backup,
   }),

@@ -121,7 +121,7 @@ export const grantRoutes = {
     response: listOf(Grant),
   }),
   revokeGrant: defineRoute({
-    method: 'DELETE', path: '/v1/grants/:id', auth: 'operator', tag: 'approvals',
+    method: 'DELETE', path: '/v1/grants/:id', auth: 'operator', role: 'member', tag: 'approvals',
     summary: 'Revoke a grant; it stops applying at once.', params: IdParams, response: Grant,
   }),
 };

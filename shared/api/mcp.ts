@@ -94,7 +94,7 @@ export type McpToolPreview = z.infer<typeof McpToolPreview>;
 
 export const mcpRoutes = {
   createMcpServer: defineRoute({
-    method: 'POST', path: '/v1/mcp-servers', auth: 'operator', tag: 'mcp', status: 201,
+    method: 'POST', path: '/v1/mcp-servers', auth: 'operator', role: 'owner', tag: 'mcp', status: 201,
     summary: 'Register an upstream MCP server: `{name, command, args?, env?, cwd?}` (stdio) or `{name, url}` (Streamable HTTP). A taken name → 409.',
     body: McpServerInput, response: McpServer,
   }),
@@ -108,12 +108,12 @@ export const mcpRoutes = {
     summary: 'One registered MCP server.', params: McpServerParams, response: McpServer,
   }),
   updateMcpServer: defineRoute({
-    method: 'PATCH', path: '/v1/mcp-servers/:name', auth: 'operator', tag: 'mcp',
+    method: 'PATCH', path: '/v1/mcp-servers/:name', auth: 'operator', role: 'owner', tag: 'mcp',
     summary: 'Change a registration (fields of its own transport only); its running process is restarted on next use.',
     params: McpServerParams, body: McpServerPatch, response: McpServer,
   }),
   deleteMcpServer: defineRoute({
-    method: 'DELETE', path: '/v1/mcp-servers/:name', auth: 'operator', tag: 'mcp',
+    method: 'DELETE', path: '/v1/mcp-servers/:name', auth: 'operator', role: 'admin', tag: 'mcp',
     summary: 'Unregister a server: `/mcp/NAME` answers 404 and its process stops. Its actions stay in the history.',
     params: McpServerParams, response: McpServer,
   }),

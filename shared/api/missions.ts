@@ -28,7 +28,7 @@ export type Mission = z.infer<typeof Mission>;
 
 export const missionRoutes = {
   createMission: defineRoute({
-    method: 'POST', path: '/v1/missions', auth: 'operator', tag: 'missions', status: 201,
+    method: 'POST', path: '/v1/missions', auth: 'operator', role: 'admin', tag: 'missions', status: 201,
     summary: 'Register a mission and its member agents. Its id is the `mission_id` actions and spend name, and the `scope_id` of its budget.',
     body: z.strictObject({ id: MissionId, name: z.string().min(1).max(200), agent_ids: AgentIds.default([]) }),
     response: Mission,
@@ -40,7 +40,7 @@ export const missionRoutes = {
     response: listOf(Mission),
   }),
   updateMission: defineRoute({
-    method: 'PATCH', path: '/v1/missions/:id', auth: 'operator', tag: 'missions',
+    method: 'PATCH', path: '/v1/missions/:id', auth: 'operator', role: 'admin', tag: 'missions',
     summary: 'Rename, close or reopen a mission, or replace its members (`agent_ids`).',
     params: IdParams,
     body: z.strictObject({ name: z.string().min(1).max(200).optional(), status: MissionStatus.optional(), agent_ids: AgentIds.optional() }),

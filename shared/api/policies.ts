@@ -274,7 +274,7 @@ export const policyRoutes = {
     response: listOf(GuardrailPolicySchema),
   }),
   createGuardrail: defineRoute({
-    method: 'POST', path: '/v1/guardrails', auth: 'operator', tag: 'guardrails', status: 201,
+    method: 'POST', path: '/v1/guardrails', auth: 'operator', role: 'admin', tag: 'guardrails', status: 201,
     summary: 'Create a guardrail policy at version 1. Empty `rules` → 400 missing_parameter; a taken name → 409.',
     body: z.strictObject({
       name: PolicyName,
@@ -300,7 +300,7 @@ export const policyRoutes = {
     response: listOf(GuardrailVersionSchema),
   }),
   updateGuardrail: defineRoute({
-    method: 'PATCH', path: '/v1/guardrails/:id', auth: 'operator', tag: 'guardrails',
+    method: 'PATCH', path: '/v1/guardrails/:id', auth: 'operator', role: 'admin', tag: 'guardrails',
     summary: 'Change rules (replaces the array and mints a new version, with `note` saying why), description or status. `name` and `version` are not writable. A deleted policy → 409.',
     params: IdParams,
     body: z.strictObject({
@@ -312,19 +312,19 @@ export const policyRoutes = {
     response: GuardrailPolicySchema,
   }),
   deleteGuardrail: defineRoute({
-    method: 'DELETE', path: '/v1/guardrails/:id', auth: 'operator', tag: 'guardrails',
+    method: 'DELETE', path: '/v1/guardrails/:id', auth: 'operator', role: 'admin', tag: 'guardrails',
     summary: 'Remove a policy from evaluation; its history stays readable. Deleting twice → 409.',
     params: IdParams,
     response: GuardrailPolicySchema,
   }),
   createStarterGuardrail: defineRoute({
-    method: 'POST', path: '/v1/guardrails/starter', auth: 'operator', tag: 'guardrails', status: 201,
+    method: 'POST', path: '/v1/guardrails/starter', auth: 'operator', role: 'admin', tag: 'guardrails', status: 201,
     summary:
       'Add the built-in starter policy for coding agents (`coding-agent-starter`): reads inside the project run, writes outside it and network ask, destructive shell commands always ask, secrets files are blocked. Already there → 409.',
     response: GuardrailPolicySchema,
   }),
   evaluateGuardrails: defineRoute({
-    method: 'POST', path: '/v1/guardrails/evaluate', auth: 'guardrails:read', rows: { kind: 'as', in: 'body' }, tag: 'guardrails',
+    method: 'POST', path: '/v1/guardrails/evaluate', auth: 'guardrails:read', role: 'viewer', rows: { kind: 'as', in: 'body' }, tag: 'guardrails',
     summary:
       'Dry run of the policy layers (tool access, guardrails, settings) for a hypothetical action. `policies`, `settings`, `tool_policies` and `role_overrides` replace the stored ones when given. Nothing is recorded.',
     body: z.strictObject({
@@ -351,7 +351,7 @@ export const policyRoutes = {
     response: listOf(ToolSchema),
   }),
   createTool: defineRoute({
-    method: 'POST', path: '/v1/tools', auth: 'operator', tag: 'tools', status: 201,
+    method: 'POST', path: '/v1/tools', auth: 'operator', role: 'admin', tag: 'tools', status: 201,
     summary: 'Declare a tool. A tool only seen in actions becomes declared; an already declared name → 409.',
     body: z.strictObject({
       name: ToolName,
@@ -368,7 +368,7 @@ export const policyRoutes = {
     response: listOf(ToolPolicySchema),
   }),
   createToolPolicy: defineRoute({
-    method: 'POST', path: '/v1/tool-policies', auth: 'operator', tag: 'tools', status: 201,
+    method: 'POST', path: '/v1/tool-policies', auth: 'operator', role: 'admin', tag: 'tools', status: 201,
     summary: 'Allow or deny a tool, with optional restrictions. Unknown `tool_name` → 422 (see GET /v1/tools); one policy per tool → 409.',
     body: z.strictObject({ tool_name: ToolName, allowed: z.boolean(), restrictions: ToolRestrictions.optional() }),
     response: ToolPolicySchema,
@@ -378,14 +378,14 @@ export const policyRoutes = {
     summary: 'Read one tool policy.', params: IdParams, response: ToolPolicySchema,
   }),
   updateToolPolicy: defineRoute({
-    method: 'PATCH', path: '/v1/tool-policies/:id', auth: 'operator', tag: 'tools',
+    method: 'PATCH', path: '/v1/tool-policies/:id', auth: 'operator', role: 'admin', tag: 'tools',
     summary: 'Change `allowed` or replace `restrictions`.',
     params: IdParams,
     body: z.strictObject({ allowed: z.boolean().optional(), restrictions: ToolRestrictions.optional() }),
     response: ToolPolicySchema,
   }),
   deleteToolPolicy: defineRoute({
-    method: 'DELETE', path: '/v1/tool-policies/:id', auth: 'operator', tag: 'tools',
+    method: 'DELETE', path: '/v1/tool-policies/:id', auth: 'operator', role: 'admin', tag: 'tools',
     summary: 'Remove a tool policy (the layer then abstains for that tool).',
     params: IdParams, response: ToolPolicySchema,
   }),
@@ -397,13 +397,13 @@ export const policyRoutes = {
     response: listOf(RoleOverrideSchema),
   }),
   createRoleOverride: defineRoute({
-    method: 'POST', path: '/v1/role-policy-overrides', auth: 'operator', tag: 'tools', status: 201,
+    method: 'POST', path: '/v1/role-policy-overrides', auth: 'operator', role: 'admin', tag: 'tools', status: 201,
     summary: 'Allow or deny a tool for one role; it takes precedence over the tool policy. Unknown `tool_name` → 422; a second override for the same role and tool → 409.',
     body: z.strictObject({ role: z.string().min(1).max(64), tool_name: ToolName, allowed: z.boolean() }),
     response: RoleOverrideSchema,
   }),
   deleteRoleOverride: defineRoute({
-    method: 'DELETE', path: '/v1/role-policy-overrides/:id', auth: 'operator', tag: 'tools',
+    method: 'DELETE', path: '/v1/role-policy-overrides/:id', auth: 'operator', role: 'admin', tag: 'tools',
     summary: 'Remove a role override.', params: IdParams, response: RoleOverrideSchema,
   }),
 
@@ -413,7 +413,7 @@ export const policyRoutes = {
     response: GovernanceSettingsSchema,
   }),
   updateGovernanceSettings: defineRoute({
-    method: 'PATCH', path: '/v1/settings/governance', auth: 'operator', tag: 'settings',
+    method: 'PATCH', path: '/v1/settings/governance', auth: 'operator', role: 'owner', tag: 'settings',
     summary: 'Change any subset of the governance settings (`category_flags` replaces the map).',
     body: SettingsPatch,
     response: GovernanceSettingsSchema,
@@ -426,7 +426,7 @@ export const policyRoutes = {
     response: QuotaSchema,
   }),
   updateQuota: defineRoute({
-    method: 'PATCH', path: '/v1/quota', auth: 'operator', tag: 'settings',
+    method: 'PATCH', path: '/v1/quota', auth: 'operator', role: 'owner', tag: 'settings',
     summary: 'Set overrides, profile-wide or for `agent_id`; `null` removes one. Non-positive, non-integer or above 100× the default → 422.',
     body: QuotaPatch,
     response: QuotaSchema,

@@ -36,6 +36,8 @@ export const ApprovalsReport = z.object({
   by_tool: z.array(z.object({ tool: z.string(), ...ApprovalCounts })),
   by_agent: z.array(z.object({ agent_id: z.string(), name: z.string().nullable(), ...ApprovalCounts })),
   by_category: z.record(z.string(), z.object(ApprovalCounts)),
+  /** Approvals a workflow run asked for (human steps, its actions' ALERTs, its start), by workflow. */
+  by_workflow: z.array(z.object({ workflow: z.string(), total: z.number().int(), approved: z.number().int(), rejected: z.number().int() })),
 });
 
 export const reportRoutes = {

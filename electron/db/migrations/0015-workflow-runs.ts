@@ -98,14 +98,16 @@ function up(db: Database.Database): void {
   const indexes = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'approvals' AND sql IS NOT NULL").all();
   const oldCheck = "kind IN ('action', 'delegation')";
   if (!table.sql.includes(oldCheck)) throw new Error('approvals kind CHECK not found');
-  const rebuilt = table.sql.replace(oldCheck, "kind IN ('action', 'delegation', 'workflow_step')").replace(/^CREATE TABLE "?approvals"?/, 'CREATE TABLE approvals_next');
-  // Rows of approval_decisions and approval_categories point at approvals: checked at commit,
-  // when the rebuilt table holds every id again.
+  const rebuilt = table.sql.replace(oldCheck, "kind IN ('action', 'delegation', 'workflow_step')");
+  // Rows of approval_decisions and approval_categories point at approvals: checked at commit.
+  // The rows go back into a table named approvals (not renamed into it), so each one re-inserted
+  // answers the references its removal left open.
   db.pragma('defer_foreign_keys = ON');
-  db.exec(rebuilt);
-  db.exec('INSERT INTO approvals_next SELECT * FROM approvals');
+  db.exec('CREATE TEMP TABLE approvals_copy AS SELECT * FROM approvals');
   db.exec('DROP TABLE approvals');
-  db.exec('ALTER TABLE approvals_next RENAME TO approvals');
+  db.exec(rebuilt);
+  db.exec('INSERT INTO approvals SELECT * FROM temp.approvals_copy');
+  db.exec('DROP TABLE temp.approvals_copy');
   for (const index of indexes) db.exec(index.sql);
   db.exec(`
     ALTER TABLE approvals ADD COLUMN workflow_run_id TEXT;

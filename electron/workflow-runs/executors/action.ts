@@ -7,6 +7,7 @@ import type { Executor } from '../../../shared/workflows/definition.js';
 import type { ActionInput } from '../../../shared/core/types.js';
 import type { ExecutorResult } from '../engine.js';
 import type { RunGovernance } from '../governance.js';
+import type { McpToolCaller } from './mcp-call.js';
 
 type ActionExecutor = Extract<Executor, { kind: 'action' }>;
 
@@ -32,9 +33,20 @@ export function allowedResult(governance: RunGovernance, actionId: string): Exec
   return { ok: true, output: action, evidence: { kind: 'action_allowed', data } };
 }
 
-export async function runAction(executor: ActionExecutor, run: { agent_id: string; mission_id: string | null }, governance: RunGovernance): Promise<ActionStepResult> {
+export async function runAction(
+  executor: ActionExecutor,
+  run: { agent_id: string; mission_id: string | null },
+  governance: RunGovernance,
+  callMcpTool?: McpToolCaller,
+): Promise<ActionStepResult> {
   const action = await governance.submit(run.agent_id, actionInputOf(executor, run.mission_id), `agent:${run.agent_id}`);
-  if (action.decision === 'ALLOW') return allowedResult(governance, action.id);
+  if (action.decision === 'ALLOW') {
+    const allowed = allowedResult(governance, action.id);
+    // A tool of a registered MCP server: allowed, Warden calls it and its result is the output.
+    const called = executor.connector && executor.tool.startsWith('mcp.') && callMcpTool ? await callMcpTool(executor.connector, executor.tool, executor.args ?? {}) : null;
+    if (!called) return allowed;
+    return { ...called, evidence: allowed.evidence, details: { ...called.details, action_id: action.id, receipt_id: action.receipt_id } };
+  }
   if (action.decision === 'ALERT' && action.approval_id) {
     return { ok: false, waiting_approval_id: action.approval_id, details: { action_id: action.id, receipt_id: action.receipt_id } };
   }

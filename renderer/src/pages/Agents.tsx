@@ -17,6 +17,7 @@ import { OperatorsPanel } from './Operators';
 import { McpServersPanel } from './McpServers';
 import { EditAgentDialog } from './agents/EditAgentDialog';
 import { AgentSetup } from './agents/AgentSetup';
+import { Gate } from '../lib/can';
 
 
 /** An agent seen this recently counts as connected. */
@@ -104,9 +105,11 @@ export function AgentsPage() {
       <header className="page-header">
         <h2>Agents</h2>
         <div className="page-actions">
-          <button type="button" className="primary" onClick={() => setCreating(true)}>
-            New agent
-          </button>
+          <Gate route="createAgent">
+            <button type="button" className="primary" onClick={() => setCreating(true)}>
+              New agent
+            </button>
+          </Gate>
         </div>
       </header>
 
@@ -159,15 +162,19 @@ export function AgentsPage() {
                       </td>
                       <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
                       <td className="row-actions">
-                        <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>
-                          Edit
-                        </button>
+                        <Gate route="updateAgent">
+                          <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>
+                            Edit
+                          </button>
+                        </Gate>
                         <button type="button" onClick={() => setKeysFor(a)} aria-label={`Keys of ${a.name}`}>
                           Keys
                         </button>
-                        <button type="button" onClick={() => void toggle(a)} aria-label={`${a.status === 'active' ? 'Disable' : 'Enable'} ${a.name}`}>
-                          {a.status === 'active' ? 'Disable' : 'Enable'}
-                        </button>
+                        <Gate route="updateAgent">
+                          <button type="button" onClick={() => void toggle(a)} aria-label={`${a.status === 'active' ? 'Disable' : 'Enable'} ${a.name}`}>
+                            {a.status === 'active' ? 'Disable' : 'Enable'}
+                          </button>
+                        </Gate>
                       </td>
                     </tr>
                   ))}
@@ -314,9 +321,11 @@ function KeysDialog({ agent, onClose }: { agent: Agent; onClose(): void }) {
   return (
     <Dialog title={`Keys of ${agent.name}`} open onClose={onClose} variant="drawer">
       <div className="page-actions">
-        <button type="button" className="primary" onClick={() => void issue()}>
-          Issue new key
-        </button>
+        <Gate route="createAgentKey">
+          <button type="button" className="primary" onClick={() => void issue()}>
+            Issue new key
+          </button>
+        </Gate>
       </div>
       <Async {...keys} what="keys">
         {(list) =>
@@ -342,9 +351,11 @@ function KeysDialog({ agent, onClose }: { agent: Agent; onClose(): void }) {
                     <td>{k.revoked_at ? <span className="pill pill-bad">revoked</span> : ago(k.last_used_at)}</td>
                     <td className="row-actions">
                       {k.revoked_at ? null : (
-                        <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke key ${k.prefix}`}>
-                          Revoke
-                        </button>
+                        <Gate route="revokeAgentKey">
+                          <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke key ${k.prefix}`}>
+                            Revoke
+                          </button>
+                        </Gate>
                       )}
                     </td>
                   </tr>

@@ -19,6 +19,7 @@ import { useBudgets } from '../stores/budgets';
 import { toast } from '../stores/toasts';
 import { Dialog } from '../components/Dialog';
 import { Empty, ErrorState, Loading } from '../components/states';
+import { Gate } from '../lib/can';
 
 type Scope = (typeof BUDGET_SCOPES)[number];
 
@@ -127,9 +128,11 @@ export function BudgetsPage() {
       <header className="page-header">
         <h2>Budgets</h2>
         <div className="page-actions">
-          <button type="button" className="primary" onClick={() => setEditing('new')}>
-            New budget
-          </button>
+          <Gate route="setBudget">
+            <button type="button" className="primary" onClick={() => setEditing('new')}>
+              New budget
+            </button>
+          </Gate>
         </div>
       </header>
 
@@ -245,20 +248,28 @@ export function BudgetsPage() {
                   </td>
                   <td className="row-actions">
                     {b.status === 'paused' ? (
-                      <button type="button" className="primary" onClick={() => setResuming(b)}>
-                        Resume
-                      </button>
+                      <Gate route="resumeBudget">
+                        <button type="button" className="primary" onClick={() => setResuming(b)}>
+                          Resume
+                        </button>
+                      </Gate>
                     ) : (
-                      <button type="button" onClick={() => void pause(b)}>
-                        Pause
-                      </button>
+                      <Gate route="pauseBudget">
+                        <button type="button" onClick={() => void pause(b)}>
+                          Pause
+                        </button>
+                      </Gate>
                     )}
-                    <button type="button" onClick={() => setEditing(b)}>
-                      Edit
-                    </button>
-                    <button type="button" className="link danger" onClick={() => void remove(b)}>
-                      Remove
-                    </button>
+                    <Gate route="setBudget">
+                      <button type="button" onClick={() => setEditing(b)}>
+                        Edit
+                      </button>
+                    </Gate>
+                    <Gate route="deleteBudget">
+                      <button type="button" className="link danger" onClick={() => void remove(b)}>
+                        Remove
+                      </button>
+                    </Gate>
                   </td>
                 </tr>
               ))}

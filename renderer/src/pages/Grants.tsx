@@ -8,6 +8,7 @@ import { useResource } from '../lib/useResource';
 import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
 import { VisibleText } from '../components/VisibleText';
+import { Gate } from '../lib/can';
 
 export function GrantsPanel({ agents }: { agents: Agent[] }) {
   const [state, setState] = useState<'live' | 'all'>('live');
@@ -74,9 +75,11 @@ export function GrantsPanel({ agents }: { agents: Agent[] }) {
                     <td title={dateTime(g.created_at)}>{ago(g.created_at)}</td>
                     <td className="row-actions">
                       {g.live ? (
-                        <button type="button" className="danger" onClick={() => void revoke(g.id)} aria-label={`Revoke grant for ${g.tool} (${name(g.agent_id)})`}>
-                          Revoke
-                        </button>
+                        <Gate route="revokeGrant">
+                          <button type="button" className="danger" onClick={() => void revoke(g.id)} aria-label={`Revoke grant for ${g.tool} (${name(g.agent_id)})`}>
+                            Revoke
+                          </button>
+                        </Gate>
                       ) : (
                         <span className="pill pill-muted">{g.revoked_at ? 'revoked' : 'expired'}</span>
                       )}

@@ -19,6 +19,7 @@ import { HistoryTab } from './InboxHistory';
 import { ApprovalCard } from './inbox/ApprovalCard';
 import { ApprovalDetail } from './inbox/ApprovalDetail';
 import { decideMany } from './inbox/decide';
+import { Gate } from '../lib/can';
 
 export { decide } from './inbox/decide';
 
@@ -190,12 +191,16 @@ function PendingTab() {
             <span className="no-wrap">
               {markedList.length ? `${markedList.length} marked` : `${bulk.length} identical`}
             </span>
-            <button type="button" className="allow" onClick={() => void decideMany(bulk, 'allow_once')}>
-              Allow {bulk.length} once
-            </button>
-            <button type="button" className="deny" onClick={() => void decideMany(bulk, 'deny')}>
-              Deny {bulk.length}
-            </button>
+            <Gate route="decideApproval">
+              <button type="button" className="allow" onClick={() => void decideMany(bulk, 'allow_once')}>
+                Allow {bulk.length} once
+              </button>
+            </Gate>
+            <Gate route="decideApproval">
+              <button type="button" className="deny" onClick={() => void decideMany(bulk, 'deny')}>
+                Deny {bulk.length}
+              </button>
+            </Gate>
             {markedList.length ? (
               <button type="button" className="link" onClick={() => useApprovals.getState().clearMarks()}>
                 Clear

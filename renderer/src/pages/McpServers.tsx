@@ -12,6 +12,7 @@ import { useResource } from '../lib/useResource';
 import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
 import { Dialog } from '../components/Dialog';
+import { Gate } from '../lib/can';
 
 async function loadServers(): Promise<McpServer[]> {
   const all: McpServer[] = [];
@@ -63,9 +64,11 @@ export function McpServersPanel({ agents }: { agents: Agent[] }) {
           MCP servers
         </h3>
         <div className="page-actions">
-          <button type="button" onClick={() => setRegistering(true)}>
-            Register server
-          </button>
+          <Gate route="createMcpServer">
+            <button type="button" onClick={() => setRegistering(true)}>
+              Register server
+            </button>
+          </Gate>
         </div>
       </div>
       <Async {...servers} what="MCP servers">
@@ -140,9 +143,11 @@ function ServerRow({ server: s, agents, open, onToggle, onRemove }: { server: Mc
           <button type="button" aria-expanded={open} onClick={onToggle} aria-label={`Tools of ${s.name}`}>
             Tools
           </button>
-          <button type="button" onClick={onRemove} aria-label={`Unregister ${s.name}`}>
-            Unregister
-          </button>
+          <Gate route="deleteMcpServer">
+            <button type="button" onClick={onRemove} aria-label={`Unregister ${s.name}`}>
+              Unregister
+            </button>
+          </Gate>
         </td>
       </tr>
       {open ? (
@@ -234,9 +239,11 @@ function ToolsPreview({ server, agents }: { server: string; agents: Agent[] }) {
                     </td>
                     <td className="row-actions">
                       {t.status === 'allowed' ? (
-                        <button type="button" disabled={busy === t.name} onClick={() => void requireApproval(t)} aria-label={`Require approval for ${t.name}`}>
-                          Require approval
-                        </button>
+                        <Gate route="createGuardrail">
+                          <button type="button" disabled={busy === t.name} onClick={() => void requireApproval(t)} aria-label={`Require approval for ${t.name}`}>
+                            Require approval
+                          </button>
+                        </Gate>
                       ) : null}
                     </td>
                   </tr>

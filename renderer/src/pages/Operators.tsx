@@ -1,6 +1,7 @@
 /**
- * Operators: the people who answer approvals. Everyone sees who they are; the owner adds,
- * revokes and rotates them (a new token is shown once). Rotating the owner's own token signs this
+ * Operators: the people who answer approvals, each with a role (viewer < member < admin < owner)
+ * and a permissions list. Everyone sees who they are; an owner adds, revokes and rotates them (a
+ * new token is shown once) and sets roles and permissions. Rotating one's own token signs this
  * window in with the new one.
  */
 import { useState, type FormEvent } from 'react';
@@ -13,6 +14,11 @@ import { toast } from '../stores/toasts';
 import { Async } from '../components/states';
 import { Dialog } from '../components/Dialog';
 import { CopyButton } from '../components/CopyButton';
+import { Gate, useCan } from '../lib/can';
+import { OPERATOR_ROLES, type OperatorRole } from '../../../shared/vocabulary.js';
+
+/** The operator.token operator: it cannot be revoked (rotate its token instead). */
+const TOKEN_FILE_OPERATOR = 'owner';
 
 async function loadOperators(): Promise<Operator[]> {
   const out: Operator[] = [];
@@ -26,7 +32,8 @@ export function OperatorsPanel() {
   const signIn = useSession((s) => s.signIn);
   const [adding, setAdding] = useState(false);
   const [shown, setShown] = useState<{ title: string; token: string } | null>(null);
-  const isOwner = (operators.data ?? []).some((o) => o.id === me?.id && o.is_owner);
+  const canManage = useCan('updateOperator');
+  const [editingPermissions, setEditingPermissions] = useState<Operator | null>(null);
 
   const replace = (updated: Operator) => operators.setData((list) => list?.map((o) => (o.id === updated.id ? updated : o)));
 
@@ -37,6 +44,17 @@ export function OperatorsPanel() {
       toast.success(`Revoked ${op.name}`, 'Their token now answers 401.');
     } catch (err) {
       toast.error(`Could not revoke ${op.name}`, errorMessage(err));
+    }
+  }
+
+  async function setRole(op: Operator, role: OperatorRole) {
+    try {
+      const updated = await api().call('updateOperator', { params: { id: op.id }, body: { role } });
+      replace(updated);
+      toast.success(`${op.name} is now ${updated.role}`);
+      if (op.id === me?.id) await signIn(useSession.getState().token ?? '');
+    } catch (err) {
+      toast.error(`Could not change ${op.name}'s role`, errorMessage(err));
     }
   }
 
@@ -58,16 +76,18 @@ export function OperatorsPanel() {
         <h3 id="operators-title" className="card-title">
           Operators
         </h3>
-        {isOwner ? (
-          <div className="page-actions">
+        <div className="page-actions">
+          <Gate route="createOperator">
             <button type="button" onClick={() => setAdding(true)}>
               Add operator
             </button>
-          </div>
-        ) : null}
+          </Gate>
+        </div>
       </div>
       <p className="muted small">
-        Approval thresholds count distinct operators that existed before a request was made. {isOwner ? '' : 'Only the owner can add, revoke or rotate operators.'}
+        Viewers read everything; members also decide approvals; admins also edit guardrails, tool policies, budgets and agents and release the kill-switch;
+        owners also change governance settings, quotas and operators. Approval thresholds count operators who may decide and existed before a request was made.
+        {canManage.allowed ? '' : ` You are ${me?.role ?? 'signed in'}: only an owner changes operators.`}
       </p>
       <Async {...operators} what="operators">
         {(list) => (
@@ -76,6 +96,7 @@ export function OperatorsPanel() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Role</th>
+                <th scope="col">Permissions</th>
                 <th scope="col">Status</th>
                 <th scope="col">Added</th>
                 <th scope="col">
@@ -91,19 +112,48 @@ export function OperatorsPanel() {
                     {o.id === me?.id ? <span className="muted small"> (you)</span> : null}
                     <div className="muted mono small">{o.id}</div>
                   </td>
-                  <td>{o.is_owner ? 'owner' : 'operator'}</td>
+                  <td>
+                    {canManage.allowed && !o.revoked_at ? (
+                      <select aria-label={`Role of ${o.name}`} value={o.role} onChange={(e) => void setRole(o, e.target.value as OperatorRole)}>
+                        {OPERATOR_ROLES.map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <span className="pill">{o.role}</span>
+                    )}
+                  </td>
+                  <td className="small">
+                    {o.permissions.length ? <span className="mono">{o.permissions.join(', ')}</span> : <span className="muted">none</span>}
+                    {o.role !== 'owner' && !o.revoked_at ? (
+                      <>
+                        {' '}
+                        <Gate route="updateOperator">
+                          <button type="button" className="link small" onClick={() => setEditingPermissions(o)} aria-label={`Edit permissions of ${o.name}`}>
+                            edit
+                          </button>
+                        </Gate>
+                      </>
+                    ) : null}
+                  </td>
                   <td>{o.revoked_at ? <span className="pill pill-bad">revoked {ago(o.revoked_at)}</span> : <span className="pill pill-ok">active</span>}</td>
                   <td title={dateTime(o.created_at)}>{ago(o.created_at)}</td>
                   <td className="row-actions">
-                    {isOwner && !o.revoked_at ? (
+                    {!o.revoked_at ? (
                       <>
-                        <button type="button" onClick={() => void rotate(o)} aria-label={`Rotate the token of ${o.name}`}>
-                          Rotate token
-                        </button>
-                        {o.is_owner ? null : (
-                          <button type="button" className="danger" onClick={() => void revoke(o)} aria-label={`Revoke ${o.name}`}>
-                            Revoke
+                        <Gate route="rotateOperator">
+                          <button type="button" onClick={() => void rotate(o)} aria-label={`Rotate the token of ${o.name}`}>
+                            Rotate token
                           </button>
+                        </Gate>
+                        {o.name === TOKEN_FILE_OPERATOR ? null : (
+                          <Gate route="revokeOperator">
+                            <button type="button" className="danger" onClick={() => void revoke(o)} aria-label={`Revoke ${o.name}`}>
+                              Revoke
+                            </button>
+                          </Gate>
                         )}
                       </>
                     ) : null}
@@ -123,6 +173,16 @@ export function OperatorsPanel() {
           setShown({ title: `Operator ${op.name} added`, token });
         }}
       />
+      {editingPermissions ? (
+        <PermissionsDialog
+          operator={editingPermissions}
+          onClose={() => setEditingPermissions(null)}
+          onSaved={(op) => {
+            replace(op);
+            setEditingPermissions(null);
+          }}
+        />
+      ) : null}
       {shown ? <TokenOnceDialog title={shown.title} token={shown.token} onClose={() => setShown(null)} /> : null}
     </section>
   );
@@ -130,6 +190,7 @@ export function OperatorsPanel() {
 
 function AddOperatorDialog({ open, onClose, onAdded }: { open: boolean; onClose(): void; onAdded(op: Operator, token: string): void }) {
   const [name, setName] = useState('');
+  const [role, setRole] = useState<OperatorRole>('member');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -138,9 +199,10 @@ function AddOperatorDialog({ open, onClose, onAdded }: { open: boolean; onClose(
     setBusy(true);
     setError(null);
     try {
-      const { token, ...op } = await api().call('createOperator', { body: { name: name.trim() } }, { idempotencyKey: idemKey() });
+      const { token, ...op } = await api().call('createOperator', { body: { name: name.trim(), role } }, { idempotencyKey: idemKey() });
       onAdded(op, token);
       setName('');
+      setRole('member');
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -154,6 +216,16 @@ function AddOperatorDialog({ open, onClose, onAdded }: { open: boolean; onClose(
         <label>
           Name
           <input value={name} onChange={(e) => setName(e.target.value)} required autoFocus placeholder="alice" pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" />
+        </label>
+        <label>
+          Role
+          <select value={role} onChange={(e) => setRole(e.target.value as OperatorRole)}>
+            {OPERATOR_ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
         </label>
         {error ? (
           <p className="form-error" role="alert">
@@ -185,6 +257,53 @@ function TokenOnceDialog({ title, token, onClose }: { title: string; token: stri
         </code>
         <CopyButton text={token} label="Copy token" />
       </div>
+    </Dialog>
+  );
+}
+
+/** Replaces an operator's permissions (names workflow `permission` guards check). */
+function PermissionsDialog({ operator, onClose, onSaved }: { operator: Operator; onClose(): void; onSaved(op: Operator): void }) {
+  const [text, setText] = useState(operator.permissions.join(', '));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const permissions = text.split(/[\s,]+/).filter(Boolean);
+    try {
+      onSaved(await api().call('updateOperator', { params: { id: operator.id }, body: { permissions } }));
+      toast.success(`Permissions of ${operator.name} saved`);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Permissions of ${operator.name}`} open onClose={onClose}>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label>
+          Permissions, separated by commas or spaces
+          <input value={text} onChange={(e) => setText(e.target.value)} autoFocus placeholder="deploy:prod, refunds.approve" />
+        </label>
+        <p className="muted small">Workflow guards of kind permission check these names. Owners hold every permission.</p>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save permissions'}
+          </button>
+        </div>
+      </form>
     </Dialog>
   );
 }

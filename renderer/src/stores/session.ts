@@ -4,6 +4,15 @@ import type { DesktopBridge } from '../../../shared/desktop-bridge.js';
 import { clearClient, configureClient, api, errorMessage, isApiError } from '../lib/api';
 import { forgetToken, rememberToken, type SessionSource } from '../lib/session';
 import type { StreamState } from '../lib/sse';
+import type { OperatorRole } from '../../../shared/vocabulary.js';
+
+/** The signed-in operator: its role decides which controls the UI enables (see lib/can). */
+export interface SignedInOperator {
+  id: string;
+  name: string;
+  role: OperatorRole;
+  permissions: readonly string[];
+}
 
 export type SessionStatus = 'checking' | 'signed_in' | 'signed_out' | 'unreachable';
 
@@ -12,7 +21,7 @@ interface SessionState {
   baseUrl: string;
   token: string | null;
   desktop: DesktopBridge | null;
-  operator: { id: string; name: string } | null;
+  operator: SignedInOperator | null;
   /** Why we are signed out or unreachable, for the sign-in screen. */
   reason: string | null;
   stream: StreamState;
@@ -54,7 +63,7 @@ export const useSession = create<SessionState>((set, get) => ({
         return;
       }
       if (!get().desktop) rememberToken(token);
-      set({ status: 'signed_in', operator: { id: me.id, name: me.name }, reason: null });
+      set({ status: 'signed_in', operator: { id: me.id, name: me.name, role: me.role, permissions: me.permissions }, reason: null });
     } catch (err) {
       if (isApiError(err, 'unauthenticated')) {
         forgetToken();

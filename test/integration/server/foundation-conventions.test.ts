@@ -306,7 +306,7 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(409);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
 
-    const other = await t.api(t.op).answer('createOperator', { body: { name: 'second' } });
+    const other = await t.api(t.op).answer('createOperator', { body: { name: 'second', role: 'admin' } });
     const theirs = await t.raw('POST', '/v1/agents', { key: other.body.token, body: { name: 'by-second' }, headers });
     expect(theirs.status).toBe(201);
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();

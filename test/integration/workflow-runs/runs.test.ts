@@ -224,4 +224,38 @@ describe('reading, cancelling, row access', () => {
     const types = audit.body.data.filter((e) => e.subject_id === run.id).map((e) => e.event_type);
     expect(types).toEqual(expect.arrayContaining(['workflow_run.started', 'workflow_run.transitioned', 'workflow.guard_evaluated']));
   });
+
+  it('deterministic chains are bounded: a loop (which definitions refuse) fails the run instead of spinning', async () => {
+    deployWorkflow(t.app, {
+      name: 'loop-flow',
+      initial_state: 'ping',
+      states: {
+        ping: { transitions: { to_pong: { actor: 'deterministic', target: 'pong' } } },
+        pong: { transitions: { to_ping: { actor: 'deterministic', target: 'ping' } } },
+        end: { terminal: true },
+      },
+    });
+    const run = await t.api(a.key).answer('startWorkflowRun', { params: { name: 'loop-flow' }, body: { input: {} } });
+    expect(run.body.status).toBe('failed');
+    expect(run.body.reason).toMatch(/more than 32 deterministic transitions in a row/);
+  });
+
+  it('a deterministic transition whose guards fail waits; it fires once they pass on a later entry', async () => {
+    deployWorkflow(t.app, {
+      name: 'gate-flow',
+      initial_state: 'open',
+      initial_context: { ready: false },
+      states: {
+        open: { transitions: { arm: { target: 'armed', set_context: { ready: '$.arguments.ready' } } } },
+        armed: { transitions: { go: { actor: 'deterministic', target: 'gone', guards: [{ kind: 'expr', expr: '$.context.ready == true' }] }, back: { target: 'open' } } },
+        gone: { terminal: true },
+      },
+    });
+    const run = (await t.api(a.key).answer('startWorkflowRun', { params: { name: 'gate-flow' }, body: { input: {} } })).body;
+    const notYet = await step(a.key, run.id, 'arm', { ready: false });
+    expect(notYet.body).toMatchObject({ state: 'armed', status: 'active' });
+    await step(a.key, run.id, 'back');
+    const fired = await step(a.key, run.id, 'arm', { ready: true });
+    expect(fired.body).toMatchObject({ state: 'gone', status: 'completed' });
+  });
 });

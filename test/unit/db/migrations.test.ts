@@ -153,6 +153,42 @@ for (const m of MIGRATIONS.slice(1)) {
   });
 }
 
+describe('0015-workflow-runs: the approvals rebuild', () => {
+  it('keeps every approval with its decisions and categories, and takes kind workflow_step afterwards', () => {
+    newDir();
+    const db = fresh();
+    migrate(db, MIGRATIONS, 14);
+    seedFoundation(db);
+    const at = '2026-01-05T12:00:00.000Z';
+    db.prepare(
+      `INSERT INTO approvals (id, kind, status, agent_id, tool, action, explanation, grantable, required_approvals, created_at, expires_at, withdrawn_at, undone_at)
+       VALUES ('apr_1', 'action', 'approved', 'agt_1', 'shell.exec', '{"tool":"shell.exec"}', 'asks', 1, 1, ?, ?, NULL, NULL)`,
+    ).run(at, at);
+    db.prepare("INSERT INTO approval_decisions (approval_id, agent_id, tool, operator_id, decision, at) VALUES ('apr_1', 'agt_1', 'shell.exec', 'opr_1', 'allow_once', ?)").run(at);
+    db.prepare("INSERT INTO approval_categories (approval_id, category, created_at) VALUES ('apr_1', 'external_comm', ?)").run(at);
+    const before = dump(db);
+    const indexesBefore = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'approvals' AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+
+    migrate(db, MIGRATIONS, 15);
+    const after = dump(db);
+    expect(after.approvals!.map((r) => ({ ...r, workflow_run_id: undefined, queue: undefined, prompt: undefined }))).toEqual(
+      before.approvals!.map((r) => ({ ...r, workflow_run_id: undefined, queue: undefined, prompt: undefined })),
+    );
+    expect(after.approval_decisions).toEqual(before.approval_decisions);
+    expect(after.approval_categories).toEqual(before.approval_categories);
+    const indexesAfter = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'approvals' AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(indexesAfter).toEqual([...indexesBefore, 'approvals_workflow_run'].sort());
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    // The decisions still point at approvals: a decision on a missing approval is refused.
+    expect(() => db.prepare("INSERT INTO approval_decisions (approval_id, agent_id, tool, operator_id, decision, at) VALUES ('apr_none', 'agt_1', 't', 'opr_1', 'deny', ?)").run(at)).toThrow(/FOREIGN KEY/);
+    db.prepare(
+      `INSERT INTO approvals (id, kind, status, agent_id, tool, action, explanation, grantable, required_approvals, created_at, expires_at, workflow_run_id, queue, prompt)
+       VALUES ('apr_2', 'workflow_step', 'pending', 'agt_1', 'workflow:release', '{}', 'Review', 0, 1, ?, ?, 'run_1', 'releases', 'Review')`,
+    ).run(at, at);
+    expect(() => db.prepare("UPDATE approvals SET kind = 'other' WHERE id = 'apr_2'").run()).toThrow(/CHECK/);
+  });
+});
+
 describe('a database newer than the app', () => {
   it('fails with DatabaseTooNewError naming both versions, and leaves the file untouched', () => {
     newDir();

@@ -7,6 +7,7 @@ import type { Budget } from '../../../../shared/api/budgets.js';
 import { api, errorMessage, idemKey } from '../../lib/api';
 import { useBudgets } from '../../stores/budgets';
 import { toast } from '../../stores/toasts';
+import { Gate } from '../../lib/can';
 
 export interface ResumeFailure {
   id: string;
@@ -64,9 +65,11 @@ export function BulkResumeBar({
       {selected.length ? (
         <div className="bulk-bar">
           <span className="no-wrap">{selected.length} selected</span>
-          <button type="button" className="primary" disabled={busy} onClick={() => void run()}>
-            {busy ? 'Resuming…' : `Resume selected (${selected.length})`}
-          </button>
+          <Gate route="resumeBudget">
+            <button type="button" className="primary" disabled={busy} onClick={() => void run()}>
+              {busy ? 'Resuming…' : `Resume selected (${selected.length})`}
+            </button>
+          </Gate>
           <button type="button" className="link" disabled={busy} onClick={() => onDone(new Set())}>
             Clear selection
           </button>

@@ -20,6 +20,7 @@ import { Async } from '../../components/states';
 import { receiptHref } from '../../stores/route';
 import { Countdown } from './ApprovalCard';
 import { decide, waitingLine } from './decide';
+import { Gate } from '../../lib/can';
 
 export function ApprovalDetail({ approval: a, stale = false }: { approval: Approval; stale?: boolean }) {
   const inFlight = useApprovals((s) => Boolean(s.busy[a.id]));
@@ -113,23 +114,29 @@ export function ApprovalDetail({ approval: a, stale = false }: { approval: Appro
         <p className="decided">{waitingLine(a)}</p>
       ) : null}
       <div className="decision-bar">
-        <button type="button" className="allow" disabled={busy} onClick={() => void decide(a, 'allow_once')} aria-keyshortcuts="a">
-          Allow once
-        </button>
-        <button
-          type="button"
-          className="allow-always"
-          disabled={busy || !a.grantable}
-          onClick={() => setChoosing(true)}
-          aria-keyshortcuts="Shift+A"
-          aria-haspopup="dialog"
-          title={a.grantable ? 'Choose what to allow always' : `Not offered: ${whyNot}`}
-        >
-          Allow always
-        </button>
-        <button type="button" className="deny" disabled={busy} onClick={() => void decide(a, 'deny', { comment: reason })} aria-keyshortcuts="d">
-          Deny
-        </button>
+        <Gate route="decideApproval">
+          <button type="button" className="allow" disabled={busy} onClick={() => void decide(a, 'allow_once')} aria-keyshortcuts="a">
+            Allow once
+          </button>
+        </Gate>
+        <Gate route="decideApproval">
+          <button
+            type="button"
+            className="allow-always"
+            disabled={busy || !a.grantable}
+            onClick={() => setChoosing(true)}
+            aria-keyshortcuts="Shift+A"
+            aria-haspopup="dialog"
+            title={a.grantable ? 'Choose what to allow always' : `Not offered: ${whyNot}`}
+          >
+            Allow always
+          </button>
+        </Gate>
+        <Gate route="decideApproval">
+          <button type="button" className="deny" disabled={busy} onClick={() => void decide(a, 'deny', { comment: reason })} aria-keyshortcuts="d">
+            Deny
+          </button>
+        </Gate>
         <input
           id="deny-reason"
           className="reason"

@@ -5,6 +5,7 @@ import { api, errorMessage, idemKey, isApiError } from '../../lib/api';
 import { allowCount, decisionBy, undoWithToast, useApprovals } from '../../stores/approvals';
 import { useSession } from '../../stores/session';
 import { toast, useToasts } from '../../stores/toasts';
+import { canWith } from '../../lib/can';
 
 export async function decide(
   a: Approval,
@@ -14,6 +15,12 @@ export async function decide(
 ): Promise<boolean> {
   const store = useApprovals.getState();
   if (store.busy[a.id] || decisionBy(a, useSession.getState().operator?.id)) return false;
+  // A key press reaches here without a button: it says why instead of asking the server in vain.
+  const can = canWith(useSession.getState().operator?.role, 'decideApproval');
+  if (!can.allowed) {
+    if (!quiet) toast.warning('Cannot decide this request', `Deciding ${can.reason}.`);
+    return false;
+  }
   store.setBusy(a.id, true);
   let body: { decision: ApprovalDecisionKind; comment?: string; grant?: GrantScope } = { decision };
   if (extra.comment?.trim()) body = { ...body, comment: extra.comment.trim() };

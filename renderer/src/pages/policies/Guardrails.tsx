@@ -12,6 +12,7 @@ import { Async, Empty } from '../../components/states';
 import { NewPolicyDialog } from './NewPolicyDialog';
 import { ConfirmEverythingDialog, emptyRow, newCatchAlls, RulesEditor, toRow, toRule, useAgentNames, type RuleRow } from './RuleEditor';
 import { STARTER_NAME, StarterPolicyButton, StarterPolicyOffer } from './StarterPolicy';
+import { Gate } from '../../lib/can';
 
 export function GuardrailsTab() {
   const [showDisabled, setShowDisabled] = useState(true);
@@ -71,9 +72,11 @@ export function GuardrailsTab() {
             <input type="checkbox" checked={showDisabled} onChange={(e) => setShowDisabled(e.target.checked)} /> show disabled
           </label>
           {list.data && !list.data.some((p) => p.name === STARTER_NAME) ? <StarterPolicyButton onAdded={added} /> : null}
-          <button type="button" className="primary" onClick={() => setCreating(true)}>
-            New policy
-          </button>
+          <Gate route="createGuardrail">
+            <button type="button" className="primary" onClick={() => setCreating(true)}>
+              New policy
+            </button>
+          </Gate>
         </div>
         {list.data?.length === 0 ? <StarterPolicyOffer onAdded={added} /> : null}
         <Async {...list} what="guardrail policies">
@@ -112,12 +115,16 @@ export function GuardrailsTab() {
                       </td>
                       <td title={dateTime(p.updated_at)}>{ago(p.updated_at)}</td>
                       <td className="row-actions">
-                        <button type="button" onClick={() => void setStatus(p, p.status === 'active' ? 'disabled' : 'active')} aria-label={`${p.status === 'active' ? 'Disable' : 'Enable'} ${p.name}`}>
-                          {p.status === 'active' ? 'Disable' : 'Enable'}
-                        </button>
-                        <button type="button" className="link danger" onClick={() => void remove(p)} aria-label={`Delete ${p.name}`}>
-                          Delete
-                        </button>
+                        <Gate route="updateGuardrail">
+                          <button type="button" onClick={() => void setStatus(p, p.status === 'active' ? 'disabled' : 'active')} aria-label={`${p.status === 'active' ? 'Disable' : 'Enable'} ${p.name}`}>
+                            {p.status === 'active' ? 'Disable' : 'Enable'}
+                          </button>
+                        </Gate>
+                        <Gate route="deleteGuardrail">
+                          <button type="button" className="link danger" onClick={() => void remove(p)} aria-label={`Delete ${p.name}`}>
+                            Delete
+                          </button>
+                        </Gate>
                       </td>
                     </tr>
                   ))}
@@ -236,9 +243,11 @@ function PolicyEditor({ policy, onSaved }: { policy: GuardrailPolicyObject; onSa
         >
           Discard
         </button>
-        <button type="button" className="primary" disabled={!dirty || invalid || busy || !rules.length} onClick={() => void save()}>
-          {busy ? 'Saving…' : 'Save rules'}
-        </button>
+        <Gate route="updateGuardrail">
+          <button type="button" className="primary" disabled={!dirty || invalid || busy || !rules.length} onClick={() => void save()}>
+            {busy ? 'Saving…' : 'Save rules'}
+          </button>
+        </Gate>
       </div>
       <p className="muted small">
         A rule matches on every field it sets. When several rules match, the most cautious wins (BLOCK, then ALERT, then ALLOW), and a <code>max value</code> exceeded blocks. Saving rules creates version {policy.version + 1}.
@@ -319,9 +328,11 @@ function Versions({ policy, onRestored, showVersion }: { policy: GuardrailPolicy
                     {v.version !== policy.version ? (
                       <>
                         {' '}
-                        <button type="button" className="link" disabled={restoring !== null} onClick={() => void restore(v)} aria-label={`Restore v${v.version}`}>
-                          {restoring === v.version ? 'Restoring…' : 'Restore this version'}
-                        </button>
+                        <Gate route="updateGuardrail">
+                          <button type="button" className="link" disabled={restoring !== null} onClick={() => void restore(v)} aria-label={`Restore v${v.version}`}>
+                            {restoring === v.version ? 'Restoring…' : 'Restore this version'}
+                          </button>
+                        </Gate>
                       </>
                     ) : (
                       <span className="muted"> · current</span>

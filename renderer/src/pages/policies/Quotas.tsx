@@ -8,6 +8,7 @@ import { useResource } from '../../lib/useResource';
 import { usePolicyDraft } from '../../stores/policyDraft';
 import { toast } from '../../stores/toasts';
 import { Async } from '../../components/states';
+import { Gate } from '../../lib/can';
 
 const LABELS: Record<QuotaKey, string> = {
   runs_per_hour: 'Runs per hour',
@@ -103,9 +104,11 @@ function QuotaForm({ quota, onSaved }: { quota: QuotaObject; onSaved(q: QuotaObj
       ) : null}
       <div className="form-actions">
         <span className="spacer" />
-        <button type="button" className="primary" onClick={() => void save()}>
-          Save quotas
-        </button>
+        <Gate route="updateQuota">
+          <button type="button" className="primary" onClick={() => void save()}>
+            Save quotas
+          </button>
+        </Gate>
       </div>
     </div>
   );

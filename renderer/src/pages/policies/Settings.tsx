@@ -6,6 +6,7 @@ import { useResource } from '../../lib/useResource';
 import { usePolicyDraft } from '../../stores/policyDraft';
 import { toast } from '../../stores/toasts';
 import { Async } from '../../components/states';
+import { Gate } from '../../lib/can';
 
 type Editable = Omit<GovernanceSettingsObject, 'object' | 'version' | 'updated_at'>;
 
@@ -136,9 +137,11 @@ function SettingsForm({ settings, onSaved }: { settings: GovernanceSettingsObjec
         <button type="button" disabled={!changed.length || busy} onClick={() => setForm(original)}>
           Discard
         </button>
-        <button type="button" className="primary" disabled={!changed.length || busy} onClick={() => void save()}>
-          {busy ? 'Saving…' : 'Save settings'}
-        </button>
+        <Gate route="updateGovernanceSettings">
+          <button type="button" className="primary" disabled={!changed.length || busy} onClick={() => void save()}>
+            {busy ? 'Saving…' : 'Save settings'}
+          </button>
+        </Gate>
       </div>
     </div>
   );

@@ -8,6 +8,7 @@ import type { GuardrailPolicyObject } from '../../../../shared/api/policies.js';
 import { api, errorMessage } from '../../lib/api';
 import { useResource } from '../../lib/useResource';
 import { toast } from '../../stores/toasts';
+import { Gate } from '../../lib/can';
 
 export const STARTER_NAME = 'coding-agent-starter';
 
@@ -39,9 +40,11 @@ export function StarterPolicyOffer({ onAdded }: { onAdded?(p: GuardrailPolicyObj
       <div>
         <strong>No guardrail policy yet.</strong> Start safe with the starter policy for coding agents. <span className="muted">{SUMMARY}</span>
       </div>
-      <button type="button" className="primary" disabled={busy} onClick={() => void add()}>
-        {busy ? 'Adding…' : 'Add the starter policy for coding agents'}
-      </button>
+      <Gate route="createStarterGuardrail">
+        <button type="button" className="primary" disabled={busy} onClick={() => void add()}>
+          {busy ? 'Adding…' : 'Add the starter policy for coding agents'}
+        </button>
+      </Gate>
     </section>
   );
 }
@@ -49,9 +52,11 @@ export function StarterPolicyOffer({ onAdded }: { onAdded?(p: GuardrailPolicyObj
 export function StarterPolicyButton({ onAdded }: { onAdded(p: GuardrailPolicyObject): void }) {
   const { busy, add } = useAddStarter(onAdded);
   return (
-    <button type="button" disabled={busy} title={SUMMARY} onClick={() => void add()}>
-      {busy ? 'Adding…' : 'Add starter policy'}
-    </button>
+    <Gate route="createStarterGuardrail">
+      <button type="button" disabled={busy} title={SUMMARY} onClick={() => void add()}>
+        {busy ? 'Adding…' : 'Add starter policy'}
+      </button>
+    </Gate>
   );
 }
 

@@ -7,6 +7,7 @@ import { useResource } from '../../lib/useResource';
 import { usePolicyDraft } from '../../stores/policyDraft';
 import { toast } from '../../stores/toasts';
 import { Async, Empty } from '../../components/states';
+import { Gate } from '../../lib/can';
 
 const splitList = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
 
@@ -80,16 +81,20 @@ export function ToolAccessTab() {
                       </th>
                       <td>
                         <label className="check">
+                          <Gate route="updateToolPolicy">
                           <input type="checkbox" checked={p.allowed} onChange={(e) => void patchPolicy(p, { allowed: e.target.checked })} aria-label={`${p.tool_name} allowed`} />
+                          </Gate>
                           {p.allowed ? 'allowed' : 'denied'}
                         </label>
                       </td>
                       <td className="small">{p.restrictions.allowed_domains?.join(', ') ?? <span className="muted">any</span>}</td>
                       <td>{p.restrictions.max_response_size_kb ? `${p.restrictions.max_response_size_kb} KB` : <span className="muted">—</span>}</td>
                       <td className="row-actions">
-                        <button type="button" className="link danger" onClick={() => void deletePolicy(p)} aria-label={`Remove policy of ${p.tool_name}`}>
-                          Remove
-                        </button>
+                        <Gate route="deleteToolPolicy">
+                          <button type="button" className="link danger" onClick={() => void deletePolicy(p)} aria-label={`Remove policy of ${p.tool_name}`}>
+                            Remove
+                          </button>
+                        </Gate>
                       </td>
                     </tr>
                   ))}
@@ -136,9 +141,11 @@ export function ToolAccessTab() {
                         <span className={`pill ${o.allowed ? 'pill-ok' : 'pill-bad'}`}>{o.allowed ? 'allowed' : 'denied'}</span>
                       </td>
                       <td className="row-actions">
-                        <button type="button" className="link danger" onClick={() => void deleteOverride(o.id)} aria-label={`Remove override ${o.role} ${o.tool_name}`}>
-                          Remove
-                        </button>
+                        <Gate route="deleteRoleOverride">
+                          <button type="button" className="link danger" onClick={() => void deleteOverride(o.id)} aria-label={`Remove override ${o.role} ${o.tool_name}`}>
+                            Remove
+                          </button>
+                        </Gate>
                       </td>
                     </tr>
                   ))}
@@ -228,7 +235,9 @@ function NewToolPolicy({ tools, onCreated }: { tools: string[]; onCreated(p: Too
         <option value="no">denied</option>
       </select>
       <input aria-label="Allowed domains" value={domains} onChange={(e) => setDomains(e.target.value)} placeholder="api.example.com, *.github.com" />
-      <button type="submit">Add tool policy</button>
+      <Gate route="createToolPolicy">
+        <button type="submit">Add tool policy</button>
+      </Gate>
       {error ? (
         <span className="form-error small" role="alert">
           {error}
@@ -262,7 +271,9 @@ function NewOverride({ onCreated }: { onCreated(o: { id: string; object: 'role_p
         <option value="no">denied</option>
         <option value="yes">allowed</option>
       </select>
-      <button type="submit">Add override</button>
+      <Gate route="createRoleOverride">
+        <button type="submit">Add override</button>
+      </Gate>
       {error ? (
         <span className="form-error small" role="alert">
           {error}
@@ -292,7 +303,9 @@ function DeclareTool({ onCreated }: { onCreated(t: { id: string; object: 'tool';
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Declare tool">
       <input aria-label="New tool name" value={name} onChange={(e) => setName(e.target.value)} placeholder="email.send" required />
       <input aria-label="Tool categories" value={categories} onChange={(e) => setCategories(e.target.value)} placeholder="external_comm" />
-      <button type="submit">Declare tool</button>
+      <Gate route="createTool">
+        <button type="submit">Declare tool</button>
+      </Gate>
       {error ? (
         <span className="form-error small" role="alert">
           {error}
