@@ -12,7 +12,7 @@ import { useWorkflows } from '../../stores/workflows';
 import { Async, Empty } from '../../components/states';
 import { Dialog } from '../../components/Dialog';
 import { workflowHref } from './Definitions';
-import { roleShortfall, useOperatorRole } from './roles';
+import { useCan } from '../../lib/can';
 import { useActorLabel } from './actors';
 import { workflowsApi, type TemplateStatus, type WorkflowTemplate } from './data';
 
@@ -25,10 +25,10 @@ export function RegistryTab() {
   const [deprecating, setDeprecating] = useState<WorkflowTemplate | null>(null);
   const [archiving, setArchiving] = useState<WorkflowTemplate | null>(null);
   const [creating, setCreating] = useState<WorkflowTemplate | null>(null);
-  const role = useOperatorRole();
   const actorLabel = useActorLabel();
-  const cannotMove = roleShortfall(role, 'owner');
-  const cannotCreate = roleShortfall(role, 'admin');
+  const cannotDeprecate = useCan('deprecateWorkflowTemplate').reason;
+  const cannotArchive = useCan('archiveWorkflowTemplate').reason;
+  const cannotCreate = useCan('createWorkflowFromTemplate').reason;
   const all = registry.data ?? [];
   const nameOf = (id: string | null | undefined) => (id ? (all.find((t) => t.id === id)?.template_name ?? id) : null);
   const replace = (t: WorkflowTemplate) => registry.setData((list) => list?.map((x) => (x.id === t.id ? t : x)).filter((x) => includeArchived || x.status !== 'archived'));
@@ -103,7 +103,7 @@ export function RegistryTab() {
                           </button>
                         ) : null}
                         {t.status === 'active' ? (
-                          <button type="button" disabled={Boolean(cannotMove)} title={cannotMove ? `Deprecating ${cannotMove}` : undefined} onClick={() => setDeprecating(t)} aria-label={`Deprecate ${t.template_name}`}>
+                          <button type="button" disabled={Boolean(cannotDeprecate)} title={cannotDeprecate ? `Deprecating ${cannotDeprecate}` : undefined} onClick={() => setDeprecating(t)} aria-label={`Deprecate ${t.template_name}`}>
                             Deprecate
                           </button>
                         ) : null}
@@ -111,8 +111,8 @@ export function RegistryTab() {
                           <button
                             type="button"
                             className="danger"
-                            disabled={Boolean(cannotMove)}
-                            title={cannotMove ? `Archiving ${cannotMove}` : undefined}
+                            disabled={Boolean(cannotArchive)}
+                            title={cannotArchive ? `Archiving ${cannotArchive}` : undefined}
                             onClick={() => setArchiving(t)}
                             aria-label={`Archive ${t.template_name}`}
                           >

@@ -19,7 +19,7 @@ import { workflowHref } from './Definitions';
 import { RunStatusPill } from './Runs';
 import { StateMachineGraph } from './StateMachineGraph';
 import type { GraphDefinition } from './layout';
-import { roleShortfall, useOperatorRole } from './roles';
+import { useCan } from '../../lib/can';
 import { useActorLabel } from './actors';
 import { guardRejection, workflowsApi, type GuardResult, type RunLink, type WorkflowHistoryEntry, type WorkflowRun } from './data';
 import './workflows.css';
@@ -42,7 +42,7 @@ export function WorkflowRunPage() {
   const history = useResource(() => workflowsApi.history(id), [id, revision]);
   const definition = useResource(async () => (run ? (await workflowsApi.version(run.workflow, run.version)).definition : null), [run?.workflow, run?.version]);
   const [cancelling, setCancelling] = useState(false);
-  const cannotCancel = roleShortfall(useOperatorRole(), 'member');
+  const cannotCancel = useCan('cancelWorkflowRun').reason;
   const actorLabel = useActorLabel();
 
   const graphRun = useMemo(() => {
@@ -245,7 +245,7 @@ function NextSteps({ run, definition }: { run: WorkflowRun; definition: GraphDef
   const [args, setArgs] = useState('{}');
   const [error, setError] = useState<string | null>(null);
   const open = OPEN_STATUSES.has(run.status);
-  const cannotStep = roleShortfall(useOperatorRole(), 'member');
+  const cannotStep = useCan('takeWorkflowTransition').reason;
 
   async function take(link: RunLink, argsText?: string) {
     let parsed: Record<string, unknown> | undefined;

@@ -14,7 +14,7 @@ import { Async } from '../../components/states';
 import { Dialog } from '../../components/Dialog';
 import { StateMachineGraph } from './StateMachineGraph';
 import { foldUnchanged } from './diffFold';
-import { roleShortfall, useOperatorRole } from './roles';
+import { useCan } from '../../lib/can';
 import { useActorLabel } from './actors';
 import { definitionText, warningText, workflowsApi, type WorkflowVersionFull, type WorkflowVersionInfo } from './data';
 import './workflows.css';
@@ -26,10 +26,9 @@ export function WorkflowPage() {
   const [shown, setShown] = useState<number | null>(null);
   const [rollingBack, setRollingBack] = useState<WorkflowVersionInfo | null>(null);
   const [approving, setApproving] = useState(false);
-  const role = useOperatorRole();
   const actorLabel = useActorLabel();
-  const cannotApprove = roleShortfall(role, 'owner');
-  const cannotRollBack = roleShortfall(role, 'admin');
+  const cannotApprove = useCan('approveWorkflowTemplate').reason;
+  const cannotRollBack = useCan('rollbackWorkflow').reason;
   // Full definitions by version, fetched once each (versions never change).
   const cache = useRef(new Map<number, Promise<WorkflowVersionFull>>());
   useEffect(() => cache.current.clear(), [name]);
