@@ -32,10 +32,29 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
 }
 
+/** `g w` opens Workflows, like the other pages' chords. */
 async function openWorkflows(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Workflows/ }).click();
+  await page.keyboard.press('g');
+  await page.keyboard.press('w');
   await expect(page.getByRole('heading', { level: 2, name: 'Workflows' })).toBeVisible();
 }
+
+// First in the file: it needs a Warden with no workflow yet.
+test('with no workflow yet, each tab says what to do first', async ({ page }) => {
+  await signIn(page, server);
+  await openWorkflows(page);
+  await expect(page.getByText('No workflows yet')).toBeVisible();
+  await expect(page.getByText('$ warden workflow apply release.yaml')).toBeVisible();
+  // The tabs follow the arrow keys.
+  await page.getByRole('tab', { name: 'Definitions' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Registry' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByText('No active or deprecated templates')).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Runs' })).toBeFocused();
+  await expect(page.getByText('No runs yet')).toBeVisible();
+  await expect(page.getByText(/warden workflow run NAME/)).toBeVisible();
+});
 
 test('a definition applied through the API shows with its versions; two versions diff; a rollback makes a new version', async ({ page }) => {
   await server.api('POST', '/v1/workflows', { definition: releaseDefinition('Review {{input.service}}'), message: 'first cut' });
