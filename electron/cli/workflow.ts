@@ -1,5 +1,5 @@
 /**
- * `warden workflow apply|list|show|versions|rollback|import`: workflow definitions and their
+ * `warden workflow apply|list|show|versions|rollback|import|delete`: workflow definitions and their
  * versions. The file is sent as written (the server keeps it verbatim and validates it whole);
  * errors come back as one line naming the path in the definition. Runs add their own
  * subcommands to the command `workflowCommands` returns.
@@ -179,6 +179,15 @@ export function workflowCommands(program: Command, io: CliIO): Command {
       if (conn.json) return writeJson(io, result);
       writeLine(io, `Workflow ${name} rolled back to version ${result.rolled_back_from}'s definition as version ${result.new_version}.`);
     }),
+  );
+
+  withGlobalOptions(workflow.command('delete <name>').description('delete a workflow: no new runs start; its versions and running runs stay')).action(
+    (name: string, _opts: unknown, cmd: Command) =>
+      withConnection(cmd, io, async (conn) => {
+        const deleted = await conn.client.call('deleteWorkflow', { params: { name } });
+        if (conn.json) return writeJson(io, deleted);
+        writeLine(io, `Workflow ${name} deleted: no new runs start; its ${deleted.version} version${deleted.version === 1 ? '' : 's'} and running runs stay.`);
+      }),
   );
 
   return workflow;

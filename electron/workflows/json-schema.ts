@@ -3,8 +3,9 @@
  * transition's argument schema are checked with it when a definition is deployed and when a run
  * validates its input, so both agree on what a schema means.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { canonicalJson } from '../policies/rows.js';
 
 function newAjv(): Ajv2020 {
   // Strict: an unknown keyword or format is a mistake in the schema, refused when deploying.
@@ -13,17 +14,26 @@ function newAjv(): Ajv2020 {
   return ajv;
 }
 
-const ajv = newAjv();
-const compiled = new WeakMap<object, ValidateFunction>();
+/** Compiled validators by schema text; bounded, since every compiled schema holds generated code. */
+const MAX_COMPILED = 500;
+let ajv = newAjv();
+const compiled = new Map<string, ValidateFunction>();
 
 /** Compiles `schema`; throws an Error saying why when it is not a valid draft 2020-12 schema. */
 export function compileJsonSchema(schema: Record<string, unknown>): ValidateFunction {
-  const cached = compiled.get(schema);
-  if (cached) return cached;
-  // A `$id` would be registered globally and collide between versions; schemas stand alone.
+  // A `$id` would be registered in the instance and collide between versions; schemas stand alone.
   const { $id: _id, ...standalone } = schema;
-  const validate = ajv.compile(standalone);
-  compiled.set(schema, validate);
+  const key = canonicalJson(standalone);
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  if (compiled.size >= MAX_COMPILED) {
+    // A fresh instance drops every compiled schema at once, the cache with it.
+    compiled.clear();
+    ajv = newAjv();
+  }
+  // Compiled from a copy: ajv keys its own cache by the object, which must not be one a caller reuses.
+  const validate = ajv.compile(JSON.parse(key) as Record<string, unknown>);
+  compiled.set(key, validate);
   return validate;
 }
 
@@ -35,22 +45,4 @@ export function schemaError(schema: Record<string, unknown>): string | null {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-}
-
-/**
- * The first failure of `value` against `validate`, as a param path under `root` (`input.amount`)
- * and a message, or null when it passes.
- */
-export function firstSchemaFailure(validate: ValidateFunction, value: unknown, root: string): { param: string; message: string } | null {
-  if (validate(value)) return null;
-  const error: ErrorObject | undefined = validate.errors?.[0];
-  if (!error) return { param: root, message: `${root} does not match its schema` };
-  let param = root;
-  for (const seg of error.instancePath.split('/').slice(1)) {
-    const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
-    param += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
-  }
-  if (error.keyword === 'required') param += `.${String((error.params as { missingProperty: string }).missingProperty)}`;
-  if (error.keyword === 'additionalProperties') param += `.${String((error.params as { additionalProperty: string }).additionalProperty)}`;
-  return { param, message: `${param} ${error.message ?? 'does not match its schema'}` };
 }

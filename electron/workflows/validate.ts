@@ -23,6 +23,9 @@ export interface ValidDefinition {
   warnings: DefinitionWarning[];
 }
 
+/** Names that are routes of their own under /v1/workflows. */
+const RESERVED_NAMES = new Set(['from-template']);
+
 const invalid = (param: string, message: string) => new HttpError(400, 'invalid_parameter', message, param);
 
 /** The value at `path` in `input`, own properties only; undefined when a step is absent. */
@@ -137,6 +140,7 @@ export function validateDefinition(input: unknown): ValidDefinition {
   const parsed = WorkflowDefinitionSchema.safeParse(input);
   if (!parsed.success) throw fromIssue(parsed.error, input);
   const def = parsed.data;
+  if (RESERVED_NAMES.has(def.name)) throw invalid('name', `${def.name} is reserved by the API (POST /v1/workflows/${def.name}); choose another name`);
 
   checkSchema(def.input_schema, 'input_schema');
   if (!Object.hasOwn(def.states, def.initial_state)) {

@@ -116,6 +116,17 @@ describe('warden workflow', () => {
     expect(r.stderr).toBe('warden: no workflow named nope (not_found)\n');
   });
 
+  it('delete stops new runs and keeps the versions', async () => {
+    const r = await cli(['workflow', 'delete', 'release'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Workflow release deleted: no new runs start; its 4 versions and running runs stay.\n');
+    expect(t.app.services.workflows?.catalog.isDeleted('release')).toBe(true);
+    const again = await cli(['workflow', 'delete', 'release'], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^warden: workflow release was deleted at .* \(state_conflict, param name\)\n$/);
+    expect((await cli(['workflow', 'list', '--deleted'], { env })).stdout).toMatch(/release\s+4\s.*deleted/);
+  });
+
   it('import converts the reference format and names what it could not carry', async () => {
     const r = await cli(['workflow', 'import', expensePath], { env });
     expect(r.stderr).toBe('');

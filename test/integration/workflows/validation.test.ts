@@ -52,6 +52,7 @@ const cases: [string, (d: Def) => void, string, RegExp][] = [
   ['a set_context path with a typo', (d) => (d.states.building.transitions.submit_tests.set_context.tests_passed = '$.argument.passed'), 'states.building.transitions.submit_tests.set_context.tests_passed', /not a path a run has/],
   ['an executor arg path under no root', (d) => (d.states.deploying.on_enter.executor.args.service = '$.input.service'), 'states.deploying.on_enter.executor.args.service', /not a path a run has/],
   ['a prompt placeholder naming nothing', (d) => (d.states.testing.transitions.request_review.executor.prompt = 'Review {{inputs.service}}'), 'states.testing.transitions.request_review.executor.prompt', /placeholder \{\{inputs\.service\}\}/],
+  ['a name the API reserves', (d) => (d.name = 'from-template'), 'name', /reserved/],
   ['output without an executor', (d) => (d.states.building.transitions.submit_tests.output = { x: '$.output.x' }), 'states.building.transitions.submit_tests.output', /no executor/],
 ];
 
