@@ -61,6 +61,24 @@ const ACCESS_TABLE: Record<string, OperatorRole> = {
   createBackup: 'owner',
   createMcpServer: 'owner',
   updateMcpServer: 'owner',
+  // Workflow runs: starting, stepping and evidence are an agent's work done by an operator;
+  // cancelling is like deciding; REST connections (URLs and secret headers) are like tool policies.
+  startWorkflowRun: 'member',
+  takeWorkflowTransition: 'member',
+  recordWorkflowEvidence: 'member',
+  cancelWorkflowRun: 'member',
+  createConnection: 'admin',
+  updateConnection: 'admin',
+  deleteConnection: 'admin',
+  // Workflow definitions: deploying and rolling back versions is admin, the registry owner.
+  createWorkflow: 'admin',
+  deployWorkflow: 'admin',
+  deleteWorkflow: 'admin',
+  rollbackWorkflow: 'admin',
+  createWorkflowFromTemplate: 'admin',
+  approveWorkflowTemplate: 'owner',
+  deprecateWorkflowTemplate: 'owner',
+  archiveWorkflowTemplate: 'owner',
 };
 
 const rank = (role: OperatorRole) => OPERATOR_ROLES.indexOf(role);
