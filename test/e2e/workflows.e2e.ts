@@ -201,7 +201,15 @@ test('runs filter by workflow and status; a refused step shows its guard result;
       name: 'checks',
       initial_state: 'open',
       initial_context: { ok: false },
-      states: { open: { transitions: { close: { target: 'closed', guards: [{ kind: 'expr', expr: '$.context.ok == true' }] } } }, closed: { terminal: true } },
+      states: {
+        open: {
+          transitions: {
+            close: { target: 'closed', guards: [{ kind: 'expr', expr: '$.context.ok == true' }] },
+            recheck: { target: 'open', input_schema: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } }, set_context: { ok: '$.arguments.ok' } },
+          },
+        },
+        closed: { terminal: true },
+      },
     },
   });
   const run = await server.api('POST', '/v1/workflows/checks/runs', { input: {} }, agent.key);
@@ -228,6 +236,18 @@ test('runs filter by workflow and status; a refused step shows its guard result;
   await expect(history.getByRole('list', { name: /^Guards of step/ })).toContainText('fail');
   await expect(history.getByRole('list', { name: /^Guards of step/ })).toContainText('expr');
 
+  // A step with arguments asks for them; a bad value is answered with its param and changes nothing.
+  const steps = page.getByRole('group', { name: 'Transitions available now' });
+  await steps.getByRole('button', { name: /recheck/ }).click();
+  const ask = page.getByRole('dialog', { name: 'Take recheck?' });
+  await ask.getByLabel('Arguments (JSON)').fill('{"ok": "yes"}');
+  await ask.getByRole('button', { name: 'Take recheck' }).click();
+  await expect(ask.getByRole('alert')).toContainText('arguments.ok');
+  await ask.getByLabel('Arguments (JSON)').fill('{"ok": true}');
+  await ask.getByRole('button', { name: 'Take recheck' }).click();
+  await expect(ask).toBeHidden();
+  await expect(page.getByRole('region', { name: 'Input and context' })).toContainText('"ok": true');
+
   await page.getByRole('button', { name: 'Cancel run' }).click();
   const dialog = page.getByRole('dialog', { name: 'Cancel this checks run?' });
   await dialog.getByLabel('Reason').fill('checks are moving to CI');
@@ -236,4 +256,6 @@ test('runs filter by workflow and status; a refused step shows its guard result;
   await expect(page.locator('h2.wf-title')).toContainText('cancelled');
   await expect(history).toContainText('checks are moving to CI');
   expect((await server.api('GET', `/v1/workflow-runs/${run.id}`)).status).toBe('cancelled');
+  await page.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded();
+  await screenshot(page, 'workflow-run-history');
 });

@@ -92,15 +92,36 @@ export function layoutStateMachine(def: GraphDefinition): StateMachineLayout {
     const s = def.states[id];
     return { id, x: n.x ?? 0, y: n.y ?? 0, width: n.width, height: n.height, initial: id === def.initial_state, terminal: Boolean(s?.terminal), onEnter: Boolean(s?.on_enter) };
   });
+  const graph = g.graph();
+  let width = Math.ceil(graph.width ?? 0);
+  const loops = new Map<string, number>();
   const edges: TransitionEdge[] = g.edges().map((e) => {
     const label = g.edge(e);
     const m = meta.get(e.name ?? '')!;
+    if (e.v === e.w) {
+      // A transition back to the same state: a loop on the box's right side, one further out per loop.
+      const n = g.node(e.v);
+      const k = loops.get(e.v) ?? 0;
+      loops.set(e.v, k + 1);
+      const right = (n.x ?? 0) + n.width / 2;
+      const y = n.y ?? 0;
+      const reach = 26 + k * 22;
+      const points = [
+        { x: right, y: y - 8 },
+        { x: right + reach, y: y - 18 },
+        { x: right + reach, y: y + 18 },
+        { x: right, y: y + 8 },
+      ];
+      const labelWidth = textWidth(m.transition, LABEL_CHAR_WIDTH) + 8;
+      const labelAt = { x: right + reach + 4 + labelWidth / 2, y: y + k * (LABEL_HEIGHT + 2) };
+      width = Math.max(width, Math.ceil(labelAt.x + labelWidth / 2 + 12));
+      return { ...m, points, label: labelAt };
+    }
     const points = (label.points ?? []).map((p: Point) => ({ x: p.x, y: p.y }));
     const mid = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
     return { ...m, points, label: { x: label.x ?? mid.x, y: label.y ?? mid.y } };
   });
-  const graph = g.graph();
-  return { nodes, edges, width: Math.ceil(graph.width ?? 0), height: Math.ceil(graph.height ?? 0) };
+  return { nodes, edges, width, height: Math.ceil(graph.height ?? 0) };
 }
 
 /**
