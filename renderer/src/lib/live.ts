@@ -13,7 +13,7 @@ import { approvalFromEvent, approvalIdFromEvent, useApprovals } from '../stores/
 import { budgetFromEvent, killSwitchFromEvent, useBudgets } from '../stores/budgets';
 import { useRoute } from '../stores/route';
 import { useSession } from '../stores/session';
-import { runChanged } from '../stores/workflows';
+import { runChanged, useWorkflows } from '../stores/workflows';
 import { useToasts } from '../stores/toasts';
 
 export function focusApproval(id: string): void {
@@ -168,6 +168,7 @@ export function startLive(): () => void {
       void useApprovals.getState().load();
       void useBudgets.getState().load();
       void useBudgets.getState().loadKillSwitch();
+      useWorkflows.getState().resync();
     },
     onState(state) {
       useSession.getState().setStream(state);

@@ -33,6 +33,8 @@ interface WorkflowsState {
   refreshRun(id: string): Promise<WorkflowRun | null>;
   /** Bumped on every run change: pages reload their history when it moves. */
   revision: Record<string, number>;
+  /** After the event stream (re)connects: what it may have missed is fetched again. */
+  resync(): void;
 }
 
 function matches(run: WorkflowRun, f: RunFilters): boolean {
@@ -87,6 +89,13 @@ export const useWorkflows = create<WorkflowsState>((set, get) => ({
     const fits = matches(run, filters);
     const nextListed = inList && !fits ? listed.filter((id) => id !== run.id) : !inList && fits ? [run.id, ...listed] : listed;
     set({ runs: { ...runs, [run.id]: run }, listed: nextListed, revision: { ...revision, [run.id]: (revision[run.id] ?? 0) + 1 } });
+  },
+  resync() {
+    const { runs, listed } = get();
+    if (listed.length || Object.keys(runs).length) void get().loadRuns();
+    // Runs still moving may have stepped while nobody listened (bounded: the newest few).
+    const moving = Object.values(runs).filter((r) => r.status === 'active' || r.status === 'waiting');
+    for (const r of moving.slice(-50)) void get().refreshRun(r.id);
   },
   async refreshRun(id) {
     try {

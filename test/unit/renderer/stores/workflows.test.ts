@@ -34,4 +34,21 @@ describe('the workflow runs store', () => {
     runChanged(run('run_e', { state: 'review' }));
     expect(useWorkflows.getState().runs.run_e!.state).toBe('review');
   });
+
+  it('after a reconnection fetches again the runs still moving, and only those', async () => {
+    const { workflowsApi } = await import('../../../../renderer/src/pages/workflows/data');
+    const asked: string[] = [];
+    const original = { run: workflowsApi.run, runs: workflowsApi.runs };
+    workflowsApi.run = async (id: string) => (asked.push(id), run(id, { state: 'review', updated_at: '2026-01-01T00:01:00.000Z' }));
+    workflowsApi.runs = async () => [];
+    try {
+      useWorkflows.setState({ runs: { run_a: run('run_a'), run_b: run('run_b', { status: 'completed' }), run_c: run('run_c', { status: 'waiting' }) } });
+      useWorkflows.getState().resync();
+      await new Promise((r) => setTimeout(r, 0));
+      expect(asked.sort()).toEqual(['run_a', 'run_c']);
+      expect(useWorkflows.getState().runs.run_a!.state).toBe('review');
+    } finally {
+      Object.assign(workflowsApi, original);
+    }
+  });
 });
