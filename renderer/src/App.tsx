@@ -20,6 +20,9 @@ const AgentsPage = lazy(() => import('./pages/Agents').then((m) => ({ default: m
 const AuditPage = lazy(() => import('./pages/Audit').then((m) => ({ default: m.AuditPage })));
 const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
 const ReceiptPage = lazy(() => import('./pages/Receipt').then((m) => ({ default: m.ReceiptPage })));
+const WorkflowsPage = lazy(() => import('./pages/workflows/Workflows').then((m) => ({ default: m.WorkflowsPage })));
+const WorkflowPage = lazy(() => import('./pages/workflows/WorkflowDetail').then((m) => ({ default: m.WorkflowPage })));
+const WorkflowRunPage = lazy(() => import('./pages/workflows/RunDetail').then((m) => ({ default: m.WorkflowRunPage })));
 
 export function App() {
   const status = useSession((s) => s.status);
@@ -79,7 +82,7 @@ function SignedOut() {
 }
 
 const MODIFIER_KEYS = new Set(['Shift', 'CapsLock', 'Control', 'Alt', 'Meta']);
-const NAV_KEYS: Record<string, Page> = { i: 'inbox', b: 'budgets', p: 'policies', a: 'agents', u: 'audit', r: 'reports' };
+const NAV_KEYS: Record<string, Page> = { i: 'inbox', b: 'budgets', p: 'policies', a: 'agents', w: 'workflows', u: 'audit', r: 'reports' };
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -175,7 +178,7 @@ function Shell() {
     return () => window.removeEventListener('keydown', onKey);
   }, [go]);
 
-  const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage, receipt: ReceiptPage }[page];
+  const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage, receipt: ReceiptPage, workflows: WorkflowsPage, workflow: WorkflowPage, 'workflow-run': WorkflowRunPage }[page];
 
   return (
     <div className="shell">
@@ -217,7 +220,7 @@ function Nav({ page, go }: { page: Page; go(p: Page): void }) {
           <li key={p}>
             <a
               href={`#/${p}`}
-              aria-current={p === page ? 'page' : undefined}
+              aria-current={p === page || (p === 'workflows' && page.startsWith('workflow')) ? 'page' : undefined}
               onClick={(e) => {
                 e.preventDefault();
                 go(p);
@@ -343,6 +346,7 @@ const SHORTCUTS: [string, string][] = [
   ['g b', 'Go to Budgets'],
   ['g p', 'Go to Policies'],
   ['g a', 'Go to Agents'],
+  ['g w', 'Go to Workflows'],
   ['g u', 'Go to Audit'],
   ['g r', 'Go to Reports'],
   ['?', 'This help'],

@@ -13,6 +13,7 @@ import { approvalFromEvent, approvalIdFromEvent, useApprovals } from '../stores/
 import { budgetFromEvent, killSwitchFromEvent, useBudgets } from '../stores/budgets';
 import { useRoute } from '../stores/route';
 import { useSession } from '../stores/session';
+import { runChanged, useWorkflows } from '../stores/workflows';
 import { useToasts } from '../stores/toasts';
 
 export function focusApproval(id: string): void {
@@ -148,6 +149,13 @@ function handle(event: WardenEvent): void {
     }
     case 'action.evaluated':
       break;
+    // A workflow run moved or waits on a human step: the runs store follows it.
+    case 'workflow_run.changed':
+      runChanged(event.data);
+      break;
+    case 'workflow_run.waiting':
+      runChanged(event.data.run);
+      break;
   }
   emitLive(event);
 }
@@ -160,6 +168,7 @@ export function startLive(): () => void {
       void useApprovals.getState().load();
       void useBudgets.getState().load();
       void useBudgets.getState().loadKillSwitch();
+      useWorkflows.getState().resync();
     },
     onState(state) {
       useSession.getState().setStream(state);

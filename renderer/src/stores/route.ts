@@ -5,9 +5,9 @@
 import { create } from 'zustand';
 
 /** The pages in the navigation. */
-export const PAGES = ['inbox', 'budgets', 'policies', 'agents', 'audit', 'reports'] as const;
+export const PAGES = ['inbox', 'budgets', 'policies', 'agents', 'workflows', 'audit', 'reports'] as const;
 /** Pages reached from a link only (a receipt belongs to an action). */
-const DETAIL_PAGES = ['receipt'] as const;
+const DETAIL_PAGES = ['receipt', 'workflow', 'workflow-run'] as const;
 export type Page = (typeof PAGES)[number] | (typeof DETAIL_PAGES)[number];
 
 export const PAGE_TITLES: Record<Page, string> = {
@@ -18,6 +18,9 @@ export const PAGE_TITLES: Record<Page, string> = {
   audit: 'Audit',
   reports: 'Reports',
   receipt: 'Receipt',
+  workflows: 'Workflows',
+  workflow: 'Workflow',
+  'workflow-run': 'Workflow run',
 };
 
 const ALL: readonly string[] = [...PAGES, ...DETAIL_PAGES];
@@ -26,7 +29,7 @@ export function parseRoute(hash: string): { page: Page; param: string | null } {
   const [name = '', param] = hash.replace(/^#\/?/, '').split(/[?]/)[0]!.split('/');
   if (!ALL.includes(name)) return { page: 'inbox', param: null };
   const page = name as Page;
-  if (page === 'receipt' && !param) return { page: 'inbox', param: null };
+  if ((page === 'receipt' || page === 'workflow' || page === 'workflow-run') && !param) return { page: page === 'receipt' ? 'inbox' : 'workflows', param: null };
   return { page, param: param ? decodeURIComponent(param) : null };
 }
 

@@ -7,6 +7,7 @@ import { allowCount } from '../../stores/approvals';
 import { useNow } from '../../stores/clock';
 import { VisibleText } from '../../components/VisibleText';
 import { McpCallContext } from '../McpCallContext';
+import { WorkflowStepContext } from './WorkflowStepContext';
 
 export function Countdown({ expiresAt }: { expiresAt: string }) {
   const now = useNow((s) => s.now);
@@ -94,6 +95,7 @@ export const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, 
           </span>
         ))}
         <McpCallContext approval={a} />
+        <WorkflowStepContext approval={a} />
       </div>
     </article>
   );

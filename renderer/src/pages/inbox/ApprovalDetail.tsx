@@ -15,6 +15,7 @@ import { ArgsView } from '../../components/JsonView';
 import { VisibleText } from '../../components/VisibleText';
 import { LayerTable } from '../../components/LayerTable';
 import { McpCallContext } from '../McpCallContext';
+import { WorkflowStepContext } from './WorkflowStepContext';
 import { Async } from '../../components/states';
 import { receiptHref } from '../../stores/route';
 import { Countdown } from './ApprovalCard';
@@ -102,6 +103,7 @@ export function ApprovalDetail({ approval: a, stale = false }: { approval: Appro
         <VisibleText text={a.explanation} />
       </p>
       <McpCallContext approval={a} variant="detail" />
+      <WorkflowStepContext approval={a} variant="detail" />
       {stopped ? (
         <p className="warn" role="status">
           All agents are stopped: an allow is recorded, but the agent is told it is blocked by the kill-switch.
@@ -242,7 +244,7 @@ export function ApprovalDetail({ approval: a, stale = false }: { approval: Appro
               <LayerTable layers={r.layers} />
             </>
           ) : (
-            <p className="muted small">No receipt (a delegation request).</p>
+            <p className="muted small">{a.kind === 'workflow_step' ? 'No receipt: a human step of a workflow, not an action.' : 'No receipt (a delegation request).'}</p>
           )
         }
       </Async>
