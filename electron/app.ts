@@ -35,6 +35,7 @@ import { GroupCommit } from './db/group-commit.js';
 import type { Db } from './db/connection.js';
 import { openDataDirDatabase } from './db/open-data-dir.js';
 import { EventBus } from './events/bus.js';
+import { gateRoutes } from './gates/routes.js';
 import { eventRoutes } from './events/routes.js';
 import { installMcpGateway } from './mcp/install.js';
 import { silentNotifier, type Notifier } from './notifier.js';
@@ -251,6 +252,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
+  gateRoutes(api);
   // MCP: registrations and /mcp/NAME (url is set once listening, before any request)
   installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.

@@ -135,6 +135,10 @@ export const EVENT_TYPES = [
   /** An action an approval allowed was not picked up in time: its slot and reservation were released. */
   'action.released',
   'kill_switch.changed',
+  /** A gate submission awaits review (payload: the submission). */
+  'gate_review.pending',
+  /** A gate submission was decided or waived; still pending when more approvals are needed (payload: the submission). */
+  'gate_review.decided',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -182,5 +186,17 @@ export const AUDIT_EVENT_TYPES = [
   'mcp_server.created',
   'mcp_server.updated',
   'mcp_server.deleted',
+  'gate_policy.created',
+  'gate_policy.updated',
+  'gate_policy.deleted',
+  'solution.created',
+  'solution.updated',
+  'solution.deleted',
+  'solution.recomputed',
+  'gate.submitted',
+  'gate.approved',
+  'gate.denied',
+  'gate.conditional',
+  'gate.waived',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

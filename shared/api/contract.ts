@@ -14,13 +14,13 @@ import type { AgentScope, OperatorRole } from '../vocabulary.js';
  */
 export type RouteAuth = 'public' | 'authenticated' | 'operator' | AgentScope;
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Kinds of row an agent can own, each named as its 404 names it (`no action with id …`). The
  * server keeps one owner lookup per kind (`electron/server/row-owners.ts`).
  */
-export const ROW_OWNERS = ['action', 'receipt', 'approval'] as const;
+export const ROW_OWNERS = ['action', 'receipt', 'approval', 'solution', 'gate_submission'] as const;
 export type RowOwner = (typeof ROW_OWNERS)[number];
 
 /**

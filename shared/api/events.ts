@@ -8,6 +8,7 @@ import { Timestamp } from './common.js';
 import { Action } from './actions.js';
 import { Approval } from './approvals.js';
 import { Budget, BudgetScope, KillSwitch } from './budgets.js';
+import { GateSubmission } from './gates.js';
 import type { EventType } from '../vocabulary.js';
 
 const BudgetFields = {
@@ -55,4 +56,6 @@ export const ServerEventSchemas = {
   'action.withdrawn': Action,
   'action.released': Action,
   'kill_switch.changed': KillSwitchChanged,
+  'gate_review.pending': GateSubmission,
+  'gate_review.decided': GateSubmission,
 } satisfies { [K in EventType]: z.ZodType };

@@ -27,6 +27,8 @@ interface Fixture {
   leader: Key;
   guardrailId: string;
   toolPolicyId: string;
+  /** A gate policy over `model` resources: one stage, one approval gate `review`. */
+  gatePolicyId: string;
 }
 
 interface Input {
@@ -58,7 +60,21 @@ const INPUT: Partial<Record<RouteName, (fx: Fixture) => Input>> = {
   completeAction: () => ({ body: { outcome: 'succeeded' } }),
   waitApproval: () => ({ query: { timeout_s: 0 } }),
   requestDelegation: () => ({ body: { wait_s: 0 } }),
+  createSolution: () => ({ body: { name: 'for review', resources: [{ type: 'model', id: 'model-under-review' }] } }),
+  updateSolution: () => ({ body: { name: 'renamed' } }),
+  submitGate: (fx) => ({ params: { gate_id: 'review' }, body: { policy_id: fx.gatePolicyId } }),
+  getGatePolicy: (fx) => ({ params: { id: fx.gatePolicyId } }),
+  enforcementCheck: () => ({ query: { resource_type: 'model', resource_id: 'model-under-review' } }),
 };
+
+let models = 0;
+
+/** A fresh solution of A's holding a model the gate policy governs. */
+async function makeSolution(fx: Fixture): Promise<string> {
+  const res = await fx.t.api(fx.a.key).answer('createSolution', { body: { name: `model ${++models}`, resources: [{ type: 'model', id: `model-${models}` }] } });
+  if (res.status !== 201) throw new Error(`cannot create a solution: ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
 
 let asked = 0;
 
@@ -78,10 +94,23 @@ const MAKE: Record<RowOwner, (fx: Fixture) => Promise<string>> = {
     if (!asked.approval_id) throw new Error(`shell.exec did not ask: ${asked.status}`);
     return asked.approval_id;
   },
+  solution: makeSolution,
+  gate_submission: async (fx) => {
+    const id = await makeSolution(fx);
+    const res = await fx.t.api(fx.a.key).answer('submitGate', { params: { id, gate_id: 'review' }, body: { policy_id: fx.gatePolicyId } });
+    if (res.status !== 201) throw new Error(`cannot submit: ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  },
 };
 
 /** The absent id each kind of row would 404 with. */
-const ABSENT: Record<RowOwner, string> = { action: 'act_absent', receipt: 'rcp_absent', approval: 'apr_absent' };
+const ABSENT: Record<RowOwner, string> = {
+  action: 'act_absent',
+  receipt: 'rcp_absent',
+  approval: 'apr_absent',
+  solution: 'sol_absent',
+  gate_submission: 'gsub_absent',
+};
 
 function call(fx: Fixture, def: RouteDef, key: string, input: Input): Promise<Reply> {
   const search = new URLSearchParams(Object.entries(input.query ?? {}).map(([k, v]) => [k, String(v)])).toString();
@@ -122,7 +151,10 @@ beforeAll(async () => {
   const leader = await t.agent('leader');
   const a = await t.agent('agent-a', { leader_agent_id: leader.id });
   const b = await t.agent('agent-b');
-  fx = { t, a, b, leader, guardrailId: guardrail.body.id, toolPolicyId: toolPolicy.body.id };
+  const gatePolicy = await t.api(op).answer('createGatePolicy', {
+    body: { name: 'model review', category: 'security', severity: 'high', applicable_resource_types: ['model'], stages: [{ id: 'one', name: 'Review', gates: [{ id: 'review', type: 'approval' }] }] },
+  });
+  fx = { t, a, b, leader, guardrailId: guardrail.body.id, toolPolicyId: toolPolicy.body.id, gatePolicyId: gatePolicy.body.id };
   await t.api(op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10_000 } });
   // Room for every allowed action the table leaves open.
   await t.api(op).answer('updateQuota', { body: { concurrent_executions: 1000 } });
@@ -135,6 +167,7 @@ beforeAll(async () => {
     const granted = await ask(fx, who, 'shell.exec');
     const decided = await t.api(op).answer('decideApproval', { params: { id: granted.approval_id! }, body: { decision: 'allow_always' } });
     if (decided.status !== 200) throw new Error(`cannot decide: ${JSON.stringify(decided.body)}`);
+    await t.api(who.key).answer('createSolution', { body: { name: `${who.id} model`, resources: [{ type: 'model', id: `model-of-${who.id}` }] } });
   }
 });
 
