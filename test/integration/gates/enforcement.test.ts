@@ -108,6 +108,18 @@ describe('the gates layer of the decision pipeline', () => {
     await t.raw('DELETE', `/v1/gate-policies/${agentPolicy.id}`, { key: t.op });
   });
 
+  it('an approval released after its resource came under review is blocked at release', async () => {
+    await t.api(t.op).call('createGuardrail', { body: { name: 'ask-github', rules: [{ tool: 'mcp.github.*', decision: 'ALERT' }] } });
+    const agent = await t.agent('asker');
+    const asked = await ask(agent.key, 'mcp.github.create_issue');
+    expect(asked.status).toBe('pending_approval');
+    const policy = await t.api(t.op).call('createGatePolicy', { body: onePolicy(['mcp_server'], { name: 'Servers' }) });
+    await t.api(t.op).call('decideApproval', { params: { id: asked.approval_id! }, body: { decision: 'allow_once' } });
+    const released = await t.api(t.op).call('getAction', { params: { id: asked.id } });
+    expect(released).toMatchObject({ status: 'blocked', block_code: 'gate_pending' });
+    await t.raw('DELETE', `/v1/gate-policies/${policy.id}`, { key: t.op });
+  });
+
   it('the workflow-run start asks the same check', async () => {
     const policy = await t.api(t.op).call('createGatePolicy', { body: onePolicy(['workflow'], { name: 'Workflows' }) });
     expect(t.app.services.gates.check('workflow', 'wf_deploy')).toMatchObject({ allowed: false, governed: true });
