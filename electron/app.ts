@@ -35,6 +35,9 @@ import { GroupCommit } from './db/group-commit.js';
 import type { Db } from './db/connection.js';
 import { openDataDirDatabase } from './db/open-data-dir.js';
 import { EventBus } from './events/bus.js';
+import { blockSentence } from '../shared/core/gates.js';
+import { gateRoutes } from './gates/routes.js';
+import { GateService } from './gates/service.js';
 import { eventRoutes } from './events/routes.js';
 import { installMcpGateway } from './mcp/install.js';
 import { installWorkflows, type Workflows } from './workflows/install.js';
@@ -129,6 +132,7 @@ export interface Services {
   missions: MissionService;
   workflowRuns: WorkflowRuns;
   workflows: Workflows;
+  gates: GateService;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -175,6 +179,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   budgets.periods.rollDue();
   const grants = new GrantService({ db, audit, clock, ids });
   const approvals = new ApprovalService({ db, audit, clock, ids, bus, notifier, grants, policies });
+  const gates = new GateService({ db, audit, clock, ids, bus, allowSelfApproval: () => policies.governanceSettings().allow_self_approval });
   // Concurrent write requests (actions, spend) share commits: see GroupCommit.
   const commits = new GroupCommit(db);
   const actions = new ActionService({
@@ -190,6 +195,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     approvals,
     commits,
     protectedPaths: protectedPathsOf(config.dataDir),
+    gates,
   });
   approvals.setSink(actions);
   const release = new ActionRelease({ db, audit, clock, bus, budgets, approvals, actions, pickupTimeoutMs: config.pickupTimeoutMs });
@@ -215,6 +221,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     grants,
     reports,
     missions,
+    gates,
   };
   const stoppers: (() => void)[] = [];
 
@@ -258,6 +265,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
+  gateRoutes(api, gates);
   // MCP: registrations and /mcp/NAME
   const mcp = installMcpGateway({
     api, http, db, audit, clock, agents, actions, notice,
@@ -268,6 +276,12 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   const workflows = installWorkflows({ api, http, db, audit, clock, ids, restConnection: (name) => workflowRuns.connections.resolve(name) !== undefined });
   const services: Services = { ...baseServices, workflowRuns, workflows };
+  // Review gates cite workflow-run evidence, and a governed workflow's runs start only once cleared.
+  gates.useRunEvidence({ kindsOf: (runId) => workflowRuns.evidenceKinds(runId) });
+  workflowRuns.governance.startCheck = (workflow) => {
+    const check = gates.check('workflow', workflow);
+    return { allowed: check.allowed, reason: check.blocking.map((b) => blockSentence({ type: 'workflow', label: workflow }, b)).join('; ') || 'its review gates have not passed' };
+  };
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.
   approvals.start();
   stoppers.push(() => approvals.stop());

@@ -14,7 +14,7 @@ export const LAYER_VERDICTS = [...VERDICTS, 'ABSTAIN'] as const;
 export type LayerVerdict = (typeof LAYER_VERDICTS)[number];
 
 /** The layers of the decision pipeline, in the order they run. */
-export const LAYERS = ['self_protection', 'kill_switch', 'quota', 'tool_access', 'guardrails', 'settings', 'grants'] as const;
+export const LAYERS = ['self_protection', 'kill_switch', 'gates', 'quota', 'tool_access', 'guardrails', 'settings', 'grants'] as const;
 export type LayerName = (typeof LAYERS)[number];
 
 /** Why an action was blocked (`block_code` of a BLOCK decision). */
@@ -31,6 +31,8 @@ export const BLOCK_CODES = [
   'agent_disabled',
   'kill_switch',
   'evaluation_error',
+  /** A resource of the action awaits its review gates (shared/core/gates.ts). */
+  'gate_pending',
 ] as const;
 export type BlockCode = (typeof BLOCK_CODES)[number];
 
@@ -139,6 +141,10 @@ export const EVENT_TYPES = [
   'workflow_run.changed',
   /** A workflow run waits on an approval (a human step, an action's ALERT). */
   'workflow_run.waiting',
+  /** A gate submission awaits review (payload: the submission). */
+  'gate_review.pending',
+  /** A gate submission was decided or waived; still pending when more approvals are needed (payload: the submission). */
+  'gate_review.decided',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -202,5 +208,17 @@ export const AUDIT_EVENT_TYPES = [
   'template.approved',
   'template.deprecated',
   'template.archived',
+  'gate_policy.created',
+  'gate_policy.updated',
+  'gate_policy.deleted',
+  'solution.created',
+  'solution.updated',
+  'solution.deleted',
+  'solution.recomputed',
+  'gate.submitted',
+  'gate.approved',
+  'gate.denied',
+  'gate.conditional',
+  'gate.waived',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

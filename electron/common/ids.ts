@@ -5,7 +5,9 @@ import { systemClock, type Clock } from './clock.js';
 export type IdPrefix =
   | 'agt' | 'key' | 'opr' | 'aud' | 'grd' | 'tpl' | 'rpo' | 'act' | 'apr' | 'gnt' | 'bud' | 'rcp' | 'spd' | 'rsv' | 'tool'
   // workflow runs: runs, their evidence, outbox rows, REST connections
-  | 'run' | 'wev' | 'obx' | 'con';
+  | 'run' | 'wev' | 'obx' | 'con'
+  // review gates: gate policies, solutions, gate submissions
+  | 'gpol' | 'sol' | 'gsub';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

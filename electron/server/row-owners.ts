@@ -4,6 +4,7 @@
  */
 import type { RowOwner } from '../../shared/api/contract.js';
 import type { Db } from '../db/connection.js';
+import { solutionOwners, submissionOwners } from '../gates/owners.js';
 
 /** The agents a row belongs to; undefined when there is no such row. */
 export type OwnerLookup = (id: string) => readonly string[] | undefined;
@@ -32,6 +33,8 @@ export function rowLookups(db: Db): RowLookups {
       // A delegation request belongs to the leader asked and to the agent that asked.
       approval: ownersBy(db, 'SELECT agent_id, child_agent_id FROM approvals WHERE id = ?'),
       workflow_run: ownersBy(db, 'SELECT agent_id FROM workflow_runs WHERE id = ?'),
+      solution: solutionOwners(db),
+      gate_submission: submissionOwners(db),
     },
     leaderOf: (agentId) => leader.get(agentId)?.leader_agent_id ?? null,
   };

@@ -22,6 +22,7 @@ import { mcpToolCaller } from './executors/mcp-call.js';
 import type { UpstreamPool } from '../mcp/upstreams.js';
 import { RunGovernance } from './governance.js';
 import { OutboxWorker } from './outbox.js';
+import { runStatements } from './store.js';
 import { workflowRunRoutes } from './routes.js';
 import { WorkflowRunService } from './service.js';
 
@@ -55,6 +56,8 @@ export interface WorkflowRuns {
   runs: WorkflowRunService;
   connections: ConnectionService;
   governance: RunGovernance;
+  /** The evidence kinds a run holds, or undefined for no such run (review gates cite them). */
+  evidenceKinds(runId: string): string[] | undefined;
   start(): void;
   stop(): Promise<void>;
 }
@@ -124,5 +127,8 @@ export function installWorkflowRuns(deps: WorkflowRunsDeps): WorkflowRuns {
     agents: deps.agents,
     withdrawApproval: (approvalId, actor) => approvals.withdrawPending(approvalId, toIso(deps.clock.now()), actor),
   });
-  return { runs, connections, governance, start: () => outbox.start(), stop: () => outbox.stop() };
+  const statements = runStatements(db);
+  const evidenceKinds = (runId: string): string[] | undefined =>
+    statements.run.get(runId) ? statements.evidenceOf.all(runId).map((e) => e.kind) : undefined;
+  return { runs, connections, governance, evidenceKinds, start: () => outbox.start(), stop: () => outbox.stop() };
 }

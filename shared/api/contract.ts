@@ -20,7 +20,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * Kinds of row an agent can own, each named as its 404 names it (`no action with id …`). The
  * server keeps one owner lookup per kind (`electron/server/row-owners.ts`).
  */
-export const ROW_OWNERS = ['action', 'receipt', 'approval', 'workflow_run'] as const;
+export const ROW_OWNERS = ['action', 'receipt', 'approval', 'workflow_run', 'solution', 'gate_submission'] as const;
 export type RowOwner = (typeof ROW_OWNERS)[number];
 
 /**

@@ -9,6 +9,7 @@ import { Action } from './actions.js';
 import { Approval } from './approvals.js';
 import { Budget, BudgetScope, KillSwitch } from './budgets.js';
 import { WorkflowRun } from './workflow-runs.js';
+import { GateSubmission } from './gates.js';
 import type { EventType } from '../vocabulary.js';
 
 const BudgetFields = {
@@ -58,4 +59,6 @@ export const ServerEventSchemas = {
   'kill_switch.changed': KillSwitchChanged,
   'workflow_run.changed': WorkflowRun,
   'workflow_run.waiting': z.object({ run: WorkflowRun, approval_id: z.string() }),
+  'gate_review.pending': GateSubmission,
+  'gate_review.decided': GateSubmission,
 } satisfies { [K in EventType]: z.ZodType };

@@ -8,6 +8,7 @@ import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backups.js';
 import { budgetRoutes } from './budgets.js';
+import { gateRoutes } from './gates.js';
 import { grantRoutes } from './grants.js';
 import { missionRoutes } from './missions.js';
 import { mcpRoutes } from './mcp.js';
@@ -34,6 +35,7 @@ export const routes = {
   ...mcpRoutes,
   ...workflowRunRoutes,
   ...workflowRoutes,
+  ...gateRoutes,
 };
 
 export type Routes = typeof routes;

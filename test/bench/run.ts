@@ -25,6 +25,7 @@ const modules: (() => Promise<{ default: BenchModule }>)[] = [
   () => import('./soak.bench.js'),
   // [mcp] bench
   () => import('./mcp.bench.js'),
+  () => import('./gates.bench.js'),
 ];
 
 const only = process.argv.slice(2);

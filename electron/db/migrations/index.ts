@@ -15,6 +15,7 @@ import { mcpServers } from './0012-mcp-servers.js';
 import { operatorRoles } from './0013-operator-roles.js';
 import { workflows } from './0014-workflows.js';
 import { workflowRuns } from './0015-workflow-runs.js';
+import { gates } from './0016-gates.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   operatorRoles,
   workflows,
   workflowRuns,
+  gates,
 ];

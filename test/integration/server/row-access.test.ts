@@ -29,6 +29,8 @@ interface Fixture {
   guardrailId: string;
   toolPolicyId: string;
   templateId: string;
+  /** A gate policy over `model` resources: one stage, one approval gate `review`. */
+  gatePolicyId: string;
 }
 
 interface Input {
@@ -67,6 +69,11 @@ const INPUT: Partial<Record<RouteName, (fx: Fixture) => Input>> = {
   listWorkflowVersions: () => ({ params: { name: 'rows-flow' } }),
   getWorkflowVersion: () => ({ params: { name: 'rows-flow', version: '1' } }),
   getWorkflowTemplate: (fx) => ({ params: { id: fx.templateId } }),
+  createSolution: () => ({ body: { name: 'for review', resources: [{ type: 'model', id: 'model-under-review' }] } }),
+  updateSolution: () => ({ body: { name: 'renamed' } }),
+  submitGate: (fx) => ({ params: { gate_id: 'review' }, body: { policy_id: fx.gatePolicyId } }),
+  getGatePolicy: (fx) => ({ params: { id: fx.gatePolicyId } }),
+  enforcementCheck: () => ({ query: { resource_type: 'model', resource_id: 'model-under-review' } }),
 };
 
 /** A one-step workflow whose runs every row case can read and step once. */
@@ -75,6 +82,15 @@ const ROW_FLOW = { name: 'row-flow', initial_state: 'open', states: { open: { tr
 async function startRun(fx: Fixture, who: Key): Promise<string> {
   const res = await fx.t.api(who.key).answer('startWorkflowRun', { params: { name: 'row-flow' }, body: { input: {} } });
   if (res.status !== 201) throw new Error(`cannot start a run: ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+let models = 0;
+
+/** A fresh solution of A's holding a model the gate policy governs. */
+async function makeSolution(fx: Fixture): Promise<string> {
+  const res = await fx.t.api(fx.a.key).answer('createSolution', { body: { name: `model ${++models}`, resources: [{ type: 'model', id: `model-${models}` }] } });
+  if (res.status !== 201) throw new Error(`cannot create a solution: ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
 
@@ -97,10 +113,24 @@ const MAKE: Record<RowOwner, (fx: Fixture) => Promise<string>> = {
     return asked.approval_id;
   },
   workflow_run: (fx) => startRun(fx, fx.a),
+  solution: makeSolution,
+  gate_submission: async (fx) => {
+    const id = await makeSolution(fx);
+    const res = await fx.t.api(fx.a.key).answer('submitGate', { params: { id, gate_id: 'review' }, body: { policy_id: fx.gatePolicyId } });
+    if (res.status !== 201) throw new Error(`cannot submit: ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  },
 };
 
 /** The absent id each kind of row would 404 with. */
-const ABSENT: Record<RowOwner, string> = { action: 'act_absent', receipt: 'rcp_absent', approval: 'apr_absent', workflow_run: 'run_absent' };
+const ABSENT: Record<RowOwner, string> = {
+  action: 'act_absent',
+  receipt: 'rcp_absent',
+  approval: 'apr_absent',
+  workflow_run: 'run_absent',
+  solution: 'sol_absent',
+  gate_submission: 'gsub_absent',
+};
 
 function call(fx: Fixture, def: RouteDef, key: string, input: Input): Promise<Reply> {
   const search = new URLSearchParams(Object.entries(input.query ?? {}).map(([k, v]) => [k, String(v)])).toString();
@@ -146,7 +176,10 @@ beforeAll(async () => {
   const flow = { name: 'rows-flow', initial_state: 'open', states: { open: { transitions: { close: { target: 'closed' } } }, closed: { terminal: true } } };
   await t.api(op).answer('createWorkflow', { body: { definition: flow } });
   const template = await t.api(op).answer('approveWorkflowTemplate', { params: { name: 'rows-flow' }, body: { template_name: 'rows-flow' } });
-  fx = { t, a, b, leader, guardrailId: guardrail.body.id, toolPolicyId: toolPolicy.body.id, templateId: template.body.id };
+  const gatePolicy = await t.api(op).answer('createGatePolicy', {
+    body: { name: 'model review', category: 'security', severity: 'high', applicable_resource_types: ['model'], stages: [{ id: 'one', name: 'Review', gates: [{ id: 'review', type: 'approval' }] }] },
+  });
+  fx = { t, a, b, leader, guardrailId: guardrail.body.id, toolPolicyId: toolPolicy.body.id, templateId: template.body.id, gatePolicyId: gatePolicy.body.id };
   await t.api(op).answer('setBudget', { body: { scope: 'agent', scope_id: a.id, limit_usd_cents: 10_000 } });
   // Room for every allowed action the table leaves open.
   await t.api(op).answer('updateQuota', { body: { concurrent_executions: 1000 } });
@@ -160,6 +193,7 @@ beforeAll(async () => {
     const granted = await ask(fx, who, 'shell.exec');
     const decided = await t.api(op).answer('decideApproval', { params: { id: granted.approval_id! }, body: { decision: 'allow_always' } });
     if (decided.status !== 200) throw new Error(`cannot decide: ${JSON.stringify(decided.body)}`);
+    await t.api(who.key).answer('createSolution', { body: { name: `${who.id} model`, resources: [{ type: 'model', id: `model-of-${who.id}` }] } });
   }
 });
 
