@@ -15,6 +15,7 @@ import { InboxPage } from './pages/Inbox';
 // The Inbox ships in the main chunk (it is the first screen); the rest load on first visit.
 const BudgetsPage = lazy(() => import('./pages/Budgets').then((m) => ({ default: m.BudgetsPage })));
 const PoliciesPage = lazy(() => import('./pages/Policies').then((m) => ({ default: m.PoliciesPage })));
+const ReviewsPage = lazy(() => import('./pages/Reviews').then((m) => ({ default: m.ReviewsPage })));
 const AgentsPage = lazy(() => import('./pages/Agents').then((m) => ({ default: m.AgentsPage })));
 const AuditPage = lazy(() => import('./pages/Audit').then((m) => ({ default: m.AuditPage })));
 const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
@@ -78,7 +79,7 @@ function SignedOut() {
 }
 
 const MODIFIER_KEYS = new Set(['Shift', 'CapsLock', 'Control', 'Alt', 'Meta']);
-const NAV_KEYS: Record<string, Page> = { i: 'inbox', b: 'budgets', p: 'policies', a: 'agents', u: 'audit', r: 'reports' };
+const NAV_KEYS: Record<string, Page> = { i: 'inbox', b: 'budgets', p: 'policies', v: 'reviews', a: 'agents', u: 'audit', r: 'reports' };
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -174,7 +175,7 @@ function Shell() {
     return () => window.removeEventListener('keydown', onKey);
   }, [go]);
 
-  const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage, receipt: ReceiptPage }[page];
+  const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, reviews: ReviewsPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage, receipt: ReceiptPage }[page];
 
   return (
     <div className="shell">
@@ -335,6 +336,7 @@ const SHORTCUTS: [string, string][] = [
   ['g i', 'Go to Inbox'],
   ['g b', 'Go to Budgets'],
   ['g p', 'Go to Policies'],
+  ['g v', 'Go to Reviews'],
   ['g a', 'Go to Agents'],
   ['g u', 'Go to Audit'],
   ['g r', 'Go to Reports'],

@@ -19,13 +19,14 @@ import { HistoryTab } from './InboxHistory';
 import { ApprovalCard } from './inbox/ApprovalCard';
 import { ApprovalDetail } from './inbox/ApprovalDetail';
 import { decideMany } from './inbox/decide';
+import { ReviewsTab, ReviewsTabButton } from './inbox/ReviewsTab';
 
 export { decide } from './inbox/decide';
 
 const CARD_HEIGHT = 96;
 
 export function InboxPage() {
-  const [tab, setTab] = useState<'pending' | 'history'>('pending');
+  const [tab, setTab] = useState<'pending' | 'history' | 'reviews'>('pending');
   const count = useApprovals((s) => s.pending.length);
   return (
     <div className="page page-fill">
@@ -38,6 +39,7 @@ export function InboxPage() {
           <button type="button" role="tab" aria-selected={tab === 'history'} aria-controls="inbox-history" id="tab-history" onClick={() => setTab('history')}>
             History
           </button>
+          <ReviewsTabButton selected={tab === 'reviews'} onSelect={() => setTab('reviews')} />
         </div>
         <p className="muted small hint">
           <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> allow · <kbd>Shift</kbd>+<kbd>A</kbd> always · <kbd>d</kbd> deny · <kbd>x</kbd> mark · <kbd>/</kbd> filter · <kbd>z</kbd> undo ·{' '}
@@ -47,6 +49,10 @@ export function InboxPage() {
       {tab === 'pending' ? (
         <div role="tabpanel" id="inbox-pending" aria-labelledby="tab-pending" className="tabpanel-fill">
           <PendingTab />
+        </div>
+      ) : tab === 'reviews' ? (
+        <div role="tabpanel" id="inbox-reviews" aria-labelledby="tab-reviews" className="tabpanel-fill">
+          <ReviewsTab />
         </div>
       ) : (
         <div role="tabpanel" id="inbox-history" aria-labelledby="tab-history" className="tabpanel-fill">
