@@ -333,6 +333,8 @@ const SHORTCUTS: [string, string][] = [
   ['r', 'Type a reason for denial'],
   ['x', 'Mark the request (or its group) for a bulk allow or deny; on Budgets, tick the focused paused budget for Resume selected'],
   ['/', 'Filter requests: text, agent:NAME, tool:NAME (Esc clears)'],
+  ['c', 'Inbox → Reviews: approve with the conditions typed (a approves, d denies with the reason typed)'],
+  ['w', 'Inbox → Reviews: waive the gate (asks for the reason)'],
   ['g i', 'Go to Inbox'],
   ['g b', 'Go to Budgets'],
   ['g p', 'Go to Policies'],

@@ -5,6 +5,7 @@
  * `#/reviews/policies` the policies, `#/reviews/gpol_…` one policy in the editor.
  */
 import { useRoute } from '../stores/route';
+import { GateMetrics } from './reviews/GateMetrics';
 import { PoliciesTab } from './reviews/PoliciesTab';
 import { SolutionDetail } from './reviews/SolutionDetail';
 import { SolutionsTab } from './reviews/SolutionsTab';
@@ -32,7 +33,14 @@ export function ReviewsPage() {
         <p className="muted small hint">Pending reviews are answered in the Inbox (Reviews tab).</p>
       </header>
       <div role="tabpanel" id={`rpanel-${tab}`} aria-labelledby={`rtab-${tab}`} className="stack">
-        {tab === 'policies' ? <PoliciesTab openId={param?.startsWith('gpol_') ? param : null} /> : param?.startsWith('sol_') ? <SolutionDetail id={param} /> : <SolutionsTab />}
+        {tab === 'policies' ? <PoliciesTab openId={param?.startsWith('gpol_') ? param : null} /> : param?.startsWith('sol_') ? (
+          <SolutionDetail id={param} />
+        ) : (
+          <>
+            <GateMetrics />
+            <SolutionsTab />
+          </>
+        )}
       </div>
     </div>
   );
