@@ -11,6 +11,7 @@ import { Dialog } from './components/Dialog';
 import { Loading } from './components/states';
 import { Toasts } from './components/Toasts';
 import { InboxPage } from './pages/Inbox';
+import { ReviewArrivals } from './pages/inbox/ReviewArrivals';
 
 // The Inbox ships in the main chunk (it is the first screen); the rest load on first visit.
 const BudgetsPage = lazy(() => import('./pages/Budgets').then((m) => ({ default: m.BudgetsPage })));
@@ -202,6 +203,7 @@ function Shell() {
         </main>
       </div>
       <Toasts />
+      <ReviewArrivals />
       <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
     </div>
   );

@@ -13,6 +13,7 @@ import type { Approval } from '../../../shared/api/approvals.js';
 import { groupIdentical, matchesFilter, sortApprovals, SORT_LABELS, type SortOrder } from '../lib/triage';
 import { useAgentList } from '../stores/agents';
 import { useApprovals } from '../stores/approvals';
+import { useRoute } from '../stores/route';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { InboxStarterOffer } from './policies/StarterPolicy';
 import { HistoryTab } from './InboxHistory';
@@ -26,7 +27,8 @@ export { decide } from './inbox/decide';
 const CARD_HEIGHT = 96;
 
 export function InboxPage() {
-  const [tab, setTab] = useState<'pending' | 'history' | 'reviews'>('pending');
+  // `#/inbox/reviews` opens the Reviews tab (a review toast links there).
+  const [tab, setTab] = useState<'pending' | 'history' | 'reviews'>(() => (useRoute.getState().param === 'reviews' ? 'reviews' : 'pending'));
   const count = useApprovals((s) => s.pending.length);
   return (
     <div className="page page-fill">
