@@ -36,6 +36,7 @@ import type { Db } from './db/connection.js';
 import { openDataDirDatabase } from './db/open-data-dir.js';
 import { EventBus } from './events/bus.js';
 import { gateRoutes } from './gates/routes.js';
+import { GateService } from './gates/service.js';
 import { eventRoutes } from './events/routes.js';
 import { installMcpGateway } from './mcp/install.js';
 import { silentNotifier, type Notifier } from './notifier.js';
@@ -123,6 +124,7 @@ export interface Services {
   grants: GrantService;
   reports: ReportService;
   missions: MissionService;
+  gates: GateService;
 }
 
 export async function createApp(config: AppConfig): Promise<App> {
@@ -169,6 +171,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   budgets.periods.rollDue();
   const grants = new GrantService({ db, audit, clock, ids });
   const approvals = new ApprovalService({ db, audit, clock, ids, bus, notifier, grants, policies });
+  const gates = new GateService({ db, audit, clock, ids, bus, allowSelfApproval: () => policies.governanceSettings().allow_self_approval });
   // Concurrent write requests (actions, spend) share commits: see GroupCommit.
   const commits = new GroupCommit(db);
   const actions = new ActionService({
@@ -184,6 +187,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     approvals,
     commits,
     protectedPaths: protectedPathsOf(config.dataDir),
+    gates,
   });
   approvals.setSink(actions);
   const release = new ActionRelease({ db, audit, clock, bus, budgets, approvals, actions, pickupTimeoutMs: config.pickupTimeoutMs });
@@ -209,6 +213,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     grants,
     reports,
     missions,
+    gates,
   };
   const stoppers: (() => void)[] = [];
 
@@ -252,7 +257,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   stoppers.push(release.startReaper());
   approvalRoutes(api, { approvals, grants, agents, policies, budgets, audit, clock });
   reportRoutes(api, reports);
-  gateRoutes(api);
+  gateRoutes(api, gates);
   // MCP: registrations and /mcp/NAME (url is set once listening, before any request)
   installMcpGateway({ api, http, db, audit, clock, agents, actions, ownUrl: () => url, notice });
   // Expires what lapsed while the app was down, arms the TTL reaper; stopping answers long-polls.

@@ -14,7 +14,7 @@ export const LAYER_VERDICTS = [...VERDICTS, 'ABSTAIN'] as const;
 export type LayerVerdict = (typeof LAYER_VERDICTS)[number];
 
 /** The layers of the decision pipeline, in the order they run. */
-export const LAYERS = ['self_protection', 'kill_switch', 'quota', 'tool_access', 'guardrails', 'settings', 'grants'] as const;
+export const LAYERS = ['self_protection', 'kill_switch', 'gates', 'quota', 'tool_access', 'guardrails', 'settings', 'grants'] as const;
 export type LayerName = (typeof LAYERS)[number];
 
 /** Why an action was blocked (`block_code` of a BLOCK decision). */
@@ -31,6 +31,8 @@ export const BLOCK_CODES = [
   'agent_disabled',
   'kill_switch',
   'evaluation_error',
+  /** A resource of the action awaits its review gates (shared/core/gates.ts). */
+  'gate_pending',
 ] as const;
 export type BlockCode = (typeof BLOCK_CODES)[number];
 

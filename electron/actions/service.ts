@@ -40,7 +40,7 @@ import {
   type JoinedRow,
   type ReceiptRow,
 } from './rows.js';
-import { decideFailClosed, type SnapshotDeps } from './snapshot.js';
+import { decideFailClosed, type GateViewSource, type SnapshotDeps } from './snapshot.js';
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 300);
 
@@ -61,6 +61,8 @@ export interface ActionServiceDeps {
    * data folder. Null (the default) only in tests that build the service alone.
    */
   protectedPaths?: ProtectedPaths | null;
+  /** The review gates' in-memory view for the gates layer; absent, that layer abstains. */
+  gates?: GateViewSource | null;
 }
 
 export class ActionService implements ApprovalSink {
@@ -99,7 +101,7 @@ export class ActionService implements ApprovalSink {
     this.s = actionStatements(deps.db);
     this.sources = {
       policies: deps.policies,
-      state: { budgets: deps.budgets, grants: deps.grants, counters: this.counters, protectedPaths: deps.protectedPaths ?? null },
+      state: { budgets: deps.budgets, grants: deps.grants, counters: this.counters, protectedPaths: deps.protectedPaths ?? null, gates: deps.gates ?? null },
     };
     this.follow = new FollowApproval({
       db: deps.db,

@@ -16,6 +16,7 @@ import type {
   AgentContext,
   CompiledGuardrails,
   Decision,
+  GateView,
   GovernanceSettings,
   ProtectedPaths,
   RoleOverride,
@@ -34,6 +35,13 @@ export interface LiveState {
   counters: Pick<QuotaCounters, 'runsSince' | 'openSince'>;
   /** Warden's own files for the self-protection layer; null when the service was built alone. */
   protectedPaths: ProtectedPaths | null;
+  /** The review gates (electron/gates); null when the service was built alone. */
+  gates?: GateViewSource | null;
+}
+
+/** Where the gates layer's view comes from: the current one, kept in memory. */
+export interface GateViewSource {
+  view(): GateView;
 }
 
 export interface SnapshotDeps {
@@ -105,6 +113,7 @@ export function assembleSnapshot(
     context,
     protected: state.protectedPaths,
     tool_categories: policies.toolCategories(),
+    gates: state.gates ? state.gates.view() : null,
   };
 }
 

@@ -13,6 +13,7 @@ import type { Ids } from '../common/ids.js';
 import { immediate, type Db } from '../db/connection.js';
 import { decodeCursor, isNumber, page } from '../server/pagination.js';
 import { chainText, GENESIS, type ChainRow, type VerifyResult } from './chain.js';
+import { entityTypeOf } from './entity-type.js';
 
 export interface AuditInput {
   event_type: AuditEventType;
@@ -25,12 +26,16 @@ export interface AuditInput {
 
 /** A stored audit row: what the chain covers, and the chain itself. */
 interface AuditRow extends ChainRow {
+  /** Derived from `event_type` (see entity-type.ts); null only on a database older than the column. */
+  entity_type: string | null;
   prev_hash: string;
   hash: string;
 }
 
 export interface AuditFilter {
   event_type?: string;
+  /** The kind of thing the row is about: `gate_policy`, `solution`, `gate_submission`, `agent`… */
+  entity_type?: string;
   agent_id?: string;
   actor?: string;
   since?: string;
@@ -55,6 +60,7 @@ function entryOf(r: AuditRow, data: Record<string, unknown>): AuditEntry {
     seq: r.seq,
     at: r.at,
     event_type: r.event_type,
+    entity_type: r.entity_type ?? entityTypeOf(r.event_type),
     actor: r.actor,
     agent_id: r.agent_id,
     subject_id: r.subject_id,
@@ -77,8 +83,8 @@ export class AuditService {
     this.ids = ids;
     this.lastStmt = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
     this.insertStmt = db.prepare(
-      `INSERT INTO audit (seq, id, at, event_type, actor, agent_id, subject_id, data, prev_hash, hash)
-       VALUES (@seq, @id, @at, @event_type, @actor, @agent_id, @subject_id, @data, @prev_hash, @hash)`,
+      `INSERT INTO audit (seq, id, at, event_type, entity_type, actor, agent_id, subject_id, data, prev_hash, hash)
+       VALUES (@seq, @id, @at, @event_type, @entity_type, @actor, @agent_id, @subject_id, @data, @prev_hash, @hash)`,
     );
   }
 
@@ -106,7 +112,7 @@ export class AuditService {
       subject_id: input.subject_id ?? null,
       data: JSON.stringify(data),
     };
-    const row: AuditRow = { ...base, prev_hash: prev, hash: rowHash(prev, base) };
+    const row: AuditRow = { ...base, entity_type: entityTypeOf(base.event_type), prev_hash: prev, hash: rowHash(prev, base) };
     this.insertStmt.run(row);
     // `data` is redaction's fresh copy: the entry needs no parse of the JSON just written.
     return entryOf(row, data);
@@ -126,6 +132,10 @@ export class AuditService {
         return 'event_type = ?';
       });
       if (parts.length) clauses.push(`(${parts.join(' OR ')})`);
+    }
+    if (filter.entity_type) {
+      clauses.push('entity_type = ?');
+      args.push(filter.entity_type);
     }
     if (filter.agent_id) {
       clauses.push('agent_id = ?');

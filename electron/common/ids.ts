@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from './clock.js';
 
 export type IdPrefix =
-  | 'agt' | 'key' | 'opr' | 'aud' | 'grd' | 'tpl' | 'rpo' | 'act' | 'apr' | 'gnt' | 'bud' | 'rcp' | 'spd' | 'rsv' | 'tool';
+  | 'agt' | 'key' | 'opr' | 'aud' | 'grd' | 'tpl' | 'rpo' | 'act' | 'apr' | 'gnt' | 'bud' | 'rcp' | 'spd' | 'rsv' | 'tool' | 'gpol' | 'sol' | 'gsub';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

@@ -7,6 +7,7 @@ import { defineRoute } from './contract.js';
 import { IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
 import { Usage } from './budgets.js';
 import { ActionInput, BlockCode, LayerName, LayerVerdict, Verdict } from './vocabulary.js';
+import { BlockingGate } from './gates.js';
 import { ACTION_STATUSES } from '../vocabulary.js';
 
 export const MatchedRule = z.object({
@@ -34,6 +35,8 @@ export const LayerResult = z.object({
   detail: z.string(),
   /** Guardrails of a shell command: each simple command and redirected file with its own verdict. */
   commands: z.array(CommandVerdict).optional(),
+  /** Gates layer on a BLOCK: every policy that keeps one of the action's resources closed. */
+  gates: z.array(BlockingGate).optional(),
 });
 
 /** The verdict and its trace, shared by actions, receipts and the dry run. */

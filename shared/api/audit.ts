@@ -9,6 +9,8 @@ export const AuditEntry = z.object({
   seq: z.number().int(),
   at: Timestamp,
   event_type: z.string(),
+  /** The kind of thing the row is about (`gate_policy`, `solution`, `gate_submission`, `agent`…), from its event type. */
+  entity_type: z.string(),
   actor: z.string(),
   agent_id: z.string().nullable(),
   subject_id: z.string().nullable(),
@@ -19,6 +21,7 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AuditFilter = z.strictObject({
   event_type: z.string().min(1).max(400).optional(),
+  entity_type: z.string().min(1).max(64).optional(),
   agent_id: z.string().min(1).max(100).optional(),
   actor: z.string().min(1).max(200).optional(),
   since: Timestamp.optional(),

@@ -8,6 +8,7 @@
  *   decision.explanation // 'value 300 exceeds max_value 250 on refund-ceiling v3; no other rule allows order.refund'
  */
 import { guardrailsLayer, liftWithGrants, partVerdicts, type GrantLift, type GuardrailsLayerOutcome } from './compound.js';
+import { gatesLayer } from './gates.js';
 import { selfProtection } from './self-protection.js';
 import { evaluateToolAccess } from './tool-access.js';
 import type { ActionInput, BlockCode, BudgetState, Decision, GovernanceSettings, LayerResult, Snapshot, Verdict } from './types.js';
@@ -182,6 +183,7 @@ function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
 
   const protect = selfProtection(action, s.protected);
   const kill = killSwitchGate(action, s);
+  const gates = gatesLayer(action, s.agent, s.gates);
   const quota = quotaLayer(s);
   const tools = evaluateToolAccess(action, s.agent, s.tool_policies, s.role_overrides);
   const g: GuardrailsLayerOutcome = guardrailsLayer(action, s, unmatched);
@@ -193,6 +195,7 @@ function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
   const layers: LayerResult[] = [
     { layer: 'self_protection', verdict: protect.verdict, detail: protect.detail },
     { layer: 'kill_switch', verdict: kill.verdict, detail: kill.detail },
+    gates.blocking.length ? { layer: 'gates', verdict: gates.verdict, detail: gates.detail, gates: gates.blocking } : { layer: 'gates', verdict: gates.verdict, detail: gates.detail },
     { layer: 'quota', verdict: quota.verdict, detail: quota.detail },
     { layer: 'tool_access', verdict: tools.verdict, detail: tools.detail },
     guardrailsResult,
@@ -208,6 +211,7 @@ function evaluateUnchecked(action: ActionInput, s: Snapshot): Decision {
   const blocking: { code: BlockCode | null; detail: string } | null =
     protect.verdict === 'BLOCK' ? { code: 'self_protection', detail: protect.detail }
     : kill.verdict === 'BLOCK' ? { code: kill.code, detail: kill.detail }
+    : gates.verdict === 'BLOCK' ? { code: 'gate_pending' as const, detail: gates.detail }
     : quota.verdict === 'BLOCK' ? { code: quota.code, detail: quota.detail }
     : tools.verdict === 'BLOCK' ? { code: tools.block_code, detail: tools.detail }
     : g.verdict === 'BLOCK' ? { code: g.block_code, detail: g.detail }

@@ -11,3 +11,4 @@ export { analyzeShell, commandStartsWith, wordsMatch, type ShellAnalysis, type S
 export { selfProtection, type BuiltinRule } from './self-protection.js';
 export { actionParts, guardrailsLayer } from './compound.js';
 export { globError, MAX_GLOB_LENGTH, MAX_GLOB_STARS } from './glob.js';
+export { blockSentence, checkGate, gateKey, gateResourcesOf, gatesLayer, mcpServerOf, type GateCheck, type GateResource } from './gates.js';

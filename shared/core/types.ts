@@ -143,6 +143,47 @@ export interface Snapshot {
    * layer gates an action on the union of these and the action's own `categories`.
    */
   tool_categories?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The review gates as they stand (shared/core/gates.ts): which resource types an active gate
+   * policy governs and which resources are cleared. Absent or null: the gates layer abstains.
+   */
+  gates?: GateView | null;
+}
+
+/** A gate's or a submission's review state. */
+export type GateReviewStatus = 'missing' | 'submitted' | 'approved' | 'conditional' | 'denied' | 'waived';
+
+/** One policy that keeps a resource closed, and where its review stands. */
+export interface GateBlock {
+  policy_id: string;
+  policy_name: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  /** The open stage (the first not passed); null when no solution holds the resource. */
+  stage_id: string | null;
+  stage_name: string | null;
+  /** 1-based position of the open stage; null with `stage_id`. */
+  stage_position: number | null;
+  stage_count: number;
+  /** The first gate of the open stage that has not passed. */
+  gate_id: string | null;
+  status: GateReviewStatus;
+  /** The solution reviewing the resource; null when none holds it. */
+  solution_id: string | null;
+}
+
+/**
+ * The review gates, kept in memory by the server and replaced whole on every change: deciding
+ * costs one hash lookup per resource of the action.
+ */
+export interface GateView {
+  /** Resource types an active, non-draft policy governs → what a resource in no solution is waiting for. */
+  readonly governed: ReadonlyMap<string, readonly GateBlock[]>;
+  /** `type` + U+0000 + `id` of every resource an approved solution holds → the conditions it was approved under. */
+  readonly allowed: ReadonlyMap<string, readonly string[]>;
+  /** `type` + U+0000 + `id` of governed resources whose solutions are not approved → what blocks them. */
+  readonly waiting: ReadonlyMap<string, readonly GateBlock[]>;
+  /** Set when the view could not be built: the layer fails closed. */
+  readonly error?: string;
 }
 
 /** Warden's own files, which no agent action may touch. */
@@ -240,6 +281,8 @@ export interface LayerResult {
    * its own verdict, and the grant that lifted it if one did.
    */
   commands?: CommandVerdict[];
+  /** Gates layer on a BLOCK: every policy that keeps one of the action's resources closed. */
+  gates?: GateBlock[];
 }
 
 export interface CommandVerdict {

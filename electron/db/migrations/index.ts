@@ -12,6 +12,7 @@ import { operatorRevocation } from './0009-operator-revocation.js';
 import { missions } from './0010-missions.js';
 import { approvalUndo } from './0011-approval-undo.js';
 import { mcpServers } from './0012-mcp-servers.js';
+import { gates } from './0016-gates.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   missions,
   approvalUndo,
   mcpServers,
+  gates,
 ];

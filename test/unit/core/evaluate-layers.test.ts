@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cautionOf, DEFAULT_SETTINGS, evaluate, failClosed, killSwitchGate, mostCautious } from '../../../shared/core/evaluate.js';
-import { LAYERS, type BudgetState, type GrantState, type Snapshot, type Verdict } from '../../../shared/core/types.js';
+import { LAYERS, type BudgetState, type GateBlock, type GrantState, type Snapshot, type Verdict } from '../../../shared/core/types.js';
 import { agentCtx, policy, snapshot } from './snapshot.js';
 
 const budget = (over: Partial<BudgetState> = {}): BudgetState => ({
@@ -169,11 +169,25 @@ describe('which layer names a BLOCK', () => {
   });
 
   it('every layer reports its own verdict', () => {
-    const d = evaluate(readToken, { ...snapshot({ policies: [allowAll] }), ...protectedPaths, ...killed, ...overQuota, ...denied } as Snapshot);
+    const gated = { gates: { governed: new Map([['tool', [gateBlock]]]), allowed: new Map(), waiting: new Map() } };
+    const d = evaluate(readToken, { ...snapshot({ policies: [allowAll] }), ...protectedPaths, ...killed, ...gated, ...overQuota, ...denied } as Snapshot);
     const v = Object.fromEntries(d.layers.map((l) => [l.layer, l.verdict]));
-    expect(v).toEqual({ self_protection: 'BLOCK', kill_switch: 'BLOCK', quota: 'BLOCK', tool_access: 'BLOCK', guardrails: 'ALLOW', settings: 'ABSTAIN', grants: 'ABSTAIN' });
+    expect(v).toEqual({ self_protection: 'BLOCK', kill_switch: 'BLOCK', gates: 'BLOCK', quota: 'BLOCK', tool_access: 'BLOCK', guardrails: 'ALLOW', settings: 'ABSTAIN', grants: 'ABSTAIN' });
   });
 });
+
+const gateBlock: GateBlock = {
+  policy_id: 'gpol_1',
+  policy_name: 'Tools',
+  severity: 'high',
+  stage_id: null,
+  stage_name: null,
+  stage_position: null,
+  stage_count: 1,
+  gate_id: 'g',
+  status: 'missing',
+  solution_id: null,
+};
 
 describe('the settings gate', () => {
   const s = (settings: NonNullable<Parameters<typeof snapshot>[0]>['settings'], over: Partial<Snapshot> = {}) => ({ ...snapshot({ policies: [allowAll], settings }), ...over });
