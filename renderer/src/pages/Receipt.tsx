@@ -111,7 +111,7 @@ function ReceiptBody({ view: { action: act, approval, grant } }: { view: Receipt
         ) : null}
       </section>
 
-      {String(act.block_code) === 'gate_pending' ? <GateBlock action={act} /> : null}
+      {act.block_code === 'gate_pending' ? <GateBlock action={act} /> : null}
 
       <section className="card" aria-labelledby="r-rules">
         <h3 id="r-rules" className="card-title">

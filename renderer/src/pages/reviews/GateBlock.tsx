@@ -1,17 +1,16 @@
 /**
- * On a receipt whose action was blocked `gate_pending`: which review gates stand in the way of its
- * resources now, each linked to the solution that reviews it (or to Reviews, to bundle one when no
- * solution holds the resource yet). The check runs again on open, so it also says when a review
- * has since cleared the resource.
+ * On a receipt whose action was blocked `gate_pending`: the review gates that held it at that
+ * moment (the gates layer's blocking policies), each linked to the solution that reviews the
+ * resource (or to Reviews, to bundle one when no solution held it yet), and whether they hold it
+ * still: the enforcement check runs again on open.
  */
 import type { Action } from '../../../../shared/api/actions.js';
-import type { EnforcementResult } from '../../../../shared/api/gates.js';
+import type { BlockingGate } from '../../../../shared/api/gates.js';
 import { api } from '../../lib/api';
 import { useResource } from '../../lib/useResource';
 import { solutionHref } from '../../stores/route';
-import { Async } from '../../components/states';
 
-/** The resources an action names that a gate policy may govern: its resource, its agent, its tool, its MCP server. */
+/** The resources an action names that a gate policy may govern: its agent, its tool, its resource, its MCP server. */
 export function actionResources(act: Pick<Action, 'agent_id' | 'action'>): { type: string; id: string }[] {
   const out = [{ type: 'agent', id: act.agent_id }, { type: 'tool', id: act.action.tool }];
   const resource = act.action.resource;
@@ -21,42 +20,40 @@ export function actionResources(act: Pick<Action, 'agent_id' | 'action'>): { typ
   return out.filter((r, i) => out.findIndex((o) => o.type === r.type && o.id === r.id) === i);
 }
 
-async function checkAll(act: Pick<Action, 'agent_id' | 'action'>): Promise<EnforcementResult[]> {
+/** Whether any of the action's resources is still held by a gate. */
+async function stillBlocked(act: Pick<Action, 'agent_id' | 'action'>): Promise<boolean> {
   const results = await Promise.all(actionResources(act).map((r) => api().call('enforcementCheck', { query: { resource_type: r.type, resource_id: r.id } })));
-  return results.filter((r) => r.governed);
+  return results.some((r) => !r.allowed);
 }
 
-export function GateBlock({ action }: { action: Pick<Action, 'id' | 'agent_id' | 'action'> }) {
-  const checks = useResource(() => checkAll(action), [action.id]);
+function BlockingLine({ b }: { b: BlockingGate }) {
+  return (
+    <>
+      <strong>{b.policy_name}</strong> ({b.severity}){b.stage_name ? ` — ${b.stage_name} (stage ${b.stage_position} of ${b.stage_count})` : ''}
+      {b.gate_id ? `, gate ${b.gate_id} ${b.status}` : ''} ·{' '}
+      {b.solution_id ? <a href={solutionHref(b.solution_id)}>Open the solution</a> : <a href="#/reviews">No solution held it — create one on Reviews</a>}
+    </>
+  );
+}
+
+export function GateBlock({ action }: { action: Pick<Action, 'id' | 'agent_id' | 'action' | 'layers'> }) {
+  const blocking = action.layers.find((l) => l.layer === 'gates')?.gates ?? [];
+  const now = useResource(() => stillBlocked(action), [action.id]);
   return (
     <section className="card" aria-labelledby="r-gates">
       <h3 id="r-gates" className="card-title">
         Review gates
       </h3>
-      <p>This action was blocked because a resource it uses has not passed its review yet.</p>
-      <Async {...checks} what="the review gates">
-        {(list) => {
-          const blocked = list.filter((r) => !r.allowed);
-          if (!blocked.length) return <p className="muted">Its resources have passed their reviews since: the agent's next request is no longer held by a gate.</p>;
-          return (
-            <ul aria-label="Blocking review gates">
-              {blocked.flatMap((r) =>
-                r.blocking.map((b) => (
-                  <li key={`${r.resource.type}:${r.resource.id}:${b.policy_id}`}>
-                    <span className="mono">
-                      {r.resource.type} {r.resource.id}
-                    </span>{' '}
-                    is waiting for <strong>{b.policy_name}</strong>
-                    {b.stage_name ? ` — ${b.stage_name} (stage ${b.stage_position} of ${b.stage_count})` : ''}
-                    {b.gate_id ? `, gate ${b.gate_id} ${b.status}` : ''} ·{' '}
-                    {b.solution_id ? <a href={solutionHref(b.solution_id)}>Open the solution</a> : <a href="#/reviews">No solution holds it yet — create one on Reviews</a>}
-                  </li>
-                )),
-              )}
-            </ul>
-          );
-        }}
-      </Async>
+      <p>A resource of this action had not passed its review:</p>
+      <ul aria-label="Blocking review gates">
+        {blocking.map((b) => (
+          <li key={`${b.policy_id}:${b.stage_id ?? ''}:${b.gate_id ?? ''}`}>
+            <BlockingLine b={b} />
+          </li>
+        ))}
+      </ul>
+      {now.data === false ? <p className="muted">Its resources have passed their reviews since: the agent's next request is no longer held by a gate.</p> : null}
+      {now.data === true ? <p className="muted small">Still held now.</p> : null}
     </section>
   );
 }
