@@ -37,7 +37,9 @@ function BlockingLine({ b }: { b: BlockingGate }) {
 }
 
 export function GateBlock({ action }: { action: Pick<Action, 'id' | 'agent_id' | 'action' | 'layers'> }) {
-  const blocking = action.layers.find((l) => l.layer === 'gates')?.gates ?? [];
+  const all = action.layers.find((l) => l.layer === 'gates')?.gates ?? [];
+  // One line per policy gate and solution, however many of the action's resources it holds.
+  const blocking = all.filter((b, i) => all.findIndex((o) => o.policy_id === b.policy_id && o.stage_id === b.stage_id && o.gate_id === b.gate_id && o.solution_id === b.solution_id) === i);
   const now = useResource(() => stillBlocked(action), [action.id]);
   return (
     <section className="card" aria-labelledby="r-gates">

@@ -17,7 +17,8 @@ import { SeverityPill } from './PoliciesTab';
 import { ReviewDecision } from './ReviewDecision';
 import { ResourceChips, SolutionStatusPill } from './SolutionsTab';
 import { StagePipeline, type PipelineStage } from './StagePipeline';
-import { SubmissionView, actorText } from './SubmissionView';
+import { SubmissionView } from './SubmissionView';
+import { useActorName } from './actors';
 import { SubmitGateForm } from './SubmitGateForm';
 
 interface SolutionView {
@@ -40,6 +41,7 @@ async function loadSolution(id: string): Promise<SolutionView> {
 export function SolutionDetail({ id }: { id: string }) {
   const go = useRoute((s) => s.go);
   const view = useResource(() => loadSolution(id), [id]);
+  const actorText = useActorName();
   useLiveEvents((e) => {
     if ((e.type === 'gate_review.pending' || e.type === 'gate_review.decided') && e.data.solution_id === id) view.reload();
   });

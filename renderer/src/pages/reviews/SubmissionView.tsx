@@ -6,15 +6,11 @@
 import type { Gate, GateSubmission } from '../../../../shared/api/gates.js';
 import { ago, dateTime } from '../../lib/format';
 import { JsonBlock } from '../../components/JsonView';
+import { useActorName } from './actors';
 import { GATE_STATUS_TEXT } from './StagePipeline';
 
 const DECISION_TEXT = { approved: 'approved', denied: 'denied', conditional: 'approved with conditions' } as const;
 
-/** `operator:opr_…` / `agent:agt_…` → something a person reads. */
-export function actorText(actor: string): string {
-  const [kind, id] = actor.split(':');
-  return id ? `${kind} ${id}` : actor;
-}
 
 function answerText(value: unknown): string {
   if (value === true) return 'yes';
@@ -23,6 +19,7 @@ function answerText(value: unknown): string {
 }
 
 export function SubmissionView({ submission: s, gate }: { submission: GateSubmission; gate?: Gate | null }) {
+  const actorText = useActorName();
   const answers = (s.data.answers ?? {}) as Record<string, unknown>;
   const evidence = Array.isArray(s.data.evidence) ? (s.data.evidence as { run_id: string; kind: string }[]) : [];
   const notes = typeof s.data.notes === 'string' ? s.data.notes : null;
