@@ -4,7 +4,7 @@
  * and the estimate reserved), denied or expired → so, and an undone allow withdraws an allowed
  * action its agent has not picked up yet.
  */
-import { killSwitchGate, type Gate } from '../../shared/core/index.js';
+import { gatesLayer, killSwitchGate, type Gate } from '../../shared/core/index.js';
 import type { ActionInput, AgentContext } from '../../shared/core/types.js';
 import type { ApprovalRow, ApprovalSink, Outcome } from '../approvals/service.js';
 import type { AuditService } from '../audit/service.js';
@@ -13,6 +13,7 @@ import { immediate, type Db } from '../db/connection.js';
 import type { BudgetLedger } from '../ports.js';
 import type { QuotaCounters } from './quota-counters.js';
 import type { ActionRow, ActionStatements } from './rows.js';
+import type { GateViewSource } from './snapshot.js';
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 300);
 
@@ -25,6 +26,8 @@ export interface FollowApprovalDeps {
   statements: ActionStatements;
   /** The agent as the core sees it, or null when it no longer exists. */
   context(agentId: string): AgentContext | null;
+  /** The review gates, checked again at release like the kill-switches; null when none. */
+  gates?: GateViewSource | null;
   /** The action as recorded in its receipt, with the learned estimate when it gave none. */
   recordedInput(row: ActionRow): ActionInput;
 }
@@ -94,7 +97,11 @@ export class FollowApproval implements ApprovalSink {
     const { budgets } = this.deps;
     try {
       if (!agent) throw new Error(`agent ${row.agent_id} no longer exists`);
-      return killSwitchGate(input, { kill_switch: budgets.killSwitch(), agent, budgets: budgets.applicableBudgets(agent, row.mission_id) });
+      const kill = killSwitchGate(input, { kill_switch: budgets.killSwitch(), agent, budgets: budgets.applicableBudgets(agent, row.mission_id) });
+      if (kill.verdict === 'BLOCK' || !this.deps.gates) return kill;
+      // A resource may have come under review while the operator was deciding.
+      const gates = gatesLayer(input, agent, this.deps.gates.view());
+      return gates.verdict === 'BLOCK' ? { verdict: 'BLOCK', code: 'gate_pending', detail: gates.detail } : kill;
     } catch (err) {
       return { verdict: 'BLOCK', code: 'evaluation_error', detail: `the kill-switches could not be checked (fail closed): ${messageOf(err)}` };
     }

@@ -111,6 +111,7 @@ export class ActionService implements ApprovalSink {
       counters: this.counters,
       statements: this.s,
       context: (agentId) => this.context(agentId),
+      gates: deps.gates ?? null,
       recordedInput: (row) => this.withEstimate(this.receipt(row.receipt_id).action, row.agent_id),
     });
   }

@@ -28,7 +28,7 @@ export function gateRoutes(api: Api, gates: GateService): void {
   api.handle('submitGate', ({ params, body, actor }) => gates.submissions.submit(params.id, params.gate_id, body, actor));
 
   api.handle('listGateSubmissions', ({ query }) => gates.submissions.list(query));
-  api.handle('pendingReviews', ({ principal }) => gates.submissions.pendingFor(requireOperator(principal).operatorId));
+  api.handle('pendingReviews', ({ principal, query }) => gates.submissions.pendingFor(requireOperator(principal).operatorId, query));
   api.handle('getGateSubmission', ({ params }) => gates.submissions.get(params.id));
   api.handle('decideGateSubmission', ({ params, body, principal, actor }) =>
     gates.submissions.decide(params.id, requireOperator(principal).operatorId, body, actor),

@@ -206,18 +206,19 @@ export class Submissions {
   }
 
   /** Open submissions `operatorId` may still decide, oldest first. */
-  pendingFor(operatorId: string): ListPage<GateSubmission> {
+  pendingFor(operatorId: string, query: { limit: number; cursor?: string }): ListPage<GateSubmission> {
     const me = `operator:${operatorId}`;
-    const selfApproval = this.ctx.allowSelfApproval();
+    const after = decodeCursor(query.cursor, isNumber) ?? 0;
     const rows = this.ctx.db
-      .prepare<[string, number, string, string], SubmissionRow>(
+      .prepare<[string, number, string, string, number, number], SubmissionRow>(
         `SELECT g.* FROM gate_submissions g JOIN solutions s ON s.id = g.solution_id
          WHERE g.status = 'submitted' AND g.superseded_by IS NULL AND g.gate_type <> 'evidence'
            AND g.submitted_by <> ? AND (? = 1 OR s.created_by <> ?)
            AND NOT EXISTS (SELECT 1 FROM gate_decisions d WHERE d.submission_id = g.id AND d.operator_id = ?)
-         ORDER BY g.seq`,
+           AND g.seq > ?
+         ORDER BY g.seq LIMIT ?`,
       )
-      .all(me, selfApproval ? 1 : 0, me, operatorId);
-    return { object: 'list', data: rows.map((r) => submissionObject(this.ctx, r)), has_more: false, next_cursor: null };
+      .all(me, this.ctx.allowSelfApproval() ? 1 : 0, me, operatorId, after, query.limit + 1);
+    return page(rows, query.limit, (r) => submissionObject(this.ctx, r), (r) => r.seq);
   }
 }

@@ -62,7 +62,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
  * the value was absent, so `input` (what was parsed) is consulted.
  */
 export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'params', input: unknown): HttpError {
-  const issue = error.issues[0];
+  // An unknown field is named first: a misspelt parameter also leaves the one meant missing.
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0];
   if (!issue) return new HttpError(400, 'invalid_parameter', `invalid ${where}`);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';

@@ -493,7 +493,7 @@ export const gateRoutes = {
   pendingReviews: defineRoute({
     method: 'GET', path: '/v1/gate-submissions/pending-reviews', auth: 'operator', tag: 'gates',
     summary: 'Submissions awaiting review that the calling operator may still decide (not its own, not decided by it), oldest first.',
-    response: listOf(GateSubmission),
+    query: ListQuery, response: listOf(GateSubmission),
   }),
   getGateSubmission: defineRoute({
     method: 'GET', path: '/v1/gate-submissions/:id', auth: 'gates:read', rows: { kind: 'read', owner: 'gate_submission' }, tag: 'gates',
