@@ -88,6 +88,16 @@ for (const viewport of VIEWPORTS) {
         ['Owner approval', ['approval']],
       ]);
       expect(data[0].stages[0].gates[0].questions).toEqual([{ id: 'q1', text: 'Which paths can it read or write?', required: true }]);
+
+      // Edit it: a third stage, saved with PUT; the list and the API show it.
+      await page.getByRole('table', { name: 'Gate policies' }).getByRole('link', { name }).click();
+      const edit = page.getByRole('form', { name: `Edit ${name}` });
+      await edit.getByRole('button', { name: 'Add stage' }).click();
+      await edit.getByLabel('Stage name').nth(2).fill('Legal');
+      await edit.getByRole('button', { name: 'Save policy' }).click();
+      await expect(page.getByRole('table', { name: 'Gate policies' }).getByRole('listitem').filter({ hasText: /^Legal: 1 approval$/ })).toBeVisible();
+      const saved = await server.api('GET', `/v1/gate-policies/${data[0].id}`);
+      expect(saved.stages.map((s: any) => s.name)).toEqual(['Security review', 'Owner approval', 'Legal']);
     });
 
     test('a pending review answered from the Inbox unblocks the agent’s next action', async ({ page }) => {
