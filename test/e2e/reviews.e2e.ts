@@ -131,6 +131,11 @@ for (const viewport of VIEWPORTS) {
       // The solution's pipeline shows the stage passed.
       await page.goto(`${server.url}/#/reviews/${solution.id}`);
       await expect(page.getByRole('list', { name: `Stages of ${policy.name}` }).getByRole('listitem', { name: /^Stage 1 of 1: Security review, passed/ })).toBeVisible();
+      // So does the solutions list, in one line per policy.
+      await page.getByRole('link', { name: '← All solutions' }).click();
+      const row = page.getByRole('table', { name: 'Solutions' }).getByRole('row', { name: new RegExp(solution.name) });
+      await expect(row.getByRole('list', { name: `Stages of ${policy.name}` })).toHaveText('✓ Security review');
+      await expect(row).toContainText('approved');
     });
   });
 }

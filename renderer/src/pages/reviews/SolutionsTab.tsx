@@ -8,6 +8,7 @@ import { useResource } from '../../lib/useResource';
 import { solutionHref, useRoute } from '../../stores/route';
 import { Async, Empty } from '../../components/states';
 import { Dialog } from '../../components/Dialog';
+import { MiniPipeline } from './MiniPipeline';
 
 export const SOLUTION_STATUS_TEXT: Record<SolutionStatus, string> = {
   draft: 'draft',
@@ -33,6 +34,9 @@ export function ResourceChips({ resources }: { resources: readonly ResourceRef[]
     </span>
   );
 }
+
+/** Rows whose stages load with the list (one requirements request each); the rest show them when opened. */
+const MAX_PIPELINES = 50;
 
 async function loadSolutions(status: SolutionStatus | '', search: string): Promise<Solution[]> {
   const out: Solution[] = [];
@@ -80,11 +84,12 @@ export function SolutionsTab() {
                     <th scope="col">Name</th>
                     <th scope="col">Resources</th>
                     <th scope="col">Status</th>
+                    <th scope="col">Stages</th>
                     <th scope="col">Updated</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {list.map((s) => (
+                  {list.map((s, i) => (
                     <tr key={s.id}>
                       <th scope="row">
                         <a href={solutionHref(s.id)}>{s.name}</a>
@@ -96,6 +101,7 @@ export function SolutionsTab() {
                       <td>
                         <SolutionStatusPill status={s.status} />
                       </td>
+                      <td>{i < MAX_PIPELINES ? <MiniPipeline solutionId={s.id} refresh={list} /> : <span className="muted small">open it to see</span>}</td>
                       <td title={dateTime(s.updated_at)}>{ago(s.updated_at)}</td>
                     </tr>
                   ))}
