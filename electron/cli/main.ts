@@ -15,6 +15,7 @@ import { budgetCommands } from './budget.js';
 import { connectCommands } from './connect.js';
 import { withGlobalOptions } from './context.js';
 import { execCommand } from './exec.js';
+import { gateCommands } from './gate.js';
 import { hookCommands } from './hook.js';
 import { CliError, CliExit, processIO, type CliIO } from './io.js';
 import { keyCommands } from './key.js';
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   mcpCommands(program, io);
   workflowCommands(program, io);
   workflowRunCommands(program, io);
+  gateCommands(program, io);
   return program;
 }
 

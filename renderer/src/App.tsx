@@ -12,10 +12,12 @@ import { Loading } from './components/states';
 import { Toasts } from './components/Toasts';
 import { InboxPage } from './pages/Inbox';
 import { Gate } from './lib/can';
+import { ReviewArrivals } from './pages/inbox/ReviewArrivals';
 
 // The Inbox ships in the main chunk (it is the first screen); the rest load on first visit.
 const BudgetsPage = lazy(() => import('./pages/Budgets').then((m) => ({ default: m.BudgetsPage })));
 const PoliciesPage = lazy(() => import('./pages/Policies').then((m) => ({ default: m.PoliciesPage })));
+const ReviewsPage = lazy(() => import('./pages/Reviews').then((m) => ({ default: m.ReviewsPage })));
 const AgentsPage = lazy(() => import('./pages/Agents').then((m) => ({ default: m.AgentsPage })));
 const AuditPage = lazy(() => import('./pages/Audit').then((m) => ({ default: m.AuditPage })));
 const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
@@ -82,7 +84,7 @@ function SignedOut() {
 }
 
 const MODIFIER_KEYS = new Set(['Shift', 'CapsLock', 'Control', 'Alt', 'Meta']);
-const NAV_KEYS: Record<string, Page> = { i: 'inbox', b: 'budgets', p: 'policies', a: 'agents', w: 'workflows', u: 'audit', r: 'reports' };
+const NAV_KEYS: Record<string, Page> = { i: 'inbox', b: 'budgets', p: 'policies', v: 'reviews', a: 'agents', w: 'workflows', u: 'audit', r: 'reports' };
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -178,7 +180,7 @@ function Shell() {
     return () => window.removeEventListener('keydown', onKey);
   }, [go]);
 
-  const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage, receipt: ReceiptPage, workflows: WorkflowsPage, workflow: WorkflowPage, 'workflow-run': WorkflowRunPage }[page];
+  const Current = { inbox: InboxPage, budgets: BudgetsPage, policies: PoliciesPage, reviews: ReviewsPage, agents: AgentsPage, audit: AuditPage, reports: ReportsPage, receipt: ReceiptPage, workflows: WorkflowsPage, workflow: WorkflowPage, 'workflow-run': WorkflowRunPage }[page];
 
   return (
     <div className="shell">
@@ -205,6 +207,7 @@ function Shell() {
         </main>
       </div>
       <Toasts />
+      <ReviewArrivals />
       <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
     </div>
   );
@@ -342,9 +345,12 @@ const SHORTCUTS: [string, string][] = [
   ['r', 'Type a reason for denial'],
   ['x', 'Mark the request (or its group) for a bulk allow or deny; on Budgets, tick the focused paused budget for Resume selected'],
   ['/', 'Filter requests: text, agent:NAME, tool:NAME (Esc clears)'],
+  ['c', 'Inbox → Reviews: approve with the conditions typed (a approves, d denies with the reason typed)'],
+  ['w', 'Inbox → Reviews: waive the gate (asks for the reason)'],
   ['g i', 'Go to Inbox'],
   ['g b', 'Go to Budgets'],
   ['g p', 'Go to Policies'],
+  ['g v', 'Go to Reviews'],
   ['g a', 'Go to Agents'],
   ['g w', 'Go to Workflows'],
   ['g u', 'Go to Audit'],

@@ -13,6 +13,7 @@ import type { Approval } from '../../../shared/api/approvals.js';
 import { groupIdentical, matchesFilter, sortApprovals, SORT_LABELS, type SortOrder } from '../lib/triage';
 import { useAgentList } from '../stores/agents';
 import { useApprovals } from '../stores/approvals';
+import { useRoute } from '../stores/route';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { InboxStarterOffer } from './policies/StarterPolicy';
 import { HistoryTab } from './InboxHistory';
@@ -20,13 +21,15 @@ import { ApprovalCard } from './inbox/ApprovalCard';
 import { ApprovalDetail } from './inbox/ApprovalDetail';
 import { decideMany } from './inbox/decide';
 import { Gate } from '../lib/can';
+import { ReviewsTab, ReviewsTabButton } from './inbox/ReviewsTab';
 
 export { decide } from './inbox/decide';
 
 const CARD_HEIGHT = 96;
 
 export function InboxPage() {
-  const [tab, setTab] = useState<'pending' | 'history'>('pending');
+  // `#/inbox/reviews` opens the Reviews tab (a review toast links there).
+  const [tab, setTab] = useState<'pending' | 'history' | 'reviews'>(() => (useRoute.getState().param === 'reviews' ? 'reviews' : 'pending'));
   const count = useApprovals((s) => s.pending.length);
   return (
     <div className="page page-fill">
@@ -39,6 +42,7 @@ export function InboxPage() {
           <button type="button" role="tab" aria-selected={tab === 'history'} aria-controls="inbox-history" id="tab-history" onClick={() => setTab('history')}>
             History
           </button>
+          <ReviewsTabButton selected={tab === 'reviews'} onSelect={() => setTab('reviews')} />
         </div>
         <p className="muted small hint">
           <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> allow · <kbd>Shift</kbd>+<kbd>A</kbd> always · <kbd>d</kbd> deny · <kbd>x</kbd> mark · <kbd>/</kbd> filter · <kbd>z</kbd> undo ·{' '}
@@ -48,6 +52,10 @@ export function InboxPage() {
       {tab === 'pending' ? (
         <div role="tabpanel" id="inbox-pending" aria-labelledby="tab-pending" className="tabpanel-fill">
           <PendingTab />
+        </div>
+      ) : tab === 'reviews' ? (
+        <div role="tabpanel" id="inbox-reviews" aria-labelledby="tab-reviews" className="tabpanel-fill">
+          <ReviewsTab />
         </div>
       ) : (
         <div role="tabpanel" id="inbox-history" aria-labelledby="tab-history" className="tabpanel-fill">

@@ -18,6 +18,7 @@ import { Async } from '../components/states';
 import { ArgsView } from '../components/JsonView';
 import { LayerTable } from '../components/LayerTable';
 import { VisibleText } from '../components/VisibleText';
+import { GateBlock } from './reviews/GateBlock';
 
 interface ReceiptView {
   action: Action;
@@ -109,6 +110,8 @@ function ReceiptBody({ view: { action: act, approval, grant } }: { view: Receipt
           </p>
         ) : null}
       </section>
+
+      {act.block_code === 'gate_pending' ? <GateBlock action={act} /> : null}
 
       <section className="card" aria-labelledby="r-rules">
         <h3 id="r-rules" className="card-title">

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 
 /** The pages in the navigation. */
-export const PAGES = ['inbox', 'budgets', 'policies', 'agents', 'workflows', 'audit', 'reports'] as const;
+export const PAGES = ['inbox', 'budgets', 'policies', 'reviews', 'agents', 'workflows', 'audit', 'reports'] as const;
 /** Pages reached from a link only (a receipt belongs to an action). */
 const DETAIL_PAGES = ['receipt', 'workflow', 'workflow-run'] as const;
 export type Page = (typeof PAGES)[number] | (typeof DETAIL_PAGES)[number];
@@ -14,6 +14,7 @@ export const PAGE_TITLES: Record<Page, string> = {
   inbox: 'Inbox',
   budgets: 'Budgets',
   policies: 'Policies',
+  reviews: 'Reviews',
   agents: 'Agents',
   audit: 'Audit',
   reports: 'Reports',
@@ -31,6 +32,11 @@ export function parseRoute(hash: string): { page: Page; param: string | null } {
   const page = name as Page;
   if ((page === 'receipt' || page === 'workflow' || page === 'workflow-run') && !param) return { page: page === 'receipt' ? 'inbox' : 'workflows', param: null };
   return { page, param: param ? decodeURIComponent(param) : null };
+}
+
+/** The link to a solution under review (`#/reviews/sol_…`). */
+export function solutionHref(solutionId: string): string {
+  return `#/reviews/${encodeURIComponent(solutionId)}`;
 }
 
 /** The link to an action's receipt page. */

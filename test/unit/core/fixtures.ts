@@ -1,14 +1,10 @@
 /**
  * Golden policy fixtures (test/fixtures/policies/*.json): policies, settings, tool policies and
  * role overrides, and actions with the expected decision, block code and matched policy ids.
-<<<<<<< HEAD
  * The same files run against the pure core (test/unit/core/fixtures.test.ts), and as one table
  * against every entry point — the core, `POST /v1/guardrails/evaluate`, `POST /v1/evaluate` and
- * `POST /v1/actions` (test/integration/policies-fixtures.test.ts).
-=======
- * The same files run against the pure core (test/unit/core/fixtures.test.ts) and over HTTP
+ * `POST /v1/actions`
  * (test/integration/policies/fixtures.test.ts).
->>>>>>> tests
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
