@@ -100,6 +100,7 @@ export function approvalOf(
     undone_at: row.undone_at ?? null,
     undone_by: row.undone_by ?? null,
     withdrawn_at: row.withdrawn_at ?? null,
+    agent_waiting_until: null,
   };
 }
 

@@ -47,6 +47,7 @@ export const ServerEventSchemas = {
   'approval.requested': Approval,
   'approval.resolved': Approval,
   'approval.decided': Approval,
+  'approval.waiting': Approval,
   'budget.warning': BudgetCrossing,
   'budget.cap_hit': BudgetCrossing,
   'budget.paused': BudgetPaused,
