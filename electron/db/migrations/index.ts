@@ -12,6 +12,7 @@ import { operatorRevocation } from './0009-operator-revocation.js';
 import { missions } from './0010-missions.js';
 import { approvalUndo } from './0011-approval-undo.js';
 import { mcpServers } from './0012-mcp-servers.js';
+import { budgetPeriodGrace } from './0017-budget-period-grace.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -26,4 +27,10 @@ export const MIGRATIONS: readonly Migration[] = [
   missions,
   approvalUndo,
   mcpServers,
+  // Placeholders for the other lanes' 0013–0016 (numbers must run without gaps); their real migrations replace these lines at merge.
+  { version: 13, name: 'reserved-roles', up: '' },
+  { version: 14, name: 'reserved-workflows', up: '' },
+  { version: 15, name: 'reserved-workflow-runs', up: '' },
+  { version: 16, name: 'reserved-gates', up: '' },
+  budgetPeriodGrace,
 ];

@@ -266,6 +266,11 @@ describe('budget and kill-switch commands', () => {
 
     const resumed = await cli(['budget', 'resume', 'agent:claude-code', '--json'], { env });
     expect(resumed.json()).toMatchObject({ budget: { status: 'active' }, will_repause: false });
+    const graced = await cli(['budget', 'resume', 'agent:claude-code', '--grace', '20', '--for-period'], { env });
+    expect(graced.stdout).toMatch(/of \$20\.00 .*active \(grace: back to \$12\.50 next period\)/);
+    const noGrace = await cli(['budget', 'resume', 'agent:claude-code', '--for-period'], { env });
+    expect(noGrace.code).not.toBe(0);
+    expect(noGrace.stderr).toMatch(/--for-period needs --grace/);
 
     const global = await cli(['budget', 'set', 'global', '$5'], { env });
     expect(global.code).toBe(0);
