@@ -144,6 +144,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const AUDIT_EVENT_TYPES = [
   'agent.created',
   'agent.updated',
+  'agent.deleted',
   'key.created',
   'key.revoked',
   'operator.created',

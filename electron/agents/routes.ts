@@ -11,6 +11,7 @@ export function agentRoutes(api: Api, agents: AgentService, operators: OperatorS
   api.handle('listAgents', ({ query }) => agents.list(query));
   api.handle('getAgent', ({ params }) => agents.get(params.id));
   api.handle('updateAgent', ({ params, body, actor }) => agents.update(params.id, body, actor));
+  api.handle('deleteAgent', ({ params, actor }) => agents.remove(params.id, actor));
   api.handle('listAgentKeys', ({ params, query }) => agents.listKeys(params.id, query));
   api.handle('createAgentKey', ({ params, body, actor }) => agents.issueKey(params.id, body?.scopes ?? [...AGENT_SCOPES], actor), {
     oneTimeSecret: { renew: 'issue another with POST /v1/agents/{id}/keys and revoke the lost one with DELETE /v1/agents/{id}/keys/{key_id}' },

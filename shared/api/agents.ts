@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { AgentScope } from './vocabulary.js';
 import { AGENT_SCOPES } from '../vocabulary.js';
-import { IdentityName, IdParams, ListQuery, Timestamp, listOf } from './common.js';
+import { IdentityName, IdParams, ListQuery, QueryBool, Timestamp, listOf } from './common.js';
 import { Operator } from './operators.js';
 
 export const AgentStatus = z.enum(['active', 'disabled']);
@@ -21,6 +21,8 @@ export const Agent = z.object({
   updated_at: Timestamp,
   /** When one of its keys last authenticated (any request); null when it never connected. */
   last_seen_at: Timestamp.nullable(),
+  /** When an operator deleted it (DELETE /v1/agents/{id}): hidden from lists, keys revoked, history kept. */
+  deleted_at: Timestamp.nullable(),
 });
 export type Agent = z.infer<typeof Agent>;
 
@@ -55,8 +57,8 @@ export const agentRoutes = {
   }),
   listAgents: defineRoute({
     method: 'GET', path: '/v1/agents', auth: 'operator', tag: 'agents',
-    summary: 'List agents, newest first.',
-    query: ListQuery.extend({ status: AgentStatus.optional() }),
+    summary: 'List agents, newest first; deleted agents are left out unless include_deleted=true (to name them in history).',
+    query: ListQuery.extend({ status: AgentStatus.optional(), include_deleted: QueryBool.optional() }),
     response: listOf(Agent),
   }),
   getAgent: defineRoute({
@@ -75,6 +77,13 @@ export const agentRoutes = {
       leader_agent_id: z.string().min(1).max(100).nullable().optional(),
     }),
     response: Agent,
+  }),
+  deleteAgent: defineRoute({
+    method: 'DELETE', path: '/v1/agents/:id', auth: 'operator', role: 'admin', tag: 'agents',
+    summary:
+      'Delete an agent: every key of it is revoked (401 from then on), it is disabled and left out of lists; its history (audit, actions, ' +
+      'approvals, spend) stays and GET /v1/agents/{id} still reads it. 409 when already deleted.',
+    params: IdParams, response: Agent,
   }),
   listAgentKeys: defineRoute({
     method: 'GET', path: '/v1/agents/:id/keys', auth: 'operator', tag: 'agents',

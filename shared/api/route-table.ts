@@ -22,6 +22,7 @@ export const routeTable = {
   listAgents: { method: 'GET', path: '/v1/agents' },
   getAgent: { method: 'GET', path: '/v1/agents/:id' },
   updateAgent: { method: 'PATCH', path: '/v1/agents/:id' },
+  deleteAgent: { method: 'DELETE', path: '/v1/agents/:id' },
   listAgentKeys: { method: 'GET', path: '/v1/agents/:id/keys' },
   createAgentKey: { method: 'POST', path: '/v1/agents/:id/keys' },
   revokeAgentKey: { method: 'DELETE', path: '/v1/agents/:id/keys/:key_id' },

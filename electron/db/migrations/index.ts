@@ -12,7 +12,7 @@ import { operatorRevocation } from './0009-operator-revocation.js';
 import { missions } from './0010-missions.js';
 import { approvalUndo } from './0011-approval-undo.js';
 import { mcpServers } from './0012-mcp-servers.js';
-import { budgetPeriodGrace } from './0017-budget-period-grace.js';
+import { desk } from './0017-desk.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -32,5 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'reserved-workflows', up: '' },
   { version: 15, name: 'reserved-workflow-runs', up: '' },
   { version: 16, name: 'reserved-gates', up: '' },
-  budgetPeriodGrace,
+  desk,
 ];

@@ -16,6 +16,7 @@ import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
 import { McpServersPanel } from './McpServers';
 import { EditAgentDialog } from './agents/EditAgentDialog';
+import { DeleteAgentDialog } from './agents/DeleteAgentDialog';
 import { AgentSetup } from './agents/AgentSetup';
 
 
@@ -87,6 +88,7 @@ export function AgentsPage() {
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
   const [keysFor, setKeysFor] = useState<Agent | null>(null);
   const [editing, setEditing] = useState<Agent | null>(null);
+  const [deleting, setDeleting] = useState<Agent | null>(null);
 
   async function toggle(agent: Agent) {
     const status = agent.status === 'active' ? 'disabled' : 'active';
@@ -168,6 +170,9 @@ export function AgentsPage() {
                         <button type="button" onClick={() => void toggle(a)} aria-label={`${a.status === 'active' ? 'Disable' : 'Enable'} ${a.name}`}>
                           {a.status === 'active' ? 'Disable' : 'Enable'}
                         </button>
+                        <button type="button" className="danger" onClick={() => setDeleting(a)} aria-label={`Delete ${a.name}`}>
+                          Delete
+                        </button>
                       </td>
                     </tr>
                   ))}
@@ -197,6 +202,7 @@ export function AgentsPage() {
       {created ? <KeyOnceDialog title={`Agent ${created.agent.name} created`} apiKey={created.key} onClose={() => setCreated(null)} /> : null}
       {editing ? <EditAgentDialog agent={editing} agents={agents.data ?? []} onClose={() => setEditing(null)} /> : null}
       {keysFor ? <KeysDialog agent={keysFor} onClose={() => setKeysFor(null)} /> : null}
+      {deleting ? <DeleteAgentDialog agent={deleting} onClose={() => setDeleting(null)} /> : null}
     </div>
   );
 }
