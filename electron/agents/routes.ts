@@ -2,9 +2,11 @@ import type { Api } from '../server/api.js';
 import type { AgentService } from './service.js';
 import type { OperatorService } from '../operators/service.js';
 import { AGENT_SCOPES } from '../../shared/vocabulary.js';
+import type { AgentActivityReport } from './activity.js';
 
 /** The agent routes and `GET /v1/me`, which answers for an agent key or an operator token. */
-export function agentRoutes(api: Api, agents: AgentService, operators: OperatorService): void {
+export function agentRoutes(api: Api, agents: AgentService, operators: OperatorService, activity: AgentActivityReport): void {
+  api.handle('agentActivity', () => ({ object: 'agent_activity' as const, data: activity.all() }));
   api.handle('createAgent', ({ body, actor }) => agents.create(body, actor), {
     oneTimeSecret: { renew: 'the agent exists; issue it a new key with POST /v1/agents/{id}/keys (GET /v1/agents finds the id)' },
   });

@@ -48,6 +48,21 @@ export const CreateAgentBody = z.strictObject({
   scopes: Scopes.optional(),
 });
 
+/** One agent's row of the Agents page: what it waits on now and what it spent this period. */
+export const AgentActivity = z.object({
+  agent_id: z.string(),
+  /** Approval requests of it still pending. */
+  pending_approvals: z.number().int(),
+  /** Spend in the current period of its agent budget; without one, since the start of today (operator's time zone). */
+  spent_micro_usd: z.number().int(),
+  /** The period that spend covers: its agent budget's (`none` = since the budget began), or `day` without a budget. */
+  period: z.enum(['none', 'day', 'week', 'month']),
+  period_starts_at: Timestamp,
+  /** False when the agent has no agent budget (the spend is today's). */
+  budgeted: z.boolean(),
+});
+export type AgentActivity = z.infer<typeof AgentActivity>;
+
 export const agentRoutes = {
   createAgent: defineRoute({
     method: 'POST', path: '/v1/agents', auth: 'operator', tag: 'agents', status: 201,
@@ -60,6 +75,11 @@ export const agentRoutes = {
     summary: 'List agents, newest first; deleted agents are left out unless include_deleted=true (to name them in history).',
     query: ListQuery.extend({ status: AgentStatus.optional(), include_deleted: QueryBool.optional() }),
     response: listOf(Agent),
+  }),
+  agentActivity: defineRoute({
+    method: 'GET', path: '/v1/agents/activity', auth: 'operator', tag: 'agents',
+    summary: 'Per agent (deleted ones left out): pending approval requests and spend this period, in one read.',
+    response: z.object({ object: z.literal('agent_activity'), data: z.array(AgentActivity) }),
   }),
   getAgent: defineRoute({
     method: 'GET', path: '/v1/agents/:id', auth: 'operator', tag: 'agents',

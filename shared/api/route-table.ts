@@ -20,6 +20,7 @@ export const routeTable = {
   events: { method: 'GET', path: '/v1/events', raw: true },
   createAgent: { method: 'POST', path: '/v1/agents' },
   listAgents: { method: 'GET', path: '/v1/agents' },
+  agentActivity: { method: 'GET', path: '/v1/agents/activity' },
   getAgent: { method: 'GET', path: '/v1/agents/:id' },
   updateAgent: { method: 'PATCH', path: '/v1/agents/:id' },
   deleteAgent: { method: 'DELETE', path: '/v1/agents/:id' },

@@ -1,9 +1,8 @@
 /** Agents and their keys: register an agent (its key shown once), disable, rotate keys; when each last called. */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Agent, AgentKey } from '../../../shared/api/agents.js';
+import type { AgentActivity as AgentActivityRow, Agent, AgentKey } from '../../../shared/api/agents.js';
 import { api, errorMessage, idemKey } from '../lib/api';
 import { ago, dateTime, micro } from '../lib/format';
-import { useApprovals } from '../stores/approvals';
 import { useResource } from '../lib/useResource';
 import { useAgentList, useAgents } from '../stores/agents';
 import { useLiveEvents } from '../lib/hub';
@@ -41,19 +40,27 @@ function LastContact({ agent }: { agent: Agent }) {
   );
 }
 
-/** "3 pending · $1.20 today": what the agent waits on now and what it spent today. */
-function AgentActivity({ agentId, spentToday }: { agentId: string; spentToday: number }) {
-  const pending = useApprovals((s) => s.pending.reduce((n, a) => n + (a.agent_id === agentId ? 1 : 0), 0));
+const PERIOD_WORDS: Record<AgentActivityRow['period'], string> = { day: 'today', week: 'this week', month: 'this month', none: 'in all' };
+
+/** Pending requests of the agent, linked to the Inbox filtered to it. */
+function PendingCell({ activity, name }: { activity: AgentActivityRow | undefined; name: string }) {
+  const n = activity?.pending_approvals ?? 0;
+  if (!activity) return <span className="muted">—</span>;
+  return n ? (
+    <a href="#/inbox" title={`${n} request${n === 1 ? "" : "s"} of ${name} waiting in the Inbox`} className="pending-link no-wrap">
+      {n} pending
+    </a>
+  ) : (
+    <span className="muted no-wrap">0 pending</span>
+  );
+}
+
+/** "$1.20 this week": spend in its agent budget's period, or today without one. */
+function SpendCell({ activity }: { activity: AgentActivityRow | undefined }) {
+  if (!activity) return <span className="muted">—</span>;
   return (
-    <span className="no-wrap">
-      {pending ? (
-        <a href="#/inbox" className="pending-link">
-          {pending} pending
-        </a>
-      ) : (
-        <span className="muted">0 pending</span>
-      )}{' '}
-      · {micro(spentToday)} today
+    <span className="no-wrap" title={`since ${dateTime(activity.period_starts_at)}${activity.budgeted ? ' (its budget period)' : ' (no agent budget: today)'}`}>
+      {micro(activity.spent_micro_usd)} <span className="muted">{PERIOD_WORDS[activity.period]}</span>
     </span>
   );
 }
@@ -77,12 +84,10 @@ export function AgentsPage() {
     if (typeof agentId !== 'string') return;
     store().touch(agentId, e.at);
   });
-  // Spend since local midnight per agent, refreshed with the list.
-  const spendToday = useResource(async () => {
-    const midnight = new Date();
-    midnight.setHours(0, 0, 0, 0);
-    const report = await api().call('spendReport', { query: { group_by: 'agent', since: midnight.toISOString() } });
-    return new Map(report.rows.map((row) => [row.key ?? '', row.spent_micro_usd]));
+  // Pending requests and spend this period per agent, in one read, refreshed with the list.
+  const activity = useResource(async () => {
+    const res = await api().call('agentActivity');
+    return new Map(res.data.map((row) => [row.agent_id, row]));
   }, [list.agents]);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
@@ -131,7 +136,8 @@ export function AgentsPage() {
                     <th scope="col">Role</th>
                     <th scope="col">Team</th>
                     <th scope="col">Status</th>
-                    <th scope="col">Activity</th>
+                    <th scope="col">Pending</th>
+                    <th scope="col">Spend</th>
                     <th scope="col">Created</th>
                     <th scope="col">
                       <span className="sr-only">Actions</span>
@@ -157,9 +163,14 @@ export function AgentsPage() {
                         </div>
                       </td>
                       <td className="small">
-                        <AgentActivity agentId={a.id} spentToday={spendToday.data?.get(a.id) ?? 0} />
+                        <PendingCell activity={activity.data?.get(a.id)} name={a.name} />
                       </td>
-                      <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
+                      <td className="small">
+                        <SpendCell activity={activity.data?.get(a.id)} />
+                      </td>
+                      <td title={dateTime(a.created_at)} className="no-wrap">
+                        {ago(a.created_at)}
+                      </td>
                       <td className="row-actions">
                         <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>
                           Edit
