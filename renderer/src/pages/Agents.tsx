@@ -10,6 +10,8 @@ import { useNow } from '../stores/clock';
 import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
 import { Dialog } from '../components/Dialog';
+import { DialogFooter } from '../components/DialogFooter';
+import { useAttempt } from '../lib/useAttempt';
 import { CopyButton } from '../components/CopyButton';
 import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
@@ -222,14 +224,11 @@ function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClos
   const [name, setName] = useState('');
   const [role, setRole] = useState('');
   const [team, setTeam] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const res = await api().call(
         'createAgent',
         { body: { name: name.trim(), ...(role.trim() ? { role: role.trim() } : {}), ...(team.trim() ? { team_id: team.trim() } : {}) } },
@@ -240,11 +239,7 @@ function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClos
       setName('');
       setRole('');
       setTeam('');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -262,19 +257,7 @@ function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClos
           Team <span className="muted">(optional)</span>
           <input value={team} onChange={(e) => setTeam(e.target.value)} placeholder="platform" />
         </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !name.trim()}>
-            {busy ? 'Creating…' : 'Create agent'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Create agent" busyLabel="Creating…" disabled={!name.trim()} />
       </form>
     </Dialog>
   );

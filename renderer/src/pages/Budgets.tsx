@@ -19,6 +19,8 @@ import { useResource } from '../lib/useResource';
 import { useBudgets } from '../stores/budgets';
 import { toast } from '../stores/toasts';
 import { Dialog } from '../components/Dialog';
+import { DialogFooter } from '../components/DialogFooter';
+import { useAttempt } from '../lib/useAttempt';
 import { Empty, ErrorState, Loading } from '../components/states';
 
 type Scope = (typeof BUDGET_SCOPES)[number];
@@ -286,8 +288,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
   const [limit, setLimit] = useState(budget ? centsToDollarInput(budget.limit_usd_cents) : '');
   const [mode, setMode] = useState<'warn' | 'cap'>(budget?.mode ?? 'warn');
   const [period, setPeriod] = useState<Budget['period']>(budget?.period ?? 'none');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, attempt } = useAttempt();
   const limitCents = parseDollarsToCents(limit);
 
   async function submit(e: FormEvent) {
@@ -296,9 +297,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
       setError('Enter a positive cap in dollars, e.g. 25 or 2.50.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const saved = await api().call(
         'setBudget',
         { body: { scope, ...(scope === 'global' ? {} : { scope_id: scopeId.trim() }), limit_usd_cents: limitCents, mode, period } },
@@ -307,11 +306,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
       useBudgets.getState().upsert(saved);
       toast.success(budget ? 'Budget updated' : 'Budget created', `${scopeLabel(saved, agents)}: ${cents(saved.limit_usd_cents)} (${saved.mode})`);
       onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -377,19 +372,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
             <option value="month">Month</option>
           </select>
         </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || (scope !== 'global' && !scopeId.trim())}>
-            {busy ? 'Saving…' : 'Save budget'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Save budget" busyLabel="Saving…" disabled={scope !== 'global' && !scopeId.trim()} />
       </form>
     </Dialog>
   );

@@ -12,6 +12,8 @@ import { useSession } from '../stores/session';
 import { toast } from '../stores/toasts';
 import { Async } from '../components/states';
 import { Dialog } from '../components/Dialog';
+import { DialogFooter } from '../components/DialogFooter';
+import { useAttempt } from '../lib/useAttempt';
 import { CopyButton } from '../components/CopyButton';
 
 async function loadOperators(): Promise<Operator[]> {
@@ -130,22 +132,15 @@ export function OperatorsPanel() {
 
 function AddOperatorDialog({ open, onClose, onAdded }: { open: boolean; onClose(): void; onAdded(op: Operator, token: string): void }) {
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const { token, ...op } = await api().call('createOperator', { body: { name: name.trim() } }, { idempotencyKey: idemKey() });
       onAdded(op, token);
       setName('');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -155,19 +150,7 @@ function AddOperatorDialog({ open, onClose, onAdded }: { open: boolean; onClose(
           Name
           <input value={name} onChange={(e) => setName(e.target.value)} required autoFocus placeholder="alice" pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" />
         </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !name.trim()}>
-            {busy ? 'Adding…' : 'Add operator'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Add operator" busyLabel="Adding…" disabled={!name.trim()} />
       </form>
     </Dialog>
   );

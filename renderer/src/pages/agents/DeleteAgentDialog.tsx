@@ -4,33 +4,27 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { Agent } from '../../../../shared/api/agents.js';
-import { api, errorMessage } from '../../lib/api';
+import { api } from '../../lib/api';
 import { useAgents } from '../../stores/agents';
 import { toast } from '../../stores/toasts';
 import { Dialog } from '../../components/Dialog';
 import { DialogFooter } from '../../components/DialogFooter';
+import { useAttempt } from '../../lib/useAttempt';
 
 export function DeleteAgentDialog({ agent, onClose }: { agent: Agent; onClose(): void }) {
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const confirmed = typed.trim() === agent.name;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!confirmed) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const deleted = await api().call('deleteAgent', { params: { id: agent.id } });
       useAgents.getState().remove(deleted.id);
       toast.success(`Deleted ${agent.name}`, 'Its keys are revoked; its history stays in the audit.');
       onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -6,19 +6,20 @@
 import { useState, type FormEvent } from 'react';
 import type { Budget } from '../../../../shared/api/budgets.js';
 import { MICRO_PER_CENT } from '../../../../shared/vocabulary.js';
-import { api, errorMessage, idemKey } from '../../lib/api';
+import { api, idemKey } from '../../lib/api';
 import { cents, dateTime, micro } from '../../lib/format';
 import { parseDollarsToCents } from '../../lib/money';
 import { useBudgets } from '../../stores/budgets';
 import { toast } from '../../stores/toasts';
 import { Dialog } from '../../components/Dialog';
+import { DialogFooter } from '../../components/DialogFooter';
+import { useAttempt } from '../../lib/useAttempt';
 
 export function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; label: string; onClose(): void }) {
   const [grace, setGrace] = useState('');
   const periodic = b.period_ends_at !== null;
   const [graceFor, setGraceFor] = useState<'period' | 'cap'>(periodic ? 'period' : 'cap');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const graceCents = grace.trim() ? parseDollarsToCents(grace) : null;
   const invalid = grace.trim() !== '' && graceCents === null;
   // Mirrors the server: grace raises the cap to spend + grace; without it the cap stays.
@@ -30,9 +31,7 @@ export function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; la
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (invalid) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const res = await api().call(
         'resumeBudget',
         { params: { scope: b.scope, scope_id: b.scope_id }, body: graceCents ? { grace_usd_cents: graceCents, grace_for: periodic ? graceFor : 'cap' } : {} },
@@ -43,11 +42,7 @@ export function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; la
       if (res.will_repause) toast.warning(`${label} resumed — it will pause again`, 'Spend is still at or above the cap; the next spend pauses it.');
       else toast.success(`${label} resumed`, `Cap now ${cents(res.budget.limit_usd_cents)}${back !== null ? `, back to ${cents(back)} next period` : ''}.`);
       onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -80,19 +75,7 @@ export function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; la
             Without grace this budget is still at its cap: it will pause again on the next spend.
           </p>
         ) : null}
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={willRepause ? 'warn' : 'primary'} disabled={busy || invalid}>
-            {busy ? 'Resuming…' : willRepause ? 'Resume anyway' : 'Resume budget'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit={willRepause ? 'Resume anyway' : 'Resume budget'} busyLabel="Resuming…" disabled={invalid} tone={willRepause ? 'warn' : 'primary'} />
       </form>
     </Dialog>
   );
