@@ -140,7 +140,9 @@ export function AgentsPage() {
                     <th scope="col">Status</th>
                     <th scope="col">Pending</th>
                     <th scope="col">Spend</th>
-                    <th scope="col">Created</th>
+                    <th scope="col" className="col-created">
+                      Created
+                    </th>
                     <th scope="col">
                       <span className="sr-only">Actions</span>
                     </th>
@@ -150,7 +152,9 @@ export function AgentsPage() {
                   {list.map((a) => (
                     <tr key={a.id}>
                       <td>
-                        <strong>{a.name}</strong>
+                        <strong className="agent-name" title={`created ${dateTime(a.created_at)}`}>
+                          {a.name}
+                        </strong>
                         <div className="muted mono small truncate agent-id" title={a.id}>{a.id}</div>
                       </td>
                       <td>{a.role ?? <span className="muted">—</span>}</td>
@@ -170,7 +174,7 @@ export function AgentsPage() {
                       <td className="small">
                         <SpendCell activity={activity.data?.get(a.id)} />
                       </td>
-                      <td title={dateTime(a.created_at)} className="no-wrap">
+                      <td title={dateTime(a.created_at)} className="no-wrap col-created">
                         {ago(a.created_at)}
                       </td>
                       <td className="row-actions">
