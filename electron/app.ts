@@ -10,6 +10,7 @@ import { actionRoutes } from './actions/routes.js';
 import { ActionRelease } from './actions/withdraw.js';
 import { AgentService } from './agents/service.js';
 import { agentRoutes } from './agents/routes.js';
+import { AgentActivityReport } from './agents/activity.js';
 import { ApprovalService } from './approvals/service.js';
 import { GrantService } from './approvals/grants.js';
 import { approvalRoutes } from './approvals/routes.js';
@@ -252,7 +253,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
   api.handle('health', () => ({ ok: true as const, version: VERSION }));
   api.handle('openapi', () => (openapi ??= buildOpenApi(VERSION)));
-  agentRoutes(api, agents, operators);
+  agentRoutes(api, agents, operators, new AgentActivityReport({ db, clock, timeZone: config.timeZone ?? systemTimeZone() }));
   operatorRoutes(api, operators);
   auditRoutes(api, audit, verifier);
   backupRoutes(api, backups);

@@ -282,7 +282,7 @@ export class WardenClient {
       }
       if (action.status === 'pending_approval' && action.approval_id && approval) {
         while (approval.status === 'pending' && remaining() > 0) {
-          approval = await this.call('waitApproval', { params: { id: action.approval_id }, query: { timeout_s: remaining() } }, { signal });
+          approval = await this.call('waitApproval', { params: { id: action.approval_id }, query: { timeout_s: remaining(), will_wait_s: Math.ceil(Math.max(0, deadline - Date.now()) / 1000) } }, { signal });
         }
         if (approval.status !== 'pending') action = checkAction(await this.call('getAction', { params: { id: action.id } }, { signal }));
       }

@@ -127,6 +127,8 @@ export const EVENT_TYPES = [
   'approval.resolved',
   /** An operator's allow was counted toward a threshold of several; the request is still pending. */
   'approval.decided',
+  /** The agent waiting on a pending request told how long it keeps waiting, or stopped waiting. */
+  'approval.waiting',
   'budget.warning',
   'budget.cap_hit',
   'budget.paused',
@@ -152,6 +154,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const AUDIT_EVENT_TYPES = [
   'agent.created',
   'agent.updated',
+  'agent.deleted',
   'key.created',
   'key.revoked',
   'operator.created',

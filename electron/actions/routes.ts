@@ -30,7 +30,7 @@ export function actionRoutes(api: Api, actions: ActionService, approvals: Approv
     const charged = mission === null ? input : { ...input, mission_id: mission };
     const action = await actions.submit(agentId, charged, actor, startedBy);
     if (query.wait_s <= 0 || action.status !== 'pending_approval' || !action.approval_id) return action;
-    await approvals.waitFor(action.approval_id, query.wait_s, reply.raw);
+    await approvals.waitFor(action.approval_id, query.wait_s, reply.raw, query.will_wait_s);
     const final = actions.get(action.id);
     if (principal?.kind === 'agent') release.pickedUp(final);
     return final;

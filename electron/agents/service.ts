@@ -23,6 +23,7 @@ interface AgentRow {
   created_at: string;
   updated_at: string;
   last_seen_at: string | null;
+  deleted_at: string | null;
 }
 
 interface KeyRow {
@@ -162,6 +163,7 @@ export class AgentService extends RecordingService {
         created_at: now,
         updated_at: now,
         last_seen_at: null,
+        deleted_at: null,
       };
       this.db
         .prepare(
@@ -176,19 +178,20 @@ export class AgentService extends RecordingService {
     });
   }
 
-  list(query: { limit: number; cursor?: string; status?: 'active' | 'disabled' }): ListPage<Agent> {
+  list(query: { limit: number; cursor?: string; status?: 'active' | 'disabled'; include_deleted?: boolean }): ListPage<Agent> {
     const after = decodeCursor(query.cursor, isString);
     const rows = this.db
       .prepare<unknown[], AgentRow>(
-        `SELECT * FROM agents WHERE (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
+        `SELECT * FROM agents WHERE (? = 1 OR deleted_at IS NULL) AND (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
       )
-      .all(query.status ?? null, query.status ?? null, after ?? null, after ?? null, query.limit + 1);
+      .all(query.include_deleted ? 1 : 0, query.status ?? null, query.status ?? null, after ?? null, after ?? null, query.limit + 1);
     return page(rows, query.limit, (r) => this.toAgent(r), (r) => r.id);
   }
 
   update(id: string, patch: AgentPatch, actor: string): Agent {
     return immediate(this.db, () => {
       const before = this.get(id);
+      if (before.deleted_at) throw conflict(`agent ${before.name} was deleted at ${before.deleted_at}`);
       if (patch.name !== undefined && patch.name !== before.name) {
         const holder = this.findByName(patch.name);
         if (holder) throw conflict(`an agent named ${patch.name} already exists (${holder.id})`, 'name');
@@ -232,7 +235,8 @@ export class AgentService extends RecordingService {
 
   issueKey(agentId: string, scopes: readonly AgentScope[], actor: string): AgentKey & { api_key: string } {
     return immediate(this.db, () => {
-      this.get(agentId);
+      const agent = this.get(agentId);
+      if (agent.deleted_at) throw conflict(`agent ${agent.name} was deleted at ${agent.deleted_at}; it gets no new keys`);
       const secret = newSecret('agent');
       const row: KeyRow = {
         id: this.ids.next('key'),
@@ -270,6 +274,27 @@ export class AgentService extends RecordingService {
       const key = this.toKey(row);
       this.audit.append({ event_type: 'key.revoked', actor, agent_id: agentId, subject_id: keyId, data: { key } });
       return key;
+    });
+  }
+
+  /**
+   * Deletes agent `id`: every live key is revoked (dropped from the key cache first), the agent
+   * is disabled and marked deleted. Its row stays, so its history keeps its name.
+   */
+  remove(id: string, actor: string): Agent {
+    return immediate(this.db, () => {
+      const before = this.get(id);
+      if (before.deleted_at) throw conflict(`agent ${before.name} was already deleted at ${before.deleted_at}`);
+      const now = toIso(this.clock.now());
+      const live = this.db.prepare<[string], KeyRow>('SELECT * FROM agent_keys WHERE agent_id = ? AND revoked_at IS NULL').all(id);
+      // Before the writes: were they rolled back, the next lookup reads the keys again from the file.
+      for (const k of live) this.liveKeys.delete(k.key_hash);
+      this.rows.delete(id);
+      this.db.prepare('UPDATE agent_keys SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL').run(now, id);
+      this.db.prepare(`UPDATE agents SET status = 'disabled', deleted_at = ?, updated_at = ? WHERE id = ?`).run(now, now, id);
+      const agent = this.get(id);
+      this.audit.append({ event_type: 'agent.deleted', actor, agent_id: id, subject_id: id, data: { agent, keys_revoked: live.map((k) => k.id) } });
+      return agent;
     });
   }
 

@@ -77,6 +77,16 @@ export class ApprovalAnnouncer {
     this.settleAfterCommit();
   }
 
+  /** The agent said how long it waits on a pending request, or stopped waiting: every open Inbox learns it. */
+  afterWaitChanged(id: string): void {
+    try {
+      const approval = this.deps.read(id);
+      if (approval.status === 'pending') this.deps.bus.publish('approval.waiting', approval);
+    } catch {
+      // Gone or unreadable: nothing to show about its wait.
+    }
+  }
+
   /** An allow was undone (nobody waits on a resolved request any more). */
   afterUndone(id: string, answered: Answered): void {
     onCommit(this.deps.db, () => {

@@ -6,7 +6,7 @@ export function approvalRoutes(api: Api, deps: DelegationDeps): void {
   const { approvals, grants } = deps;
   api.handle('listApprovals', ({ query }) => approvals.list(query));
   api.handle('getApproval', ({ params }) => approvals.get(params.id));
-  api.handle('waitApproval', ({ params, query, reply }) => approvals.waitFor(params.id, query.timeout_s, reply.raw));
+  api.handle('waitApproval', ({ params, query, reply }) => approvals.waitFor(params.id, query.timeout_s, reply.raw, query.will_wait_s));
   api.handle('decideApproval', ({ params, body, principal }) =>
     approvals.decide(params.id, requireOperator(principal).operatorId, body),
   );

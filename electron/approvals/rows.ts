@@ -107,6 +107,7 @@ export function approvalOf(
     workflow_run_id: row.workflow_run_id ?? null,
     queue: row.queue ?? null,
     prompt: row.prompt ?? null,
+    agent_waiting_until: null,
   };
 }
 

@@ -15,7 +15,7 @@ import type { ActionInput } from '../../shared/core/types.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
-import { immediate, type Db } from '../db/connection.js';
+import { immediate, onCommit, type Db } from '../db/connection.js';
 import type { EventBus } from '../events/bus.js';
 import type { Notifier } from '../notifier.js';
 import type { PolicyStore } from '../ports.js';
@@ -32,6 +32,7 @@ import { undoDecision } from './undo.js';
 import { READ, approvalOf, decisionHistory, type ApprovalRow, type DecisionRow, type ReadRow } from './rows.js';
 import { approvalStatements, type ApprovalStatements } from './statements.js';
 import { Waiters, freeOnClose } from './waiters.js';
+import { AgentWaits } from './agent-waits.js';
 
 export type { ApprovalRow } from './rows.js';
 export type { DecisionInput } from './decision-rules.js';
@@ -62,6 +63,8 @@ export interface ApprovalServiceDeps {
 
 export class ApprovalService {
   readonly waiters: Waiters<Approval>;
+  /** How long each agent says it keeps waiting on its pending request. */
+  readonly agentWaits: AgentWaits;
   readonly grantOptions: GrantOptionsService;
   private sink: ApprovalSink | null = null;
   private readonly reaper: ExpiryReaper;
@@ -83,6 +86,7 @@ export class ApprovalService {
     this.grants = deps.grants;
     this.policies = deps.policies;
     this.waiters = new Waiters<Approval>(deps.clock);
+    this.agentWaits = new AgentWaits(deps.clock);
     this.grantOptions = new GrantOptionsService({ db: deps.db, clock: deps.clock, policies: deps.policies, approvals: this });
     this.s = approvalStatements(deps.db);
     this.opening = { statements: this.s, audit: deps.audit, clock: deps.clock, ids: deps.ids };
@@ -136,12 +140,14 @@ export class ApprovalService {
     const decisions = this.s.decisionsOf.all(row.id);
     const decided = new Set(decisions.map((d) => d.operator_id));
     const eligible = row.status === 'pending' ? this.s.eligibleAt.all(row.created_at).filter((o) => !decided.has(o.id)) : [];
-    return approvalOf(
+    const approval = approvalOf(
       row,
       this.s.categoriesOf.all(row.id).map((c) => c.category),
       decisions,
       eligible,
     );
+    if (row.status === 'pending' && !row.withdrawn_at) approval.agent_waiting_until = this.agentWaits.waitingUntil(row.id, row.expires_at);
+    return approval;
   }
 
   get(id: string): Approval {
@@ -326,6 +332,7 @@ export class ApprovalService {
       },
     });
     this.sink?.onResolved({ ...row, status: outcome, resolution, resolved_at: at, grant_id: grantId }, outcome, reason);
+    onCommit(this.db, () => this.agentWaits.clear(row.id));
     this.announce.afterResolved(row.id, answered);
   }
 
@@ -367,20 +374,25 @@ export class ApprovalService {
 
   /**
    * Resolves with the approval once it is no longer pending, or as it is after `timeoutS`.
-   * `res` is the HTTP response: when its client goes away the waiter is freed at once.
+   * `res` is the HTTP response: when its client goes away the waiter is freed at once, and the
+   * agent counts as no longer waiting. `willWaitS` is how long the agent says it keeps waiting in
+   * all (default `timeoutS`); the Inbox shows it on the request (`agent_waiting_until`).
    */
   async waitFor(
     id: string,
     timeoutS: number,
     res?: NodeJS.EventEmitter & { writableEnded: boolean },
+    willWaitS?: number,
   ): Promise<Approval> {
     this.expireLapsed();
     const row = this.row(id);
     if (row.status !== 'pending' || timeoutS <= 0 || this.reaper.isStopped) return this.toApi(row);
     const waiter = this.waiters.wait(id, timeoutS * 1000);
     if (res) freeOnClose(waiter, res);
+    if (this.agentWaits.declare(id, Math.max(timeoutS, willWaitS ?? 0))) this.announce.afterWaitChanged(id);
     const { end, value } = await waiter.done;
     if (end === 'woken' && value) return value;
+    if (end === 'cancelled' && this.agentWaits.clear(id)) this.announce.afterWaitChanged(id);
     return this.get(id);
   }
 }

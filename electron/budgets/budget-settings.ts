@@ -8,7 +8,7 @@ import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
 import { immediate, type Db } from '../db/connection.js';
-import { invalid } from '../server/errors.js';
+import { HttpError, invalid } from '../server/errors.js';
 import type { BudgetEvents } from './budget-events.js';
 import { normalizeScopeId, toBudget, type BudgetRow, type BudgetStore, type Scope } from './budget-store.js';
 import {
@@ -98,21 +98,34 @@ export class BudgetSettings {
     });
   }
 
-  resume(scope: Scope, scopeId: string, graceUsdCents: number | undefined, actor: string): { budget: Budget; will_repause: boolean } {
+  /**
+   * `graceFor`: `cap` (default) keeps the raised cap; `period` raises it until the next period
+   * boundary, when the original cap returns (see PeriodRoll).
+   */
+  resume(scope: Scope, scopeId: string, graceUsdCents: number | undefined, actor: string, graceFor: 'cap' | 'period' = 'cap'): { budget: Budget; will_repause: boolean } {
     if (graceUsdCents !== undefined && (!Number.isSafeInteger(graceUsdCents) || graceUsdCents <= 0)) {
       throw invalid('grace_usd_cents', `grace_usd_cents: expected a positive integer number of cents, got ${graceUsdCents}`);
     }
+    if (graceFor === 'period' && graceUsdCents === undefined) {
+      throw new HttpError(400, 'missing_parameter', 'grace_usd_cents is required with grace_for: period', 'grace_usd_cents');
+    }
     return immediate(this.deps.db, () => {
       const before = this.deps.periods.require(scope, scopeId);
+      if (graceFor === 'period' && before.period_end_ms === null) {
+        throw new HttpError(422, 'unprocessable', `grace_for: budget ${scope}/${scopeId} has no period (period: none), so no boundary to return to its cap at; raise the cap instead`, 'grace_for');
+      }
       const spent = before.spent_micro_usd;
       // Grace raises the cap to spend + grace (spend rounded up to whole cents); it never lowers it.
       const limit = resumeLimitCents(before.limit_usd_cents, spent, graceUsdCents);
       if (limitMicroOf(limit) > MAX_MICRO) throw invalid('grace_usd_cents', 'grace_usd_cents: the resulting cap is too large');
       const L = limitMicroOf(limit);
       const flags = rearmedFlags(before, spent, L);
+      // For this period: the cap before any grace of this period comes back at the boundary.
+      const capAfter = graceFor === 'period' && limit > before.limit_usd_cents ? (before.cap_after_period_usd_cents ?? before.limit_usd_cents) : before.cap_after_period_usd_cents;
       const next: BudgetRow = {
         ...before,
         limit_usd_cents: limit,
+        cap_after_period_usd_cents: graceFor === 'cap' && limit > before.limit_usd_cents ? null : capAfter,
         status: 'active',
         paused_reason: null,
         warned: flags.warned as 0 | 1,
@@ -124,7 +137,7 @@ export class BudgetSettings {
       const willRepause = repausesAt(next.mode, spent, L);
       this.deps.events.resumed(next, actor, {
         reason: 'operator',
-        ...(graceUsdCents !== undefined ? { grace_usd_cents: graceUsdCents } : {}),
+        ...(graceUsdCents !== undefined ? { grace_usd_cents: graceUsdCents, grace_for: graceFor } : {}),
         will_repause: willRepause,
       });
       return { budget: toBudget(next), will_repause: willRepause };
@@ -152,6 +165,7 @@ export class BudgetSettings {
       scope: input.scope,
       scope_id: scopeId,
       limit_usd_cents: input.limit_usd_cents,
+      cap_after_period_usd_cents: null,
       mode: input.mode ?? 'warn',
       period,
       period_start_ms: p.start,
@@ -184,6 +198,8 @@ export class BudgetSettings {
     const next: BudgetRow = {
       ...before,
       limit_usd_cents: input.limit_usd_cents,
+      // A cap the operator sets stands: no grace of this period reverts it.
+      cap_after_period_usd_cents: null,
       mode: input.mode ?? before.mode,
       period,
       period_start_ms: p.start,

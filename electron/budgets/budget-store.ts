@@ -20,6 +20,8 @@ export interface BudgetRow {
   scope: Scope;
   scope_id: string;
   limit_usd_cents: number;
+  /** The cap a grace "for this period" returns to at the next boundary; null otherwise. */
+  cap_after_period_usd_cents: number | null;
   mode: Mode;
   period: PeriodKind;
   period_start_ms: number;
@@ -52,6 +54,7 @@ export function toBudget(r: BudgetRow): Budget {
     scope_id: r.scope_id,
     limit_usd_cents: r.limit_usd_cents,
     limit_micro_usd: limitMicro(r),
+    cap_after_period_usd_cents: r.cap_after_period_usd_cents,
     spent_micro_usd: r.spent_micro_usd,
     spent_usd_cents: centsOf(r.spent_micro_usd),
     reserved_micro_usd: r.reserved_micro_usd,
@@ -147,7 +150,7 @@ export class BudgetStore {
          ORDER BY updated_at DESC, id DESC LIMIT @p5`,
       ),
       update: db.prepare(
-        `UPDATE budgets SET limit_usd_cents = @limit_usd_cents, mode = @mode, period = @period,
+        `UPDATE budgets SET limit_usd_cents = @limit_usd_cents, cap_after_period_usd_cents = @cap_after_period_usd_cents, mode = @mode, period = @period,
            period_start_ms = @period_start_ms, period_end_ms = @period_end_ms,
            spent_micro_usd = @spent_micro_usd, status = @status, paused_reason = @paused_reason,
            warned = @warned, cap_hit = @cap_hit, updated_at = @updated_at
@@ -210,6 +213,7 @@ export class BudgetStore {
     this.s.update.run({
       id: r.id,
       limit_usd_cents: r.limit_usd_cents,
+      cap_after_period_usd_cents: r.cap_after_period_usd_cents,
       mode: r.mode,
       period: r.period,
       period_start_ms: r.period_start_ms,

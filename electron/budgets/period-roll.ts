@@ -73,7 +73,8 @@ export class PeriodRoll {
   /**
    * Closes the budget's period into `budget_periods` and starts the one containing `now`. A
    * budget paused by its cap wakes up (audited as `budget.resumed`, reason `period_rollover`);
-   * a manual pause is the operator's and stays.
+   * a manual pause is the operator's and stays. A grace "for this period" ends: the cap it
+   * raised returns to the original.
    */
   private roll(row: BudgetRow, now: number): BudgetRow {
     if (row.period_end_ms === null) return row;
@@ -84,6 +85,8 @@ export class PeriodRoll {
       ...row,
       period_start_ms: p.start,
       period_end_ms: p.end,
+      limit_usd_cents: row.cap_after_period_usd_cents ?? row.limit_usd_cents,
+      cap_after_period_usd_cents: null,
       spent_micro_usd: 0,
       warned: 0,
       cap_hit: 0,

@@ -23,7 +23,7 @@ export function budgetRoutes(
     return budgets.settings.set(body, actor);
   });
   api.handle('pauseBudget', ({ params, body, actor }) => budgets.settings.pause(params.scope, params.scope_id, body?.reason, actor));
-  api.handle('resumeBudget', ({ params, body, actor }) => budgets.settings.resume(params.scope, params.scope_id, body?.grace_usd_cents, actor));
+  api.handle('resumeBudget', ({ params, body, actor }) => budgets.settings.resume(params.scope, params.scope_id, body?.grace_usd_cents, actor, body?.grace_for));
   api.handle('deleteBudget', ({ params, actor }) => budgets.settings.remove(params.scope, params.scope_id, actor));
 
   api.handle('recordSpend', ({ body, actor }) => {

@@ -93,6 +93,21 @@ export function agentCommands(program: Command, io: CliIO): void {
     }),
   );
 
+  withGlobalOptions(
+    agent
+      .command('delete <agent>')
+      .description('delete an agent: its keys are revoked at once, its history (audit, actions, spend) is kept')
+      .option('--yes', 'confirm the deletion'),
+  ).action((idOrName: string, opts: { yes?: boolean }, cmd: Command) =>
+    withConnection(cmd, io, async (conn) => {
+      const found = await findAgent(conn.client, idOrName);
+      if (!opts.yes) throw usageError(`deleting agent ${found.name} revokes every key of it at once; run again with --yes to confirm`);
+      const deleted = await conn.client.call('deleteAgent', { params: { id: found.id } });
+      if (conn.json) return writeJson(io, deleted);
+      writeLine(io, `Agent ${deleted.name} (${deleted.id}) is deleted: its keys are revoked, its history is kept.`);
+    }),
+  );
+
   for (const [verb, status] of [
     ['disable', 'disabled'],
     ['enable', 'active'],

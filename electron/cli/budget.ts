@@ -40,7 +40,7 @@ function percent(b: Budget): string {
 
 function describe(b: Budget): string {
   const target = b.scope === 'global' ? 'global' : `${b.scope}:${b.scope_id}`;
-  return `${target}: ${usdMicro(b.spent_micro_usd)} of ${usd(b.limit_usd_cents)} (${percent(b)}), ${b.mode} mode, ${b.period === 'none' ? 'no period' : `per ${b.period}`}, ${b.status}`;
+  return `${target}: ${usdMicro(b.spent_micro_usd)} of ${usd(b.limit_usd_cents)} (${percent(b)}), ${b.mode} mode, ${b.period === 'none' ? 'no period' : `per ${b.period}`}, ${b.status}${b.cap_after_period_usd_cents !== null ? ` (grace: back to ${usd(b.cap_after_period_usd_cents)} next period)` : ''}`;
 }
 
 export function budgetCommands(program: Command, io: CliIO): void {
@@ -108,12 +108,15 @@ export function budgetCommands(program: Command, io: CliIO): void {
     budget
       .command('resume <target>')
       .description('force a paused budget active; --grace raises the cap to spend + grace')
-      .option('--grace <usd>', 'extra dollars above current spend'),
-  ).action((targetText: string, opts: { grace?: string }, cmd: Command) =>
+      .option('--grace <usd>', 'extra dollars above current spend')
+      .option('--for-period', 'with --grace: only until the next period boundary, when the original cap returns'),
+  ).action((targetText: string, opts: { grace?: string; forPeriod?: boolean }, cmd: Command) =>
     withConnection(cmd, io, async (conn) => {
       const grace = opts.grace === undefined ? undefined : cents(opts.grace, '--grace');
+      if (opts.forPeriod && grace === undefined) throw usageError('--for-period needs --grace USD');
       const target = await parseTarget(conn.client, targetText);
-      const result = await conn.client.call('resumeBudget', { params: target, body: grace ? { grace_usd_cents: grace } : {} });
+      const body = grace ? { grace_usd_cents: grace, grace_for: opts.forPeriod ? ('period' as const) : ('cap' as const) } : {};
+      const result = await conn.client.call('resumeBudget', { params: target, body });
       if (conn.json) return writeJson(io, result);
       writeLine(io, `Resumed — ${describe(result.budget)}`);
       if (result.will_repause) {

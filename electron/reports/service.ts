@@ -37,7 +37,9 @@ export class ReportService {
   constructor({ db, clock }: { db: Db; clock: Clock }) {
     this.clock = clock;
     this.s = {
-      executions: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM actions WHERE created_at >= ?'),
+      executions: db.prepare<[string], { n: number; blocked: number }>(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(decision = 'BLOCK'), 0) AS blocked FROM actions WHERE created_at >= ?`,
+      ),
       // INVARIANT: gated_executions <= total_executions. Only an action's approval gates an
       // execution; a delegation approval (a child asking its leader) has no action row.
       gated: db.prepare<[string], Counts>(`SELECT ${COUNTS} FROM approvals p WHERE p.created_at >= ? AND p.kind = 'action'`),
@@ -87,11 +89,13 @@ export class ReportService {
     const counts = this.s.gated.get(since)!;
     const resolved = counts.approved + counts.rejected + counts.expired;
     const minutes = this.s.avgApproval.get(since)?.minutes ?? null;
+    const executions = this.s.executions.get(since);
     return {
       object: 'governance_report',
       period,
-      total_executions: this.s.executions.get(since)?.n ?? 0,
+      total_executions: executions?.n ?? 0,
       gated_executions: counts.total,
+      blocked_executions: executions?.blocked ?? 0,
       approved: counts.approved,
       rejected: counts.rejected,
       expired: counts.expired,

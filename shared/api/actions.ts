@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
-import { IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
+import { AgentWillWait, IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
 import { Usage } from './budgets.js';
 import { ActionInput, BlockCode, LayerName, LayerVerdict, Verdict } from './vocabulary.js';
 import { BlockingGate } from './gates.js';
@@ -108,7 +108,11 @@ export const actionRoutes = {
   createAction: defineRoute({
     method: 'POST', path: '/v1/actions', auth: 'actions:write', role: 'member', rows: { kind: 'as', in: 'body' }, tag: 'actions',
     summary: 'Ask before a side effect: ALLOW (allowed), ALERT (pending_approval) or BLOCK (blocked), with a receipt.',
-    query: z.strictObject({ wait_s: z.coerce.number().int().min(0).max(55).default(0) }),
+    query: z.strictObject({
+      wait_s: z.coerce.number().int().min(0).max(55).default(0),
+      /** How long the agent keeps waiting for an operator in all, polling again (default: wait_s). */
+      will_wait_s: AgentWillWait.optional(),
+    }),
     body: ActionInput.extend({
       /** Operator token only: the agent the action belongs to (an agent key always acts as itself). */
       agent_id: RefId.optional(),

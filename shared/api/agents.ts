@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineRoute } from './contract.js';
 import { AgentScope } from './vocabulary.js';
 import { AGENT_SCOPES } from '../vocabulary.js';
-import { IdentityName, IdParams, ListQuery, Timestamp, listOf } from './common.js';
+import { IdentityName, IdParams, ListQuery, QueryBool, Timestamp, listOf } from './common.js';
 import { Operator, Permissions } from './operators.js';
 
 export const AgentStatus = z.enum(['active', 'disabled']);
@@ -23,6 +23,8 @@ export const Agent = z.object({
   last_seen_at: Timestamp.nullable(),
   /** Permission names workflow `permission` guards check (set with PATCH). */
   permissions: z.array(z.string()),
+  /** When an operator deleted it (DELETE /v1/agents/{id}): hidden from lists, keys revoked, history kept. */
+  deleted_at: Timestamp.nullable(),
 });
 export type Agent = z.infer<typeof Agent>;
 
@@ -48,6 +50,21 @@ export const CreateAgentBody = z.strictObject({
   scopes: Scopes.optional(),
 });
 
+/** One agent's row of the Agents page: what it waits on now and what it spent this period. */
+export const AgentActivity = z.object({
+  agent_id: z.string(),
+  /** Approval requests of it still pending. */
+  pending_approvals: z.number().int(),
+  /** Spend in the current period of its agent budget; without one, since the start of today (operator's time zone). */
+  spent_micro_usd: z.number().int(),
+  /** The period that spend covers: its agent budget's (`none` = since the budget began), or `day` without a budget. */
+  period: z.enum(['none', 'day', 'week', 'month']),
+  period_starts_at: Timestamp,
+  /** False when the agent has no agent budget (the spend is today's). */
+  budgeted: z.boolean(),
+});
+export type AgentActivity = z.infer<typeof AgentActivity>;
+
 export const agentRoutes = {
   createAgent: defineRoute({
     method: 'POST', path: '/v1/agents', auth: 'operator', role: 'admin', tag: 'agents', status: 201,
@@ -57,9 +74,14 @@ export const agentRoutes = {
   }),
   listAgents: defineRoute({
     method: 'GET', path: '/v1/agents', auth: 'operator', tag: 'agents',
-    summary: 'List agents, newest first.',
-    query: ListQuery.extend({ status: AgentStatus.optional() }),
+    summary: 'List agents, newest first; deleted agents are left out unless include_deleted=true (to name them in history).',
+    query: ListQuery.extend({ status: AgentStatus.optional(), include_deleted: QueryBool.optional() }),
     response: listOf(Agent),
+  }),
+  agentActivity: defineRoute({
+    method: 'GET', path: '/v1/agents/activity', auth: 'operator', tag: 'agents',
+    summary: 'Per agent (deleted ones left out): pending approval requests and spend this period, in one read.',
+    response: z.object({ object: z.literal('agent_activity'), data: z.array(AgentActivity) }),
   }),
   getAgent: defineRoute({
     method: 'GET', path: '/v1/agents/:id', auth: 'operator', tag: 'agents',
@@ -79,6 +101,13 @@ export const agentRoutes = {
       permissions: Permissions.optional(),
     }),
     response: Agent,
+  }),
+  deleteAgent: defineRoute({
+    method: 'DELETE', path: '/v1/agents/:id', auth: 'operator', role: 'admin', tag: 'agents',
+    summary:
+      'Delete an agent: every key of it is revoked (401 from then on), it is disabled and left out of lists; its history (audit, actions, ' +
+      'approvals, spend) stays and GET /v1/agents/{id} still reads it. 409 when already deleted.',
+    params: IdParams, response: Agent,
   }),
   listAgentKeys: defineRoute({
     method: 'GET', path: '/v1/agents/:id/keys', auth: 'operator', tag: 'agents',

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineRoute } from './contract.js';
-import { IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
+import { AgentWillWait, IdParams, ListQuery, RefId, Timestamp, listOf } from './common.js';
 import { ActionInput, BlockCode } from './vocabulary.js';
 import { GrantOptions, GrantScope } from './grants.js';
 
@@ -74,6 +74,11 @@ export const Approval = z.object({
   workflow_run_id: z.string().nullable(),
   queue: z.string().nullable(),
   prompt: z.string().nullable(),
+  /**
+   * While pending: until when the agent says it keeps waiting for the answer (its own wait, told
+   * with each long-poll as `will_wait_s`); null when no agent is waiting on it right now.
+   */
+  agent_waiting_until: Timestamp.nullable(),
 });
 export type Approval = z.infer<typeof Approval>;
 
@@ -144,7 +149,11 @@ export const approvalRoutes = {
     method: 'GET', path: '/v1/approvals/:id/wait', auth: 'approvals:read', rows: { kind: 'read', owner: 'approval' }, tag: 'approvals',
     summary: 'Long-poll: answers the moment the request is resolved or expires, or as it is after timeout_s.',
     params: IdParams,
-    query: z.strictObject({ timeout_s: z.coerce.number().int().min(0).max(55).default(30) }),
+    query: z.strictObject({
+      timeout_s: z.coerce.number().int().min(0).max(55).default(30),
+      /** How long the agent keeps waiting in all, polling again (default: this poll's timeout_s). */
+      will_wait_s: AgentWillWait.optional(),
+    }),
     response: Approval,
   }),
   decideApproval: defineRoute({

@@ -30,6 +30,11 @@ export const Budget = z.object({
   limit_usd_cents: z.number().int(),
   /** `limit_usd_cents × 10,000`, for exact comparison with spend. */
   limit_micro_usd: z.number().int(),
+  /**
+   * Set while a grace "for this period" raises the cap: the cap the budget returns to at the next
+   * period boundary (the original cap). Null when the cap stands.
+   */
+  cap_after_period_usd_cents: z.number().int().nullable(),
   /** Spend in the current period (all time when `period` is `none`). */
   spent_micro_usd: z.number().int(),
   /** Whole cents of `spent_micro_usd`, rounded down. */
@@ -207,9 +212,11 @@ export const budgetRoutes = {
   }),
   resumeBudget: defineRoute({
     method: 'POST', path: '/v1/budgets/:scope/:scope_id/resume', auth: 'operator', role: 'admin', tag: 'budgets',
-    summary: 'Force active; grace raises the cap to spend + grace. will_repause when spend ≥ limit after.',
+    summary:
+      'Force active; grace raises the cap to spend + grace, for good (`grace_for: cap`, the default) or until the next period boundary ' +
+      '(`grace_for: period`: the original cap returns then; 422 for a budget without a period). will_repause when spend ≥ limit after.',
     params: ScopeParams,
-    body: z.strictObject({ grace_usd_cents: Cents.optional() }).optional(),
+    body: z.strictObject({ grace_usd_cents: Cents.optional(), grace_for: z.enum(['cap', 'period']).optional() }).optional(),
     response: z.object({ budget: Budget, will_repause: z.boolean() }),
   }),
   deleteBudget: defineRoute({

@@ -82,3 +82,6 @@ export interface ListPage<T> {
 export const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const OkResponse = z.object({ ok: z.literal(true) });
+
+/** Seconds an agent says it keeps waiting on its request in all, across its long-polls (up to a day). */
+export const AgentWillWait = z.coerce.number().int().min(0).max(86_400);

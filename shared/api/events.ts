@@ -37,6 +37,8 @@ export const BudgetResumed = z.object({
   /** `limit_raised` above the spend, resumed by an `operator`, or woken by a `period_rollover`. */
   reason: z.enum(['limit_raised', 'operator', 'period_rollover']),
   grace_usd_cents: z.number().int().optional(),
+  /** `period`: the grace lasts until the next period boundary; `cap`: the raised cap stands. */
+  grace_for: z.enum(['cap', 'period']).optional(),
   /** A cap-mode budget resumed at or over its limit pauses again on its next spend. */
   will_repause: z.boolean().optional(),
   /** The period that just closed, on a rollover. */
@@ -49,6 +51,7 @@ export const ServerEventSchemas = {
   'approval.requested': Approval,
   'approval.resolved': Approval,
   'approval.decided': Approval,
+  'approval.waiting': Approval,
   'budget.warning': BudgetCrossing,
   'budget.cap_hit': BudgetCrossing,
   'budget.paused': BudgetPaused,

@@ -11,6 +11,8 @@ export const GovernanceReport = z.object({
   total_executions: z.number().int(),
   /** Of those, the ones that needed an approval. */
   gated_executions: z.number().int(),
+  /** Of those, the ones decided BLOCK (by a rule, a kill-switch, a quota or a failure). */
+  blocked_executions: z.number().int(),
   approved: z.number().int(),
   rejected: z.number().int(),
   expired: z.number().int(),

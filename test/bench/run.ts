@@ -22,6 +22,7 @@ const modules: (() => Promise<{ default: BenchModule }>)[] = [
   () => import('./budgets.bench.js'),
   () => import('./actions.bench.js'),
   () => import('./renderer.bench.js'),
+  () => import('./inbox-flood.bench.js'),
   () => import('./soak.bench.js'),
   // [mcp] bench
   () => import('./mcp.bench.js'),

@@ -44,6 +44,27 @@ test('a cap-mode budget pauses after spend, and Resume with grace re-enables it'
   expect(after.block_code).not.toBe('budget_paused');
 });
 
+test('Resume with grace for this period keeps the original cap in view', async ({ page }) => {
+  const agent = await createAgent(server, 'daily-spender');
+  await server.api('POST', '/v1/budgets', { scope: 'agent', scope_id: agent.id, limit_usd_cents: 100, mode: 'cap', period: 'day' });
+  await server.api('POST', '/v1/spend', { amount_micro_usd: 1_500_000 }, agent.key);
+  await signIn(page, server);
+  await goTo(page, 'Budgets');
+  const row = page.getByRole('table', { name: 'Budgets' }).getByRole('row', { name: /Agent daily-spender/ });
+  await row.getByRole('button', { name: 'Resume', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Resume Agent daily-spender' });
+  await dialog.getByLabel('Grace (USD)').fill('1.00');
+  // For this period is the default for a periodic budget.
+  await expect(dialog.getByRole('radio', { name: /For this period — back to \$1\.00/ })).toBeChecked();
+  await dialog.getByRole('button', { name: 'Resume budget' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row.getByText('active', { exact: true })).toBeVisible();
+  await expect(row).toContainText('of $2.50');
+  await expect(row).toContainText('grace, cap $1.00 from next period');
+  const budget = await server.api('GET', `/v1/budgets/agent/${agent.id}`);
+  expect(budget).toMatchObject({ limit_usd_cents: 250, cap_after_period_usd_cents: 100 });
+});
+
 test('Pause stops one scope by hand', async ({ page }) => {
   const agent = await createAgent(server, 'pausable');
   await server.api('POST', '/v1/budgets', { scope: 'agent', scope_id: agent.id, limit_usd_cents: 5000, mode: 'warn' });

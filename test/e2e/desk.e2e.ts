@@ -119,13 +119,13 @@ test('flood: 200 pending and 50 budgets; filter, group identical and bulk deny, 
   }
   expect(identical).toHaveLength(5);
   await signIn(page, server);
-  await expect(page.getByRole('heading', { name: /Waiting now/ })).toContainText('200');
+  await expect(page.getByRole('heading', { name: /^Pending/ })).toContainText('200');
 
   await page.keyboard.press('/');
   await expect(page.getByRole('searchbox', { name: 'Filter requests' })).toBeFocused();
   await page.keyboard.type('npm install agent:flood-a');
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { name: /Waiting now/ })).toContainText('5 of 200');
+  await expect(page.getByRole('heading', { name: /^Pending/ })).toContainText('5 of 200');
   await page.getByRole('checkbox', { name: 'Group identical' }).check();
   const group = inboxList(page).getByRole('article', { name: 'shell.exec by flood-a' });
   await expect(group).toHaveCount(1);
@@ -137,7 +137,7 @@ test('flood: 200 pending and 50 budgets; filter, group identical and bulk deny, 
 
   await page.getByRole('searchbox', { name: 'Filter requests' }).fill('');
   await page.getByRole('checkbox', { name: 'Group identical' }).uncheck();
-  await expect(page.getByRole('heading', { name: /Waiting now/ })).toContainText('195');
+  await expect(page.getByRole('heading', { name: /^Pending/ })).toContainText('195');
   await inboxList(page).getByRole('article').first().click();
   await page.keyboard.press('x');
   await page.keyboard.press('j');
@@ -145,7 +145,7 @@ test('flood: 200 pending and 50 budgets; filter, group identical and bulk deny, 
   const bulk = page.getByRole('group', { name: 'Bulk decision' });
   await expect(bulk).toContainText('2 marked');
   await bulk.getByRole('button', { name: 'Allow 2 once' }).click();
-  await expect(page.getByRole('heading', { name: /Waiting now/ })).toContainText('193');
+  await expect(page.getByRole('heading', { name: /^Pending/ })).toContainText('193');
   await expectNoHorizontalOverflow(page);
   await screenshot(page, 'desk-flood-1280x720');
 

@@ -3,88 +3,27 @@
  * sign-in line exactly, the token file (0600, reused on restart), WARDEN_DATA_DIR, a busy port,
  * and SIGTERM exiting 0 after in-flight requests finish — also with the UI's event stream open.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../electron/common/version.js';
+import { describe, expect, it } from 'vitest';
+import { serveHarness, type ServeReady, type ServeRun } from '../support/serve.js';
 
-const root = packageRoot();
-const bin = join(root, 'bin', 'warden.js');
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
+const procs = serveHarness('headless');
+const { bin, tempDir, track, runToExit } = procs;
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.node.json'], { cwd: root, stdio: 'pipe' });
-}, 120_000);
-
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'warden-headless-'));
-  dirs.push(d);
-  return d;
-};
-
-interface Served {
+interface Served extends ServeReady {
   child: ChildProcess;
-  url: string;
-  token: string;
-  lines: string[];
   stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>;
+  exited: ServeRun['exited'];
 }
 
-function serve(args: string[], env: Record<string, string | undefined> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], {
-    cwd: tmpdir(),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout })),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready lines; stdout ${JSON.stringify(stdout)} stderr ${JSON.stringify(stderr)}`)), 20_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const lines = stdout.split('\n').filter(Boolean);
-      if (lines.length >= 2) {
-        clearTimeout(timer);
-        const url = /^warden listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(lines[0]!)?.[1] ?? '';
-        const token = /#token=(\S+)$/.exec(lines[1]!)?.[1] ?? '';
-        resolve({ child, url, token, lines, stderr: () => stderr, exited });
-      }
-    });
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`warden serve exited ${code} before it was ready: ${stderr}`));
-    });
-  });
-}
-
-/** Runs `warden ARGS` expected to exit on its own: its exit code, stdout and stderr. */
-function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** `warden serve ARGS`, once its ready lines are out. */
+async function serve(args: string[], env: Record<string, string | undefined> = {}): Promise<Served> {
+  const run = procs.serve(args, env);
+  return { ...(await run.ready), child: run.child, stderr: run.stderr, exited: run.exited };
 }
 
 const stop = async (s: Served) => {
@@ -138,7 +77,7 @@ describe('warden serve', () => {
         env: { PATH: process.env.PATH, HOME: process.env.HOME },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      children.push(child);
+      track(child);
       child.stdout!.once('data', () => child.kill('SIGTERM'));
       const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, sig) => resolve([c, sig])));
       expect({ code, signal }).toEqual({ code: 0, signal: null });

@@ -16,6 +16,7 @@ import { operatorRoles } from './0013-operator-roles.js';
 import { workflows } from './0014-workflows.js';
 import { workflowRuns } from './0015-workflow-runs.js';
 import { gates } from './0016-gates.js';
+import { desk } from './0017-desk.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   foundation,
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   workflows,
   workflowRuns,
   gates,
+  desk,
 ];

@@ -5,6 +5,8 @@ export interface BarDatum {
   value: number;
   /** Text shown for the value (formatted money, a percentage…). */
   display?: string;
+  /** Where a click on the row leads (the audit filtered to it). */
+  href?: string;
 }
 
 /** Horizontal bars, one row each: readable labels of any length, no axis needed. */
@@ -14,9 +16,15 @@ export function BarList({ data, label, max }: { data: BarDatum[]; label: string;
     <ul className="barlist" aria-label={label}>
       {data.map((d) => (
         <li key={d.label}>
-          <span className="barlist-label" title={d.label}>
-            {d.label}
-          </span>
+          {d.href ? (
+            <a className="barlist-label" href={d.href} title={`${d.label}: open in the audit`}>
+              {d.label}
+            </a>
+          ) : (
+            <span className="barlist-label" title={d.label}>
+              {d.label}
+            </span>
+          )}
           <span className="barlist-track" aria-hidden="true">
             <span className="barlist-fill" style={{ width: `${Math.max(1, (d.value / top) * 100)}%` }} />
           </span>
@@ -33,7 +41,7 @@ export function ColumnChart({ data, label, height = 140 }: { data: BarDatum[]; l
   const top = Math.max(1, ...data.map((d) => d.value));
   const bw = width / Math.max(1, data.length);
   return (
-    <svg className="chart" role="img" aria-label={label} viewBox={`-14 0 ${width + 28} ${height + 18}`} preserveAspectRatio="none">
+    <svg className="chart" role="img" aria-label={label} viewBox={`-14 0 ${width + 28} ${height + 18}`}>
       <line x1="0" x2={width} y1={height} y2={height} className="chart-axis" />
       {data.map((d, i) => {
         const h = (d.value / top) * (height - 4);
@@ -110,7 +118,7 @@ export function StackedColumns({
   const every = Math.ceil(columns.length / 10);
   return (
     <figure className="stacked">
-      <svg className="chart" role="img" aria-label={label} viewBox={`-14 0 ${width + 28} ${height + 18}`} preserveAspectRatio="none">
+      <svg className="chart" role="img" aria-label={label} viewBox={`-14 0 ${width + 28} ${height + 18}`}>
         <line x1="0" x2={width} y1={height} y2={height} className="chart-axis" />
         {columns.map((col, i) => {
           let y = height;

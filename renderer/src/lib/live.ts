@@ -120,6 +120,7 @@ function handle(event: WardenEvent): void {
       notify('Approval needed', `${who} wants to run ${tool}${a ? ` — ${a.explanation}` : ''}`, id ?? 'approval', open);
       break;
     }
+    case 'approval.waiting':
     case 'approval.decided':
     case 'approval.resolved': {
       const a = approvalFromEvent(data);

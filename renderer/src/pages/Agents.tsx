@@ -1,9 +1,8 @@
 /** Agents and their keys: register an agent (its key shown once), disable, rotate keys; when each last called. */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Agent, AgentKey } from '../../../shared/api/agents.js';
+import type { AgentActivity as AgentActivityRow, Agent, AgentKey } from '../../../shared/api/agents.js';
 import { api, errorMessage, idemKey } from '../lib/api';
 import { ago, dateTime, micro } from '../lib/format';
-import { useApprovals } from '../stores/approvals';
 import { useResource } from '../lib/useResource';
 import { useAgentList, useAgents } from '../stores/agents';
 import { useLiveEvents } from '../lib/hub';
@@ -11,11 +10,14 @@ import { useNow } from '../stores/clock';
 import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
 import { Dialog } from '../components/Dialog';
+import { DialogFooter } from '../components/DialogFooter';
+import { useAttempt } from '../lib/useAttempt';
 import { CopyButton } from '../components/CopyButton';
 import { GrantsPanel } from './Grants';
 import { OperatorsPanel } from './Operators';
 import { McpServersPanel } from './McpServers';
 import { EditAgentDialog } from './agents/EditAgentDialog';
+import { DeleteAgentDialog } from './agents/DeleteAgentDialog';
 import { AgentSetup } from './agents/AgentSetup';
 import { Gate } from '../lib/can';
 
@@ -41,19 +43,27 @@ function LastContact({ agent }: { agent: Agent }) {
   );
 }
 
-/** "3 pending · $1.20 today": what the agent waits on now and what it spent today. */
-function AgentActivity({ agentId, spentToday }: { agentId: string; spentToday: number }) {
-  const pending = useApprovals((s) => s.pending.reduce((n, a) => n + (a.agent_id === agentId ? 1 : 0), 0));
+const PERIOD_WORDS: Record<AgentActivityRow['period'], string> = { day: 'today', week: 'this week', month: 'this month', none: 'in all' };
+
+/** Pending requests of the agent, linked to the Inbox filtered to it. */
+function PendingCell({ activity, name }: { activity: AgentActivityRow | undefined; name: string }) {
+  const n = activity?.pending_approvals ?? 0;
+  if (!activity) return <span className="muted">—</span>;
+  return n ? (
+    <a href="#/inbox" title={`${n} request${n === 1 ? "" : "s"} of ${name} waiting in the Inbox`} className="pending-link no-wrap">
+      {n} pending
+    </a>
+  ) : (
+    <span className="muted no-wrap">0 pending</span>
+  );
+}
+
+/** "$1.20 this week": spend in its agent budget's period, or today without one. */
+function SpendCell({ activity }: { activity: AgentActivityRow | undefined }) {
+  if (!activity) return <span className="muted">—</span>;
   return (
-    <span className="no-wrap">
-      {pending ? (
-        <a href="#/inbox" className="pending-link">
-          {pending} pending
-        </a>
-      ) : (
-        <span className="muted">0 pending</span>
-      )}{' '}
-      · {micro(spentToday)} today
+    <span className="no-wrap" title={`since ${dateTime(activity.period_starts_at)}${activity.budgeted ? ' (its budget period)' : ' (no agent budget: today)'}`}>
+      {micro(activity.spent_micro_usd)} <span className="muted">{PERIOD_WORDS[activity.period]}</span>
     </span>
   );
 }
@@ -77,17 +87,16 @@ export function AgentsPage() {
     if (typeof agentId !== 'string') return;
     store().touch(agentId, e.at);
   });
-  // Spend since local midnight per agent, refreshed with the list.
-  const spendToday = useResource(async () => {
-    const midnight = new Date();
-    midnight.setHours(0, 0, 0, 0);
-    const report = await api().call('spendReport', { query: { group_by: 'agent', since: midnight.toISOString() } });
-    return new Map(report.rows.map((row) => [row.key ?? '', row.spent_micro_usd]));
+  // Pending requests and spend this period per agent, in one read, refreshed with the list.
+  const activity = useResource(async () => {
+    const res = await api().call('agentActivity');
+    return new Map(res.data.map((row) => [row.agent_id, row]));
   }, [list.agents]);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ agent: Agent; key: string } | null>(null);
   const [keysFor, setKeysFor] = useState<Agent | null>(null);
   const [editing, setEditing] = useState<Agent | null>(null);
+  const [deleting, setDeleting] = useState<Agent | null>(null);
 
   async function toggle(agent: Agent) {
     const status = agent.status === 'active' ? 'disabled' : 'active';
@@ -132,8 +141,11 @@ export function AgentsPage() {
                     <th scope="col">Role</th>
                     <th scope="col">Team</th>
                     <th scope="col">Status</th>
-                    <th scope="col">Activity</th>
-                    <th scope="col">Created</th>
+                    <th scope="col">Pending</th>
+                    <th scope="col">Spend</th>
+                    <th scope="col" className="col-created">
+                      Created
+                    </th>
                     <th scope="col">
                       <span className="sr-only">Actions</span>
                     </th>
@@ -143,7 +155,9 @@ export function AgentsPage() {
                   {list.map((a) => (
                     <tr key={a.id}>
                       <td>
-                        <strong>{a.name}</strong>
+                        <strong className="agent-name" title={`created ${dateTime(a.created_at)}`}>
+                          {a.name}
+                        </strong>
                         <div className="muted mono small truncate agent-id" title={a.id}>{a.id}</div>
                       </td>
                       <td>{a.role ?? <span className="muted">—</span>}</td>
@@ -158,9 +172,14 @@ export function AgentsPage() {
                         </div>
                       </td>
                       <td className="small">
-                        <AgentActivity agentId={a.id} spentToday={spendToday.data?.get(a.id) ?? 0} />
+                        <PendingCell activity={activity.data?.get(a.id)} name={a.name} />
                       </td>
-                      <td title={dateTime(a.created_at)}>{ago(a.created_at)}</td>
+                      <td className="small">
+                        <SpendCell activity={activity.data?.get(a.id)} />
+                      </td>
+                      <td title={dateTime(a.created_at)} className="no-wrap col-created">
+                        {ago(a.created_at)}
+                      </td>
                       <td className="row-actions">
                         <Gate route="updateAgent">
                           <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>
@@ -173,6 +192,11 @@ export function AgentsPage() {
                         <Gate route="updateAgent">
                           <button type="button" onClick={() => void toggle(a)} aria-label={`${a.status === 'active' ? 'Disable' : 'Enable'} ${a.name}`}>
                             {a.status === 'active' ? 'Disable' : 'Enable'}
+                          </button>
+                        </Gate>
+                        <Gate route="deleteAgent">
+                          <button type="button" className="danger" onClick={() => setDeleting(a)} aria-label={`Delete ${a.name}`}>
+                            Delete
                           </button>
                         </Gate>
                       </td>
@@ -204,6 +228,7 @@ export function AgentsPage() {
       {created ? <KeyOnceDialog title={`Agent ${created.agent.name} created`} apiKey={created.key} onClose={() => setCreated(null)} /> : null}
       {editing ? <EditAgentDialog agent={editing} agents={agents.data ?? []} onClose={() => setEditing(null)} /> : null}
       {keysFor ? <KeysDialog agent={keysFor} onClose={() => setKeysFor(null)} /> : null}
+      {deleting ? <DeleteAgentDialog agent={deleting} onClose={() => setDeleting(null)} /> : null}
     </div>
   );
 }
@@ -212,14 +237,11 @@ function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClos
   const [name, setName] = useState('');
   const [role, setRole] = useState('');
   const [team, setTeam] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const res = await api().call(
         'createAgent',
         { body: { name: name.trim(), ...(role.trim() ? { role: role.trim() } : {}), ...(team.trim() ? { team_id: team.trim() } : {}) } },
@@ -230,11 +252,7 @@ function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClos
       setName('');
       setRole('');
       setTeam('');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -252,19 +270,7 @@ function CreateAgentDialog({ open, onClose, onCreated }: { open: boolean; onClos
           Team <span className="muted">(optional)</span>
           <input value={team} onChange={(e) => setTeam(e.target.value)} placeholder="platform" />
         </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !name.trim()}>
-            {busy ? 'Creating…' : 'Create agent'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Create agent" busyLabel="Creating…" disabled={!name.trim()} />
       </form>
     </Dialog>
   );

@@ -3,7 +3,8 @@
  * time when one agent is chosen, the rows, a detail drawer with the receipt link, chain
  * verification and export.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { useRoute } from '../stores/route';
 import type { AuditEntry } from '../../../shared/api/audit.js';
 import { api, errorMessage } from '../lib/api';
 import { useResource } from '../lib/useResource';
@@ -14,11 +15,16 @@ import { AgentTimeline } from './audit/AgentTimeline';
 import { AuditDrawer } from './audit/AuditDrawer';
 import { AuditFilters } from './audit/AuditFilters';
 import { AuditTable } from './audit/AuditTable';
-import { EMPTY_FILTERS, toQuery, type Filters } from './audit/query';
+import { EMPTY_FILTERS, filtersFromParam, toQuery, type Filters } from './audit/query';
 import { useAuditLog } from './audit/useAuditLog';
 
 export function AuditPage() {
-  const [filters, setFilters] = useState<Filters>(EMPTY_FILTERS);
+  // A drill-down link (#/audit/event_type=…) opens with its filters, and a new one replaces them.
+  const param = useRoute((r) => r.param);
+  const [filters, setFilters] = useState<Filters>(() => filtersFromParam(param));
+  useEffect(() => {
+    if (param) setFilters(filtersFromParam(param));
+  }, [param]);
   const log = useAuditLog(filters);
   const [open, setOpen] = useState<AuditEntry | null>(null);
   const { agents } = useAgentList();

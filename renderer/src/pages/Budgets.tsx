@@ -5,19 +5,22 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Budget } from '../../../shared/api/budgets.js';
 import type { Agent } from '../../../shared/api/agents.js';
-import { BUDGET_SCOPES, MICRO_PER_CENT } from '../../../shared/vocabulary.js';
+import { BUDGET_SCOPES } from '../../../shared/vocabulary.js';
 import { api, errorMessage, idemKey } from '../lib/api';
 import { useAgentList } from '../stores/agents';
 import { burnRate, teamLookup } from '../lib/burn';
 import { SpendBar, useRecentSpend } from './budgets/SpendBar';
 import { BulkResumeBar } from './budgets/BulkResume';
-import { cents, dateTime, micro } from '../lib/format';
+import { ResumeDialog } from './budgets/ResumeDialog';
+import { cents, dateTime } from '../lib/format';
 import { useLiveEvents } from '../lib/hub';
 import { centsToDollarInput, parseDollarsToCents } from '../lib/money';
 import { useResource } from '../lib/useResource';
 import { useBudgets } from '../stores/budgets';
 import { toast } from '../stores/toasts';
 import { Dialog } from '../components/Dialog';
+import { DialogFooter } from '../components/DialogFooter';
+import { useAttempt } from '../lib/useAttempt';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { Gate } from '../lib/can';
 
@@ -286,74 +289,6 @@ export function BudgetsPage() {
   );
 }
 
-/** Spend against the cap with marks at 80% and 100%; the track stretches when spend overshoots. */
-function ResumeDialog({ budget: b, label, onClose }: { budget: Budget; label: string; onClose(): void }) {
-  const [grace, setGrace] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const graceCents = grace.trim() ? parseDollarsToCents(grace) : null;
-  const invalid = grace.trim() !== '' && graceCents === null;
-  // Mirrors the server: grace raises the cap to spend + grace; without it the cap stays.
-  const newLimitMicro = graceCents ? b.spent_micro_usd + graceCents * MICRO_PER_CENT : b.limit_micro_usd;
-  const willRepause = b.mode === 'cap' && b.spent_micro_usd >= newLimitMicro;
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (invalid) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api().call(
-        'resumeBudget',
-        { params: { scope: b.scope, scope_id: b.scope_id }, body: graceCents ? { grace_usd_cents: graceCents } : {} },
-        { idempotencyKey: idemKey() },
-      );
-      useBudgets.getState().upsert(res.budget);
-      if (res.will_repause) toast.warning(`${label} resumed — it will pause again`, 'Spend is still at or above the cap; the next spend pauses it.');
-      else toast.success(`${label} resumed`, `Cap now ${cents(res.budget.limit_usd_cents)}.`);
-      onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <Dialog title={`Resume ${label}`} open onClose={onClose}>
-      <form className="form" onSubmit={(e) => void submit(e)}>
-        <p>
-          Spent <strong>{micro(b.spent_micro_usd)}</strong> of a {cents(b.limit_usd_cents)} cap{b.paused_reason === 'manual' ? ' (paused by hand)' : ''}.
-        </p>
-        <label>
-          Grace (USD)
-          <input inputMode="decimal" value={grace} onChange={(e) => setGrace(e.target.value)} placeholder="e.g. 5.00" aria-invalid={invalid} autoFocus />
-          <span className="muted small">Raises the cap to spend + grace{graceCents ? ` = ${micro(newLimitMicro)}` : ''}.</span>
-        </label>
-        {invalid ? <p className="form-error">Enter a positive amount such as 5 or 2.50.</p> : null}
-        {willRepause ? (
-          <p className="warning" role="alert">
-            Without grace this budget is still at its cap: it will pause again on the next spend.
-          </p>
-        ) : null}
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={willRepause ? 'warn' : 'primary'} disabled={busy || invalid}>
-            {busy ? 'Resuming…' : willRepause ? 'Resume anyway' : 'Resume budget'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
-
 function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agents: Agent[]; onClose(): void }) {
   const [scope, setScope] = useState<Scope>(budget?.scope ?? 'agent');
   const [scopeId, setScopeId] = useState(budget?.scope_id ?? '');
@@ -364,8 +299,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
   const [limit, setLimit] = useState(budget ? centsToDollarInput(budget.limit_usd_cents) : '');
   const [mode, setMode] = useState<'warn' | 'cap'>(budget?.mode ?? 'warn');
   const [period, setPeriod] = useState<Budget['period']>(budget?.period ?? 'none');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, attempt } = useAttempt();
   const limitCents = parseDollarsToCents(limit);
 
   async function submit(e: FormEvent) {
@@ -374,9 +308,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
       setError('Enter a positive cap in dollars, e.g. 25 or 2.50.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const saved = await api().call(
         'setBudget',
         { body: { scope, ...(scope === 'global' ? {} : { scope_id: scopeId.trim() }), limit_usd_cents: limitCents, mode, period } },
@@ -385,11 +317,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
       useBudgets.getState().upsert(saved);
       toast.success(budget ? 'Budget updated' : 'Budget created', `${scopeLabel(saved, agents)}: ${cents(saved.limit_usd_cents)} (${saved.mode})`);
       onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -455,19 +383,7 @@ function BudgetDialog({ budget, agents, onClose }: { budget: Budget | null; agen
             <option value="month">Month</option>
           </select>
         </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || (scope !== 'global' && !scopeId.trim())}>
-            {busy ? 'Saving…' : 'Save budget'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Save budget" busyLabel="Saving…" disabled={scope !== 'global' && !scopeId.trim()} />
       </form>
     </Dialog>
   );

@@ -4,8 +4,9 @@
  * a allow once, Shift+A allow always (opens the scope chooser), d deny, r focus the deny reason,
  * z undo the last allow for 10 s, x mark for a bulk decision, / filter.
  *
- * Requests an agent is waiting on are listed first; those whose agent stopped waiting move to a
- * "no longer waiting" group below, where they cannot be allowed.
+ * Requests an agent is blocked on right now are pinned on top with the agent's own remaining
+ * wait; those whose agent stopped waiting move to a "no longer waiting" group below, where they
+ * cannot be allowed.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -14,6 +15,7 @@ import { groupIdentical, matchesFilter, sortApprovals, SORT_LABELS, type SortOrd
 import { useAgentList } from '../stores/agents';
 import { useApprovals } from '../stores/approvals';
 import { useRoute } from '../stores/route';
+import { useNow } from '../stores/clock';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { InboxStarterOffer } from './policies/StarterPolicy';
 import { HistoryTab } from './InboxHistory';
@@ -82,6 +84,15 @@ interface Row {
   approval: Approval;
   /** Identical requests this row stands for (grouping on), itself first. */
   members: Approval[];
+  /** Its agent is blocked on it right now (pinned on top). */
+  waitingNow: boolean;
+}
+
+/** Those an agent waits on now first (least wait left first), the rest in their order. */
+function pinWaiting(list: Approval[], waiting: ReadonlySet<string>): Approval[] {
+  if (!waiting.size) return list;
+  const pinned = list.filter((a) => waiting.has(a.id)).sort((a, b) => a.agent_waiting_until!.localeCompare(b.agent_waiting_until!) || a.id.localeCompare(b.id));
+  return [...pinned, ...list.filter((a) => !waiting.has(a.id))];
 }
 
 function PendingTab() {
@@ -93,11 +104,20 @@ function PendingTab() {
   const [grouped, setGrouped] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
 
+  // Requests an agent is blocked on right now are pinned on top, least wait left first; the key
+  // changes only when one starts or stops waiting, not with every tick of the clock.
+  const now = useNow((s) => s.now);
+  const waitingKey = pending
+    .filter((a) => a.agent_waiting_until && Date.parse(a.agent_waiting_until) > now)
+    .map((a) => a.id)
+    .join(',');
   const rows = useMemo<Row[]>(() => {
-    const shown = sortApprovals(filter.trim() ? pending.filter((a) => matchesFilter(a, filter)) : pending, order);
-    if (!grouped) return shown.map((a) => ({ approval: a, members: [a] }));
-    return groupIdentical(shown).map((g) => ({ approval: g.members[0]!, members: g.members }));
-  }, [pending, filter, order, grouped]);
+    const waiting = new Set(waitingKey ? waitingKey.split(',') : []);
+    const shown = pinWaiting(sortApprovals(filter.trim() ? pending.filter((a) => matchesFilter(a, filter)) : pending, order), waiting);
+    if (!grouped) return shown.map((a) => ({ approval: a, members: [a], waitingNow: waiting.has(a.id) }));
+    return groupIdentical(shown).map((g) => ({ approval: g.members[0]!, members: g.members, waitingNow: g.members.some((m) => waiting.has(m.id)) }));
+  }, [pending, filter, order, grouped, waitingKey]);
+  const waitingCount = rows.filter((r) => r.waitingNow).length;
   const staleShown = useMemo(() => (filter.trim() ? stale.filter((a) => matchesFilter(a, filter)) : stale), [stale, filter]);
 
   // j/k follow what is on screen: the waiting list, then the "no longer waiting" group.
@@ -230,7 +250,12 @@ function PendingTab() {
           </button>
         ) : null}
         <h3 className="inbox-group-title">
-          Waiting now <span className="count">{rows.length === pending.length ? pending.length : `${rows.length} of ${pending.length}`}</span>
+          Pending <span className="count">{rows.length === pending.length ? pending.length : `${rows.length} of ${pending.length}`}</span>
+          {waitingCount ? (
+            <span className="waiting-count no-wrap" aria-label={`${waitingCount} with the agent waiting now, pinned on top`}>
+              · {waitingCount} waiting now
+            </span>
+          ) : null}
         </h3>
         <div ref={scrollRef} className="inbox-list" role="list" aria-label="Pending approvals" tabIndex={-1}>
           {rows.length === 0 ? (
@@ -248,6 +273,7 @@ function PendingTab() {
                     marked={row.members.every((m) => marked[m.id])}
                     fresh={Boolean(unseen[a.id])}
                     groupSize={row.members.length}
+                    waitingNow={row.waitingNow}
                     onSelect={select}
                   />
                 </div>

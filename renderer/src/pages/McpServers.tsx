@@ -13,6 +13,8 @@ import { toast } from '../stores/toasts';
 import { Async, Empty } from '../components/states';
 import { Dialog } from '../components/Dialog';
 import { Gate } from '../lib/can';
+import { DialogFooter } from '../components/DialogFooter';
+import { useAttempt } from '../lib/useAttempt';
 
 async function loadServers(): Promise<McpServer[]> {
   const all: McpServer[] = [];
@@ -264,8 +266,7 @@ function RegisterDialog({ open, onClose, onCreated }: { open: boolean; onClose()
   const [args, setArgs] = useState('');
   const [env, setEnv] = useState('');
   const [url, setUrl] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, attempt } = useAttempt();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -280,8 +281,7 @@ function RegisterDialog({ open, onClose, onCreated }: { open: boolean; onClose()
       kind === 'stdio'
         ? { name: name.trim(), command: command.trim(), args: args.split('\n').map((a) => a.trim()).filter(Boolean), ...(Object.keys(envPairs).length ? { env: envPairs } : {}) }
         : { name: name.trim(), url: url.trim() };
-    setBusy(true);
-    try {
+    await attempt(async () => {
       const created = await api().call('createMcpServer', { body }, { idempotencyKey: idemKey() });
       setName('');
       setCommand('');
@@ -289,11 +289,7 @@ function RegisterDialog({ open, onClose, onCreated }: { open: boolean; onClose()
       setEnv('');
       setUrl('');
       onCreated(created);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -333,19 +329,7 @@ function RegisterDialog({ open, onClose, onCreated }: { open: boolean; onClose()
             <input value={url} onChange={(e) => setUrl(e.target.value)} required type="url" placeholder="https://mcp.example.com/mcp" />
           </label>
         )}
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !name.trim()}>
-            {busy ? 'Registering…' : 'Register'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Register" busyLabel="Registering…" disabled={!name.trim()} />
       </form>
     </Dialog>
   );

@@ -13,6 +13,8 @@ import { useSession } from '../stores/session';
 import { toast } from '../stores/toasts';
 import { Async } from '../components/states';
 import { Dialog } from '../components/Dialog';
+import { DialogFooter } from '../components/DialogFooter';
+import { useAttempt } from '../lib/useAttempt';
 import { CopyButton } from '../components/CopyButton';
 import { Gate, useCan } from '../lib/can';
 import { OPERATOR_ROLES, type OperatorRole } from '../../../shared/vocabulary.js';
@@ -191,23 +193,16 @@ export function OperatorsPanel() {
 function AddOperatorDialog({ open, onClose, onAdded }: { open: boolean; onClose(): void; onAdded(op: Operator, token: string): void }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<OperatorRole>('member');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const { token, ...op } = await api().call('createOperator', { body: { name: name.trim(), role } }, { idempotencyKey: idemKey() });
       onAdded(op, token);
       setName('');
       setRole('member');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -227,19 +222,7 @@ function AddOperatorDialog({ open, onClose, onAdded }: { open: boolean; onClose(
             ))}
           </select>
         </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !name.trim()}>
-            {busy ? 'Adding…' : 'Add operator'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Add operator" busyLabel="Adding…" disabled={!name.trim()} />
       </form>
     </Dialog>
   );

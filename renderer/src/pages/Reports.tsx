@@ -12,6 +12,7 @@ import { useLiveEvents } from '../lib/hub';
 import { useResource } from '../lib/useResource';
 import { BarList, Ring, StackedColumns, type StackSeries } from '../components/charts';
 import { Async, Empty } from '../components/states';
+import { auditHref } from './audit/query';
 
 type Period = z.infer<typeof ReportPeriod>;
 const PERIODS: { value: Period; label: string; days: number | null }[] = [
@@ -101,6 +102,8 @@ async function loadSpendSeries(days: number | null, agents: Agent[]): Promise<Sp
 
 export function ReportsPage() {
   const [period, setPeriod] = useState<Period>('last_30_days');
+  // The audit's closest range for a drill-down (it has no 30-day range: all of it).
+  const auditRange = period === 'last_7_days' ? ('7d' as const) : ('all' as const);
   const days = PERIODS.find((p) => p.value === period)?.days ?? null;
   const governance = useResource(() => api().call('governanceReport', { query: { period } }), [period]);
   const approvals = useResource(() => api().call('approvalsReport', { query: { period } }), [period]);
@@ -152,6 +155,14 @@ export function ReportsPage() {
                   <dd>{g.gated_executions}</dd>
                 </div>
                 <div>
+                  <dt>Blocked</dt>
+                  <dd>
+                    <a href={auditHref({ eventType: 'action.*', text: 'BLOCK', range: auditRange })} title="The blocked actions in the audit">
+                      {g.blocked_executions}
+                    </a>
+                  </dd>
+                </div>
+                <div>
                   <dt>Approved</dt>
                   <dd>{g.approved}</dd>
                 </div>
@@ -189,7 +200,12 @@ export function ReportsPage() {
           <Async {...approvals} what="approvals by tool">
             {(r) =>
               r.by_tool.length ? (
-                <BarList label="Approval requests by tool" data={r.by_tool.slice(0, 12).map((t) => ({ label: t.tool, value: t.total, display: `${t.total} · ${t.approved} ok / ${t.rejected} no` }))} />
+                <BarList label="Approval requests by tool" data={r.by_tool.slice(0, 12).map((t) => ({
+                    label: t.tool,
+                    value: t.total,
+                    display: `${t.total} · ${t.approved} ok / ${t.rejected} no`,
+                    href: auditHref({ eventType: 'approval.*', text: t.tool, range: auditRange }),
+                  }))} />
               ) : (
                 <Empty title="No approval requests in this period" />
               )
@@ -203,7 +219,12 @@ export function ReportsPage() {
           <Async {...approvals} what="approvals by agent">
             {(r) =>
               r.by_agent.length ? (
-                <BarList label="Approval requests by agent" data={r.by_agent.slice(0, 12).map((t) => ({ label: t.name ?? t.agent_id, value: t.total, display: `${t.total} · ${t.approved} ok / ${t.rejected} no` }))} />
+                <BarList label="Approval requests by agent" data={r.by_agent.slice(0, 12).map((t) => ({
+                    label: t.name ?? t.agent_id,
+                    value: t.total,
+                    display: `${t.total} · ${t.approved} ok / ${t.rejected} no`,
+                    href: auditHref({ eventType: 'approval.*', agentId: t.agent_id, range: auditRange }),
+                  }))} />
               ) : (
                 <Empty title="No approval requests in this period" />
               )

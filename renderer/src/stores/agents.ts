@@ -8,7 +8,9 @@ import type { Agent } from '../../../shared/api/agents.js';
 import { api, errorMessage } from '../lib/api';
 
 interface AgentsState {
+  /** The agents that exist (deleted ones left out). */
   agents: Agent[];
+  /** Every agent by id, deleted ones too, so history still names them. */
   byId: ReadonlyMap<string, Agent>;
   loaded: boolean;
   loading: boolean;
@@ -18,6 +20,8 @@ interface AgentsState {
   /** Loads again, e.g. after an id the list does not know showed up. */
   reload(): Promise<void>;
   upsert(agent: Agent): void;
+  /** The agent was deleted: it leaves the list, its name stays known. */
+  remove(agentId: string): void;
   /** The agent made a request at `at`: its last contact moves without a refetch. */
   touch(agentId: string, at: string): void;
 }
@@ -45,8 +49,8 @@ export const useAgents = create<AgentsState>((set, get) => ({
     inFlight = (async () => {
       try {
         const all: Agent[] = [];
-        for await (const a of api().paginate('listAgents', { query: { limit: 500 } })) all.push(a);
-        set({ agents: all, byId: index(all), loaded: true, loading: false, error: null });
+        for await (const a of api().paginate('listAgents', { query: { limit: 500, include_deleted: 'true' } })) all.push(a);
+        set({ agents: all.filter((a) => !a.deleted_at), byId: index(all), loaded: true, loading: false, error: null });
       } catch (err) {
         set({ loading: false, loaded: get().loaded, error: errorMessage(err) });
       } finally {
@@ -57,8 +61,13 @@ export const useAgents = create<AgentsState>((set, get) => ({
   },
 
   upsert(agent) {
-    const agents = get().byId.has(agent.id) ? get().agents.map((a) => (a.id === agent.id ? agent : a)) : [...get().agents, agent];
-    set({ agents, byId: index(agents) });
+    const agents = get().agents.some((a) => a.id === agent.id) ? get().agents.map((a) => (a.id === agent.id ? agent : a)) : [...get().agents, agent];
+    set({ agents, byId: new Map(get().byId).set(agent.id, agent) });
+  },
+
+  remove(agentId) {
+    const gone = get().byId.get(agentId);
+    set({ agents: get().agents.filter((a) => a.id !== agentId), ...(gone ? { byId: new Map(get().byId).set(agentId, { ...gone, deleted_at: gone.deleted_at ?? new Date().toISOString() }) } : {}) });
   },
 
   touch(agentId, at) {

@@ -12,6 +12,7 @@ const row = (over: Partial<BudgetRow>): BudgetRow => ({
   scope: 'agent',
   scope_id: 'agt_1',
   limit_usd_cents: 100,
+  cap_after_period_usd_cents: null,
   mode: 'cap',
   period: 'none',
   period_start_ms: Date.parse('2026-01-05T00:00:00Z'),

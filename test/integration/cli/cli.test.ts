@@ -104,6 +104,21 @@ describe('agent and key commands', () => {
     expect(missing.stderr).toBe('warden: no agent named "nobody" (see `warden agent list`)\n');
   });
 
+  it('agent delete asks for --yes, then revokes its keys and leaves it out of the list', async () => {
+    const added = (await cli(['agent', 'add', 'short-lived', '--json'], { env })).json(routes.createAgent.response);
+    const unconfirmed = await cli(['agent', 'delete', 'short-lived'], { env });
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toMatch(/run again with --yes/);
+    expect((await cli(['agent', 'list', '--json'], { env })).json(z.array(Agent)).map((a) => a.name)).toContain('short-lived');
+
+    const deleted = await cli(['agent', 'delete', 'short-lived', '--yes'], { env });
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toMatch(/short-lived .* is deleted/);
+    expect((await cli(['agent', 'list', '--json'], { env })).json(z.array(Agent)).map((a) => a.name)).not.toContain('short-lived');
+    const me = await t.raw('GET', '/v1/me', { key: added.api_key });
+    expect(me.status).toBe(401);
+  });
+
   it('key create, list and revoke: a revoked key gets 401', async () => {
     const created = await cli(['key', 'create', 'claude-code', '--json'], { env });
     expect(created.code).toBe(0);
@@ -266,6 +281,11 @@ describe('budget and kill-switch commands', () => {
 
     const resumed = await cli(['budget', 'resume', 'agent:claude-code', '--json'], { env });
     expect(resumed.json()).toMatchObject({ budget: { status: 'active' }, will_repause: false });
+    const graced = await cli(['budget', 'resume', 'agent:claude-code', '--grace', '20', '--for-period'], { env });
+    expect(graced.stdout).toMatch(/of \$20\.00 .*active \(grace: back to \$12\.50 next period\)/);
+    const noGrace = await cli(['budget', 'resume', 'agent:claude-code', '--for-period'], { env });
+    expect(noGrace.code).not.toBe(0);
+    expect(noGrace.stderr).toMatch(/--for-period needs --grace/);
 
     const global = await cli(['budget', 'set', 'global', '$5'], { env });
     expect(global.code).toBe(0);

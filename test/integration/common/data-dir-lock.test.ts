@@ -5,63 +5,23 @@
  * second server on a folder in use refuses with one line naming the first one's pid. Real
  * servers: the built bin as child processes.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../electron/app.js';
 import { DataDirInUseError, LOCK_DB_FILE, LOCK_FILE } from '../../../electron/common/data-dir-lock.js';
-import { packageRoot } from '../../../electron/common/version.js';
+import { serveHarness } from '../../support/serve.js';
 
-const root = packageRoot();
-const bin = join(root, 'bin', 'warden.js');
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
+const procs = serveHarness('lock');
+const { bin, tempDir, track } = procs;
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.node.json'], { cwd: root, stdio: 'pipe' });
-}, 120_000);
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'warden-lock-'));
-  dirs.push(d);
-  return d;
-};
-
-interface Run {
-  child: ChildProcess;
-  /** Resolves with the URL once the ready line is out, or rejects with stderr when it exits first. */
-  ready: Promise<string>;
-  exited: Promise<{ code: number | null; stderr: string }>;
-}
-
-function serve(dataDir: string): Run {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
-  const ready = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const url = /^warden listening on (\S+)$/m.exec(stdout)?.[1];
-      if (url) resolve(url);
-    });
-    void exited.then(({ code }) => reject(new Error(`exited ${code} before ready: ${stderr}`)));
-  });
+/** A server on `dataDir`: `ready` resolves with its URL, or rejects when it exits first. */
+function serve(dataDir: string) {
+  const run = procs.serve(['--port', '0', '--data-dir', dataDir]);
+  const ready = run.ready.then((r) => r.url);
   ready.catch(() => undefined);
-  return { child, ready, exited };
+  return { child: run.child, ready, exited: run.exited };
 }
 
 describe('the data folder lock', () => {
@@ -82,7 +42,7 @@ describe('the data folder lock', () => {
   it('a live unrelated process named in the old pid file does not stop a start', async () => {
     const dir = tempDir();
     const unrelated = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    children.push(unrelated);
+    track(unrelated);
     writeFileSync(join(dir, LOCK_FILE), `${unrelated.pid}\n`);
     const app = await createApp({ dataDir: dir, port: 0, rendererDir: null, backups: false });
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
@@ -93,7 +53,7 @@ describe('the data folder lock', () => {
   it('a live unrelated process named in the old pid file does not stop a served Warden either', async () => {
     const dir = tempDir();
     const unrelated = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    children.push(unrelated);
+    track(unrelated);
     writeFileSync(join(dir, LOCK_FILE), `${unrelated.pid}\n`);
     const server = serve(dir);
     await expect(server.ready).resolves.toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -112,7 +72,7 @@ describe('the data folder lock', () => {
       setTimeout(() => require('node:fs').readSync(0, Buffer.alloc(1)), 0);
     `;
     const parent = spawn(process.execPath, ['-e', parentScript], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(parent);
+    track(parent);
     let out = '';
     const serverPid = await new Promise<number>((resolve) => {
       parent.stdout!.on('data', (c: Buffer) => {

@@ -15,6 +15,8 @@ describe('reports', () => {
     const a = await h.agent('alpha');
     const b = await h.agent('bravo');
     await h.act(a.key, { tool: 'fs.read' });
+    await h.api(h.op).call('createGuardrail', { body: { name: 'no-rm', rules: [{ tool: 'fs.delete', decision: 'BLOCK' }] } });
+    expect((await h.act(a.key, { tool: 'fs.delete' })).body.decision).toBe('BLOCK');
     const x = (await h.act(a.key, { tool: 'shell.exec', categories: ['financial'] })).body;
     const y = (await h.act(b.key, { tool: 'shell.exec' })).body;
     const z = (await h.act(b.key, { tool: 'email.send', categories: ['external_comm', 'financial'] })).body;
@@ -31,8 +33,9 @@ describe('reports', () => {
     expect(gov.body).toMatchObject({
       object: 'governance_report',
       period: 'last_7_days',
-      total_executions: 5,
+      total_executions: 6,
       gated_executions: 4,
+      blocked_executions: 1,
       approved: 2,
       rejected: 1,
       expired: 1,
@@ -62,7 +65,7 @@ describe('reports', () => {
     const later = await h.api(h.op).answer('governanceReport', { query: { period: 'last_7_days' } });
     expect(later.body).toMatchObject({ total_executions: 0, gated_executions: 0, approval_rate: null, avg_approval_time_minutes: null });
     const all = await h.api(h.op).answer('governanceReport', { query: { period: 'all' } });
-    expect(all.body.total_executions).toBe(5);
+    expect(all.body.total_executions).toBe(6);
   });
 
   it('governance counts only action approvals: delegation approvals never make gated exceed total', async () => {

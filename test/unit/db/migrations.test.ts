@@ -111,8 +111,9 @@ describe('0001-foundation', () => {
   });
 });
 
-// One test per later migration: the previous version with rows in it, then the step.
-for (const m of MIGRATIONS.slice(1)) {
+// One test per later migration: the previous version with rows in it, then the step. A number
+// held for another branch (an empty placeholder until its migration replaces it) changes nothing.
+for (const m of MIGRATIONS.slice(1).filter((x) => x.up !== '')) {
   describe(`${String(m.version).padStart(4, '0')}-${m.name}`, () => {
     it(`applies on a version-${m.version - 1} database with rows, keeping every row and table`, () => {
       newDir();

@@ -4,27 +4,26 @@
  */
 import { useMemo, useState, type FormEvent } from 'react';
 import type { Agent } from '../../../../shared/api/agents.js';
-import { api, errorMessage } from '../../lib/api';
+import { api } from '../../lib/api';
 import { useAgents } from '../../stores/agents';
 import { toast } from '../../stores/toasts';
 import { Dialog } from '../../components/Dialog';
+import { DialogFooter } from '../../components/DialogFooter';
+import { useAttempt } from '../../lib/useAttempt';
 
 export function EditAgentDialog({ agent, agents, onClose }: { agent: Agent; agents: Agent[]; onClose(): void }) {
   const [role, setRole] = useState(agent.role ?? '');
   const [team, setTeam] = useState(agent.team_id ?? '');
   const [leader, setLeader] = useState(agent.leader_agent_id ?? '');
   const [permissions, setPermissions] = useState(agent.permissions.join(', '));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const teams = useMemo(() => [...new Set(agents.map((a) => a.team_id).filter((t): t is string => Boolean(t)))].sort(), [agents]);
   // Any other agent can lead it; the list is by name.
   const leaders = useMemo(() => agents.filter((a) => a.id !== agent.id).sort((a, b) => a.name.localeCompare(b.name)), [agents, agent.id]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const updated = await api().call('updateAgent', {
         params: { id: agent.id },
         body: {
@@ -37,11 +36,7 @@ export function EditAgentDialog({ agent, agents, onClose }: { agent: Agent; agen
       useAgents.getState().upsert(updated);
       toast.success(`Updated ${agent.name}`);
       onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -77,19 +72,7 @@ export function EditAgentDialog({ agent, agents, onClose }: { agent: Agent; agen
           <input value={permissions} onChange={(e) => setPermissions(e.target.value)} placeholder="deploy:staging, refunds.approve" />
         </label>
         <p className="muted small">Names workflow guards of kind permission check, separated by commas or spaces.</p>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save agent'}
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Save agent" busyLabel="Saving…" />
       </form>
     </Dialog>
   );

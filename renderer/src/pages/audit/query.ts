@@ -47,6 +47,33 @@ export interface Filters {
 
 export const EMPTY_FILTERS: Filters = { eventType: '', agentId: '', actor: '', text: '', range: 'all', since: '', until: '' };
 
+/**
+ * The audit link other pages drill into (`#/audit/event_type=…&agent_id=…&q=…&range=7d`): the
+ * filters it opens with.
+ */
+export function auditHref(f: Partial<Filters>): string {
+  const q = new URLSearchParams();
+  if (f.eventType) q.set('event_type', f.eventType);
+  if (f.agentId) q.set('agent_id', f.agentId);
+  if (f.text) q.set('q', f.text);
+  if (f.range && f.range !== 'all') q.set('range', f.range);
+  return `#/audit/${encodeURIComponent(q.toString())}`;
+}
+
+/** The filters an audit link carries (see auditHref); anything else stays empty. */
+export function filtersFromParam(param: string | null): Filters {
+  if (!param) return EMPTY_FILTERS;
+  const q = new URLSearchParams(param);
+  const range = q.get('range');
+  return {
+    ...EMPTY_FILTERS,
+    eventType: q.get('event_type') ?? '',
+    agentId: q.get('agent_id') ?? '',
+    text: q.get('q') ?? '',
+    range: RANGES.some((r) => r.value === range && r.value !== 'custom') ? (range as RangeValue) : 'all',
+  };
+}
+
 const startOfLocalDay = (ms: number) => {
   const d = new Date(ms);
   d.setHours(0, 0, 0, 0);

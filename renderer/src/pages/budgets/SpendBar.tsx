@@ -4,7 +4,7 @@ import type { Budget, SpendEvent } from '../../../../shared/api/budgets.js';
 import { MICRO_PER_CENT } from '../../../../shared/vocabulary.js';
 import { api } from '../../lib/api';
 import { BURN_WINDOW_MS, forecast, warningLevel } from '../../lib/burn';
-import { ago, cents, micro, pct } from '../../lib/format';
+import { ago, cents, dateTime, micro, pct } from '../../lib/format';
 
 /**
  * Spend events of the last hour, for burn rates: fetched again whenever the budgets change
@@ -85,6 +85,12 @@ export function SpendBar({ budget: b, label, rate }: { budget: Budget; label: st
       </div>
       <div className="spend-text small">
         <strong>{micro(used)}</strong> of {cents(b.limit_usd_cents)} · {pct(ratio)}
+        {b.cap_after_period_usd_cents !== null ? (
+          <span className="muted" title={`Grace for this period: the cap returns to ${cents(b.cap_after_period_usd_cents)} when the period ends${b.period_ends_at ? ` (${dateTime(b.period_ends_at)})` : ''}`}>
+            {' '}
+            · grace, cap {cents(b.cap_after_period_usd_cents)} from next period
+          </span>
+        ) : null}
         {b.reserved_micro_usd > 0 ? <span className="muted"> · {micro(b.reserved_micro_usd)} reserved</span> : null}
         <span className="muted"> · updated {ago(b.updated_at)}</span>
       </div>

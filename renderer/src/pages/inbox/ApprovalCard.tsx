@@ -20,6 +20,18 @@ export function Countdown({ expiresAt }: { expiresAt: string }) {
   );
 }
 
+/** The agent's own remaining wait (it stops waiting then, whatever the request's TTL). */
+export function AgentWait({ until, agent }: { until: string; agent: string }) {
+  const now = useNow((s) => s.now);
+  const left = (Date.parse(until) - now) / 1000;
+  if (left <= 0) return null;
+  return (
+    <span className={`pill pill-waiting no-wrap${left < 30 ? ' urgent' : ''}`} role="timer" title={`${agent} waits ${countdown(left)} more for your answer`} aria-label={`${agent} waits ${countdown(left)} more`}>
+      waits {countdown(left)}
+    </span>
+  );
+}
+
 export interface CardProps {
   approval: Approval;
   selected: boolean;
@@ -31,10 +43,12 @@ export interface CardProps {
   groupSize?: number;
   /** The agent stopped waiting: shown apart, never allowable. */
   stale?: boolean;
+  /** Pinned on top: its agent is blocked on it right now. */
+  waitingNow?: boolean;
   onSelect(id: string): void;
 }
 
-export const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, marked, fresh, groupSize = 1, stale, onSelect }: CardProps) {
+export const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, marked, fresh, groupSize = 1, stale, waitingNow, onSelect }: CardProps) {
   const agent = a.agent_name ?? a.agent_id;
   const asked = whatIsAsked(a.action);
   const ref = useRef<HTMLElement>(null);
@@ -46,7 +60,7 @@ export const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, 
   return (
     <article
       ref={ref}
-      className={`approval-card${selected ? ' selected' : ''}${marked ? ' marked' : ''}${stale ? ' stale' : ''}`}
+      className={`approval-card${waitingNow ? ' waiting-now' : ''}${selected ? ' selected' : ''}${marked ? ' marked' : ''}${stale ? ' stale' : ''}`}
       aria-label={`${a.action.tool} by ${agent}`}
       aria-current={selected ? 'true' : undefined}
       tabIndex={selected ? 0 : -1}
@@ -62,6 +76,7 @@ export const ApprovalCard = memo(function ApprovalCard({ approval: a, selected, 
         {groupSize > 1 ? <span className="pill pill-group">{groupSize} ×</span> : null}
         <span className="tool mono">{a.action.tool}</span>
         {fresh ? <span className="pill pill-new">new</span> : null}
+        {!stale && a.agent_waiting_until ? <AgentWait until={a.agent_waiting_until} agent={agent} /> : null}
         {stale ? (
           <span className="muted small no-wrap" title={dateTime(a.withdrawn_at)}>
             withdrawn

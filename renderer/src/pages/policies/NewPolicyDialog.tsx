@@ -1,9 +1,11 @@
 /** New guardrail policy: a name and its first rule, which starts as ALERT and needs a matcher. */
 import { useMemo, useState, type FormEvent } from 'react';
 import type { GuardrailPolicyObject } from '../../../../shared/api/policies.js';
-import { api, errorMessage, idemKey } from '../../lib/api';
+import { api, idemKey } from '../../lib/api';
 import { toast } from '../../stores/toasts';
 import { Dialog } from '../../components/Dialog';
+import { DialogFooter } from '../../components/DialogFooter';
+import { useAttempt } from '../../lib/useAttempt';
 import { ConfirmEverythingDialog, emptyRow, newCatchAlls, RulesEditor, toRule, useAgentNames, type RuleRow } from './RuleEditor';
 
 export function NewPolicyDialog({ onClose, onCreated }: { onClose(): void; onCreated(p: GuardrailPolicyObject): void }) {
@@ -12,8 +14,7 @@ export function NewPolicyDialog({ onClose, onCreated }: { onClose(): void; onCre
   const [rows, setRows] = useState<RuleRow[]>(() => [emptyRow()]);
   const [touched, setTouched] = useState(false);
   const [confirming, setConfirming] = useState<number[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const agents = useAgentNames();
   const parsed = useMemo(() => rows.map(toRule), [rows]);
   const rules = parsed.flatMap((p) => (p.rule ? [p.rule] : []));
@@ -28,17 +29,11 @@ export function NewPolicyDialog({ onClose, onCreated }: { onClose(): void; onCre
       return;
     }
     setConfirming(null);
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const p = await api().call('createGuardrail', { body: { name: name.trim(), description: description.trim() || null, rules } }, { idempotencyKey: idemKey() });
       toast.success(`Created ${p.name}`, 'Version 1. Refine its rules below.');
       onCreated(p);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -67,23 +62,21 @@ export function NewPolicyDialog({ onClose, onCreated }: { onClose(): void; onCre
           onChange={(key, patch) => setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)))}
           onRemove={(key) => setRows((rs) => rs.filter((r) => r.key !== key))}
         />
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={() => setRows((rs) => [...rs, emptyRow()])}>
-            Add rule
-          </button>
-          <span className="spacer" />
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create policy'}
-          </button>
-        </div>
+        <DialogFooter
+          error={error}
+          busy={busy}
+          onCancel={onClose}
+          submit="Create policy"
+          busyLabel="Creating…"
+          extra={
+            <>
+              <button type="button" onClick={() => setRows((rs) => [...rs, emptyRow()])}>
+                Add rule
+              </button>
+              <span className="spacer" />
+            </>
+          }
+        />
       </form>
       {confirming ? <ConfirmEverythingDialog ruleNumbers={confirming} onCancel={() => setConfirming(null)} onConfirm={() => void create(true)} /> : null}
     </Dialog>
