@@ -79,6 +79,19 @@ const ACCESS_TABLE: Record<string, OperatorRole> = {
   approveWorkflowTemplate: 'owner',
   deprecateWorkflowTemplate: 'owner',
   archiveWorkflowTemplate: 'owner',
+  // Review gates: submitting and deciding is a member's review work; policies and waivers are admin's.
+  createSolution: 'member',
+  updateSolution: 'member',
+  deleteSolution: 'member',
+  recomputeSolution: 'member',
+  submitGate: 'member',
+  decideGateSubmission: 'member',
+  createGatePolicy: 'admin',
+  updateGatePolicy: 'admin',
+  deleteGatePolicy: 'admin',
+  waiveGateSubmission: 'admin',
+  // Deleting an agent is agent management.
+  deleteAgent: 'admin',
 };
 
 const rank = (role: OperatorRole) => OPERATOR_ROLES.indexOf(role);
