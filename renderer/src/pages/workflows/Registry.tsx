@@ -10,6 +10,7 @@ import { useRoute } from '../../stores/route';
 import { toast } from '../../stores/toasts';
 import { useWorkflows } from '../../stores/workflows';
 import { Async, Empty } from '../../components/states';
+import { DialogFooter } from '../../components/DialogFooter';
 import { Dialog } from '../../components/Dialog';
 import { workflowHref } from './Definitions';
 import { useCan } from '../../lib/can';
@@ -193,19 +194,7 @@ function DeprecateDialog({ template: t, others, onClose, onDone }: { template: W
             ))}
           </select>
         </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !reason.trim()}>
-            Deprecate
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Deprecate" busyLabel="Deprecating…" disabled={!reason.trim()} />
       </form>
     </Dialog>
   );
@@ -296,19 +285,7 @@ function FromTemplateDialog({ template: t, replacementName, onClose }: { templat
         <p id="wf-name-hint" className={name && !valid ? 'field-error small' : 'muted small'}>
           a-z, 0-9 and -, 3 to 40 characters
         </p>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !valid}>
-            Create workflow
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Create workflow" busyLabel="Creating…" disabled={!valid} />
       </form>
     </Dialog>
   );

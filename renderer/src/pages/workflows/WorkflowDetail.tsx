@@ -11,6 +11,7 @@ import { useRoute } from '../../stores/route';
 import { toast } from '../../stores/toasts';
 import { useWorkflows } from '../../stores/workflows';
 import { Async } from '../../components/states';
+import { DialogFooter } from '../../components/DialogFooter';
 import { Dialog } from '../../components/Dialog';
 import { StateMachineGraph } from './StateMachineGraph';
 import { foldUnchanged } from './diffFold';
@@ -328,19 +329,7 @@ function ApproveTemplateDialog({ name, version, open, onClose }: { name: string;
           Description
           <input value={description} maxLength={2000} onChange={(e) => setDescription(e.target.value)} />
         </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !templateName.trim()}>
-            Approve
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} onCancel={onClose} submit="Approve" busyLabel="Approving…" disabled={!templateName.trim()} />
       </form>
     </Dialog>
   );
