@@ -67,6 +67,11 @@ export class RunGovernance {
     return { decision: action.decision, action_id: action.id, approval_id: action.decision === 'ALERT' ? action.approval_id : null };
   }
 
+  /** The action as it stands now. */
+  action(actionId: string): Action {
+    return this.actions.get(actionId);
+  }
+
   /** An allowed action the run consumed: completed at once, so it holds no concurrency slot. */
   completeAllowed(actionId: string): Action {
     return this.actions.complete(actionId, { outcome: 'succeeded' }, 'system');

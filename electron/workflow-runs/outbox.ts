@@ -6,12 +6,13 @@
  * On start, rows a previous process left behind resume: `pending` ones run now (a crash came
  * between the commit and the executor); a `running` REST call runs again with the same
  * Idempotency-Key (the endpoint answers it once); a `running` cli or action step is not run a
- * second time, because it may have run already: it fails, saying so.
+ * second time, because it may have run already: it fails, saying so. An action step an operator
+ * allowed after its ALERT is queued again and proceeds from here.
  */
 import type { Executor } from '../../shared/workflows/definition.js';
 import { immediate, type Db } from '../db/connection.js';
 import type { ConnectionService } from './connections.js';
-import { runAction, type ActionStepResult } from './executors/action.js';
+import { resumeAllowedAction, runAction, type ActionStepResult } from './executors/action.js';
 import type { McpToolCaller } from './executors/mcp-call.js';
 import { runCli } from './executors/cli.js';
 import { idempotencyKeyOf, runRest } from './executors/rest.js';
@@ -105,6 +106,8 @@ export class OutboxWorker {
           signal,
         });
       case 'action': {
+        const resumed = row.result ? (JSON.parse(row.result) as { allowed_action_id?: string }).allowed_action_id : undefined;
+        if (resumed) return resumeAllowedAction(executor, resumed, this.governance, this.options.callMcpTool);
         const run = this.runs.statements.run.get(row.run_id);
         if (!run) return Promise.resolve({ ok: false, reason: 'the run is gone' });
         return runAction(executor, run, this.governance, this.options.callMcpTool);

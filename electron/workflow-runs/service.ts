@@ -6,7 +6,7 @@
  */
 import type { WorkflowHistoryEntry, WorkflowLink, WorkflowRun, WorkflowRunStatus } from '../../shared/api/workflow-runs.js';
 import type { ListPage } from '../../shared/api/common.js';
-import { WARDEN_EVIDENCE_KINDS, type Transition } from '../../shared/workflows/definition.js';
+import { WARDEN_EVIDENCE_KINDS, type Executor, type Transition } from '../../shared/workflows/definition.js';
 import type { AuditService } from '../audit/service.js';
 import { toIso, type Clock } from '../common/clock.js';
 import type { Ids } from '../common/ids.js';
@@ -334,6 +334,15 @@ export class WorkflowRunService {
       const outbox = this.deps.db.prepare<[string, number], OutboxRow>('SELECT * FROM workflow_outbox WHERE run_id = ? AND step = ?').get(l.row.id, l.row.step);
       const mapping = outbox?.output ? (JSON.parse(outbox.output) as Record<string, string>) : null;
       const phase = outbox?.phase ?? 'transition';
+      const executor = outbox ? (JSON.parse(outbox.executor) as Executor) : null;
+      if (outcome === 'approved' && approval.action_id && outbox && executor?.kind === 'action') {
+        // The allowed action proceeds from the outbox, after this commit: a tool of a registered
+        // MCP server is called there, never inside the approval's transaction.
+        this.statements.resumeOutbox.run(JSON.stringify({ allowed_action_id: approval.action_id }), outbox.id);
+        this.engine.save(l);
+        this.announce(l.row.id);
+        return;
+      }
       const result: ExecutorResult =
         outcome === 'approved' && approval.action_id
           ? actionAllowed(approval.action_id)

@@ -80,6 +80,8 @@ export interface RunStatements {
   claimOutbox: Stmt<[string]>;
   finishOutbox: Stmt<[OutboxStatus, string, string, string]>;
   requeueOutbox: Stmt<[string]>;
+  /** Queues a finished step again with what it resumes from (an allowed action's id). */
+  resumeOutbox: Stmt<[string, string]>;
   /** Marks an approval (an action's ALERT) as asked for by a run, for the Inbox and reports. */
   linkApproval: Stmt<[string, string]>;
 }
@@ -118,6 +120,7 @@ export function runStatements(db: Db): RunStatements {
     claimOutbox: db.prepare("UPDATE workflow_outbox SET status = 'running', attempts = attempts + 1 WHERE id = ? AND status = 'pending'"),
     finishOutbox: db.prepare("UPDATE workflow_outbox SET status = ?, result = ?, finished_at = ? WHERE id = ? AND status = 'running'"),
     requeueOutbox: db.prepare("UPDATE workflow_outbox SET status = 'pending' WHERE id = ? AND status = 'running'"),
+    resumeOutbox: db.prepare("UPDATE workflow_outbox SET status = 'pending', result = ?, finished_at = NULL WHERE id = ? AND status = 'done'"),
     linkApproval: db.prepare('UPDATE approvals SET workflow_run_id = ? WHERE id = ?'),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The `action` executor: a governed action submitted through the six-layer pipeline as the run's
  * agent. ALLOW: the step proceeds (the action is completed at once, output the action); ALERT:
- * the run waits on the approval; BLOCK: the step fails with the receipt.
+ * the run waits on the approval, and an allow queues the step again to proceed; BLOCK: the step
+ * fails with the receipt.
  */
 import type { Executor } from '../../../shared/workflows/definition.js';
 import type { ActionInput } from '../../../shared/core/types.js';
@@ -33,6 +34,31 @@ export function allowedResult(governance: RunGovernance, actionId: string): Exec
   return { ok: true, output: action, evidence: { kind: 'action_allowed', data } };
 }
 
+/** Whether an action step governs a tool of a registered MCP server, which Warden calls once allowed. */
+export function callsMcpTool(executor: ActionExecutor): boolean {
+  return Boolean(executor.connector && executor.tool.startsWith('mcp.'));
+}
+
+/** An allowed action: completed now; a tool of a registered MCP server is then called, its result the output. */
+async function proceed(executor: ActionExecutor, actionId: string, receiptId: string, governance: RunGovernance, callMcpTool?: McpToolCaller): Promise<ExecutorResult> {
+  const allowed = allowedResult(governance, actionId);
+  const called = callsMcpTool(executor) && callMcpTool ? await callMcpTool(executor.connector!, executor.tool, executor.args ?? {}) : null;
+  if (!called) return allowed;
+  return { ...called, evidence: allowed.evidence, details: { ...called.details, action_id: actionId, receipt_id: receiptId } };
+}
+
+/**
+ * The step of an action an operator allowed after its ALERT, queued again so the allowed action
+ * proceeds from the outbox (a tool of a registered MCP server is called now, not before).
+ */
+export function resumeAllowedAction(executor: ActionExecutor, actionId: string, governance: RunGovernance, callMcpTool?: McpToolCaller): Promise<ExecutorResult> {
+  const action = governance.action(actionId);
+  if (action.status !== 'allowed') {
+    return Promise.resolve({ ok: false, reason: `the action was ${action.status} at release${action.reason ? `: ${action.reason}` : ''}`, details: { action_id: actionId } });
+  }
+  return proceed(executor, actionId, action.receipt_id, governance, callMcpTool);
+}
+
 export async function runAction(
   executor: ActionExecutor,
   run: { agent_id: string; mission_id: string | null },
@@ -40,13 +66,7 @@ export async function runAction(
   callMcpTool?: McpToolCaller,
 ): Promise<ActionStepResult> {
   const action = await governance.submit(run.agent_id, actionInputOf(executor, run.mission_id), `agent:${run.agent_id}`);
-  if (action.decision === 'ALLOW') {
-    const allowed = allowedResult(governance, action.id);
-    // A tool of a registered MCP server: allowed, Warden calls it and its result is the output.
-    const called = executor.connector && executor.tool.startsWith('mcp.') && callMcpTool ? await callMcpTool(executor.connector, executor.tool, executor.args ?? {}) : null;
-    if (!called) return allowed;
-    return { ...called, evidence: allowed.evidence, details: { ...called.details, action_id: action.id, receipt_id: action.receipt_id } };
-  }
+  if (action.decision === 'ALLOW') return proceed(executor, action.id, action.receipt_id, governance, callMcpTool);
   if (action.decision === 'ALERT' && action.approval_id) {
     return { ok: false, waiting_approval_id: action.approval_id, details: { action_id: action.id, receipt_id: action.receipt_id } };
   }
