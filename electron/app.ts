@@ -253,7 +253,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
   api.handle('health', () => ({ ok: true as const, version: VERSION }));
   api.handle('openapi', () => (openapi ??= buildOpenApi(VERSION)));
-  agentRoutes(api, agents, operators, new AgentActivityReport({ db, clock, timeZone: config.timeZone ?? systemTimeZone() }));
+  agentRoutes(api, agents, operators, new AgentActivityReport({ db, clock, timeZone: config.timeZone ?? systemTimeZone() }), { db, clock, approvals });
   operatorRoutes(api, operators);
   auditRoutes(api, audit, verifier);
   backupRoutes(api, backups);

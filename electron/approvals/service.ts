@@ -341,12 +341,20 @@ export class ApprovalService {
    * withdrawn and resolved as expired (the action follows through the sink), announced once that
    * transaction commits. False when it was not pending.
    */
-  withdrawPending(id: string, at: string, actor: string): boolean {
+  withdrawPending(id: string, at: string, actor: string, reason = 'withdrawn: the agent stopped waiting'): boolean {
     const row = this.s.byId.get(id);
     if (!row || row.status !== 'pending') return false;
     this.s.markWithdrawn.run(at, id);
-    this.resolve({ ...row, withdrawn_at: at }, 'expired', 'expired', at, actor, 'withdrawn: the agent stopped waiting', null);
+    this.resolve({ ...row, withdrawn_at: at }, 'expired', 'expired', at, actor, reason, null);
     return true;
+  }
+
+  /** Withdraws every pending request an agent asked or is the subject of (it was deleted); returns their ids. */
+  withdrawAllOf(agentId: string, at: string, actor: string, reason: string): string[] {
+    const pending = this.db
+      .prepare<[string, string], { id: string }>("SELECT id FROM approvals WHERE status = 'pending' AND (agent_id = ? OR child_agent_id = ?) ORDER BY id")
+      .all(agentId, agentId);
+    return pending.filter((p) => this.withdrawPending(p.id, at, actor, reason)).map((p) => p.id);
   }
 
   // ---- expiring ----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * Deleting an agent (DELETE /v1/agents/{id}, an admin's route): its keys are revoked at once (401
  * from then on, even for a key the server had cached), it is left out of lists, its history
- * stays readable, and nothing more can be done to it.
+ * stays readable, its pending requests are withdrawn (none can be allowed after), and nothing more
+ * can be done to it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentRoutes } from '../../../shared/api/agents.js';
@@ -25,9 +26,18 @@ describe('DELETE /v1/agents/{id}', () => {
     expect((await app.api(second.api_key).answer('me')).status).toBe(200);
     const act = (await app.api(doomed.key).answer('createAction', { body: { tool: 'shell.exec', args: { command: 'ls' } } })).body;
 
+    expect(act.approval_id).toEqual(expect.any(String));
+    expect((await app.api(app.op).answer('getApproval', { params: { id: act.approval_id! } })).body.status).toBe('pending');
+
     const deleted = await app.api(app.op).answer('deleteAgent', { params: { id: doomed.id } });
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ id: doomed.id, name: 'doomed', status: 'disabled', deleted_at: expect.any(String) });
+    // Its pending request left the Inbox, withdrawn, and cannot be allowed any more.
+    const withdrawn = (await app.api(app.op).answer('getApproval', { params: { id: act.approval_id! } })).body;
+    expect(withdrawn).toMatchObject({ status: 'expired', withdrawn_at: deleted.body.deleted_at });
+    const allow = await app.raw('POST', `/v1/approvals/${act.approval_id!}/decision`, { key: app.op, body: { decision: 'allow_once' } });
+    expect(allow.status).toBe(409);
+    expect((await app.api(app.op).answer('listApprovals', { query: { status: 'pending' } })).body.data.map((a) => a.id)).not.toContain(act.approval_id);
 
     for (const key of [doomed.key, second.api_key]) expect((await app.raw('GET', '/v1/me', { key })).status).toBe(401);
     expect((await app.raw('GET', '/v1/me', { key: kept.key })).status).toBe(200);

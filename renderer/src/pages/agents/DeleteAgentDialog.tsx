@@ -22,7 +22,7 @@ export function DeleteAgentDialog({ agent, onClose }: { agent: Agent; onClose():
     await attempt(async () => {
       const deleted = await api().call('deleteAgent', { params: { id: agent.id } });
       useAgents.getState().remove(deleted.id);
-      toast.success(`Deleted ${agent.name}`, 'Its keys are revoked; its history stays in the audit.');
+      toast.success(`Deleted ${agent.name}`, 'Its keys are revoked and its pending requests withdrawn; its history stays in the audit.');
       onClose();
     });
   }
