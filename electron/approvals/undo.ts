@@ -3,6 +3,7 @@
  * takes it back as far as it can still be taken back.
  *
  * - An allow_always grant is revoked (it stops applying at once).
+ * - A workflow step's allow is not undone: it moved its run on at once (409; cancel the run).
  * - An allowed action its agent has not picked up yet (`picked_up_at`) is withdrawn: the action and the approval
  *   become `denied`, and the agent that asks later is told so. An action already picked up
  *   stays allowed (the agent may be running it), and an allow_once then has nothing to undo.
@@ -39,6 +40,9 @@ export function undoDecision(deps: UndoDeps, id: string, operatorId: string): { 
     if (row.undone_at) throw conflict(`approval ${id} was already undone at ${row.undone_at}`);
     if (row.status !== 'approved' || !row.resolved_at) {
       throw conflict(`approval ${id} is ${row.status}; only an allow can be undone`);
+    }
+    if (row.kind === 'workflow_step') {
+      throw conflict(`approval ${id} answered a workflow step: the allow moved run ${row.workflow_run_id ?? ''} on at once and cannot be taken back; cancel the run instead`);
     }
     const decidedAt = Date.parse(row.resolved_at);
     if (nowMs - decidedAt > UNDO_WINDOW_MS) {

@@ -68,6 +68,11 @@ describe('human executor', () => {
     expect(after).toMatchObject({ status: 'active', state: 'approved', waiting_approval_id: null });
     expect(after.evidence).toEqual([expect.objectContaining({ kind: 'human_approval', operator_id: operatorId, recorded_by: `operator:${operatorId}` })]);
     expect(after.links.map((l) => l.transition)).toEqual(['ship']);
+    // The allow moved the run on at once: undo says so and changes nothing.
+    const undo = await t.raw('POST', `/v1/approvals/${run.waiting_approval_id!}/undo`, { key: t.op });
+    expect(undo.status).toBe(409);
+    expect(errorBody(undo.body).error.message).toContain(`moved run ${run.id} on`);
+    expect((await t.api(agent.key).answer('getWorkflowRun', { params: { id: run.id } })).body.state).toBe('approved');
     const shipped = await t.api(agent.key).answer('takeWorkflowTransition', { params: { id: run.id, transition: 'ship' }, body: {} });
     expect(shipped.body.status).toBe('completed');
     expect(events.some((e) => e.type === 'workflow_run.changed' && (e.data as WorkflowRun).id === run.id && (e.data as WorkflowRun).status === 'completed')).toBe(true);
