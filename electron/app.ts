@@ -173,7 +173,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const bus = new EventBus(clock);
   const audit = new AuditService({ db, clock, ids });
   const agents = new AgentService({ db, audit, clock, ids });
-  const operators = new OperatorService({ db, audit, clock, ids });
+  const operators = new OperatorService({ db, audit, clock, ids, bus });
   const idempotency = new IdempotencyStore({ db, clock });
   const policies = new PolicyService({ db, audit, clock, ids });
   const budgets = new Budgets({ db, audit, bus, clock, ids, timeZone: config.timeZone ?? systemTimeZone(), reservationTimeoutMs: config.reservationTimeoutMs });

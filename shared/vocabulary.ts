@@ -129,6 +129,8 @@ export const EVENT_TYPES = [
   'approval.decided',
   /** The agent waiting on a pending request told how long it keeps waiting, or stopped waiting. */
   'approval.waiting',
+  /** An operator's role or permissions changed (payload: the operator); its open UI follows. */
+  'operator.changed',
   'budget.warning',
   'budget.cap_hit',
   'budget.paused',

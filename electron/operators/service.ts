@@ -11,7 +11,8 @@ import type { Operator } from '../../shared/api/operators.js';
 import type { OperatorRole } from '../../shared/vocabulary.js';
 import { toIso } from '../common/clock.js';
 import { hashSecret, newSecret } from '../common/ids.js';
-import { immediate } from '../db/connection.js';
+import { immediate, onCommit } from '../db/connection.js';
+import type { EventBus } from '../events/bus.js';
 import { conflict, notFound } from '../server/errors.js';
 import { decodeCursor, isString, page } from '../server/pagination.js';
 import { RecordingService, type RecordingDeps } from '../common/service-deps.js';
@@ -73,8 +74,11 @@ export class OperatorService extends RecordingService {
   private tokenFile: string | null = null;
   private ownerToken = '';
 
-  constructor(deps: RecordingDeps) {
+  private readonly bus: EventBus | undefined;
+
+  constructor(deps: RecordingDeps & { bus?: EventBus }) {
     super(deps);
+    this.bus = deps.bus;
     const db = deps.db;
     this.byHash = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE token_hash = ? AND revoked_at IS NULL');
     this.byId = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE id = ?');
@@ -209,6 +213,8 @@ export class OperatorService extends RecordingService {
         const to = JSON.parse(next.permissions) as string[];
         this.audit.append({ event_type: 'operator.permissions_changed', actor, subject_id: id, data: { from, to, operator } });
       }
+      const bus = this.bus;
+      if (bus) onCommit(this.db, () => bus.publish('operator.changed', operator));
       return operator;
     });
   }

@@ -10,6 +10,7 @@ import { Approval } from './approvals.js';
 import { Budget, BudgetScope, KillSwitch } from './budgets.js';
 import { WorkflowRun } from './workflow-runs.js';
 import { GateSubmission } from './gates.js';
+import { Operator } from './operators.js';
 import type { EventType } from '../vocabulary.js';
 
 const BudgetFields = {
@@ -60,6 +61,7 @@ export const ServerEventSchemas = {
   'action.withdrawn': Action,
   'action.released': Action,
   'kill_switch.changed': KillSwitchChanged,
+  'operator.changed': Operator,
   'workflow_run.changed': WorkflowRun,
   'workflow_run.waiting': z.object({ run: WorkflowRun, approval_id: z.string() }),
   'gate_review.pending': GateSubmission,

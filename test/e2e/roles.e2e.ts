@@ -42,7 +42,7 @@ test('a viewer sees decision buttons disabled with the reason; made a member by 
   await expect(page.getByText('Deciding needs member — you are viewer.')).toBeVisible();
   expect((await server.api('GET', '/v1/approvals?status=pending')).data).toHaveLength(1);
 
-  // The owner makes vic a member from the Operators section; vic's next sign-in may decide.
+  // The owner makes vic a member from the Operators section, in another tab.
   const owner = await page.context().newPage();
   await owner.goto(server.signInUrl);
   await goTo(owner, 'Agents');
@@ -51,9 +51,8 @@ test('a viewer sees decision buttons disabled with the reason; made a member by 
   await expect(owner.getByText('vic is now member')).toBeVisible();
   await owner.close();
 
-  // A fresh load reads the role again (the same URL would not reload the page).
-  await page.reload();
-  await expect(page.getByRole('status', { name: 'Live updates' })).toHaveText(/Live/);
+  // The change reaches vic's open UI live (operator.changed): no reload, Allow once enables.
+  await expect(details.getByRole('button', { name: 'Allow once', exact: true })).toBeEnabled();
   await details.getByRole('button', { name: 'Allow once', exact: true }).click();
   await expect.poll(async () => (await server.api('GET', `/v1/approvals/${asked.approval_id}`)).status).toBe('approved');
 });

@@ -150,6 +150,10 @@ function handle(event: WardenEvent): void {
     }
     case 'action.evaluated':
       break;
+    // A role change reaches the operator's open UI at once: controls it may no longer use disable.
+    case 'operator.changed':
+      useSession.getState().operatorChanged(event.data);
+      break;
     // A workflow run moved or waits on a human step: the runs store follows it.
     case 'workflow_run.changed':
       runChanged(event.data);

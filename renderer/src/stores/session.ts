@@ -29,6 +29,8 @@ interface SessionState {
   signIn(token: string): Promise<void>;
   signOut(reason?: string): void;
   setStream(state: StreamState): void;
+  /** The signed-in operator's role or permissions changed (an `operator.changed` event about it). */
+  operatorChanged(changed: SignedInOperator): void;
 }
 
 export const useSession = create<SessionState>((set, get) => ({
@@ -83,5 +85,11 @@ export const useSession = create<SessionState>((set, get) => ({
 
   setStream(stream) {
     set({ stream });
+  },
+
+  operatorChanged(changed) {
+    const current = get().operator;
+    if (!current || current.id !== changed.id) return;
+    set({ operator: { ...current, role: changed.role, permissions: changed.permissions } });
   },
 }));
