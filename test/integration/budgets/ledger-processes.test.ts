@@ -5,35 +5,16 @@
  * in the ledger, with its receipt and audit row, and the audit chain verifies. (Warden has one
  * writer, the server; concurrency inside it is covered by the budgets tests over HTTP.)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { routes } from '../../../shared/api/index.js';
 import { WardenClient } from '../../../shared/client.js';
+import { compiledServer, tempDirs } from '../../support/compiled-server.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const DIST = join(ROOT, 'dist', 'ledger-test');
-
-beforeAll(() => {
-  // tsc emits even where a type check would fail; only the server's modules need to load.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.node.json', '--outDir', DIST, '--tsBuildInfoFile', join(DIST, '.tsbuildinfo')], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-}, 120_000);
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'warden-ledger-'));
-  dirs.push(d);
-  return d;
-};
+const DIST = compiledServer('ledger-test', 120_000);
+const tempDir = tempDirs('warden-ledger-');
 
 /** A server process built from the same sources; prints its URL and token, then serves. */
 const SERVER = `

@@ -6,38 +6,20 @@
  * its call is in flight is called again on restart with the same Idempotency-Key, so the
  * endpoint sees one key.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { WorkflowRun } from '../../../shared/api/workflow-runs.js';
 import { WardenClient } from '../../../shared/client.js';
 import { WorkflowDefinitionSchema, type WorkflowDefinitionInput } from '../../../shared/workflows/definition.js';
+import { compiledServer, tempDirs } from '../../support/compiled-server.js';
 import { waitUntil } from '../../support/wait.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const DIST = join(ROOT, 'dist', 'wfruns-crash-test');
-
-beforeAll(() => {
-  // tsc emits even where a type check would fail; only the server's modules need to load.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.node.json', '--outDir', DIST, '--tsBuildInfoFile', join(DIST, '.tsbuildinfo')], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-}, 300_000);
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = realpathSync(mkdtempSync(join(tmpdir(), 'warden-wf-crash-')));
-  dirs.push(d);
-  return d;
-};
+const DIST = compiledServer('wfruns-crash-test', 300_000);
+const tempDir = tempDirs('warden-wf-crash-');
 
 /** The server: deploys the workflow (first start only), prints URL and token, serves. */
 const SERVER = `
