@@ -10,7 +10,7 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-test('agents show pending requests and spend this period; an agent is deleted from the Agents page after typing its name: its key gets 401, its history keeps its name', async ({ page }) => {
+test('agents show pending requests and spend this period; an agent is deleted from the Agents page after typing its name: its key gets 401, its pending request is withdrawn, its history keeps its name', async ({ page }) => {
   await page.setViewportSize({ width: 900, height: 800 });
   const doomed = await createAgent(server, 'doomed-bot');
   const staying = await createAgent(server, 'staying-bot');
@@ -45,7 +45,9 @@ test('agents show pending requests and spend this period; an agent is deleted fr
   await expect(table.getByRole('row', { name: /staying-bot/ })).toBeVisible();
 
   await expect(server.api('GET', '/v1/me', undefined, doomed.key)).rejects.toThrow(/401/);
-  // The Inbox still names it on its request.
+  // Its pending request was withdrawn with it: gone from the Inbox, and the history still names it.
   await goTo(page, 'Inbox');
-  await expect(page.getByRole('list', { name: 'Pending approvals' }).getByRole('article', { name: 'shell.exec by doomed-bot' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Pending approvals' }).getByRole('article', { name: 'shell.exec by doomed-bot' })).toHaveCount(0);
+  await page.getByRole('tab', { name: /History/ }).click();
+  await expect(page.getByRole('table', { name: 'Approval history' }).getByRole('row', { name: /doomed-bot/ })).toBeVisible();
 });

@@ -93,14 +93,16 @@ export function OperatorsPanel() {
       </p>
       <Async {...operators} what="operators">
         {(list) => (
-          <table className="table" aria-label="Operators">
+          <table className="table operators" aria-label="Operators">
             <thead>
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Role</th>
                 <th scope="col">Permissions</th>
                 <th scope="col">Status</th>
-                <th scope="col">Added</th>
+                <th scope="col" className="col-created">
+                  Added
+                </th>
                 <th scope="col">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -141,7 +143,9 @@ export function OperatorsPanel() {
                     ) : null}
                   </td>
                   <td>{o.revoked_at ? <span className="pill pill-bad">revoked {ago(o.revoked_at)}</span> : <span className="pill pill-ok">active</span>}</td>
-                  <td title={dateTime(o.created_at)}>{ago(o.created_at)}</td>
+                  <td title={dateTime(o.created_at)} className="col-created">
+                    {ago(o.created_at)}
+                  </td>
                   <td className="row-actions">
                     {!o.revoked_at ? (
                       <>
